@@ -1,0 +1,1 @@
+//! Synthetic, realistic scenarios reproducible from a seed.

@@ -1,0 +1,2 @@
+//! Files <-> model: reading scenario folders (CSV, TOML) with located errors, and
+//! writing outputs atomically.

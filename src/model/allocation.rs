@@ -1,0 +1,201 @@
+//! An allocation of units to workers, and what it means case by case and worker by worker.
+
+use super::scenario::Instance;
+
+/// What happened to a case in the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// Stays with its current worker.
+    Kept,
+    /// Discretionary move: taken from a current worker who still fits.
+    Moved,
+    /// Forced move: its current worker no longer fits.
+    Forced,
+    /// Had no current worker and now has one.
+    New,
+    /// Has no worker after the run.
+    Unallocated,
+}
+
+impl Change {
+    /// All changes, in report order.
+    pub const ALL: [Change; 5] = [
+        Change::Kept,
+        Change::Moved,
+        Change::Forced,
+        Change::New,
+        Change::Unallocated,
+    ];
+
+    /// The word used in `allocation.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Kept => "kept",
+            Change::Moved => "moved",
+            Change::Forced => "forced",
+            Change::New => "new",
+            Change::Unallocated => "unallocated",
+        }
+    }
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The worker of each unit (index into [`Instance::workers`]), `None` when unallocated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allocation {
+    /// One entry per unit of the instance.
+    pub units: Vec<Option<usize>>,
+}
+
+/// The objective, term by term (SPEC: objective).
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Objective {
+    /// Sum of the terms.
+    pub total: f64,
+    /// `Σ weight × priority × weights.unallocated` over unallocated cases.
+    pub unallocated: f64,
+    /// Convex load-band cost over workers.
+    pub bands: f64,
+    /// `weights.move ×` discretionary moves.
+    pub moves: f64,
+    /// `weights.preference ×` preferred tags missing over allocated cases.
+    pub preferences: f64,
+}
+
+impl Objective {
+    /// Builds an objective from its terms; the total is their sum.
+    pub fn from_terms(unallocated: f64, bands: f64, moves: f64, preferences: f64) -> Self {
+        Self {
+            total: unallocated + bands + moves + preferences,
+            unallocated,
+            bands,
+            moves,
+            preferences,
+        }
+    }
+}
+
+/// Per-worker figures after the run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WorkerLoad {
+    /// Load before the run.
+    pub load_before: f64,
+    /// Load after the run.
+    pub load_after: f64,
+    /// Cases held before the run.
+    pub cases_before: u32,
+    /// Cases held after the run.
+    pub cases_after: u32,
+    /// Cases received that the worker did not hold before.
+    pub received: u32,
+    /// Cases held before that are elsewhere (or unallocated) after the run.
+    pub given_up: u32,
+}
+
+/// An allocation evaluated: change per case, loads per worker, objective by term.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    /// Worker of each case after the run.
+    pub worker: Vec<Option<usize>>,
+    /// Change of each case.
+    pub change: Vec<Change>,
+    /// Figures of each worker.
+    pub loads: Vec<WorkerLoad>,
+    /// Discretionary moves.
+    pub moves: u32,
+    /// The objective.
+    pub objective: Objective,
+}
+
+impl Evaluation {
+    /// How many cases had the given change.
+    pub fn count(&self, change: Change) -> usize {
+        self.change.iter().filter(|&&c| c == change).count()
+    }
+}
+
+impl Instance {
+    /// Evaluates an allocation of this instance's units.
+    pub fn evaluate(&self, allocation: &Allocation) -> Evaluation {
+        let mut worker = vec![None; self.cases.len()];
+        for (u, unit) in self.units.iter().enumerate() {
+            for &c in &unit.cases {
+                worker[c] = allocation.units[u];
+            }
+        }
+        let mut loads: Vec<WorkerLoad> = (0..self.workers.len())
+            .map(|w| WorkerLoad {
+                load_before: self.load_before[w],
+                cases_before: self.count_before[w],
+                ..WorkerLoad::default()
+            })
+            .collect();
+        let mut change = Vec::with_capacity(self.cases.len());
+        let (mut unallocated, mut preferences, mut moves) = (0.0, 0.0, 0u32);
+        for (c, case) in self.cases.iter().enumerate() {
+            let prev = self.current[c];
+            let now = worker[c];
+            let ch = match (prev, now) {
+                (_, None) => Change::Unallocated,
+                (Some(p), Some(n)) if p == n => Change::Kept,
+                (None, Some(_)) => Change::New,
+                (Some(_), Some(_)) if self.still_fits(c) => Change::Moved,
+                (Some(_), Some(_)) => Change::Forced,
+            };
+            if ch == Change::Moved {
+                moves += 1;
+            }
+            if let Some(p) = prev {
+                if now != Some(p) {
+                    loads[p].given_up += 1;
+                }
+            }
+            match now {
+                None => {
+                    unallocated += case.weight
+                        * f64::from(case.priority)
+                        * self.policy.weights.unallocated;
+                }
+                Some(n) => {
+                    let l = &mut loads[n];
+                    l.load_after += case.weight;
+                    l.cases_after += 1;
+                    if prev != Some(n) {
+                        l.received += 1;
+                    }
+                    let missing = case
+                        .prefers
+                        .iter()
+                        .filter(|t| !self.workers[n].has(t))
+                        .count();
+                    preferences += self.policy.weights.preference * missing as f64;
+                }
+            }
+            change.push(ch);
+        }
+        let bands = loads
+            .iter()
+            .zip(&self.capacity)
+            .map(|(l, &cap)| self.policy.band_cost(l.load_after, cap))
+            .sum();
+        let objective = Objective::from_terms(
+            unallocated,
+            bands,
+            self.policy.weights.move_ * f64::from(moves),
+            preferences,
+        );
+        Evaluation {
+            worker,
+            change,
+            loads,
+            moves,
+            objective,
+        }
+    }
+}

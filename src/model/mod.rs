@@ -1,0 +1,14 @@
+//! Domain types only: workers, cases, policy, units, allocations. Nothing here knows
+//! about files or the solver.
+
+mod allocation;
+mod entities;
+mod ids;
+mod policy;
+mod scenario;
+
+pub use allocation::{Allocation, Change, Evaluation, Objective, WorkerLoad};
+pub use entities::{Case, Worker};
+pub use ids::{CaseId, Tag, WorkerId};
+pub use policy::{Band, CapacityMode, Policy, Weights};
+pub use scenario::{eligibility, Ineligible, Instance, Scenario, Unit};
