@@ -1,2 +1,6 @@
 //! Files <-> model: reading scenario folders (CSV, TOML) with located errors, and
-//! writing outputs atomically.
+//! writing scenarios and outputs.
+
+pub mod policy;
+pub mod read;
+pub mod scenario_writer;

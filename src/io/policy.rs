@@ -1,0 +1,1 @@
+//! Reading `policy.toml` into a [`crate::model::Policy`], errors located by line.

@@ -1,0 +1,1 @@
+//! Writing a scenario folder (`workers.csv`, `cases.csv`, `policy.toml`) that `read` loads back unchanged.
