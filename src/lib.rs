@@ -10,6 +10,7 @@ pub mod error;
 pub mod generate;
 pub mod io;
 pub mod model;
+pub mod solve;
 pub mod validate;
 
 pub use error::{Error, InputError, InputErrors, Result};

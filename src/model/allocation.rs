@@ -158,9 +158,8 @@ impl Instance {
             }
             match now {
                 None => {
-                    unallocated += case.weight
-                        * f64::from(case.priority)
-                        * self.policy.weights.unallocated;
+                    unallocated +=
+                        case.weight * f64::from(case.priority) * self.policy.weights.unallocated;
                 }
                 Some(n) => {
                     let l = &mut loads[n];

@@ -47,7 +47,9 @@ string_id!(
 /// A skill or requirement tag such as `child-protection` or `urdu`.
 ///
 /// Tags compare case-insensitively: they are trimmed and lower-cased on construction.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Tag(String);
 

@@ -202,9 +202,9 @@ impl Instance {
                             .all(|&c| eligibility(&workers[w], &cases[c], &policy).is_ok())
                     })
                     .collect();
-                let must_allocate = members.iter().any(|&c| {
-                    current[c].is_some_and(|w| eligible.binary_search(&w).is_ok())
-                });
+                let must_allocate = members
+                    .iter()
+                    .any(|&c| current[c].is_some_and(|w| eligible.binary_search(&w).is_ok()));
                 Unit {
                     key,
                     weight: members.iter().map(|&c| cases[c].weight).sum(),

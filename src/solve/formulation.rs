@@ -1,0 +1,291 @@
+//! The mixed-integer program, one function per constraint family.
+//!
+//! Variables (only eligible pairs exist):
+//! - `x[u,w] ∈ {0,1}`: unit `u` goes to worker `w`;
+//! - `y[u] ∈ [0,1]`: unit `u` stays unallocated (only for units allowed to);
+//! - `s[w,b] ∈ [0, width_b × cap_w]`: worker `w`'s load inside band `b`.
+//!
+//! Objective: `Σ U_u y[u] + Σ (move × moves(u,w) + preference × missing(u,w)) x[u,w]
+//! + Σ cost_b s[w,b]`, which equals SPEC's objective at every integer point (the
+//! convex bands fill in order at the optimum).
+
+use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
+
+use crate::model::{Allocation, Instance};
+
+/// A variable and its column in the solver's matrix.
+#[derive(Clone, Copy, Debug)]
+pub struct Column {
+    /// The good_lp variable.
+    pub var: Variable,
+    /// Its column index (variables are numbered in creation order).
+    pub index: usize,
+}
+
+/// An eligible (unit, worker) pair and its decision variable.
+#[derive(Clone, Copy, Debug)]
+pub struct Pair {
+    /// Worker index.
+    pub worker: usize,
+    /// `x[u,w]`.
+    pub x: Column,
+}
+
+/// One worker's band variable.
+#[derive(Clone, Copy, Debug)]
+pub struct BandColumn {
+    /// Band index into `policy.bands`.
+    pub band: usize,
+    /// `s[w,b]`.
+    pub s: Column,
+}
+
+/// The program under construction: variables, constraints and objective.
+pub struct Formulation<'a> {
+    instance: &'a Instance,
+    vars: ProblemVariables,
+    columns: usize,
+    /// Eligible pairs of each unit.
+    pub pairs: Vec<Vec<Pair>>,
+    /// The same pairs seen from each worker: `(unit, x[u,w])`.
+    by_worker: Vec<Vec<(usize, Column)>>,
+    /// Unallocated indicator of each unit that may stay unallocated.
+    pub unallocated: Vec<Option<Column>>,
+    /// Band variables of each worker.
+    pub bands: Vec<Vec<BandColumn>>,
+    /// Constraints added so far.
+    pub constraints: Vec<Constraint>,
+    objective: Expression,
+}
+
+impl<'a> Formulation<'a> {
+    /// Creates the variables and the objective, and adds every constraint family.
+    pub fn build(instance: &'a Instance) -> Self {
+        let mut f = Self::variables(instance);
+        f.one_decision_per_unit();
+        f.load_bands();
+        f.load_limits();
+        f.case_count_limits();
+        f.new_case_limits();
+        f.move_limit();
+        f
+    }
+
+    fn add(&mut self, def: good_lp::variable::VariableDefinition) -> Column {
+        let var = self.vars.add(def);
+        let index = self.columns;
+        self.columns += 1;
+        Column { var, index }
+    }
+
+    /// Creates `x`, `y` and `s` with their objective coefficients.
+    fn variables(instance: &'a Instance) -> Self {
+        let mut f = Self {
+            instance,
+            vars: ProblemVariables::new(),
+            columns: 0,
+            pairs: Vec::with_capacity(instance.units.len()),
+            by_worker: vec![Vec::new(); instance.workers.len()],
+            unallocated: Vec::with_capacity(instance.units.len()),
+            bands: Vec::with_capacity(instance.workers.len()),
+            constraints: Vec::new(),
+            objective: Expression::default(),
+        };
+        let weights = instance.policy.weights;
+        for (u, unit) in instance.units.iter().enumerate() {
+            let mut pairs = Vec::with_capacity(unit.eligible.len());
+            for &w in &unit.eligible {
+                let x = f.add(variable().binary());
+                let cost = weights.move_ * f64::from(instance.discretionary_moves(u, Some(w)))
+                    + weights.preference * f64::from(instance.missing_preferences(u, w));
+                f.objective += cost * x.var;
+                pairs.push(Pair { worker: w, x });
+                f.by_worker[w].push((u, x));
+            }
+            f.pairs.push(pairs);
+            let y = (!unit.must_allocate).then(|| {
+                let y = f.add(variable().min(0.0).max(1.0));
+                f.objective += instance.unallocated_cost(u) * y.var;
+                y
+            });
+            f.unallocated.push(y);
+        }
+        let policy = &instance.policy;
+        for w in 0..instance.workers.len() {
+            let cap = instance.capacity[w];
+            let mut columns = Vec::with_capacity(policy.bands.len());
+            for (b, band) in policy.bands.iter().enumerate() {
+                let def = match policy.bands.get(b + 1) {
+                    Some(next) => variable().min(0.0).max((next.from - band.from) * cap),
+                    None => variable().min(0.0),
+                };
+                let s = f.add(def);
+                f.objective += band.cost * s.var;
+                columns.push(BandColumn { band: b, s });
+            }
+            f.bands.push(columns);
+        }
+        f
+    }
+
+    /// The load of worker `w`: `Σ_u weight_u × x[u,w]`.
+    fn load(&self, w: usize) -> Expression {
+        self.sum_over_pairs(w, |u| self.instance.units[u].weight)
+    }
+
+    /// `Σ_u coefficient(u) × x[u,w]` over the units worker `w` is eligible for.
+    fn sum_over_pairs(&self, w: usize, coefficient: impl Fn(usize) -> f64) -> Expression {
+        self.by_worker[w]
+            .iter()
+            .map(|&(u, x)| coefficient(u) * x.var)
+            .sum()
+    }
+
+    /// Decisions: each unit goes to exactly one eligible worker or stays unallocated,
+    /// `Σ_w x[u,w] + y[u] = 1`; a unit that must stay allocated (hard rule 2, pins) has no
+    /// `y`, so `Σ_w x[u,w] = 1`.
+    fn one_decision_per_unit(&mut self) {
+        for u in 0..self.pairs.len() {
+            let mut e: Expression = self.pairs[u].iter().map(|p| p.x.var).sum();
+            if let Some(y) = self.unallocated[u] {
+                e += y.var;
+            }
+            self.constraints.push(e.eq(1.0));
+        }
+    }
+
+    /// Load bands: `load_w − Σ_b s[w,b] ≤ from_0 × cap_w`. The part of the load below the
+    /// first band is free; with non-negative, non-decreasing costs the bands fill in order.
+    fn load_bands(&mut self) {
+        let Some(first) = self.instance.policy.bands.first().copied() else {
+            return;
+        };
+        for w in 0..self.instance.workers.len() {
+            let mut e = self.load(w);
+            for b in &self.bands[w] {
+                e -= b.s.var;
+            }
+            self.constraints
+                .push(e.leq(first.from * self.instance.capacity[w]));
+        }
+    }
+
+    /// Hard rule 3, capacity (hard mode only): `load_w ≤ max(cap_w, load before)`.
+    fn load_limits(&mut self) {
+        for w in 0..self.instance.workers.len() {
+            if let Some(limit) = self.instance.load_limit(w) {
+                let e = self.load(w);
+                self.constraints.push(e.leq(limit));
+            }
+        }
+    }
+
+    /// Hard rule 3, cases: `Σ_u |u| × x[u,w] ≤ max(max_cases, count before)`.
+    fn case_count_limits(&mut self) {
+        for w in 0..self.instance.workers.len() {
+            if let Some(limit) = self.instance.count_limit(w) {
+                let e = self.sum_over_pairs(w, |u| self.instance.units[u].cases.len() as f64);
+                self.constraints.push(e.leq(f64::from(limit)));
+            }
+        }
+    }
+
+    /// Hard rule 4: `Σ_u new(u,w) × x[u,w] ≤ max_new_w`, where `new(u,w)` counts the
+    /// unit's cases `w` did not hold.
+    fn new_case_limits(&mut self) {
+        for w in 0..self.instance.workers.len() {
+            if let Some(limit) = self.instance.workers[w].max_new {
+                let e = self.sum_over_pairs(w, |u| f64::from(self.instance.new_cases(u, w)));
+                self.constraints.push(e.leq(f64::from(limit)));
+            }
+        }
+    }
+
+    /// Hard rule 5: `Σ_{u,w} moves(u,w) × x[u,w] ≤ max_moves`, where `moves(u,w)` counts
+    /// the unit's cases whose current worker still fits and is not `w`. (Such units must
+    /// be allocated, so a move is exactly a case going to another worker.)
+    fn move_limit(&mut self) {
+        let mut e = Expression::default();
+        let mut any = false;
+        for (u, pairs) in self.pairs.iter().enumerate() {
+            for p in pairs {
+                let m = self.instance.discretionary_moves(u, Some(p.worker));
+                if m > 0 {
+                    e += f64::from(m) * p.x.var;
+                    any = true;
+                }
+            }
+        }
+        if any {
+            self.constraints
+                .push(e.leq(self.instance.policy.max_moves as f64));
+        }
+    }
+
+    /// Number of columns.
+    pub fn columns(&self) -> usize {
+        self.columns
+    }
+
+    /// Column values of an allocation, for a MIP start: `x` and `y` from the allocation,
+    /// `s` filled band by band from the resulting loads.
+    pub fn column_values(&self, allocation: &Allocation) -> Vec<f64> {
+        let mut values = vec![0.0; self.columns];
+        let mut load = vec![0.0; self.instance.workers.len()];
+        for (u, pairs) in self.pairs.iter().enumerate() {
+            match allocation.units[u] {
+                Some(w) => {
+                    if let Some(p) = pairs.iter().find(|p| p.worker == w) {
+                        values[p.x.index] = 1.0;
+                        load[w] += self.instance.units[u].weight;
+                    }
+                }
+                None => {
+                    if let Some(y) = self.unallocated[u] {
+                        values[y.index] = 1.0;
+                    }
+                }
+            }
+        }
+        let bands = &self.instance.policy.bands;
+        for (w, columns) in self.bands.iter().enumerate() {
+            let cap = self.instance.capacity[w];
+            for b in columns {
+                let start = bands[b.band].from * cap;
+                let end = bands
+                    .get(b.band + 1)
+                    .map_or(f64::INFINITY, |n| n.from * cap);
+                values[b.s.index] = (load[w].min(end) - start).max(0.0);
+            }
+        }
+        values
+    }
+
+    /// Reads the allocation back from column values (`x > 0.5`).
+    pub fn allocation(&self, values: &[f64]) -> Allocation {
+        let units = self
+            .pairs
+            .iter()
+            .map(|pairs| {
+                pairs
+                    .iter()
+                    .find(|p| values.get(p.x.index).is_some_and(|&v| v > 0.5))
+                    .map(|p| p.worker)
+            })
+            .collect();
+        Allocation { units }
+    }
+
+    /// Hands the program to HiGHS (no solving yet). The formulation keeps its column map,
+    /// so [`Formulation::allocation`] can read the solution back.
+    pub fn take_highs_problem(&mut self) -> good_lp::solvers::highs::HighsProblem {
+        use good_lp::SolverModel;
+        let vars = std::mem::take(&mut self.vars);
+        let objective = std::mem::take(&mut self.objective);
+        let mut problem = vars.minimise(objective).using(good_lp::highs);
+        for c in std::mem::take(&mut self.constraints) {
+            problem.add_constraint(c);
+        }
+        problem
+    }
+}

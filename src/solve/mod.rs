@@ -1,0 +1,305 @@
+//! Solving: the only place that knows about good_lp and HiGHS.
+//!
+//! [`solve`] builds the program of [`formulation`], hands HiGHS a feasible
+//! [`start::starting_allocation`] as a MIP start, and reads back the best allocation with
+//! its status, bound and gap. If HiGHS stops without an allocation better than the start,
+//! the start is returned: a run never ends empty-handed while a feasible allocation exists.
+
+pub mod formulation;
+pub mod start;
+#[cfg(test)]
+mod tests;
+
+use std::time::{Duration, Instant};
+
+use highs::HighsModelStatus;
+
+use crate::error::{Error, Result};
+use crate::model::{Allocation, Evaluation, Instance};
+
+pub use formulation::Formulation;
+pub use start::starting_allocation;
+
+/// How to solve. `None` fields fall back to the policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SolveOptions {
+    /// Wall-clock limit for the solve in seconds (default: `policy.time_limit_s`).
+    pub time_limit_s: Option<f64>,
+    /// Solver threads, 0 = all cores (default: `policy.threads`).
+    pub threads: Option<u32>,
+    /// Relative gap at which an allocation counts as optimal (default 1e-4, as HiGHS).
+    pub mip_gap: f64,
+    /// Print the solver's log to standard output.
+    pub log: bool,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        Self {
+            time_limit_s: None,
+            threads: None,
+            mip_gap: 1e-4,
+            log: false,
+        }
+    }
+}
+
+/// Whether the allocation is proven optimal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Optimal within the relative gap tolerance.
+    Optimal,
+    /// The time limit stopped the search: the best allocation found, with its gap.
+    TimeLimit,
+}
+
+impl Status {
+    /// The word used in `summary.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Optimal => "optimal",
+            Status::TimeLimit => "time_limit",
+        }
+    }
+}
+
+/// The result of a solve.
+#[derive(Clone, Debug)]
+pub struct Solution {
+    /// The allocation of each unit.
+    pub allocation: Allocation,
+    /// The allocation evaluated: changes, loads, objective by term.
+    pub evaluation: Evaluation,
+    /// Optimal, or stopped by the time limit.
+    pub status: Status,
+    /// Lower bound on the objective of any allocation.
+    pub bound: f64,
+    /// Relative gap `(objective − bound) / objective` (0 when the objective is 0).
+    pub gap: f64,
+    /// Objective of the starting allocation handed to the solver.
+    pub start_objective: f64,
+    /// The objective as the solver computed it for its own answer (`None` when the solver
+    /// did not run); equal to `evaluation.objective.total` when the formulation is right.
+    pub solver_objective: Option<f64>,
+    /// Time to build the program.
+    pub build_time: Duration,
+    /// Time spent in the solver.
+    pub solve_time: Duration,
+}
+
+/// Solves an instance: the allocation minimising SPEC's objective under the hard rules.
+pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
+    let started = Instant::now();
+    let start = starting_allocation(instance);
+    let start_eval = instance.evaluate(&start);
+    let start_feasible = hard_rule_breaches(instance, &start).is_empty();
+    let mut formulation = Formulation::build(instance);
+    let mip_start = formulation.column_values(&start);
+    let columns = formulation.columns();
+
+    if columns == 0 {
+        // Nothing to decide (no case, or no eligible pair and nothing else).
+        let build_time = started.elapsed();
+        return Ok(finish(
+            start,
+            start_eval,
+            Status::Optimal,
+            None,
+            build_time,
+            Duration::ZERO,
+        ));
+    }
+
+    let mut model = formulation
+        .take_highs_problem()
+        .try_into_inner()
+        .map_err(|e| Error::Solver(e.to_string()))?;
+    let policy = &instance.policy;
+    let time_limit = options.time_limit_s.unwrap_or(policy.time_limit_s);
+    let threads = match options.threads.unwrap_or(policy.threads) {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+        n => n,
+    };
+    set_option(&mut model, "output_flag", options.log)?;
+    set_option(&mut model, "time_limit", time_limit.max(0.0))?;
+    set_option(&mut model, "threads", threads as i32)?;
+    set_option(&mut model, "mip_rel_gap", options.mip_gap)?;
+    set_option(&mut model, "random_seed", 0)?;
+    if start_feasible {
+        model
+            .try_set_solution(Some(&mip_start), None, None, None)
+            .map_err(|e| Error::Solver(format!("MIP start rejected: {e:?}")))?;
+    }
+    let build_time = started.elapsed();
+
+    let solving = Instant::now();
+    let solved = model
+        .try_solve()
+        .map_err(|e| Error::Solver(format!("{e:?}")))?;
+    let solve_time = solving.elapsed();
+
+    let status = match solved.status() {
+        HighsModelStatus::Optimal => Status::Optimal,
+        HighsModelStatus::ReachedTimeLimit
+        | HighsModelStatus::ReachedIterationLimit
+        | HighsModelStatus::ReachedSolutionLimit
+        | HighsModelStatus::ReachedInterrupt
+        | HighsModelStatus::ReachedMemoryLimit => Status::TimeLimit,
+        HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
+            return Err(infeasible(instance, &start));
+        }
+        other => {
+            return Err(Error::Solver(format!(
+                "HiGHS stopped with status {other:?}"
+            )))
+        }
+    };
+    let bound = solved
+        .double_info_value(c"mip_dual_bound")
+        .ok()
+        .filter(|b| b.is_finite());
+
+    let found = solved.get_solution();
+    let candidate = formulation.allocation(found.columns());
+    let candidate_ok = hard_rule_breaches(instance, &candidate).is_empty();
+    let candidate_eval = instance.evaluate(&candidate);
+    let start_objective = start_eval.objective.total;
+    let (allocation, evaluation) = match (candidate_ok, start_feasible) {
+        (true, true) if start_eval.objective.total < candidate_eval.objective.total => {
+            (start, start_eval)
+        }
+        (true, _) => (candidate, candidate_eval),
+        (false, true) => (start, start_eval),
+        (false, false) => return Err(infeasible(instance, &start)),
+    };
+    let mut solution = finish(
+        allocation, evaluation, status, bound, build_time, solve_time,
+    );
+    solution.start_objective = start_objective;
+    solution.solver_objective = candidate_ok.then_some(solved.objective_value());
+    Ok(solution)
+}
+
+fn finish(
+    allocation: Allocation,
+    evaluation: Evaluation,
+    status: Status,
+    bound: Option<f64>,
+    build_time: Duration,
+    solve_time: Duration,
+) -> Solution {
+    let objective = evaluation.objective.total;
+    let bound = match (status, bound) {
+        (Status::Optimal, None) => objective,
+        (_, Some(b)) => b.min(objective),
+        (Status::TimeLimit, None) => f64::NEG_INFINITY,
+    };
+    let gap = relative_gap(objective, bound);
+    Solution {
+        start_objective: objective,
+        solver_objective: None,
+        allocation,
+        evaluation,
+        status,
+        bound,
+        gap,
+        build_time,
+        solve_time,
+    }
+}
+
+/// `(objective − bound) / |objective|`, 0 when both are 0, 1 when nothing is known.
+fn relative_gap(objective: f64, bound: f64) -> f64 {
+    if !bound.is_finite() {
+        return 1.0;
+    }
+    let diff = (objective - bound).max(0.0);
+    if diff <= 1e-9 * objective.abs().max(1.0) {
+        0.0
+    } else {
+        diff / objective.abs().max(1e-9)
+    }
+}
+
+fn set_option<V: highs::HighsOptionValue>(
+    model: &mut highs::Model,
+    key: &str,
+    value: V,
+) -> Result<()> {
+    model
+        .try_set_option(key, value)
+        .map_err(|e| Error::Solver(format!("cannot set HiGHS option {key}: {e:?}")))
+}
+
+/// The hard rules an allocation of this instance breaks, in words (empty when feasible).
+/// The solver's own guard; the independent checker is `crate::check`.
+pub fn hard_rule_breaches(instance: &Instance, allocation: &Allocation) -> Vec<String> {
+    let mut breaches = Vec::new();
+    for (u, unit) in instance.units.iter().enumerate() {
+        match allocation.units[u] {
+            Some(w) if !unit.is_eligible(w) => breaches.push(format!(
+                "unit {} cannot go to {}",
+                unit.key, instance.workers[w].id
+            )),
+            None if unit.must_allocate => breaches.push(format!(
+                "unit {} must stay allocated: {}",
+                unit.key,
+                if unit.pinned_to.is_some() {
+                    "a case is pinned"
+                } else {
+                    "its current worker still fits"
+                }
+            )),
+            _ => {}
+        }
+    }
+    let eval = instance.evaluate(allocation);
+    for (w, load) in eval.loads.iter().enumerate() {
+        let id = &instance.workers[w].id;
+        if let Some(limit) = instance.load_limit(w) {
+            if load.load_after > limit + 1e-9 {
+                breaches.push(format!(
+                    "{id} would hold {} points, above its limit {limit}",
+                    load.load_after
+                ));
+            }
+        }
+        if let Some(limit) = instance.count_limit(w) {
+            if load.cases_after > limit {
+                breaches.push(format!(
+                    "{id} would hold {} cases, above its limit {limit}",
+                    load.cases_after
+                ));
+            }
+        }
+        if let Some(limit) = instance.workers[w].max_new {
+            if load.received > limit {
+                breaches.push(format!(
+                    "{id} would receive {} cases, above max_new {limit}",
+                    load.received
+                ));
+            }
+        }
+    }
+    if u64::from(eval.moves) > instance.policy.max_moves {
+        breaches.push(format!(
+            "{} discretionary moves, above max_moves {}",
+            eval.moves, instance.policy.max_moves
+        ));
+    }
+    breaches
+}
+
+fn infeasible(instance: &Instance, start: &Allocation) -> Error {
+    let breaches = hard_rule_breaches(instance, start);
+    let detail = if breaches.is_empty() {
+        "the solver proved it".to_string()
+    } else {
+        format!(
+            "keeping every child whose worker still fits breaks: {}",
+            breaches.join("; ")
+        )
+    };
+    Error::Infeasible(detail)
+}

@@ -1,0 +1,241 @@
+//! One test per constraint family and objective term, each on two or three hand-made
+//! entities, asserting the exact effect.
+
+use super::*;
+use crate::model::{CapacityMode, Case, Change, Policy, Scenario, Worker};
+
+fn solve_exact(workers: Vec<Worker>, cases: Vec<Case>, policy: Policy) -> (Instance, Solution) {
+    let instance = Instance::new(&Scenario::new(workers, cases, policy)).expect("valid scenario");
+    let options = SolveOptions {
+        mip_gap: 0.0,
+        threads: Some(1),
+        ..SolveOptions::default()
+    };
+    let solution = solve(&instance, &options).expect("solved");
+    assert!(
+        hard_rule_breaches(&instance, &solution.allocation).is_empty(),
+        "solution breaks a hard rule"
+    );
+    let solver = solution.solver_objective.expect("solver ran");
+    assert!(
+        (solver - solution.evaluation.objective.total).abs() < 1e-6,
+        "formulation objective {solver} differs from SPEC objective {}",
+        solution.evaluation.objective.total
+    );
+    (instance, solution)
+}
+
+fn worker_of(instance: &Instance, solution: &Solution, case: &str) -> Option<String> {
+    let c = instance.case(&case.into()).expect("known case");
+    solution.evaluation.worker[c].map(|w| instance.workers[w].id.to_string())
+}
+
+fn changes(instance: &Instance, solution: &Solution, change: Change) -> usize {
+    let _ = instance;
+    solution.evaluation.count(change)
+}
+
+#[test]
+fn siblings_go_to_one_worker() {
+    let workers = vec![
+        Worker::new("A").capacity(3.0),
+        Worker::new("B").capacity(3.0),
+    ];
+    let cases = vec![
+        Case::new("C1").group("F1").weight(1.5),
+        Case::new("C2").group("F1").weight(1.5),
+    ];
+    let (i, s) = solve_exact(workers, cases, Policy::default());
+    let w1 = worker_of(&i, &s, "C1");
+    assert!(w1.is_some());
+    assert_eq!(w1, worker_of(&i, &s, "C2"));
+}
+
+#[test]
+fn a_case_whose_worker_still_fits_stays_allocated_even_when_unallocated_costs_nothing() {
+    let mut policy = Policy::default();
+    policy.weights.unallocated = 0.0;
+    let workers = vec![Worker::new("A").capacity(1.0)];
+    let cases = vec![Case::new("C1").weight(5.0).held_by("A")];
+    let (i, s) = solve_exact(workers, cases, policy);
+    assert_eq!(worker_of(&i, &s, "C1").as_deref(), Some("A"));
+}
+
+#[test]
+fn a_new_referral_stays_unallocated_when_nobody_is_eligible() {
+    let workers = vec![Worker::new("A")];
+    let cases = vec![Case::new("C1").requires(["court"]).priority(5).weight(2.0)];
+    let (i, s) = solve_exact(workers, cases, Policy::default());
+    assert_eq!(worker_of(&i, &s, "C1"), None);
+    assert!((s.evaluation.objective.unallocated - 2.0 * 5.0 * 1000.0).abs() < 1e-9);
+}
+
+#[test]
+fn hard_capacity_holds_new_work_back_and_soft_capacity_does_not() {
+    let workers = || vec![Worker::new("A").capacity(2.0)];
+    let cases = || {
+        (1..=3)
+            .map(|k| Case::new(format!("C{k}").as_str()))
+            .collect::<Vec<_>>()
+    };
+    let (_, hard) = solve_exact(workers(), cases(), Policy::default());
+    assert_eq!(hard.evaluation.count(Change::New), 2);
+    assert!((hard.evaluation.loads[0].load_after - 2.0).abs() < 1e-9);
+
+    let soft_policy = Policy {
+        capacity: CapacityMode::Soft,
+        ..Policy::default()
+    };
+    let (_, soft) = solve_exact(workers(), cases(), soft_policy);
+    assert_eq!(soft.evaluation.count(Change::New), 3);
+}
+
+#[test]
+fn someone_already_over_capacity_is_never_pushed_further() {
+    // A holds 3 points with capacity 2: limit is max(2, 3) = 3, so no new case fits.
+    let workers = vec![Worker::new("A").capacity(2.0)];
+    let mut cases: Vec<Case> = (1..=3)
+        .map(|k| Case::new(format!("C{k}").as_str()).held_by("A"))
+        .collect();
+    cases.push(Case::new("N1").priority(5));
+    let (i, s) = solve_exact(workers, cases, Policy::default());
+    assert_eq!(worker_of(&i, &s, "N1"), None);
+    assert_eq!(changes(&i, &s, Change::Kept), 3);
+}
+
+#[test]
+fn max_cases_limits_the_count_but_not_below_what_was_held() {
+    let mut a = Worker::new("A");
+    a.max_cases = Some(2);
+    let mut cases = vec![Case::new("C1").held_by("A")];
+    cases.extend((1..=3).map(|k| Case::new(format!("N{k}").as_str())));
+    let (_, s) = solve_exact(vec![a.clone()], cases, Policy::default());
+    assert_eq!(s.evaluation.loads[0].cases_after, 2);
+
+    // Holding 3 before with max_cases 2: keeps all 3, receives none.
+    let mut cases: Vec<Case> = (1..=3)
+        .map(|k| Case::new(format!("C{k}").as_str()).held_by("A"))
+        .collect();
+    cases.push(Case::new("N1"));
+    let (_, s) = solve_exact(vec![a], cases, Policy::default());
+    assert_eq!(s.evaluation.loads[0].cases_after, 3);
+    assert_eq!(s.evaluation.loads[0].received, 0);
+}
+
+#[test]
+fn max_new_limits_cases_received() {
+    let mut a = Worker::new("A");
+    a.max_new = Some(1);
+    let cases = (1..=3)
+        .map(|k| Case::new(format!("N{k}").as_str()))
+        .collect();
+    let (_, s) = solve_exact(vec![a], cases, Policy::default());
+    assert_eq!(s.evaluation.loads[0].received, 1);
+    assert_eq!(s.evaluation.count(Change::Unallocated), 2);
+}
+
+fn overloaded_pair() -> (Vec<Worker>, Vec<Case>) {
+    // A holds 8 points with capacity 4 (deep in the red band); B is empty.
+    let workers = vec![
+        Worker::new("A").capacity(4.0),
+        Worker::new("B").capacity(4.0),
+    ];
+    let cases = (1..=4)
+        .map(|k| Case::new(format!("C{k}").as_str()).weight(2.0).held_by("A"))
+        .collect();
+    (workers, cases)
+}
+
+#[test]
+fn overload_is_relieved_by_discretionary_moves() {
+    let (workers, cases) = overloaded_pair();
+    let (_, s) = solve_exact(workers, cases, Policy::default());
+    assert_eq!(s.evaluation.count(Change::Moved), 2);
+    assert!((s.evaluation.objective.moves - 2.0 * 20.0).abs() < 1e-9);
+}
+
+#[test]
+fn max_moves_caps_discretionary_moves() {
+    let (workers, cases) = overloaded_pair();
+    let policy = Policy {
+        max_moves: 1,
+        ..Policy::default()
+    };
+    let (_, s) = solve_exact(workers, cases, policy);
+    assert_eq!(s.evaluation.count(Change::Moved), 1);
+}
+
+#[test]
+fn an_unavailable_worker_forces_moves() {
+    let workers = vec![Worker::new("A").unavailable(), Worker::new("B")];
+    let cases = vec![Case::new("C1").held_by("A"), Case::new("C2").held_by("A")];
+    let (i, s) = solve_exact(workers, cases, Policy::default());
+    assert_eq!(s.evaluation.count(Change::Forced), 2);
+    assert_eq!(worker_of(&i, &s, "C1").as_deref(), Some("B"));
+    assert!(
+        s.evaluation.objective.moves.abs() < 1e-12,
+        "forced moves are free"
+    );
+}
+
+#[test]
+fn band_cost_is_exact() {
+    // Capacity 20, load 22 (one worker, must keep everything): 3×1 + 3×5 + 2×50.
+    let workers = vec![Worker::new("A").capacity(20.0)];
+    let cases = vec![
+        Case::new("C1").weight(11.0).held_by("A"),
+        Case::new("C2").weight(11.0).held_by("A"),
+    ];
+    let (_, s) = solve_exact(workers, cases, Policy::default());
+    assert!((s.evaluation.objective.bands - 118.0).abs() < 1e-9);
+}
+
+#[test]
+fn load_is_spread_to_keep_workers_out_of_the_red() {
+    let workers = vec![
+        Worker::new("A").capacity(10.0),
+        Worker::new("B").capacity(10.0),
+    ];
+    let cases = (1..=4)
+        .map(|k| Case::new(format!("N{k}").as_str()).weight(4.0))
+        .collect();
+    let (_, s) = solve_exact(workers, cases, Policy::default());
+    let loads: Vec<f64> = s.evaluation.loads.iter().map(|l| l.load_after).collect();
+    assert_eq!(loads, vec![8.0, 8.0]);
+}
+
+#[test]
+fn preferred_language_decides_between_equal_workers() {
+    let workers = vec![
+        Worker::new("A").capacity(10.0),
+        Worker::new("B").capacity(10.0).skills(["urdu"]),
+    ];
+    let cases = vec![Case::new("C1").prefers(["Urdu"])];
+    let (i, s) = solve_exact(workers, cases, Policy::default());
+    assert_eq!(worker_of(&i, &s, "C1").as_deref(), Some("B"));
+    assert!(s.evaluation.objective.preferences.abs() < 1e-12);
+}
+
+#[test]
+fn a_pinned_case_keeps_its_whole_group_with_its_worker() {
+    let workers = vec![
+        Worker::new("A").capacity(2.0),
+        Worker::new("B").capacity(20.0),
+    ];
+    let cases = vec![
+        Case::new("C1").group("F").held_by("A").pinned(),
+        Case::new("C2").group("F").held_by("B"),
+    ];
+    let (i, s) = solve_exact(workers, cases, Policy::default());
+    assert_eq!(worker_of(&i, &s, "C1").as_deref(), Some("A"));
+    assert_eq!(worker_of(&i, &s, "C2").as_deref(), Some("A"));
+}
+
+#[test]
+fn the_start_allocation_is_feasible_and_never_better_than_the_optimum() {
+    let (workers, cases) = overloaded_pair();
+    let (i, s) = solve_exact(workers, cases, Policy::default());
+    let start = starting_allocation(&i);
+    assert!(hard_rule_breaches(&i, &start).is_empty());
+    assert!(s.start_objective + 1e-9 >= s.evaluation.objective.total);
+}
