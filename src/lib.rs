@@ -1,15 +1,65 @@
 //! # caseload
 //!
-//! Caseload allocation for children's social care as a mixed-integer program.
+//! Caseload allocation for children's social care, as a mixed-integer program.
 //!
-//! (Crate documentation with a runnable example is written once the API settles.)
+//! A team manager rebalancing when someone leaves, a workforce planner testing what-ifs
+//! and a nightly job all ask the same question: which social worker should hold each
+//! child? caseload answers it optimally under hard rules and a priced objective.
+//!
+//! ## Concepts
+//! - A **worker** holds cases up to a **capacity** in weighted points
+//!   (`fte × standard_capacity` unless given); a **case** is one child, with a weight,
+//!   required and preferred skill tags, a team, maybe a **current worker**, a **pin**,
+//!   excluded workers (conflicts of interest) and a priority.
+//! - Siblings share a **group**; a group (or a case without one) is a **unit**, what the
+//!   solver moves: a unit goes whole to one eligible worker, or stays unallocated.
+//! - **Hard rules**: eligibility, siblings together, pins; a child whose worker still fits
+//!   is never left unallocated; nobody pushed over `max(limit, what they held before)`
+//!   (capacity in hard mode, `max_cases`); `max_new` per worker; `max_moves` in all.
+//! - **Objective** (minimised, each term reported): unallocated work × priority, a convex
+//!   cost of load in bands (green → amber → red), discretionary moves (continuity), and
+//!   missing preferred tags.
+//!
+//! ## Layout
+//! [`model`] holds the domain types only; [`io`] reads and writes files with located
+//! errors; [`validate`] finds every problem in a scenario at once; [`solve`] is the only
+//! place that knows the solver (good_lp + HiGHS); [`check`] re-verifies any allocation
+//! independently of the solver; [`explain`] and [`report`] say what was decided and why;
+//! [`generate`] writes synthetic scenarios.
+//!
+//! ## Example
+//! ```
+//! use caseload::model::{Case, Change, Instance, Policy, Scenario, Worker};
+//! use caseload::solve::{solve, SolveOptions, Status};
+//!
+//! let workers = vec![
+//!     Worker::new("W1").team("North").skills(["child-protection"]),
+//!     Worker::new("W2").team("North").unavailable(), // leaving
+//! ];
+//! let cases = vec![
+//!     Case::new("C1").team("North").weight(1.5).requires(["child-protection"]).held_by("W1"),
+//!     Case::new("C2").team("North").held_by("W2"),
+//!     Case::new("C3").team("North").priority(5), // a new referral
+//! ];
+//! let scenario = Scenario::new(workers, cases, Policy::default());
+//! let instance = Instance::new(&scenario).expect("a valid scenario");
+//! let solution = solve(&instance, &SolveOptions::default())?;
+//!
+//! assert_eq!(solution.status, Status::Optimal);
+//! let c2 = instance.case(&"C2".into()).unwrap();
+//! assert_eq!(solution.evaluation.change[c2], Change::Forced); // W2 is leaving
+//! assert_eq!(solution.evaluation.count(Change::Unallocated), 0);
+//! # Ok::<(), caseload::Error>(())
+//! ```
 #![warn(missing_docs)]
 
 pub mod check;
 pub mod error;
+pub mod explain;
 pub mod generate;
 pub mod io;
 pub mod model;
+pub mod report;
 pub mod solve;
 pub mod validate;
 

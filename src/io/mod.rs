@@ -1,6 +1,7 @@
 //! Files <-> model: reading scenario folders (CSV, TOML) with located errors, and
 //! writing scenarios and outputs.
 
+pub mod atomic;
 pub mod policy;
 pub mod read;
 pub mod scenario_writer;

@@ -1,0 +1,184 @@
+//! Subcommands, their flags, and the mapping of errors to exit codes:
+//! 0 done, 1 anything else, 2 invalid input (nothing written), 3 `check` found violations.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use caseload::model::Instance;
+use caseload::report::{write_outputs, Timings};
+use caseload::solve::{solve, SolveOptions};
+
+/// Exit code when `check` finds violations.
+const EXIT_VIOLATIONS: u8 = 3;
+/// Exit code for invalid input.
+const EXIT_INVALID: u8 = 2;
+
+/// Caseload allocation for children's social care: keeps children with the social worker
+/// they know, respects skills, siblings and conflicts, and spreads the load fairly.
+#[derive(Debug, Parser)]
+#[command(
+    name = "caseload",
+    version,
+    after_help = "Examples:\n  caseload allocate scenarios/demo --out out/demo\n  caseload check scenarios/demo --allocation out/demo/allocation.csv\n  caseload generate --teams 30 --seed 1 --out scenarios/trust\n\nExit codes: 0 done, 1 error, 2 invalid input (nothing written), 3 check found violations."
+)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Solve a scenario folder and write allocation.csv, loads.csv and summary.json.
+    #[command(after_help = "Example:\n  caseload allocate scenarios/demo --out out/demo --time-limit 30")]
+    Allocate {
+        /// Scenario folder with workers.csv, cases.csv and optionally policy.toml.
+        dir: PathBuf,
+        /// Output folder [default: out/<scenario folder name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Wall-clock limit for the solve in seconds (overrides policy time_limit_s).
+        #[arg(long, value_name = "S")]
+        time_limit: Option<f64>,
+        /// Solver threads, 0 = all cores (overrides policy threads).
+        #[arg(long, value_name = "N")]
+        threads: Option<u32>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Show the solver's log.
+        #[arg(long)]
+        solver_log: bool,
+    },
+    /// Verify an allocation (the solver's or one made by hand) against every hard rule
+    /// and recompute its objective, independently of the solver.
+    #[command(after_help = "Example:\n  caseload check scenarios/demo --allocation out/demo/allocation.csv\n\nExit 0 when valid, 3 when violations are listed.")]
+    Check {
+        /// Scenario folder.
+        dir: PathBuf,
+        /// Allocation CSV with columns case_id and worker_id (others ignored).
+        #[arg(long)]
+        allocation: PathBuf,
+    },
+    /// Write a realistic synthetic scenario, identical for the same seed.
+    #[command(after_help = "Example:\n  caseload generate --teams 2 --seed 7 --out scenarios/demo")]
+    Generate {
+        /// Number of teams (6–10 workers each).
+        #[arg(long, default_value_t = 2)]
+        teams: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output scenario folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Allow cases to go to workers of other teams.
+        #[arg(long)]
+        cross_team: bool,
+        /// Make capacity soft (priced by the bands only).
+        #[arg(long)]
+        soft_capacity: bool,
+        /// Most discretionary moves in one run.
+        #[arg(long)]
+        max_moves: Option<u64>,
+    },
+}
+
+/// Runs a parsed command line.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        Command::Allocate {
+            dir,
+            out,
+            time_limit,
+            threads,
+            quiet,
+            solver_log,
+        } => {
+            let out = out.unwrap_or_else(|| default_out(&dir));
+            let options = SolveOptions {
+                time_limit_s: time_limit,
+                threads,
+                log: solver_log,
+                ..SolveOptions::default()
+            };
+            allocate(&dir, &out, &options, quiet)
+        }
+        Command::Check { dir, allocation } => check(&dir, &allocation),
+        Command::Generate {
+            teams,
+            seed,
+            out,
+            cross_team,
+            soft_capacity,
+            max_moves,
+        } => generate(teams, seed, &out, cross_team, soft_capacity, max_moves),
+    }
+}
+
+fn default_out(dir: &Path) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".to_string());
+    PathBuf::from("out").join(name)
+}
+
+fn allocate(dir: &Path, out: &Path, options: &SolveOptions, quiet: bool) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let scenario = caseload::io::read::load_scenario(dir)?;
+    let read = started.elapsed();
+    let instance = Instance::new(&scenario).map_err(caseload::Error::from)?;
+    let solution = solve(&instance, options)?;
+    let timings = Timings {
+        read,
+        build: solution.build_time,
+        solve: solution.solve_time,
+        ..Timings::default()
+    };
+    let summary = write_outputs(out, &instance, &solution, timings)
+        .with_context(|| format!("writing outputs to {}", out.display()))?;
+    if !quiet {
+        let mut stdout = std::io::stdout().lock();
+        write!(stdout, "{}", summary.render())?;
+        writeln!(stdout, "wrote {}", out.display())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(dir: &Path, allocation: &Path) -> anyhow::Result<ExitCode> {
+    let _ = (dir, allocation);
+    anyhow::bail!("check is being wired")
+}
+
+fn generate(
+    teams: usize,
+    seed: u64,
+    out: &Path,
+    cross_team: bool,
+    soft_capacity: bool,
+    max_moves: Option<u64>,
+) -> anyhow::Result<ExitCode> {
+    let _ = (teams, seed, out, cross_team, soft_capacity, max_moves);
+    anyhow::bail!("generate is being wired")
+}
+
+/// The exit code for an error: 2 for invalid input, 1 otherwise.
+pub fn exit_code(err: &anyhow::Error) -> ExitCode {
+    match err.downcast_ref::<caseload::Error>() {
+        Some(caseload::Error::InvalidInput(_)) => ExitCode::from(EXIT_INVALID),
+        _ => ExitCode::FAILURE,
+    }
+}
+
+/// Whether the error is a closed standard output.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

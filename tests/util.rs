@@ -1,0 +1,57 @@
+//! Helpers shared by the integration tests: run the real binary in temporary folders.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs `caseload` with the given arguments.
+pub fn caseload<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_caseload"))
+        .args(args)
+        .output()
+        .expect("the caseload binary runs")
+}
+
+/// Standard output as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The shipped demo scenario.
+pub fn demo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/demo")
+}
+
+/// Writes a scenario folder from CSV/TOML texts.
+pub fn scenario_dir(root: &Path, workers: &str, cases: &str, policy: Option<&str>) -> PathBuf {
+    let dir = root.join("scenario");
+    std::fs::create_dir_all(&dir).expect("scenario dir");
+    std::fs::write(dir.join("workers.csv"), workers).expect("workers.csv");
+    std::fs::write(dir.join("cases.csv"), cases).expect("cases.csv");
+    if let Some(p) = policy {
+        std::fs::write(dir.join("policy.toml"), p).expect("policy.toml");
+    }
+    dir
+}
+
+/// Reads `summary.json`.
+pub fn summary(out: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("summary.json")).expect("summary.json");
+    serde_json::from_str(&text).expect("summary.json is JSON")
+}
+
+/// Asserts two numbers agree to a relative tolerance.
+pub fn assert_close(a: f64, b: f64, what: &str) {
+    assert!(
+        (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0),
+        "{what}: {a} vs {b}"
+    );
+}
