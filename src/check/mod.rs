@@ -32,7 +32,7 @@ mod tests;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::model::{CaseId, Change, Objective, WorkerId};
+use crate::model::{CaseId, Change, Objective, WorkerId, WorkerLoad};
 
 pub use file::{codes, parse_allocation, read_allocation, AllocationRow};
 pub use verify::check;
@@ -156,18 +156,9 @@ pub struct WorkerFigures {
     pub worker: WorkerId,
     /// Capacity in points: explicit, or `fte × standard_capacity`.
     pub capacity: f64,
-    /// Load (sum of weights) held before the run.
-    pub load_before: f64,
-    /// Load held after the run.
-    pub load_after: f64,
-    /// Cases held before the run.
-    pub cases_before: u32,
-    /// Cases held after the run.
-    pub cases_after: u32,
-    /// Cases held after the run that the worker did not hold before.
-    pub received: u32,
-    /// Cases held before the run that are elsewhere or unallocated after it.
-    pub given_up: u32,
+    /// Load and case counts before and after the run; "before" counts the cases whose
+    /// current worker it is, available or not.
+    pub load: WorkerLoad,
 }
 
 /// The verdict on an allocation: every violation, the objective by term, and the figures

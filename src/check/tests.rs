@@ -381,8 +381,8 @@ fn max_new_counts_cases_not_held_before() {
         Rule::MaxNew,
         &["W1 receives 2 cases it did not hold before (C2, C3), above max_new 1"],
     );
-    assert_eq!(r.workers[0].received, 2);
-    assert_eq!(r.workers[1].given_up, 1);
+    assert_eq!(r.workers[0].load.received, 2);
+    assert_eq!(r.workers[1].load.given_up, 1);
 }
 
 // ---- hard rule 5 ----
@@ -551,10 +551,10 @@ fn figures_count_cases_of_unavailable_workers_before() {
     );
     let r = check(&s, &rows(&[("C1", "W2"), ("C2", "W2")]));
     assert_valid(&r);
-    let w1 = &r.workers[0];
+    let w1 = &r.workers[0].load;
     assert!(close(w1.load_before, 2.0) && close(w1.load_after, 0.0));
     assert_eq!((w1.cases_before, w1.cases_after, w1.given_up), (1, 0, 1));
-    let w2 = &r.workers[1];
+    let w2 = &r.workers[1].load;
     assert!(close(w2.load_before, 3.0) && close(w2.load_after, 5.0));
     assert_eq!((w2.cases_before, w2.cases_after, w2.received), (1, 2, 1));
 }

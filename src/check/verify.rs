@@ -9,7 +9,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{AllocationRow, CaseOutcome, CheckReport, Rule, Violation, WorkerFigures};
-use crate::model::{Band, CapacityMode, Case, Change, Objective, Policy, Scenario, Worker};
+use crate::model::{
+    Band, CapacityMode, Case, Change, Objective, Policy, Scenario, Worker, WorkerLoad,
+};
 
 /// Tolerance on load comparisons: loads are sums of weights, added in a fixed order, but
 /// the solver may add them in another.
@@ -52,22 +54,6 @@ pub fn check(scenario: &Scenario, rows: &[AllocationRow]) -> CheckReport {
             change,
         })
         .collect();
-    let workers = run
-        .workers
-        .iter()
-        .zip(figures)
-        .map(|(w, f)| WorkerFigures {
-            worker: w.id.clone(),
-            capacity: f.capacity,
-            load_before: f.load_before,
-            load_after: f.load_after,
-            cases_before: f.cases_before,
-            cases_after: f.cases_after,
-            received: f.received.len() as u32,
-            given_up: f.given_up,
-        })
-        .collect();
-
     let mut violations = run.violations;
     // Stable: within a rule and subject, violations stay in the order found (file order).
     violations.sort_by(|a, b| (a.rule, &a.subject).cmp(&(b.rule, &b.subject)));
@@ -77,7 +63,7 @@ pub fn check(scenario: &Scenario, rows: &[AllocationRow]) -> CheckReport {
         counts,
         moves,
         cases,
-        workers,
+        workers: figures,
     }
 }
 
@@ -166,17 +152,6 @@ fn list_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
         0 => shown,
         more => format!("{shown} and {more} more"),
     }
-}
-
-/// One worker's figures, with the cases received (for rule 4's message).
-struct Figures {
-    capacity: f64,
-    load_before: f64,
-    load_after: f64,
-    cases_before: u32,
-    cases_after: u32,
-    received: Vec<usize>,
-    given_up: u32,
 }
 
 /// The scenario indexed for checking, the allocation read from the rows, and the
@@ -353,33 +328,31 @@ impl<'a> Run<'a> {
 
     /// Loads and counts before (cases whose current worker it is, available or not) and
     /// after the run, per worker.
-    fn figures(&self) -> Vec<Figures> {
-        let mut figures: Vec<Figures> = self
+    fn figures(&self) -> Vec<WorkerFigures> {
+        let mut figures: Vec<WorkerFigures> = self
             .workers
             .iter()
-            .map(|w| Figures {
+            .map(|w| WorkerFigures {
+                worker: w.id.clone(),
                 capacity: capacity(w, self.policy),
-                load_before: 0.0,
-                load_after: 0.0,
-                cases_before: 0,
-                cases_after: 0,
-                received: Vec::new(),
-                given_up: 0,
+                load: WorkerLoad::default(),
             })
             .collect();
         for (c, case) in self.cases.iter().enumerate() {
             if let Some(p) = self.current[c] {
-                figures[p].load_before += case.weight;
-                figures[p].cases_before += 1;
+                let before = &mut figures[p].load;
+                before.load_before += case.weight;
+                before.cases_before += 1;
                 if self.after[c] != Some(p) {
-                    figures[p].given_up += 1;
+                    before.given_up += 1;
                 }
             }
             if let Some(a) = self.after[c] {
-                figures[a].load_after += case.weight;
-                figures[a].cases_after += 1;
+                let after = &mut figures[a].load;
+                after.load_after += case.weight;
+                after.cases_after += 1;
                 if self.current[c] != Some(a) {
-                    figures[a].received.push(c);
+                    after.received += 1;
                 }
             }
         }
@@ -476,30 +449,31 @@ impl<'a> Run<'a> {
 
     /// Hard rule 3: after the run, count ≤ max(max_cases, count before) and, when capacity
     /// is hard, load ≤ max(capacity, load before).
-    fn rule3_limits(&mut self, figures: &[Figures]) {
+    fn rule3_limits(&mut self, figures: &[WorkerFigures]) {
         for (w, f) in figures.iter().enumerate() {
             let worker = self.workers[w];
+            let l = &f.load;
             if let Some(max_cases) = worker.max_cases {
-                let limit = max_cases.max(f.cases_before);
-                if f.cases_after > limit {
+                let limit = max_cases.max(l.cases_before);
+                if l.cases_after > limit {
                     let message = format!(
                         "{} holds {} cases after the run, above max(max_cases {max_cases}, {} \
                          before) = {limit}",
-                        worker.id, f.cases_after, f.cases_before
+                        worker.id, l.cases_after, l.cases_before
                     );
                     self.violation(Rule::MaxCases, worker.id.as_str(), message);
                 }
             }
             if self.policy.capacity == CapacityMode::Hard {
-                let limit = f.capacity.max(f.load_before);
-                if f.load_after > limit + EPS {
+                let limit = f.capacity.max(l.load_before);
+                if l.load_after > limit + EPS {
                     let message = format!(
                         "{} holds {} points after the run, above max(capacity {}, {} before) \
                          = {}",
                         worker.id,
-                        points(f.load_after),
+                        points(l.load_after),
                         points(f.capacity),
-                        points(f.load_before),
+                        points(l.load_before),
                         points(limit)
                     );
                     self.violation(Rule::Capacity, worker.id.as_str(), message);
@@ -509,18 +483,21 @@ impl<'a> Run<'a> {
     }
 
     /// Hard rule 4: a worker receives at most `max_new` cases it did not hold before.
-    fn rule4_max_new(&mut self, figures: &[Figures]) {
+    fn rule4_max_new(&mut self, figures: &[WorkerFigures]) {
         for (w, f) in figures.iter().enumerate() {
             let worker = self.workers[w];
             let Some(max_new) = worker.max_new else {
                 continue;
             };
-            if f.received.len() > max_new as usize {
+            if f.load.received > max_new {
+                let received = (0..self.cases.len())
+                    .filter(|&c| self.after[c] == Some(w) && self.current[c] != Some(w))
+                    .map(|c| self.cases[c].id.as_str());
                 let message = format!(
                     "{} receives {} cases it did not hold before ({}), above max_new {max_new}",
                     worker.id,
-                    f.received.len(),
-                    list_ids(f.received.iter().map(|&c| self.cases[c].id.as_str()))
+                    f.load.received,
+                    list_ids(received)
                 );
                 self.violation(Rule::MaxNew, worker.id.as_str(), message);
             }
@@ -617,7 +594,7 @@ impl<'a> Run<'a> {
 
     /// The objective, term by term (SPEC: objective); cases in id order, workers in id
     /// order.
-    fn objective(&self, figures: &[Figures], moves: u32) -> Objective {
+    fn objective(&self, figures: &[WorkerFigures], moves: u32) -> Objective {
         let weights = &self.policy.weights;
         let mut unallocated = 0.0;
         let mut missing_preferences = 0usize;
@@ -635,7 +612,7 @@ impl<'a> Run<'a> {
         }
         let bands = figures
             .iter()
-            .map(|f| band_cost(&self.policy.bands, f.load_after, f.capacity))
+            .map(|f| band_cost(&self.policy.bands, f.load.load_after, f.capacity))
             .sum();
         Objective::from_terms(
             unallocated,
