@@ -171,7 +171,7 @@ pub struct CheckReport {
     pub objective: Objective,
     /// Number of cases by change; every change is present, possibly with 0.
     pub counts: BTreeMap<Change, usize>,
-    /// Discretionary moves (cases labelled `moved`).
+    /// Discretionary moves: cases whose change is `moved`.
     pub moves: u32,
     /// Every case of the scenario, in case-id order.
     pub cases: Vec<CaseOutcome>,
