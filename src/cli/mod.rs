@@ -151,8 +151,15 @@ fn allocate(dir: &Path, out: &Path, options: &SolveOptions, quiet: bool) -> anyh
 }
 
 fn check(dir: &Path, allocation: &Path) -> anyhow::Result<ExitCode> {
-    let _ = (dir, allocation);
-    anyhow::bail!("check is being wired")
+    let scenario = caseload::io::read::load_scenario(dir)?;
+    let rows = caseload::check::read_allocation(allocation)?;
+    let report = caseload::check::check(&scenario, &rows);
+    print!("{report}");
+    Ok(if report.is_valid() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_VIOLATIONS)
+    })
 }
 
 fn generate(

@@ -118,7 +118,7 @@ pub struct Instance {
     pub count_before: Vec<u32>,
     /// Current worker of each case, as an index.
     pub current: Vec<Option<usize>>,
-    /// Units, sorted by key.
+    /// Units: sibling groups sorted by name, then single cases sorted by id.
     pub units: Vec<Unit>,
     /// The unit of each case.
     pub unit_of: Vec<usize>,
@@ -172,17 +172,21 @@ impl Instance {
             }
         }
 
-        // Group cases into units, keyed by group name (or case id), in key order.
-        let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        // Group cases into units: sibling groups by name, then single cases by id (kept
+        // apart, so a group named like a case id is still its own unit).
+        let mut by_key: BTreeMap<(bool, String), Vec<usize>> = BTreeMap::new();
         for (i, c) in cases.iter().enumerate() {
-            let key = c.group.clone().unwrap_or_else(|| c.id.as_str().to_string());
+            let key = match &c.group {
+                Some(g) => (false, g.clone()),
+                None => (true, c.id.as_str().to_string()),
+            };
             by_key.entry(key).or_default().push(i);
         }
         let mut unit_of = vec![0; cases.len()];
         let units = by_key
             .into_iter()
             .enumerate()
-            .map(|(u, (key, members))| {
+            .map(|(u, ((_, key), members))| {
                 for &c in &members {
                     unit_of[c] = u;
                 }

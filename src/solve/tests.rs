@@ -239,3 +239,15 @@ fn the_start_allocation_is_feasible_and_never_better_than_the_optimum() {
     assert!(hard_rule_breaches(&i, &start).is_empty());
     assert!(s.start_objective + 1e-9 >= s.evaluation.objective.total);
 }
+
+#[test]
+fn a_group_named_like_a_case_id_is_its_own_unit() {
+    let workers = vec![Worker::new("A").capacity(1.0), Worker::new("B").capacity(1.0)];
+    let cases = vec![
+        Case::new("C1").held_by("A"),
+        Case::new("C2").group("C1").held_by("B"),
+    ];
+    let (i, s) = solve_exact(workers, cases, Policy::default());
+    assert_eq!(i.units.len(), 2);
+    assert_eq!(s.evaluation.count(Change::Kept), 2);
+}

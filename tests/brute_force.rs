@@ -1,0 +1,257 @@
+//! Property: on random tiny scenarios the solver's objective equals the best objective
+//! found by enumerating every allocation, each judged by the independent checker.
+
+use std::collections::BTreeMap;
+
+use caseload::check::{check, AllocationRow};
+use caseload::model::{CapacityMode, Case, CaseId, Instance, Policy, Scenario, Worker, WorkerId};
+use caseload::solve::{solve, SolveOptions};
+use caseload::Error;
+use proptest::prelude::*;
+
+#[derive(Clone, Debug)]
+struct WorkerSpec {
+    team_b: bool,
+    cp: bool,
+    court: bool,
+    urdu: bool,
+    available: bool,
+    capacity: u8,
+    max_cases: Option<u32>,
+    max_new: Option<u32>,
+}
+
+#[derive(Clone, Debug)]
+struct CaseSpec {
+    weight: u8,
+    team_a: bool,
+    needs_cp: bool,
+    needs_court: bool,
+    prefers_urdu: bool,
+    group: Option<u8>,
+    current: Option<usize>,
+    pinned: bool,
+    exclude: Option<usize>,
+    priority: u8,
+}
+
+fn worker_spec() -> impl Strategy<Value = WorkerSpec> {
+    (
+        any::<bool>(),
+        prop::bool::weighted(0.6),
+        prop::bool::weighted(0.3),
+        prop::bool::weighted(0.3),
+        prop::bool::weighted(0.85),
+        1u8..=6,
+        prop::option::weighted(0.25, 0u32..=2),
+        prop::option::weighted(0.25, 0u32..=2),
+    )
+        .prop_map(
+            |(team_b, cp, court, urdu, available, capacity, max_cases, max_new)| WorkerSpec {
+                team_b,
+                cp,
+                court,
+                urdu,
+                available,
+                capacity,
+                max_cases,
+                max_new,
+            },
+        )
+}
+
+fn case_spec(workers: usize) -> impl Strategy<Value = CaseSpec> {
+    (
+        (1u8..=4, prop::bool::weighted(0.3), prop::bool::weighted(0.3)),
+        (prop::bool::weighted(0.15), prop::bool::weighted(0.3)),
+        prop::option::weighted(0.4, 0u8..2),
+        prop::option::weighted(0.7, 0..workers),
+        prop::bool::weighted(0.1),
+        prop::option::weighted(0.15, 0..workers),
+        1u8..=5,
+    )
+        .prop_map(
+            |((weight, team_a, needs_cp), (needs_court, prefers_urdu), group, current, pinned, exclude, priority)| {
+                CaseSpec {
+                    weight,
+                    team_a,
+                    needs_cp,
+                    needs_court,
+                    prefers_urdu,
+                    group,
+                    current,
+                    pinned,
+                    exclude,
+                    priority,
+                }
+            },
+        )
+}
+
+fn scenario_strategy() -> impl Strategy<Value = Scenario> {
+    (1usize..=3)
+        .prop_flat_map(|n| {
+            (
+                prop::collection::vec(worker_spec(), n),
+                prop::collection::vec(case_spec(n), 1..=5),
+                any::<bool>(),
+                prop::sample::select(vec![0u64, 1, 100]),
+                any::<bool>(),
+            )
+        })
+        .prop_map(|(ws, cs, soft, max_moves, cross_team)| build(&ws, &cs, soft, max_moves, cross_team))
+}
+
+fn build(ws: &[WorkerSpec], cs: &[CaseSpec], soft: bool, max_moves: u64, cross_team: bool) -> Scenario {
+    let workers = ws
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut skills = Vec::new();
+            if s.cp {
+                skills.push("cp");
+            }
+            if s.court {
+                skills.push("court");
+            }
+            if s.urdu {
+                skills.push("urdu");
+            }
+            let mut w = Worker::new(format!("W{i}").as_str())
+                .team(if s.team_b { "B" } else { "A" })
+                .skills(skills)
+                .capacity(f64::from(s.capacity));
+            w.available = s.available;
+            w.max_cases = s.max_cases;
+            w.max_new = s.max_new;
+            w
+        })
+        .collect();
+    let cases = cs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut requires = Vec::new();
+            if s.needs_cp {
+                requires.push("cp");
+            }
+            if s.needs_court {
+                requires.push("court");
+            }
+            let mut c = Case::new(format!("C{i}").as_str())
+                .weight(f64::from(s.weight) * 0.5)
+                .team(if s.team_a { "A" } else { "" })
+                .requires(requires)
+                .priority(s.priority);
+            if s.prefers_urdu {
+                c = c.prefers(["urdu"]);
+            }
+            if let Some(g) = s.group {
+                c = c.group(format!("G{g}").as_str());
+            }
+            if let Some(w) = s.current {
+                c = c.held_by(format!("W{w}").as_str());
+                c.pinned = s.pinned;
+            }
+            if let Some(x) = s.exclude {
+                c = c.exclude([format!("W{x}").as_str()]);
+            }
+            c
+        })
+        .collect();
+    let policy = Policy {
+        capacity: if soft {
+            CapacityMode::Soft
+        } else {
+            CapacityMode::Hard
+        },
+        max_moves,
+        cross_team,
+        ..Policy::default()
+    };
+    Scenario::new(workers, cases, policy)
+}
+
+/// Every allocation of whole groups (computed here, not by the library) to a worker or to
+/// nobody; the best objective among those the checker accepts.
+fn brute_force(scenario: &Scenario) -> Option<f64> {
+    let mut groups: BTreeMap<String, Vec<CaseId>> = BTreeMap::new();
+    for c in &scenario.cases {
+        let key = match &c.group {
+            Some(g) => format!("group {g}"),
+            None => format!("case {}", c.id),
+        };
+        groups.entry(key).or_default().push(c.id.clone());
+    }
+    let groups: Vec<Vec<CaseId>> = groups.into_values().collect();
+    let options: Vec<Option<WorkerId>> = std::iter::once(None)
+        .chain(scenario.workers.iter().map(|w| Some(w.id.clone())))
+        .collect();
+    let mut choice = vec![0usize; groups.len()];
+    let mut best: Option<f64> = None;
+    loop {
+        let rows: Vec<AllocationRow> = groups
+            .iter()
+            .zip(&choice)
+            .flat_map(|(cases, &k)| {
+                cases.iter().map(move |c| AllocationRow {
+                    line: 0,
+                    case: c.clone(),
+                    worker: options[k].clone(),
+                    change: None,
+                })
+            })
+            .collect();
+        let report = check(scenario, &rows);
+        if report.is_valid() {
+            let total = report.objective.total;
+            best = Some(best.map_or(total, |b: f64| b.min(total)));
+        }
+        // Next combination (odometer).
+        let mut i = 0;
+        loop {
+            if i == choice.len() {
+                return best;
+            }
+            choice[i] += 1;
+            if choice[i] < options.len() {
+                break;
+            }
+            choice[i] = 0;
+            i += 1;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn solver_matches_brute_force(scenario in scenario_strategy()) {
+        let Ok(instance) = Instance::new(&scenario) else {
+            // Invalid input (e.g. a pin on an ineligible worker) is the validator's business.
+            return Ok(());
+        };
+        let options = SolveOptions { mip_gap: 0.0, threads: Some(1), ..SolveOptions::default() };
+        let best = brute_force(&scenario);
+        match solve(&instance, &options) {
+            Err(Error::Infeasible(_)) => prop_assert!(best.is_none(), "solver says infeasible, enumeration found {best:?}"),
+            Err(e) => prop_assert!(false, "solver failed: {e}"),
+            Ok(solution) => {
+                let rows: Vec<AllocationRow> = instance.cases.iter().enumerate().map(|(c, case)| AllocationRow {
+                    line: 0,
+                    case: case.id.clone(),
+                    worker: solution.evaluation.worker[c].map(|w| instance.workers[w].id.clone()),
+                    change: Some(solution.evaluation.change[c].to_string()),
+                }).collect();
+                let report = check(&scenario, &rows);
+                prop_assert!(report.is_valid(), "checker rejects the solver's allocation:\n{report}");
+                let checked = report.objective.total;
+                let reported = solution.evaluation.objective.total;
+                prop_assert!((checked - reported).abs() < 1e-6, "objective {reported} but checker computes {checked}");
+                let best = best.expect("the solver found an allocation, so enumeration must");
+                prop_assert!((checked - best).abs() < 1e-6, "solver {checked}, enumeration optimum {best}");
+            }
+        }
+    }
+}
