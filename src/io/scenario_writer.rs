@@ -290,9 +290,11 @@ mod tests {
 
     #[test]
     fn policy_names_every_key_and_parses_back_as_toml() {
-        let mut policy = Policy::default();
-        policy.capacity = CapacityMode::Soft;
-        policy.time_limit_s = 30.0;
+        let policy = Policy {
+            capacity: CapacityMode::Soft,
+            time_limit_s: 30.0,
+            ..Policy::default()
+        };
         let text = policy_toml(&policy);
         let value: toml::Table = text.parse().unwrap();
         for key in [
@@ -320,11 +322,13 @@ mod tests {
 
     #[test]
     fn empty_bands_and_odd_floats_stay_valid_toml() {
-        let mut policy = Policy::default();
-        policy.bands = vec![];
-        policy.standard_capacity = 1e20;
-        policy.time_limit_s = f64::INFINITY;
-        policy.max_moves = u64::MAX;
+        let mut policy = Policy {
+            bands: vec![],
+            standard_capacity: 1e20,
+            time_limit_s: f64::INFINITY,
+            max_moves: u64::MAX,
+            ..Policy::default()
+        };
         let value: toml::Table = policy_toml(&policy).parse().unwrap();
         assert_eq!(value["bands"].as_array().map(Vec::len), Some(0));
         assert_eq!(value["standard_capacity"].as_float(), Some(1e20));
