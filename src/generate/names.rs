@@ -168,7 +168,7 @@ pub(super) fn team_label(team: usize, team_width: usize) -> String {
     format!("T{:0team_width$}", team + 1)
 }
 
-/// Worker id: `W` + team number + number in the team, e.g. `W0103` (both 0-based in).
+/// Worker id: `W` + team number + number in the team, e.g. `W0103` (`team` and `member` are 0-based).
 pub(super) fn worker_id(team: usize, team_width: usize, member: usize) -> String {
     format!("W{:0team_width$}{:02}", team + 1, member + 1)
 }
