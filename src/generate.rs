@@ -1,1 +1,0 @@
-//! Synthetic, realistic scenarios reproducible from a seed.
