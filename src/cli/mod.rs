@@ -65,7 +65,7 @@ enum Command {
         allocation: PathBuf,
     },
     /// Write a realistic synthetic scenario, identical for the same seed.
-    #[command(after_help = "Example:\n  caseload generate --teams 2 --seed 7 --out scenarios/demo")]
+    #[command(after_help = "Example:\n  caseload generate --teams 2 --seed 54 --out scenarios/demo")]
     Generate {
         /// Number of teams (6–10 workers each).
         #[arg(long, default_value_t = 2)]
@@ -170,8 +170,20 @@ fn generate(
     soft_capacity: bool,
     max_moves: Option<u64>,
 ) -> anyhow::Result<ExitCode> {
-    let _ = (teams, seed, out, cross_team, soft_capacity, max_moves);
-    anyhow::bail!("generate is being wired")
+    anyhow::ensure!(teams > 0, "--teams must be at least 1");
+    let options = caseload::generate::GenerateOptions {
+        teams,
+        seed,
+        cross_team,
+        soft_capacity,
+        max_moves,
+        ..caseload::generate::GenerateOptions::default()
+    };
+    let scenario = caseload::generate::generate(&options);
+    caseload::io::scenario_writer::write_scenario(out, &scenario)?;
+    print!("{}", caseload::generate::summarize(&scenario));
+    println!("wrote {}", out.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The exit code for an error: 2 for invalid input, 1 otherwise.

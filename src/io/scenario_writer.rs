@@ -62,22 +62,19 @@ pub const CASE_COLUMNS: [&str; 10] = [
 ];
 
 /// Writes `workers.csv`, `cases.csv` and `policy.toml` of `scenario` into `dir`, creating
-/// the folder if needed. Each file is replaced atomically.
+/// the folder if needed: all three are staged, then renamed into place together.
 ///
 /// # Errors
 /// [`Error::Io`] naming the folder or file that could not be created or written.
 pub fn write_scenario(dir: &Path, scenario: &Scenario) -> Result<()> {
-    fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    write_atomically(&dir.join(WORKERS_FILE), workers_csv(scenario).as_bytes())?;
-    write_atomically(&dir.join(CASES_FILE), cases_csv(scenario).as_bytes())?;
-    write_atomically(
-        &dir.join(POLICY_FILE),
-        policy_toml(&scenario.policy).as_bytes(),
-    )?;
-    Ok(())
+    write_files_atomically(&[
+        (dir.join(WORKERS_FILE), workers_csv(scenario).into_bytes()),
+        (dir.join(CASES_FILE), cases_csv(scenario).into_bytes()),
+        (
+            dir.join(POLICY_FILE),
+            policy_toml(&scenario.policy).into_bytes(),
+        ),
+    ])
 }
 
 /// The text of `workers.csv` for the scenario's workers, sorted by id.
@@ -197,38 +194,6 @@ fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String 
     let bytes = writer.into_inner().unwrap_or_default();
     // Every cell is a Rust `String`, so the output is valid UTF-8.
     String::from_utf8(bytes).unwrap_or_default()
-}
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed to
-/// disk, then renamed over `path`. On failure the temporary file is removed.
-///
-/// # Errors
-/// [`Error::Io`] naming `path`.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = temp_path(path);
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, path)
-    })();
-    result.map_err(|source| {
-        let _ = fs::remove_file(&tmp);
-        Error::Io {
-            path: path.to_path_buf(),
-            source,
-        }
-    })
-}
-
-/// A hidden temporary name beside `path`, unique to this process.
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
 #[cfg(test)]
