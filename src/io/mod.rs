@@ -4,3 +4,6 @@
 pub mod policy;
 pub mod read;
 pub mod scenario_writer;
+
+pub use policy::parse_policy;
+pub use read::{load_scenario, parse_scenario, Source};
