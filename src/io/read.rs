@@ -1,1 +1,771 @@
 //! Reading `workers.csv` and `cases.csv` into the model, every problem located by file, line and column.
+//!
+//! [`load_scenario`] reads a scenario folder; [`parse_scenario`] does the same from text.
+//! Both report every problem of every file in one pass (SPEC "Invalid input"): files that
+//! are missing or not UTF-8, missing columns, malformed rows, values that do not parse,
+//! and every semantic problem of [`crate::validate`], located at the row (or policy key)
+//! it concerns.
+//!
+//! Spreadsheet exports are welcome: a UTF-8 byte order mark, CRLF line endings, spaces
+//! around values and headers, header names in any case, and rows that are entirely
+//! empty (skipped) are all accepted.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use csv::{ReaderBuilder, StringRecord, Trim};
+
+use super::policy::{read_policy, PolicyRead};
+use crate::error::{Error, InputError, InputErrors};
+use crate::model::{Case, CaseId, Scenario, Tag, Worker, WorkerId};
+use crate::validate::{self, code, priority_out_of_range, Problem, Subject};
+
+/// The workers file of a scenario folder.
+pub const WORKERS_FILE: &str = "workers.csv";
+/// The cases file of a scenario folder.
+pub const CASES_FILE: &str = "cases.csv";
+/// The optional policy file of a scenario folder.
+pub const POLICY_FILE: &str = "policy.toml";
+
+/// Columns of `workers.csv`; `id` is required.
+const WORKER_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "team",
+    "fte",
+    "capacity",
+    "max_cases",
+    "max_new",
+    "skills",
+    "available",
+];
+/// Columns of `cases.csv`; `id` is required.
+const CASE_COLUMNS: &[&str] = &[
+    "id",
+    "weight",
+    "team",
+    "requires",
+    "prefers",
+    "group",
+    "current_worker",
+    "pinned",
+    "exclude",
+    "priority",
+];
+
+/// The text of one input file, and the name its problems are reported under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// Shown in errors, e.g. `scenarios/demo/cases.csv`.
+    pub name: String,
+    /// The whole file.
+    pub text: String,
+}
+
+impl Source {
+    /// A source from its name and text.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+}
+
+/// Reads the scenario folder `dir`: `workers.csv`, `cases.csv` and, if present,
+/// `policy.toml`.
+///
+/// # Errors
+/// [`Error::InvalidInput`] listing every problem of every file, sorted by file
+/// (workers, cases, policy) then line; files are named `dir` joined with the file name.
+pub fn load_scenario(dir: &Path) -> crate::Result<Scenario> {
+    let mut report = Report::default();
+    let mut read =
+        |kind: Kind, file: &str, required: bool| match read_source(&dir.join(file), required) {
+            Ok(source) => source,
+            Err(error) => {
+                report.push(kind, error);
+                None
+            }
+        };
+    let workers = read(Kind::Workers, WORKERS_FILE, true);
+    let cases = read(Kind::Cases, CASES_FILE, true);
+    let policy = read(Kind::Policy, POLICY_FILE, false);
+    let policy_name = dir.join(POLICY_FILE).display().to_string();
+    let inputs = Inputs {
+        workers: workers.as_ref(),
+        cases: cases.as_ref(),
+        policy: policy.as_ref(),
+        policy_name,
+    };
+    assemble(inputs, report).map_err(Error::InvalidInput)
+}
+
+/// Parses a scenario from the text of its files; `policy` `None` means the defaults.
+///
+/// # Errors
+/// Every problem of every source, sorted by file (workers, cases, policy) then line.
+pub fn parse_scenario(
+    workers: &Source,
+    cases: &Source,
+    policy: Option<&Source>,
+) -> Result<Scenario, InputErrors> {
+    let inputs = Inputs {
+        workers: Some(workers),
+        cases: Some(cases),
+        policy,
+        policy_name: policy.map_or_else(|| POLICY_FILE.to_string(), |p| p.name.clone()),
+    };
+    assemble(inputs, Report::default())
+}
+
+/// Reads a file as UTF-8 text. `Ok(None)`: an optional file that does not exist.
+fn read_source(path: &Path, required: bool) -> Result<Option<Source>, InputError> {
+    let name = path.display().to_string();
+    let error = |line, code, message| InputError {
+        file: name.clone(),
+        line,
+        column: String::new(),
+        code,
+        message,
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let message =
+                format!("file not found: a scenario folder needs {WORKERS_FILE} and {CASES_FILE}");
+            return Err(error(None, code::MISSING_FILE, message));
+        }
+        Err(e) => {
+            return Err(error(
+                None,
+                code::UNREADABLE,
+                format!("cannot be read: {e}"),
+            ))
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Some(Source { name, text })),
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = 1 + valid.iter().filter(|&&b| b == b'\n').count() as u64;
+            let message = "is not valid UTF-8 from this line on: save the file as UTF-8 (\"CSV UTF-8\" in Excel)";
+            Err(error(Some(line), code::ENCODING, message.to_string()))
+        }
+    }
+}
+
+/// Which input a problem is in; problems are reported in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Workers,
+    Cases,
+    Policy,
+}
+
+/// Problems found so far, each tagged with its input.
+#[derive(Default)]
+struct Report(Vec<(Kind, InputError)>);
+
+impl Report {
+    fn push(&mut self, kind: Kind, error: InputError) {
+        self.0.push((kind, error));
+    }
+
+    fn extend(&mut self, kind: Kind, errors: Vec<InputError>) {
+        self.0.extend(errors.into_iter().map(|e| (kind, e)));
+    }
+
+    /// Every problem, by input then line; problems of one line keep the order found.
+    fn into_errors(mut self) -> InputErrors {
+        self.0.sort_by_key(|(kind, e)| (*kind, e.line));
+        InputErrors(self.0.into_iter().map(|(_, e)| e).collect())
+    }
+}
+
+/// The sources to assemble a scenario from; `None` for a CSV file means it could not be
+/// read (already reported), for the policy that there is none.
+struct Inputs<'a> {
+    workers: Option<&'a Source>,
+    cases: Option<&'a Source>,
+    policy: Option<&'a Source>,
+    policy_name: String,
+}
+
+/// Parses every input, validates the result, and locates every problem.
+fn assemble(inputs: Inputs<'_>, mut report: Report) -> Result<Scenario, InputErrors> {
+    let mut errors = Vec::new();
+    let workers = inputs.workers.map_or_else(Rows::missing, |s| {
+        read_rows(s, WORKER_COLUMNS, worker, &mut errors)
+    });
+    report.extend(Kind::Workers, std::mem::take(&mut errors));
+    let cases = inputs.cases.map_or_else(Rows::missing, |s| {
+        read_rows(s, CASE_COLUMNS, case, &mut errors)
+    });
+    report.extend(Kind::Cases, errors);
+    let policy = inputs.policy.map(read_policy).unwrap_or_default();
+    report.extend(Kind::Policy, policy.errors.clone());
+
+    let scenario = Scenario::new(workers.items, cases.items, policy.policy.clone());
+    let locator = Locator {
+        workers: &workers.index,
+        cases: &cases.index,
+        policy: &policy,
+        policy_name: &inputs.policy_name,
+    };
+    for problem in validate::validate(&scenario).0 {
+        if let Some((kind, error)) = locator.locate(problem) {
+            report.push(kind, error);
+        }
+    }
+    if report.0.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(report.into_errors())
+    }
+}
+
+/// Maps validation problems back to files and lines, dropping those that only follow
+/// from a problem already reported.
+struct Locator<'a> {
+    workers: &'a RowIndex,
+    cases: &'a RowIndex,
+    policy: &'a PolicyRead,
+    policy_name: &'a str,
+}
+
+impl Locator<'_> {
+    fn locate(&self, problem: Problem) -> Option<(Kind, InputError)> {
+        if self.follows_from_reported(&problem) {
+            return None;
+        }
+        let (kind, file, line) = match problem.subject {
+            Subject::Worker(i) => (Kind::Workers, &*self.workers.file, self.workers.line(i)),
+            Subject::Case(i) => (Kind::Cases, &*self.cases.file, self.cases.line(i)),
+            Subject::Policy => (
+                Kind::Policy,
+                self.policy_name,
+                self.policy.lines.line_of(&problem.column),
+            ),
+        };
+        let error = InputError {
+            file: file.to_string(),
+            line,
+            column: problem.column,
+            code: problem.code,
+            message: problem.message,
+        };
+        Some((kind, error))
+    }
+
+    /// Whether the problem is about a value that did not parse (and was replaced by its
+    /// default), or rests on data that could not be read: worker ids of a workers file
+    /// read only in part, or a `cross_team` that did not parse.
+    fn follows_from_reported(&self, problem: &Problem) -> bool {
+        let column = problem.column.as_str();
+        let failed = match problem.subject {
+            Subject::Worker(i) => self.workers.failed(i, column),
+            Subject::Case(i) => self.cases.failed(i, column),
+            Subject::Policy => self.policy.rejected(column),
+        };
+        let workers_unknown = !self.workers.complete;
+        failed
+            || (problem.code == code::UNKNOWN_WORKER && workers_unknown)
+            || (problem.code == code::PIN_INELIGIBLE
+                && (workers_unknown || !self.policy.cross_team_known()))
+    }
+}
+
+/// Where the rows of one CSV file came from.
+#[derive(Debug, Default)]
+struct RowIndex {
+    /// The file name, as shown in errors.
+    file: String,
+    /// The line each row starts on.
+    lines: Vec<u64>,
+    /// Cells `(row, column)` whose value was rejected (and replaced by the default).
+    failed: BTreeSet<(usize, &'static str)>,
+    /// False when some rows (or the ids of all rows) could not be read.
+    complete: bool,
+}
+
+impl RowIndex {
+    fn line(&self, row: usize) -> Option<u64> {
+        self.lines.get(row).copied()
+    }
+
+    fn failed(&self, row: usize, column: &str) -> bool {
+        self.failed
+            .range((row, "")..)
+            .take_while(|(r, _)| *r == row)
+            .any(|(_, c)| *c == column)
+    }
+}
+
+/// The rows read from one CSV file, and where they came from.
+struct Rows<T> {
+    items: Vec<T>,
+    index: RowIndex,
+}
+
+impl<T> Rows<T> {
+    /// No rows: the file could not be read.
+    fn missing() -> Self {
+        Self {
+            items: Vec::new(),
+            index: RowIndex::default(),
+        }
+    }
+}
+
+/// Reads a CSV file whose known columns are `columns`, building one item per row with
+/// `build`; every problem goes to `errors`.
+fn read_rows<T>(
+    source: &Source,
+    columns: &'static [&'static str],
+    build: fn(&mut Cells<'_>) -> T,
+    errors: &mut Vec<InputError>,
+) -> Rows<T> {
+    let mut rows = Rows {
+        items: Vec::new(),
+        index: RowIndex {
+            file: source.name.clone(),
+            complete: true,
+            ..RowIndex::default()
+        },
+    };
+    let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
+    let mut reader = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(Trim::All)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let mut lines = Lines::new(text);
+    let error = |line: u64, column: &str, code, message: String| InputError {
+        file: source.name.clone(),
+        line: Some(line),
+        column: column.to_string(),
+        code,
+        message,
+    };
+    let header = match records.next() {
+        Some(Ok(header)) => header,
+        _ => {
+            let message = format!(
+                "no header row: the first line must name the columns, including `{}`",
+                columns[0]
+            );
+            errors.push(error(1, "", code::MISSING_COLUMN, message));
+            rows.index.complete = false;
+            return rows;
+        }
+    };
+    let header_line = lines.at(header.position());
+    let found = header_columns(&header, columns, |column, message| {
+        errors.push(error(header_line, column, code::DUPLICATE_COLUMN, message));
+    });
+    let has_id = found.contains_key("id");
+    if !has_id {
+        let message = "required column is missing from the header".to_string();
+        errors.push(error(header_line, "id", code::MISSING_COLUMN, message));
+        rows.index.complete = false;
+    }
+    for record in records {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                let line = lines.at(e.position());
+                errors.push(error(
+                    line,
+                    "",
+                    code::MALFORMED_ROW,
+                    format!("cannot be read: {e}"),
+                ));
+                rows.index.complete = false;
+                continue;
+            }
+        };
+        if record.iter().all(str::is_empty) {
+            continue; // a blank line, or a spreadsheet row left empty
+        }
+        let line = lines.at(record.position());
+        if record.len() != header.len() {
+            let message = format!(
+                "has {} fields but the header has {}: quote values that contain a comma",
+                record.len(),
+                header.len()
+            );
+            errors.push(error(line, "", code::MALFORMED_ROW, message));
+            rows.index.complete = false;
+            continue;
+        }
+        let row = rows.items.len();
+        let mut cells = Cells {
+            file: &source.name,
+            line,
+            columns: &found,
+            record: &record,
+            errors,
+            failed: Vec::new(),
+        };
+        rows.items.push(build(&mut cells));
+        let mut failed = cells.failed;
+        if !has_id {
+            failed.push("id");
+        }
+        rows.index
+            .failed
+            .extend(failed.into_iter().map(|c| (row, c)));
+        rows.index.lines.push(line);
+    }
+    rows
+}
+
+/// Finds the line a record starts on from its byte offset.
+///
+/// `csv` reports lines wrongly after CRLF endings and blank lines: a record's offset is
+/// that of the line break ending the previous record, so skip line breaks first.
+struct Lines<'a> {
+    text: &'a [u8],
+    /// Offset up to which line breaks have been counted.
+    offset: usize,
+    /// The line at `offset`.
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of a record, or of an error; offsets must not decrease.
+    fn at(&mut self, position: Option<&csv::Position>) -> u64 {
+        let Some(position) = position else {
+            return self.line;
+        };
+        let mut start = (position.byte() as usize).clamp(self.offset, self.text.len());
+        while matches!(self.text.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        let breaks = self.text[self.offset..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.line += breaks as u64;
+        self.offset = start;
+        self.line
+    }
+}
+
+/// The index of each known column in the header, matched case-insensitively; a known
+/// column named twice is reported with `duplicate` and its first position kept.
+fn header_columns(
+    header: &StringRecord,
+    columns: &'static [&'static str],
+    mut duplicate: impl FnMut(&str, String),
+) -> BTreeMap<&'static str, usize> {
+    let mut found = BTreeMap::new();
+    for (i, name) in header.iter().enumerate() {
+        let Some(&column) = columns.iter().find(|c| c.eq_ignore_ascii_case(name)) else {
+            continue; // unknown columns are ignored
+        };
+        if found.contains_key(column) {
+            duplicate(
+                column,
+                format!("column is named twice in the header (field {})", i + 1),
+            );
+        } else {
+            found.insert(column, i);
+        }
+    }
+    found
+}
+
+/// What went wrong with one value: a code and a message.
+type Rejection = (&'static str, String);
+
+/// The cells of one data row, with somewhere to report values that do not parse.
+struct Cells<'a> {
+    file: &'a str,
+    line: u64,
+    columns: &'a BTreeMap<&'static str, usize>,
+    record: &'a StringRecord,
+    errors: &'a mut Vec<InputError>,
+    /// Columns whose value was rejected.
+    failed: Vec<&'static str>,
+}
+
+impl<'a> Cells<'a> {
+    /// The trimmed text of a column; empty when the column is absent.
+    fn text(&self, column: &str) -> &'a str {
+        self.columns
+            .get(column)
+            .and_then(|&i| self.record.get(i))
+            .unwrap_or("")
+    }
+
+    /// The value of a column: `default` when empty, else `parse`d; a rejected value is
+    /// reported and replaced by `default`.
+    fn value<T>(
+        &mut self,
+        column: &'static str,
+        default: T,
+        parse: impl FnOnce(&str) -> Result<T, Rejection>,
+    ) -> T {
+        let text = self.text(column);
+        if text.is_empty() {
+            return default;
+        }
+        parse(text).unwrap_or_else(|(code, message)| {
+            self.errors.push(InputError {
+                file: self.file.to_string(),
+                line: Some(self.line),
+                column: column.to_string(),
+                code,
+                message,
+            });
+            self.failed.push(column);
+            default
+        })
+    }
+}
+
+fn worker(cells: &mut Cells<'_>) -> Worker {
+    Worker {
+        id: WorkerId::new(cells.text("id")),
+        name: cells.text("name").to_string(),
+        team: cells.text("team").to_string(),
+        fte: cells.value("fte", 1.0, number),
+        capacity: cells.value("capacity", None, |s| number(s).map(Some)),
+        max_cases: cells.value("max_cases", None, |s| count(s).map(Some)),
+        max_new: cells.value("max_new", None, |s| count(s).map(Some)),
+        skills: items(cells.text("skills")).map(Tag::new).collect(),
+        available: cells.value("available", true, boolean),
+    }
+}
+
+fn case(cells: &mut Cells<'_>) -> Case {
+    Case {
+        id: CaseId::new(cells.text("id")),
+        weight: cells.value("weight", 1.0, number),
+        team: cells.text("team").to_string(),
+        requires: items(cells.text("requires")).map(Tag::new).collect(),
+        prefers: items(cells.text("prefers")).map(Tag::new).collect(),
+        group: non_empty(cells.text("group")).map(str::to_string),
+        current_worker: non_empty(cells.text("current_worker")).map(WorkerId::new),
+        pinned: cells.value("pinned", false, boolean),
+        exclude: items(cells.text("exclude")).map(WorkerId::new).collect(),
+        priority: cells.value("priority", 3, priority),
+    }
+}
+
+/// The items of a `;`-separated list cell, trimmed, empty items dropped.
+fn items(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split(';')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+}
+
+fn non_empty(cell: &str) -> Option<&str> {
+    Some(cell.trim()).filter(|s| !s.is_empty())
+}
+
+/// A decimal number; NaN and infinities parse, and are rejected by validation.
+fn number(text: &str) -> Result<f64, Rejection> {
+    text.parse().map_err(|_| {
+        let message = format!("expected a number (with a dot for decimals), got `{text}`");
+        (code::PARSE, message)
+    })
+}
+
+/// A count of cases: a whole number ≥ 0.
+fn count(text: &str) -> Result<u32, Rejection> {
+    text.parse().map_err(|_| {
+        let message = format!("expected a whole number ≥ 0, got `{text}`");
+        (code::PARSE, message)
+    })
+}
+
+/// `true/false/yes/no/1/0`, in any case.
+fn boolean(text: &str) -> Result<bool, Rejection> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => Ok(true),
+        "false" | "no" | "0" => Ok(false),
+        _ => {
+            let message = format!("expected true/false, yes/no or 1/0, got `{text}`");
+            Err((code::PARSE, message))
+        }
+    }
+}
+
+/// A whole number; those beyond the model's `u8` are out of range here (validation
+/// checks 1..=5 for the rest).
+fn priority(text: &str) -> Result<u8, Rejection> {
+    let value: i64 = text.parse().map_err(|_| {
+        let message = format!("expected a whole number from 1 to 5, got `{text}`");
+        (code::PARSE, message)
+    })?;
+    u8::try_from(value).map_err(|_| (code::RANGE, priority_out_of_range(value)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Policy;
+
+    fn parse(workers: &str, cases: &str) -> Result<Scenario, InputErrors> {
+        parse_scenario(
+            &Source::new("workers.csv", workers),
+            &Source::new("cases.csv", cases),
+            None,
+        )
+    }
+
+    /// `file:line: column [code]` of each error.
+    fn located(errors: &InputErrors) -> Vec<String> {
+        errors
+            .0
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}:{}: {} [{}]",
+                    e.file,
+                    e.line.unwrap_or(0),
+                    e.column,
+                    e.code
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_minimal_scenario_takes_every_default() {
+        let s = parse("id\nW1\n", "id\nC1\n").unwrap();
+        assert_eq!(s.workers, [Worker::new("W1")]);
+        assert_eq!(s.cases, [Case::new("C1")]);
+        assert_eq!(s.policy, Policy::default());
+    }
+
+    #[test]
+    fn lists_booleans_and_headers_are_forgiving() {
+        let workers = "\u{feff} ID , Skills ,available\r\nW1, Court; ;URDU;,YES\r\nW2,,0\r\n";
+        let cases = "id,exclude,pinned,current_worker,group\r\nC1, W2 ;;,no, W1 , g \r\n,,,,\r\n";
+        let s = parse(workers, cases).unwrap();
+        assert_eq!(
+            s.workers[0].skills,
+            ["court", "urdu"].into_iter().map(Tag::new).collect()
+        );
+        assert!(s.workers[0].available);
+        assert!(!s.workers[1].available);
+        assert_eq!(s.cases.len(), 1, "an empty spreadsheet row is skipped");
+        assert_eq!(s.cases[0].exclude, [WorkerId::new("W2")].into());
+        assert_eq!(s.cases[0].current_worker, Some(WorkerId::new("W1")));
+        assert_eq!(s.cases[0].group.as_deref(), Some("g"));
+        assert!(!s.cases[0].pinned);
+    }
+
+    #[test]
+    fn lines_count_quoted_line_breaks_and_crlf() {
+        let cases = "id,weight\r\nC1,1\r\n\"C\r\n2\",x\r\nC3,y\r\n";
+        let errors = parse("id\nW1\n", cases).unwrap_err();
+        assert_eq!(
+            located(&errors),
+            [
+                "cases.csv:3: weight [E-PARSE]",
+                "cases.csv:5: weight [E-PARSE]"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_bad_value_of_a_row_is_reported() {
+        let workers = "id,fte,capacity,max_cases,max_new,available\nW1,one,1e,-1,2.5,maybe\n";
+        let errors = parse(workers, "id,priority,pinned\nC1,300,x\nC2,high,\n").unwrap_err();
+        assert_eq!(
+            located(&errors),
+            [
+                "workers.csv:2: fte [E-PARSE]",
+                "workers.csv:2: capacity [E-PARSE]",
+                "workers.csv:2: max_cases [E-PARSE]",
+                "workers.csv:2: max_new [E-PARSE]",
+                "workers.csv:2: available [E-PARSE]",
+                "cases.csv:2: pinned [E-PARSE]",
+                "cases.csv:2: priority [E-RANGE]",
+                "cases.csv:3: priority [E-PARSE]",
+            ]
+        );
+        assert_eq!(
+            errors.0[6].to_string(),
+            "cases.csv:2: priority: must be a whole number from 1 to 5 (5 most urgent), got 300 [E-RANGE]"
+        );
+    }
+
+    #[test]
+    fn a_missing_id_column_is_reported_once_not_per_row() {
+        let errors = parse("name\nAda\nBob\n", "id\nC1\n").unwrap_err();
+        assert_eq!(located(&errors), ["workers.csv:1: id [E-MISSING-COLUMN]"]);
+    }
+
+    #[test]
+    fn an_empty_file_has_no_header() {
+        let errors = parse("", "id\n").unwrap_err();
+        assert_eq!(located(&errors), ["workers.csv:1:  [E-MISSING-COLUMN]"]);
+    }
+
+    #[test]
+    fn a_duplicate_column_is_reported() {
+        let errors = parse("id,fte,FTE\nW1,1,0.5\n", "id\n").unwrap_err();
+        assert_eq!(
+            located(&errors),
+            ["workers.csv:1: fte [E-DUPLICATE-COLUMN]"]
+        );
+    }
+
+    #[test]
+    fn malformed_rows_do_not_make_references_to_them_unknown() {
+        let workers = "id,name\nW1,Ada\nW2,Smith, Bob\n";
+        let cases = "id,current_worker,pinned\nC1,W2,yes\nC2,W1,yes,extra\n";
+        let errors = parse(workers, cases).unwrap_err();
+        assert_eq!(
+            located(&errors),
+            [
+                "workers.csv:3:  [E-MALFORMED-ROW]",
+                "cases.csv:3:  [E-MALFORMED-ROW]"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_cross_team_does_not_make_pins_ineligible() {
+        let policy = Source::new("policy.toml", "cross_team = \"yes\"\n");
+        let errors = parse_scenario(
+            &Source::new("workers.csv", "id,team\nW1,A\n"),
+            &Source::new("cases.csv", "id,team,current_worker,pinned\nC1,B,W1,1\n"),
+            Some(&policy),
+        )
+        .unwrap_err();
+        assert_eq!(located(&errors), ["policy.toml:1: cross_team [E-PARSE]"]);
+    }
+
+    #[test]
+    fn semantic_problems_are_located_at_their_row() {
+        let workers = "id,fte\nW1,0\n\nW1,1\n";
+        let cases = "id,weight,current_worker\nC1,-2,W9\n";
+        let errors = parse(workers, cases).unwrap_err();
+        assert_eq!(
+            located(&errors),
+            [
+                "workers.csv:2: fte [E-RANGE]",
+                "workers.csv:4: id [E-DUPLICATE-ID]",
+                "cases.csv:2: weight [E-RANGE]",
+                "cases.csv:2: current_worker [E-UNKNOWN-WORKER]",
+            ]
+        );
+    }
+}
