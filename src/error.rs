@@ -73,3 +73,10 @@ pub enum Error {
 
 /// Result with the library's error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<crate::validate::Problems> for Error {
+    /// Problems of a scenario built in code (no files): located by row and column.
+    fn from(problems: crate::validate::Problems) -> Self {
+        Error::InvalidInput(problems.into_input_errors())
+    }
+}

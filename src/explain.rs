@@ -10,7 +10,12 @@ fn load_text(instance: &Instance, w: usize, load: f64) -> String {
     } else {
         "no capacity".to_string()
     };
-    format!("{} {}/{} ({pct})", instance.workers[w].id, num(load), num(cap))
+    format!(
+        "{} {}/{} ({pct})",
+        instance.workers[w].id,
+        num(load),
+        num(cap)
+    )
 }
 
 /// A number with at most two decimals, without trailing zeros.
@@ -131,6 +136,20 @@ fn unallocated_text(instance: &Instance, eval: &Evaluation, c: usize) -> String 
     }
 }
 
+/// The cases worker `w` received, as `C12 (new), C40 (forced)`, at most three named.
+fn received_by(instance: &Instance, eval: &Evaluation, w: usize) -> String {
+    let received: Vec<String> = (0..instance.cases.len())
+        .filter(|&c| eval.worker[c] == Some(w) && instance.current[c] != Some(w))
+        .map(|c| format!("{} ({})", instance.cases[c].id, eval.change[c]))
+        .collect();
+    let more = received.len().saturating_sub(3);
+    let mut text = received.into_iter().take(3).collect::<Vec<_>>().join(", ");
+    if more > 0 {
+        text.push_str(&format!(" and {more} more"));
+    }
+    text
+}
+
 /// The reason for each case's outcome, in case order.
 pub fn reasons(instance: &Instance, eval: &Evaluation) -> Vec<String> {
     (0..instance.cases.len())
@@ -154,7 +173,10 @@ fn reason(instance: &Instance, eval: &Evaluation, c: usize) -> String {
                 return String::new();
             };
             let why = ineligible_text(instance, c, p).unwrap_or_else(|| {
-                format!("{} cannot hold the whole sibling group", instance.workers[p].id)
+                format!(
+                    "{} cannot hold the whole sibling group",
+                    instance.workers[p].id
+                )
             });
             format!("must move: {why}; to {}", after(n))
         }
@@ -166,14 +188,22 @@ fn reason(instance: &Instance, eval: &Evaluation, c: usize) -> String {
                 .cases
                 .iter()
                 .any(|&k| instance.current[k].is_some_and(|w| w != p));
+            let from = &eval.loads[p];
             if split {
                 format!("brought together with siblings at {}", after(n))
-            } else {
+            } else if from.load_after < from.load_before {
                 format!(
                     "relieves {}: {} before, {} after; to {}",
                     instance.workers[p].id,
-                    load_text(instance, p, eval.loads[p].load_before),
-                    load_text(instance, p, eval.loads[p].load_after),
+                    load_text(instance, p, from.load_before),
+                    load_text(instance, p, from.load_after),
+                    after(n)
+                )
+            } else {
+                format!(
+                    "frees room at {} for {}; to {}",
+                    instance.workers[p].id,
+                    received_by(instance, eval, p),
                     after(n)
                 )
             }

@@ -62,7 +62,11 @@ fn worker_spec() -> impl Strategy<Value = WorkerSpec> {
 
 fn case_spec(workers: usize) -> impl Strategy<Value = CaseSpec> {
     (
-        (1u8..=4, prop::bool::weighted(0.3), prop::bool::weighted(0.3)),
+        (
+            1u8..=4,
+            prop::bool::weighted(0.3),
+            prop::bool::weighted(0.3),
+        ),
         (prop::bool::weighted(0.15), prop::bool::weighted(0.3)),
         prop::option::weighted(0.4, 0u8..2),
         prop::option::weighted(0.7, 0..workers),
@@ -71,7 +75,15 @@ fn case_spec(workers: usize) -> impl Strategy<Value = CaseSpec> {
         1u8..=5,
     )
         .prop_map(
-            |((weight, team_a, needs_cp), (needs_court, prefers_urdu), group, current, pinned, exclude, priority)| {
+            |(
+                (weight, team_a, needs_cp),
+                (needs_court, prefers_urdu),
+                group,
+                current,
+                pinned,
+                exclude,
+                priority,
+            )| {
                 CaseSpec {
                     weight,
                     team_a,
@@ -99,10 +111,18 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
                 any::<bool>(),
             )
         })
-        .prop_map(|(ws, cs, soft, max_moves, cross_team)| build(&ws, &cs, soft, max_moves, cross_team))
+        .prop_map(|(ws, cs, soft, max_moves, cross_team)| {
+            build(&ws, &cs, soft, max_moves, cross_team)
+        })
 }
 
-fn build(ws: &[WorkerSpec], cs: &[CaseSpec], soft: bool, max_moves: u64, cross_team: bool) -> Scenario {
+fn build(
+    ws: &[WorkerSpec],
+    cs: &[CaseSpec],
+    soft: bool,
+    max_moves: u64,
+    cross_team: bool,
+) -> Scenario {
     let workers = ws
         .iter()
         .enumerate()
@@ -194,10 +214,11 @@ fn brute_force(scenario: &Scenario) -> Option<f64> {
             .iter()
             .zip(&choice)
             .flat_map(|(cases, &k)| {
+                let worker = &options[k];
                 cases.iter().map(move |c| AllocationRow {
                     line: 0,
                     case: c.clone(),
-                    worker: options[k].clone(),
+                    worker: worker.clone(),
                     change: None,
                 })
             })

@@ -12,7 +12,12 @@ use util::{assert_close, caseload, demo, scenario_dir, stderr, stdout, summary};
 fn allocate_demo_writes_outputs_that_pass_the_checker() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("out");
-    let run = caseload(["allocate".as_ref(), demo().as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    let run = caseload([
+        "allocate".as_ref(),
+        demo().as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
     assert!(run.status.success(), "allocate failed: {}", stderr(&run));
     let text = stdout(&run);
     assert!(text.contains("kept"), "summary printed: {text}");
@@ -43,8 +48,14 @@ fn allocate_demo_writes_outputs_that_pass_the_checker() {
         };
         assert_close(reported, recomputed, term);
     }
-    assert_eq!(s["cases"]["total"].as_u64(), Some(scenario.cases.len() as u64));
-    assert!(matches!(s["status"].as_str(), Some("optimal") | Some("time_limit")));
+    assert_eq!(
+        s["cases"]["total"].as_u64(),
+        Some(scenario.cases.len() as u64)
+    );
+    assert!(matches!(
+        s["status"].as_str(),
+        Some("optimal") | Some("time_limit")
+    ));
 
     // The check command agrees.
     let checked = caseload([
@@ -61,7 +72,13 @@ fn reruns_are_byte_identical_but_for_timings() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     for out in [&a, &b] {
-        let run = caseload(["allocate".as_ref(), demo().as_os_str(), "--out".as_ref(), out.as_os_str(), "-q".as_ref()]);
+        let run = caseload([
+            "allocate".as_ref(),
+            demo().as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            "-q".as_ref(),
+        ]);
         assert!(run.status.success(), "{}", stderr(&run));
     }
     for file in ["allocation.csv", "loads.csv"] {
@@ -87,7 +104,12 @@ fn invalid_input_exits_2_lists_every_problem_and_writes_nothing() {
         None,
     );
     let out = tmp.path().join("out");
-    let run = caseload(["allocate".as_ref(), dir.as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    let run = caseload([
+        "allocate".as_ref(),
+        dir.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
     assert_eq!(run.status.code(), Some(2));
     let err = stderr(&run);
     for expected in [
@@ -109,9 +131,17 @@ fn a_failed_run_leaves_earlier_outputs_untouched() {
     fs::create_dir_all(&out).expect("out");
     fs::write(out.join("allocation.csv"), "earlier").expect("seed");
     let dir = scenario_dir(tmp.path(), "id\nW1\n", "id,weight\nC1,-1\n", None);
-    let run = caseload(["allocate".as_ref(), dir.as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    let run = caseload([
+        "allocate".as_ref(),
+        dir.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
     assert_eq!(run.status.code(), Some(2));
-    assert_eq!(fs::read_to_string(out.join("allocation.csv")).expect("kept"), "earlier");
+    assert_eq!(
+        fs::read_to_string(out.join("allocation.csv")).expect("kept"),
+        "earlier"
+    );
 }
 
 #[test]
@@ -124,8 +154,17 @@ fn check_lists_violations_of_a_hand_made_allocation_and_exits_3() {
         None,
     );
     let hand = tmp.path().join("hand.csv");
-    fs::write(&hand, "case_id,worker_id,notes\nC1,W2,moved by hand\nC2,W1,\nC3,W2,\n").expect("hand");
-    let run = caseload(["check".as_ref(), dir.as_os_str(), "--allocation".as_ref(), hand.as_os_str()]);
+    fs::write(
+        &hand,
+        "case_id,worker_id,notes\nC1,W2,moved by hand\nC2,W1,\nC3,W2,\n",
+    )
+    .expect("hand");
+    let run = caseload([
+        "check".as_ref(),
+        dir.as_os_str(),
+        "--allocation".as_ref(),
+        hand.as_os_str(),
+    ]);
     assert_eq!(run.status.code(), Some(3), "{}", stdout(&run));
     let text = stdout(&run);
     assert!(text.contains("court"), "ineligible worker named: {text}");

@@ -34,7 +34,9 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Solve a scenario folder and write allocation.csv, loads.csv and summary.json.
-    #[command(after_help = "Example:\n  caseload allocate scenarios/demo --out out/demo --time-limit 30")]
+    #[command(
+        after_help = "Example:\n  caseload allocate scenarios/demo --out out/demo --time-limit 30"
+    )]
     Allocate {
         /// Scenario folder with workers.csv, cases.csv and optionally policy.toml.
         dir: PathBuf,
@@ -56,7 +58,9 @@ enum Command {
     },
     /// Verify an allocation (the solver's or one made by hand) against every hard rule
     /// and recompute its objective, independently of the solver.
-    #[command(after_help = "Example:\n  caseload check scenarios/demo --allocation out/demo/allocation.csv\n\nExit 0 when valid, 3 when violations are listed.")]
+    #[command(
+        after_help = "Example:\n  caseload check scenarios/demo --allocation out/demo/allocation.csv\n\nExit 0 when valid, 3 when violations are listed."
+    )]
     Check {
         /// Scenario folder.
         dir: PathBuf,
@@ -65,7 +69,9 @@ enum Command {
         allocation: PathBuf,
     },
     /// Write a realistic synthetic scenario, identical for the same seed.
-    #[command(after_help = "Example:\n  caseload generate --teams 2 --seed 54 --out scenarios/demo")]
+    #[command(
+        after_help = "Example:\n  caseload generate --teams 2 --seed 54 --out scenarios/demo"
+    )]
     Generate {
         /// Number of teams (6–10 workers each).
         #[arg(long, default_value_t = 2)]
@@ -128,7 +134,12 @@ fn default_out(dir: &Path) -> PathBuf {
     PathBuf::from("out").join(name)
 }
 
-fn allocate(dir: &Path, out: &Path, options: &SolveOptions, quiet: bool) -> anyhow::Result<ExitCode> {
+fn allocate(
+    dir: &Path,
+    out: &Path,
+    options: &SolveOptions,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let scenario = caseload::io::read::load_scenario(dir)?;
     let read = started.elapsed();

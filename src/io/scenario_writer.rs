@@ -20,12 +20,11 @@
 //! practice.
 
 use std::fmt::Write as _;
-use std::fs;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::io::atomic::write_files_atomically;
 use crate::model::{CapacityMode, Case, Policy, Scenario, Worker};
-use crate::{Error, Result};
+use crate::Result;
 
 /// File name of the workers table in a scenario folder.
 pub const WORKERS_FILE: &str = "workers.csv";
@@ -200,6 +199,8 @@ fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String 
 mod tests {
     use super::*;
     use crate::model::{Band, Worker};
+    use crate::Error;
+    use std::fs;
 
     fn sample() -> Scenario {
         let workers = vec![

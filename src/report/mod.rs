@@ -53,7 +53,13 @@ pub fn allocation_csv(instance: &Instance, solution: &Solution) -> Result<String
     let why = reasons(instance, eval);
     let id = |w: Option<usize>| w.map_or(String::new(), |w| instance.workers[w].id.to_string());
     csv_text(
-        &["case_id", "worker_id", "previous_worker", "change", "reason"],
+        &[
+            "case_id",
+            "worker_id",
+            "previous_worker",
+            "change",
+            "reason",
+        ],
         instance.cases.iter().enumerate().map(|(c, case)| {
             vec![
                 case.id.to_string(),

@@ -5,9 +5,10 @@
 //! - `y[u] ∈ [0,1]`: unit `u` stays unallocated (only for units allowed to);
 //! - `s[w,b] ∈ [0, width_b × cap_w]`: worker `w`'s load inside band `b`.
 //!
-//! Objective: `Σ U_u y[u] + Σ (move × moves(u,w) + preference × missing(u,w)) x[u,w]
-//! + Σ cost_b s[w,b]`, which equals SPEC's objective at every integer point (the
-//! convex bands fill in order at the optimum).
+//! Objective, which equals SPEC's objective at every integer point (the convex bands
+//! fill in order at the optimum):
+//!
+//! `Σ U_u y[u] + Σ (move × moves(u,w) + preference × missing(u,w)) x[u,w] + Σ cost_b s[w,b]`
 
 use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
 

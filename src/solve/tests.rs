@@ -242,7 +242,10 @@ fn the_start_allocation_is_feasible_and_never_better_than_the_optimum() {
 
 #[test]
 fn a_group_named_like_a_case_id_is_its_own_unit() {
-    let workers = vec![Worker::new("A").capacity(1.0), Worker::new("B").capacity(1.0)];
+    let workers = vec![
+        Worker::new("A").capacity(1.0),
+        Worker::new("B").capacity(1.0),
+    ];
     let cases = vec![
         Case::new("C1").held_by("A"),
         Case::new("C2").group("C1").held_by("B"),
