@@ -207,14 +207,31 @@ fn assemble(inputs: Inputs<'_>, mut report: Report) -> Result<Scenario, InputErr
     let policy = inputs.policy.map(read_policy).unwrap_or_default();
     report.extend(Kind::Policy, policy.errors.clone());
 
-    let scenario = Scenario::new(workers.items, cases.items, policy.policy.clone());
+    let mut scenario = Scenario::new(workers.items, cases.items, policy.policy.clone());
+    let real_workers = scenario.workers.len();
+    // Workers whose row is malformed stand in during validation, so that the cases
+    // naming them are not blamed for it.
+    let stand_ins: BTreeSet<WorkerId> = workers
+        .index
+        .unparsed_ids
+        .iter()
+        .map(WorkerId::new)
+        .collect();
+    scenario
+        .workers
+        .extend(stand_ins.iter().map(|id| Worker::new(id.as_str())));
+    let problems = validate::validate(&scenario);
+    scenario.workers.truncate(real_workers);
+
     let locator = Locator {
         workers: &workers.index,
         cases: &cases.index,
         policy: &policy,
         policy_name: &inputs.policy_name,
+        scenario: &scenario,
+        stand_ins: &stand_ins,
     };
-    for problem in validate::validate(&scenario).0 {
+    for problem in problems.0 {
         if let Some((kind, error)) = locator.locate(problem) {
             report.push(kind, error);
         }
@@ -233,6 +250,10 @@ struct Locator<'a> {
     cases: &'a RowIndex,
     policy: &'a PolicyRead,
     policy_name: &'a str,
+    /// The scenario validated, without its stand-in workers.
+    scenario: &'a Scenario,
+    /// Ids of workers whose row is malformed.
+    stand_ins: &'a BTreeSet<WorkerId>,
 }
 
 impl Locator<'_> {
@@ -259,21 +280,40 @@ impl Locator<'_> {
         Some((kind, error))
     }
 
-    /// Whether the problem is about a value that did not parse (and was replaced by its
-    /// default), or rests on data that could not be read: worker ids of a workers file
-    /// read only in part, or a `cross_team` that did not parse.
+    /// Whether the problem only follows from one already reported: it is about a value
+    /// that did not parse (and was replaced by its default), about a stand-in worker, or
+    /// it rests on what could not be read (the ids of workers, a pinned case's worker
+    /// whose row is malformed, `cross_team`).
     fn follows_from_reported(&self, problem: &Problem) -> bool {
         let column = problem.column.as_str();
         let failed = match problem.subject {
-            Subject::Worker(i) => self.workers.failed(i, column),
+            Subject::Worker(i) => {
+                i >= self.scenario.workers.len() || self.workers.failed(i, column)
+            }
             Subject::Case(i) => self.cases.failed(i, column),
             Subject::Policy => self.policy.rejected(column),
         };
         let workers_unknown = !self.workers.complete;
+        let pin_unknown = || {
+            workers_unknown
+                || !self.policy.cross_team_known()
+                || self.pinned_to_stand_in(&problem.subject)
+        };
         failed
             || (problem.code == code::UNKNOWN_WORKER && workers_unknown)
-            || (problem.code == code::PIN_INELIGIBLE
-                && (workers_unknown || !self.policy.cross_team_known()))
+            || (problem.code == code::PIN_INELIGIBLE && pin_unknown())
+    }
+
+    fn pinned_to_stand_in(&self, subject: &Subject) -> bool {
+        let Subject::Case(i) = *subject else {
+            return false;
+        };
+        let current = self
+            .scenario
+            .cases
+            .get(i)
+            .and_then(|c| c.current_worker.as_ref());
+        current.is_some_and(|w| self.stand_ins.contains(w))
     }
 }
 
@@ -286,7 +326,10 @@ struct RowIndex {
     lines: Vec<u64>,
     /// Cells `(row, column)` whose value was rejected (and replaced by the default).
     failed: BTreeSet<(usize, &'static str)>,
-    /// False when some rows (or the ids of all rows) could not be read.
+    /// Ids of malformed rows, when their `id` field could still be read.
+    unparsed_ids: Vec<String>,
+    /// False when the id of some row is unknown: the file or its `id` column is missing,
+    /// or a row is malformed before its `id` field.
     complete: bool,
 }
 
@@ -398,7 +441,11 @@ fn read_rows<T>(
                 header.len()
             );
             errors.push(error(line, "", code::MALFORMED_ROW, message));
-            rows.index.complete = false;
+            let id = found.get("id").and_then(|&i| record.get(i));
+            match id.filter(|id| !id.is_empty()) {
+                Some(id) => rows.index.unparsed_ids.push(id.to_string()),
+                None => rows.index.complete = false,
+            }
             continue;
         }
         let row = rows.items.len();
@@ -729,16 +776,24 @@ mod tests {
 
     #[test]
     fn malformed_rows_do_not_make_references_to_them_unknown() {
-        let workers = "id,name\nW1,Ada\nW2,Smith, Bob\n";
-        let cases = "id,current_worker,pinned\nC1,W2,yes\nC2,W1,yes,extra\n";
+        let workers = "id,name,team\nW1,Ada,A\nW2,Smith, Bob,A\n";
+        let cases = "id,current_worker,pinned,exclude,team\n\
+                     C1,W2,yes,W2,B\nC2,W1,yes,extra\nC3,W1,,W3,\n";
         let errors = parse(workers, cases).unwrap_err();
         assert_eq!(
             located(&errors),
             [
                 "workers.csv:3:  [E-MALFORMED-ROW]",
-                "cases.csv:3:  [E-MALFORMED-ROW]"
+                "cases.csv:3:  [E-MALFORMED-ROW]",
+                "cases.csv:4: exclude [E-UNKNOWN-WORKER]",
             ]
         );
+    }
+
+    #[test]
+    fn a_row_malformed_before_its_id_leaves_worker_ids_unknown() {
+        let errors = parse("name,id\nAda\n", "id,current_worker\nC1,W1\n").unwrap_err();
+        assert_eq!(located(&errors), ["workers.csv:2:  [E-MALFORMED-ROW]"]);
     }
 
     #[test]
