@@ -218,20 +218,13 @@ fn assemble(inputs: Inputs<'_>, mut report: Report) -> Result<Scenario, InputErr
     report.extend(Kind::Policy, policy.errors.clone());
 
     let mut scenario = Scenario::new(workers.items, cases.items, policy.policy.clone());
-    let real_workers = scenario.workers.len();
-    // Workers whose row is malformed stand in during validation, so that the cases
-    // naming them are not blamed for it.
     let stand_ins: BTreeSet<WorkerId> = workers
         .index
         .unparsed_ids
         .iter()
         .map(WorkerId::new)
         .collect();
-    scenario
-        .workers
-        .extend(stand_ins.iter().map(|id| Worker::new(id.as_str())));
-    let problems = validate::validate(&scenario);
-    scenario.workers.truncate(real_workers);
+    let problems = validate_with_stand_ins(&mut scenario, &stand_ins);
 
     let locator = Locator {
         workers: &workers.index,
@@ -251,6 +244,20 @@ fn assemble(inputs: Inputs<'_>, mut report: Report) -> Result<Scenario, InputErr
     } else {
         Err(report.into_errors())
     }
+}
+
+/// Validates `scenario` with a stand-in worker for each id of a malformed worker row, so
+/// that the cases naming them are not blamed for the malformed row.
+fn validate_with_stand_ins(
+    scenario: &mut Scenario,
+    stand_ins: &BTreeSet<WorkerId>,
+) -> validate::Problems {
+    let real_workers = scenario.workers.len();
+    let stand_in = |id: &WorkerId| Worker::new(id.as_str());
+    scenario.workers.extend(stand_ins.iter().map(stand_in));
+    let problems = validate::validate(scenario);
+    scenario.workers.truncate(real_workers);
+    problems
 }
 
 /// Maps validation problems back to files and lines, dropping those that only follow
