@@ -20,7 +20,7 @@
 //! );
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::error::{InputError, InputErrors};
@@ -246,22 +246,15 @@ fn check_ids<'a>(
     ids: impl Iterator<Item = &'a str>,
     mut report: impl FnMut(usize, &'static str, String),
 ) {
-    let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut seen = BTreeSet::new();
     for (i, id) in ids.enumerate() {
         if id.is_empty() {
-            report(
-                i,
-                code::EMPTY_ID,
-                format!("is empty: every {kind} needs an id"),
-            );
-        } else if let Some(&j) = first.get(id) {
-            report(
-                i,
-                code::DUPLICATE_ID,
-                format!("`{id}` is already the id of the {kind} at index {j}: ids must be unique"),
-            );
-        } else {
-            first.insert(id, i);
+            let message = format!("is empty: every {kind} needs an id");
+            report(i, code::EMPTY_ID, message);
+        } else if !seen.insert(id) {
+            let message =
+                format!("`{id}` is already the id of an earlier {kind}: ids must be unique");
+            report(i, code::DUPLICATE_ID, message);
         }
     }
 }
@@ -309,12 +302,12 @@ fn check_cases(scenario: &Scenario, found: &mut Found) {
         let unknown_current = c.current_worker.iter().filter(|w| !known.contains_key(w));
         for w in unknown_current {
             let message =
-                format!("unknown worker id `{w}`: it must be the id of a row of workers.csv");
+                format!("unknown worker id `{w}`: no worker (row of workers.csv) has this id");
             found.case(i, c, code::UNKNOWN_WORKER, "current_worker", message);
         }
         for w in c.exclude.iter().filter(|w| !known.contains_key(w)) {
             let message =
-                format!("unknown worker id `{w}`: it must be the id of a row of workers.csv");
+                format!("unknown worker id `{w}`: no worker (row of workers.csv) has this id");
             found.case(i, c, code::UNKNOWN_WORKER, "exclude", message);
         }
     }

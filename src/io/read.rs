@@ -105,6 +105,19 @@ pub fn load_scenario(dir: &Path) -> crate::Result<Scenario> {
 ///
 /// # Errors
 /// Every problem of every source, sorted by file (workers, cases, policy) then line.
+///
+/// # Example
+/// ```
+/// use caseload::io::{parse_scenario, Source};
+///
+/// let workers = Source::new("workers.csv", "id,skills\nW1,Court; Urdu\n");
+/// let cases = Source::new("cases.csv", "id,requires,weight\nC1,court,2\nC2,,-1\n");
+/// let errors = parse_scenario(&workers, &cases, None).unwrap_err();
+/// assert_eq!(
+///     errors.to_string(),
+///     "cases.csv:3: weight: must be a finite number > 0, got -1 [E-RANGE]"
+/// );
+/// ```
 pub fn parse_scenario(
     workers: &Source,
     cases: &Source,
@@ -138,11 +151,8 @@ fn read_source(path: &Path, required: bool) -> Result<Option<Source>, InputError
             return Err(error(None, code::MISSING_FILE, message));
         }
         Err(e) => {
-            return Err(error(
-                None,
-                code::UNREADABLE,
-                format!("cannot be read: {e}"),
-            ))
+            let message = format!("cannot be read: {e}");
+            return Err(error(None, code::UNREADABLE, message));
         }
     };
     match String::from_utf8(bytes) {
@@ -207,14 +217,24 @@ fn assemble(inputs: Inputs<'_>, mut report: Report) -> Result<Scenario, InputErr
     let policy = inputs.policy.map(read_policy).unwrap_or_default();
     report.extend(Kind::Policy, policy.errors.clone());
 
-    let scenario = Scenario::new(workers.items, cases.items, policy.policy.clone());
+    let mut scenario = Scenario::new(workers.items, cases.items, policy.policy.clone());
+    let stand_ins: BTreeSet<WorkerId> = workers
+        .index
+        .unparsed_ids
+        .iter()
+        .map(WorkerId::new)
+        .collect();
+    let problems = validate_with_stand_ins(&mut scenario, &stand_ins);
+
     let locator = Locator {
         workers: &workers.index,
         cases: &cases.index,
         policy: &policy,
         policy_name: &inputs.policy_name,
+        scenario: &scenario,
+        stand_ins: &stand_ins,
     };
-    for problem in validate::validate(&scenario).0 {
+    for problem in problems.0 {
         if let Some((kind, error)) = locator.locate(problem) {
             report.push(kind, error);
         }
@@ -226,6 +246,20 @@ fn assemble(inputs: Inputs<'_>, mut report: Report) -> Result<Scenario, InputErr
     }
 }
 
+/// Validates `scenario` with a stand-in worker for each id of a malformed worker row, so
+/// that the cases naming them are not blamed for the malformed row.
+fn validate_with_stand_ins(
+    scenario: &mut Scenario,
+    stand_ins: &BTreeSet<WorkerId>,
+) -> validate::Problems {
+    let real_workers = scenario.workers.len();
+    let stand_in = |id: &WorkerId| Worker::new(id.as_str());
+    scenario.workers.extend(stand_ins.iter().map(stand_in));
+    let problems = validate::validate(scenario);
+    scenario.workers.truncate(real_workers);
+    problems
+}
+
 /// Maps validation problems back to files and lines, dropping those that only follow
 /// from a problem already reported.
 struct Locator<'a> {
@@ -233,6 +267,10 @@ struct Locator<'a> {
     cases: &'a RowIndex,
     policy: &'a PolicyRead,
     policy_name: &'a str,
+    /// The scenario validated, without its stand-in workers.
+    scenario: &'a Scenario,
+    /// Ids of workers whose row is malformed.
+    stand_ins: &'a BTreeSet<WorkerId>,
 }
 
 impl Locator<'_> {
@@ -259,21 +297,40 @@ impl Locator<'_> {
         Some((kind, error))
     }
 
-    /// Whether the problem is about a value that did not parse (and was replaced by its
-    /// default), or rests on data that could not be read: worker ids of a workers file
-    /// read only in part, or a `cross_team` that did not parse.
+    /// Whether the problem only follows from one already reported: it is about a value
+    /// that did not parse (and was replaced by its default), about a stand-in worker, or
+    /// it rests on what could not be read (the ids of workers, a pinned case's worker
+    /// whose row is malformed, `cross_team`).
     fn follows_from_reported(&self, problem: &Problem) -> bool {
         let column = problem.column.as_str();
         let failed = match problem.subject {
-            Subject::Worker(i) => self.workers.failed(i, column),
+            Subject::Worker(i) => {
+                i >= self.scenario.workers.len() || self.workers.failed(i, column)
+            }
             Subject::Case(i) => self.cases.failed(i, column),
             Subject::Policy => self.policy.rejected(column),
         };
         let workers_unknown = !self.workers.complete;
+        let pin_unknown = || {
+            workers_unknown
+                || !self.policy.cross_team_known()
+                || self.pinned_to_stand_in(&problem.subject)
+        };
         failed
             || (problem.code == code::UNKNOWN_WORKER && workers_unknown)
-            || (problem.code == code::PIN_INELIGIBLE
-                && (workers_unknown || !self.policy.cross_team_known()))
+            || (problem.code == code::PIN_INELIGIBLE && pin_unknown())
+    }
+
+    fn pinned_to_stand_in(&self, subject: &Subject) -> bool {
+        let Subject::Case(i) = *subject else {
+            return false;
+        };
+        let current = self
+            .scenario
+            .cases
+            .get(i)
+            .and_then(|c| c.current_worker.as_ref());
+        current.is_some_and(|w| self.stand_ins.contains(w))
     }
 }
 
@@ -286,7 +343,10 @@ struct RowIndex {
     lines: Vec<u64>,
     /// Cells `(row, column)` whose value was rejected (and replaced by the default).
     failed: BTreeSet<(usize, &'static str)>,
-    /// False when some rows (or the ids of all rows) could not be read.
+    /// Ids of malformed rows, when their `id` field could still be read.
+    unparsed_ids: Vec<String>,
+    /// False when the id of some row is unknown: the file or its `id` column is missing,
+    /// or a row is malformed before its `id` field.
     complete: bool,
 }
 
@@ -317,6 +377,24 @@ impl<T> Rows<T> {
             index: RowIndex::default(),
         }
     }
+
+    /// Adds the row read from `line`, whose `failed` columns were rejected.
+    fn push(&mut self, item: T, line: u64, failed: Vec<&'static str>) {
+        let row = self.items.len();
+        self.items.push(item);
+        self.index.lines.push(line);
+        self.index
+            .failed
+            .extend(failed.into_iter().map(|c| (row, c)));
+    }
+
+    /// Notes a row that could not be read, keeping its id if known.
+    fn skip(&mut self, id: Option<String>) {
+        match id {
+            Some(id) => self.index.unparsed_ids.push(id),
+            None => self.index.complete = false,
+        }
+    }
 }
 
 /// Reads a CSV file whose known columns are `columns`, building one item per row with
@@ -327,14 +405,6 @@ fn read_rows<T>(
     build: fn(&mut Cells<'_>) -> T,
     errors: &mut Vec<InputError>,
 ) -> Rows<T> {
-    let mut rows = Rows {
-        items: Vec::new(),
-        index: RowIndex {
-            file: source.name.clone(),
-            complete: true,
-            ..RowIndex::default()
-        },
-    };
     let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
     let mut reader = ReaderBuilder::new()
         .has_headers(false)
@@ -342,85 +412,148 @@ fn read_rows<T>(
         .trim(Trim::All)
         .from_reader(text.as_bytes());
     let mut records = reader.records();
-    let mut lines = Lines::new(text);
-    let error = |line: u64, column: &str, code, message: String| InputError {
-        file: source.name.clone(),
-        line: Some(line),
-        column: column.to_string(),
-        code,
-        message,
+    let mut file = CsvFile {
+        name: &source.name,
+        lines: Lines::new(text),
+        errors,
     };
-    let header = match records.next() {
-        Some(Ok(header)) => header,
-        _ => {
-            let message = format!(
-                "no header row: the first line must name the columns, including `{}`",
-                columns[0]
-            );
-            errors.push(error(1, "", code::MISSING_COLUMN, message));
-            rows.index.complete = false;
-            return rows;
-        }
+    let mut rows = Rows::missing();
+    rows.index.file = source.name.clone();
+    let Some(header) = file.header(records.next(), columns) else {
+        return rows;
     };
-    let header_line = lines.at(header.position());
-    let found = header_columns(&header, columns, |column, message| {
-        errors.push(error(header_line, column, code::DUPLICATE_COLUMN, message));
-    });
-    let has_id = found.contains_key("id");
-    if !has_id {
-        let message = "required column is missing from the header".to_string();
-        errors.push(error(header_line, "id", code::MISSING_COLUMN, message));
-        rows.index.complete = false;
-    }
+    rows.index.complete = header.has_id();
     for record in records {
+        match file.data_row(record, &header) {
+            DataRow::Blank => {}
+            DataRow::Unreadable(id) => rows.skip(id),
+            DataRow::Fields(record, line) => {
+                let mut cells = Cells {
+                    file: file.name,
+                    line,
+                    columns: &header.columns,
+                    record: &record,
+                    errors: file.errors,
+                    failed: Vec::new(),
+                };
+                let item = build(&mut cells);
+                let mut failed = cells.failed;
+                if !header.has_id() {
+                    failed.push("id"); // already reported once, on the header
+                }
+                rows.push(item, line, failed);
+            }
+        }
+    }
+    rows
+}
+
+/// The header of a CSV file.
+struct Header {
+    /// The index of each known column present.
+    columns: BTreeMap<&'static str, usize>,
+    /// The number of fields of every row.
+    width: usize,
+}
+
+impl Header {
+    fn has_id(&self) -> bool {
+        self.columns.contains_key("id")
+    }
+
+    /// The id of a record, if it has a non-empty one.
+    fn id_of(&self, record: &StringRecord) -> Option<String> {
+        let id = self.columns.get("id").and_then(|&i| record.get(i));
+        id.filter(|id| !id.is_empty()).map(str::to_string)
+    }
+}
+
+/// A data row of a CSV file, as read.
+enum DataRow {
+    /// Every field is empty: a blank line, or a spreadsheet row left empty.
+    Blank,
+    /// A row that could not be read (reported), with its id if known.
+    Unreadable(Option<String>),
+    /// A row with as many fields as the header, and the line it starts on.
+    Fields(StringRecord, u64),
+}
+
+/// A CSV file being read: its name, its lines, and where its problems go.
+struct CsvFile<'a> {
+    name: &'a str,
+    lines: Lines<'a>,
+    errors: &'a mut Vec<InputError>,
+}
+
+impl CsvFile<'_> {
+    /// Reads the header; `None` (reported) when there is none.
+    fn header(
+        &mut self,
+        first: Option<csv::Result<StringRecord>>,
+        columns: &'static [&'static str],
+    ) -> Option<Header> {
+        let Some(Ok(record)) = first else {
+            let message = "no header row: the first line must name the columns, including `id`";
+            self.error(1, "", code::MISSING_COLUMN, message.to_string());
+            return None;
+        };
+        let line = self.lines.at(record.position());
+        let (columns, duplicates) = header_columns(&record, columns);
+        for (column, field) in duplicates {
+            let message = format!("column is named twice in the header (again in field {field})");
+            self.error(line, column, code::DUPLICATE_COLUMN, message);
+        }
+        let header = Header {
+            columns,
+            width: record.len(),
+        };
+        if !header.has_id() {
+            let message = "required column is missing from the header".to_string();
+            self.error(line, "id", code::MISSING_COLUMN, message);
+        }
+        Some(header)
+    }
+
+    /// Reads a data row, reporting it if it is malformed.
+    fn data_row(&mut self, record: csv::Result<StringRecord>, header: &Header) -> DataRow {
         let record = match record {
             Ok(record) => record,
             Err(e) => {
-                let line = lines.at(e.position());
-                errors.push(error(
+                let line = self.lines.at(e.position());
+                self.error(
                     line,
                     "",
                     code::MALFORMED_ROW,
                     format!("cannot be read: {e}"),
-                ));
-                rows.index.complete = false;
-                continue;
+                );
+                return DataRow::Unreadable(None);
             }
         };
         if record.iter().all(str::is_empty) {
-            continue; // a blank line, or a spreadsheet row left empty
+            return DataRow::Blank;
         }
-        let line = lines.at(record.position());
-        if record.len() != header.len() {
+        let line = self.lines.at(record.position());
+        if record.len() != header.width {
             let message = format!(
                 "has {} fields but the header has {}: quote values that contain a comma",
                 record.len(),
-                header.len()
+                header.width
             );
-            errors.push(error(line, "", code::MALFORMED_ROW, message));
-            rows.index.complete = false;
-            continue;
+            self.error(line, "", code::MALFORMED_ROW, message);
+            return DataRow::Unreadable(header.id_of(&record));
         }
-        let row = rows.items.len();
-        let mut cells = Cells {
-            file: &source.name,
-            line,
-            columns: &found,
-            record: &record,
-            errors,
-            failed: Vec::new(),
-        };
-        rows.items.push(build(&mut cells));
-        let mut failed = cells.failed;
-        if !has_id {
-            failed.push("id");
-        }
-        rows.index
-            .failed
-            .extend(failed.into_iter().map(|c| (row, c)));
-        rows.index.lines.push(line);
+        DataRow::Fields(record, line)
     }
-    rows
+
+    fn error(&mut self, line: u64, column: &str, code: &'static str, message: String) {
+        self.errors.push(InputError {
+            file: self.name.to_string(),
+            line: Some(line),
+            column: column.to_string(),
+            code,
+            message,
+        });
+    }
 }
 
 /// Finds the line a record starts on from its byte offset.
@@ -463,28 +596,25 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// The index of each known column in the header, matched case-insensitively; a known
-/// column named twice is reported with `duplicate` and its first position kept.
+/// The index of each known column in the header, matched case-insensitively, and the
+/// known columns named again (with the 1-based field that repeats them).
 fn header_columns(
     header: &StringRecord,
     columns: &'static [&'static str],
-    mut duplicate: impl FnMut(&str, String),
-) -> BTreeMap<&'static str, usize> {
+) -> (BTreeMap<&'static str, usize>, Vec<(&'static str, usize)>) {
     let mut found = BTreeMap::new();
+    let mut duplicates = Vec::new();
     for (i, name) in header.iter().enumerate() {
         let Some(&column) = columns.iter().find(|c| c.eq_ignore_ascii_case(name)) else {
             continue; // unknown columns are ignored
         };
         if found.contains_key(column) {
-            duplicate(
-                column,
-                format!("column is named twice in the header (field {})", i + 1),
-            );
+            duplicates.push((column, i + 1));
         } else {
             found.insert(column, i);
         }
     }
-    found
+    (found, duplicates)
 }
 
 /// What went wrong with one value: a code and a message.
@@ -729,16 +859,24 @@ mod tests {
 
     #[test]
     fn malformed_rows_do_not_make_references_to_them_unknown() {
-        let workers = "id,name\nW1,Ada\nW2,Smith, Bob\n";
-        let cases = "id,current_worker,pinned\nC1,W2,yes\nC2,W1,yes,extra\n";
+        let workers = "id,name,team\nW1,Ada,A\nW2,Smith, Bob,A\n";
+        let cases = "id,current_worker,pinned,exclude,team\n\
+                     C1,W2,yes,W2,B\nC2,W1,yes,extra\nC3,W1,,W3,\n";
         let errors = parse(workers, cases).unwrap_err();
         assert_eq!(
             located(&errors),
             [
                 "workers.csv:3:  [E-MALFORMED-ROW]",
-                "cases.csv:3:  [E-MALFORMED-ROW]"
+                "cases.csv:3:  [E-MALFORMED-ROW]",
+                "cases.csv:4: exclude [E-UNKNOWN-WORKER]",
             ]
         );
+    }
+
+    #[test]
+    fn a_row_malformed_before_its_id_leaves_worker_ids_unknown() {
+        let errors = parse("name,id\nAda\n", "id,current_worker\nC1,W1\n").unwrap_err();
+        assert_eq!(located(&errors), ["workers.csv:2:  [E-MALFORMED-ROW]"]);
     }
 
     #[test]
