@@ -172,11 +172,15 @@ fn reason(instance: &Instance, eval: &Evaluation, c: usize) -> String {
             let (Some(p), Some(n)) = (prev, now) else {
                 return String::new();
             };
-            let why = ineligible_text(instance, c, p).unwrap_or_else(|| {
-                format!(
+            let why = ineligible_text(instance, c, p).unwrap_or_else(|| match unit.pinned_to {
+                Some(q) if q != p => format!(
+                    "a sibling is pinned to {}, and siblings stay together",
+                    instance.workers[q].id
+                ),
+                _ => format!(
                     "{} cannot hold the whole sibling group",
                     instance.workers[p].id
-                )
+                ),
             });
             format!("must move: {why}; to {}", after(n))
         }

@@ -29,6 +29,7 @@
 //!
 //! ## Example
 //! ```
+//! use caseload::check::{check, AllocationRow};
 //! use caseload::model::{Case, Change, Instance, Policy, Scenario, Worker};
 //! use caseload::solve::{solve, SolveOptions, Status};
 //!
@@ -49,6 +50,19 @@
 //! let c2 = instance.case(&"C2".into()).unwrap();
 //! assert_eq!(solution.evaluation.change[c2], Change::Forced); // W2 is leaving
 //! assert_eq!(solution.evaluation.count(Change::Unallocated), 0);
+//!
+//! // The independent checker agrees: every hard rule holds, same objective.
+//! let rows: Vec<AllocationRow> = instance.cases.iter().zip(&solution.evaluation.worker)
+//!     .map(|(case, w)| AllocationRow {
+//!         line: 0,
+//!         case: case.id.clone(),
+//!         worker: w.map(|w| instance.workers[w].id.clone()),
+//!         change: None,
+//!     })
+//!     .collect();
+//! let report = check(&scenario, &rows);
+//! assert!(report.is_valid());
+//! assert!((report.objective.total - solution.evaluation.objective.total).abs() < 1e-9);
 //! # Ok::<(), caseload::Error>(())
 //! ```
 #![warn(missing_docs)]

@@ -272,6 +272,30 @@ fn case_whose_worker_no_longer_fits_may_stay_unallocated() {
     assert_eq!(r.count(Change::Unallocated), 3);
 }
 
+#[test]
+fn a_sibling_following_a_pinned_case_is_a_forced_move() {
+    // C1 is pinned to W1, so its sibling C2 must leave W2: forced, free, not a move.
+    let s = scenario(
+        vec![Worker::new("W1"), Worker::new("W2")],
+        vec![
+            Case::new("C1").held_by("W1").group("g").pinned(),
+            Case::new("C2").held_by("W2").group("g"),
+        ],
+    );
+    let r = check(
+        &s,
+        &labelled(&[("C1", "W1", "kept"), ("C2", "W1", "forced")]),
+    );
+    assert_valid(&r);
+    assert_eq!(r.moves, 0);
+    assert!(close(r.objective.moves, 0.0));
+    let wrong = check(
+        &s,
+        &labelled(&[("C1", "W1", "kept"), ("C2", "W1", "moved")]),
+    );
+    assert_only(&wrong, Rule::ChangeLabel, &["sibling C1 is pinned to W1"]);
+}
+
 // ---- hard rule 3 ----
 
 #[test]

@@ -216,13 +216,22 @@ impl<'a> Run<'a> {
                 workers.binary_search_by(|w| w.id.cmp(id)).ok()
             })
             .collect();
-        // Eligibility includes being available.
+        // Eligibility includes being available. A pinned case fixes its unit to its
+        // current worker, so a sibling held by anyone else must move with it: for such a
+        // sibling the current worker no longer fits (a forced move, not a discretionary one).
+        let pinned_worker = |u: usize| {
+            units[u]
+                .iter()
+                .find(|&&m| cases[m].pinned)
+                .and_then(|&m| current[m])
+        };
         let still_fits = (0..cases.len())
             .map(|c| {
                 current[c].is_some_and(|w| {
-                    units[unit_of[c]]
-                        .iter()
-                        .all(|&m| why_ineligible(workers[w], cases[m], &scenario.policy).is_empty())
+                    pinned_worker(unit_of[c]).is_none_or(|p| p == w)
+                        && units[unit_of[c]].iter().all(|&m| {
+                            why_ineligible(workers[w], cases[m], &scenario.policy).is_empty()
+                        })
                 })
             })
             .collect();
@@ -589,7 +598,21 @@ impl<'a> Run<'a> {
             };
             return format!("{} {}{sibling}", worker.id, join_and(&reasons));
         }
-        format!("{} no longer fits", worker.id)
+        match self.units[self.unit_of[c]]
+            .iter()
+            .find(|&&m| self.cases[m].pinned && self.current[m] != Some(p))
+        {
+            Some(&m) => format!(
+                "sibling {} is pinned to {}",
+                self.cases[m].id,
+                self.workers_id(self.current[m])
+            ),
+            None => format!("{} no longer fits", worker.id),
+        }
+    }
+
+    fn workers_id(&self, w: Option<usize>) -> &str {
+        w.map_or("", |w| self.workers[w].id.as_str())
     }
 
     /// The objective, term by term (SPEC: objective); cases in id order, workers in id

@@ -2,10 +2,14 @@
 //! entities, asserting the exact effect.
 
 use super::*;
+use crate::check::{check, AllocationRow};
 use crate::model::{CapacityMode, Case, Change, Policy, Scenario, Worker};
 
+/// Solves to proven optimality and has the independent checker verify the allocation and
+/// recompute its objective.
 fn solve_exact(workers: Vec<Worker>, cases: Vec<Case>, policy: Policy) -> (Instance, Solution) {
-    let instance = Instance::new(&Scenario::new(workers, cases, policy)).expect("valid scenario");
+    let scenario = Scenario::new(workers, cases, policy);
+    let instance = Instance::new(&scenario).expect("valid scenario");
     let options = SolveOptions {
         mip_gap: 0.0,
         threads: Some(1),
@@ -22,6 +26,20 @@ fn solve_exact(workers: Vec<Worker>, cases: Vec<Case>, policy: Policy) -> (Insta
         "formulation objective {solver} differs from SPEC objective {}",
         solution.evaluation.objective.total
     );
+    let rows: Vec<AllocationRow> = instance
+        .cases
+        .iter()
+        .enumerate()
+        .map(|(c, case)| AllocationRow {
+            line: 0,
+            case: case.id.clone(),
+            worker: solution.evaluation.worker[c].map(|w| instance.workers[w].id.clone()),
+            change: Some(solution.evaluation.change[c].to_string()),
+        })
+        .collect();
+    let report = check(&scenario, &rows);
+    assert!(report.is_valid(), "{report}");
+    assert!((report.objective.total - solution.evaluation.objective.total).abs() < 1e-6);
     (instance, solution)
 }
 
