@@ -245,7 +245,7 @@ fn brute_force(scenario: &Scenario) -> Option<f64> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
 
     #[test]
     fn solver_matches_brute_force(scenario in scenario_strategy()) {

@@ -197,3 +197,67 @@ fn a_zero_time_limit_still_returns_a_checked_allocation() {
         "total",
     );
 }
+
+#[test]
+fn hard_rules_that_cannot_all_hold_exit_1_and_say_why() {
+    // Siblings held by two full workers: together they fit with neither.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = scenario_dir(
+        tmp.path(),
+        "id,capacity\nW1,1\nW2,1\n",
+        "id,group,current_worker\nC1,F1,W1\nC2,F1,W2\n",
+        None,
+    );
+    let out = tmp.path().join("out");
+    let run = caseload([
+        "allocate".as_ref(),
+        dir.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = stderr(&run);
+    assert!(err.contains("no allocation meets every hard rule"), "{err}");
+    assert!(err.contains("F1"), "names the sibling group: {err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn generate_is_reproducible_and_its_scenarios_solve_and_check() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for dir in [&a, &b] {
+        let run = caseload([
+            "generate".as_ref(),
+            "--teams".as_ref(),
+            "3".as_ref(),
+            "--seed".as_ref(),
+            "11".as_ref(),
+            "--out".as_ref(),
+            dir.as_os_str(),
+        ]);
+        assert!(run.status.success(), "{}", stderr(&run));
+    }
+    for file in ["workers.csv", "cases.csv", "policy.toml"] {
+        assert_eq!(
+            fs::read(a.join(file)).expect("a"),
+            fs::read(b.join(file)).expect("b")
+        );
+    }
+    let out = tmp.path().join("out");
+    let run = caseload([
+        "allocate".as_ref(),
+        a.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "-q".as_ref(),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let checked = caseload([
+        "check".as_ref(),
+        a.as_os_str(),
+        "--allocation".as_ref(),
+        out.join("allocation.csv").as_os_str(),
+    ]);
+    assert_eq!(checked.status.code(), Some(0), "{}", stdout(&checked));
+}

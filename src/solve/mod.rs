@@ -255,29 +255,44 @@ pub fn hard_rule_breaches(instance: &Instance, allocation: &Allocation) -> Vec<S
         }
     }
     let eval = instance.evaluate(allocation);
+    // The units a worker receives cases of: what pushes it over a limit.
+    let arrivals = |w: usize| {
+        let keys: Vec<&str> = (0..instance.units.len())
+            .filter(|&u| allocation.units[u] == Some(w) && instance.new_cases(u, w) > 0)
+            .map(|u| instance.units[u].key.as_str())
+            .collect();
+        if keys.is_empty() {
+            String::new()
+        } else {
+            format!(" (receiving {})", keys.join(", "))
+        }
+    };
     for (w, load) in eval.loads.iter().enumerate() {
         let id = &instance.workers[w].id;
         if let Some(limit) = instance.load_limit(w) {
             if load.load_after > limit + 1e-9 {
                 breaches.push(format!(
-                    "{id} would hold {} points, above its limit {limit}",
-                    load.load_after
+                    "{id} would hold {} points, above its limit {limit}{}",
+                    load.load_after,
+                    arrivals(w)
                 ));
             }
         }
         if let Some(limit) = instance.count_limit(w) {
             if load.cases_after > limit {
                 breaches.push(format!(
-                    "{id} would hold {} cases, above its limit {limit}",
-                    load.cases_after
+                    "{id} would hold {} cases, above its limit {limit}{}",
+                    load.cases_after,
+                    arrivals(w)
                 ));
             }
         }
         if let Some(limit) = instance.workers[w].max_new {
             if load.received > limit {
                 breaches.push(format!(
-                    "{id} would receive {} cases, above max_new {limit}",
-                    load.received
+                    "{id} would receive {} cases, above max_new {limit}{}",
+                    load.received,
+                    arrivals(w)
                 ));
             }
         }
