@@ -41,18 +41,39 @@ pub struct BandColumn {
     pub s: Column,
 }
 
+/// A part of an instance solved on its own: units and the workers eligible for them.
+/// Parts share no worker, so their programs are independent (unless `max_moves` binds).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// Unit indices, ascending.
+    pub units: Vec<usize>,
+    /// Worker indices, ascending.
+    pub workers: Vec<usize>,
+}
+
+impl Part {
+    /// The whole instance as one part.
+    pub fn whole(instance: &Instance) -> Self {
+        Self {
+            units: (0..instance.units.len()).collect(),
+            workers: (0..instance.workers.len()).collect(),
+        }
+    }
+}
+
 /// The program under construction: variables, constraints and objective.
 pub struct Formulation<'a> {
     instance: &'a Instance,
+    part: Part,
     vars: ProblemVariables,
     columns: usize,
-    /// Eligible pairs of each unit.
+    /// Eligible pairs of each unit of the part (in `part.units` order).
     pub pairs: Vec<Vec<Pair>>,
-    /// The same pairs seen from each worker: `(unit, x[u,w])`.
+    /// The same pairs seen from each worker of the instance: `(unit, x[u,w])`.
     by_worker: Vec<Vec<(usize, Column)>>,
-    /// Unallocated indicator of each unit that may stay unallocated.
+    /// Unallocated indicator of each unit of the part that may stay unallocated.
     pub unallocated: Vec<Option<Column>>,
-    /// Band variables of each worker.
+    /// Band variables of each worker of the part (in `part.workers` order).
     pub bands: Vec<Vec<BandColumn>>,
     /// Constraints added so far.
     pub constraints: Vec<Constraint>,
@@ -60,9 +81,14 @@ pub struct Formulation<'a> {
 }
 
 impl<'a> Formulation<'a> {
-    /// Creates the variables and the objective, and adds every constraint family.
+    /// The program of the whole instance.
     pub fn build(instance: &'a Instance) -> Self {
-        let mut f = Self::variables(instance);
+        Self::build_part(instance, Part::whole(instance))
+    }
+
+    /// Creates the variables and the objective of a part, and adds every constraint family.
+    pub fn build_part(instance: &'a Instance, part: Part) -> Self {
+        let mut f = Self::variables(instance, part);
         f.one_decision_per_unit();
         f.load_bands();
         f.load_limits();
@@ -80,9 +106,10 @@ impl<'a> Formulation<'a> {
     }
 
     /// Creates `x`, `y` and `s` with their objective coefficients.
-    fn variables(instance: &'a Instance) -> Self {
+    fn variables(instance: &'a Instance, part: Part) -> Self {
         let mut f = Self {
             instance,
+            part: part.clone(),
             vars: ProblemVariables::new(),
             columns: 0,
             pairs: Vec::with_capacity(instance.units.len()),
@@ -93,7 +120,8 @@ impl<'a> Formulation<'a> {
             objective: Expression::default(),
         };
         let weights = instance.policy.weights;
-        for (u, unit) in instance.units.iter().enumerate() {
+        for &u in &part.units {
+            let unit = &instance.units[u];
             let mut pairs = Vec::with_capacity(unit.eligible.len());
             for &w in &unit.eligible {
                 let x = f.add(variable().binary());
@@ -112,7 +140,7 @@ impl<'a> Formulation<'a> {
             f.unallocated.push(y);
         }
         let policy = &instance.policy;
-        for w in 0..instance.workers.len() {
+        for &w in &part.workers {
             let cap = instance.capacity[w];
             let mut columns = Vec::with_capacity(policy.bands.len());
             for (b, band) in policy.bands.iter().enumerate() {
@@ -146,9 +174,9 @@ impl<'a> Formulation<'a> {
     /// `Σ_w x[u,w] + y[u] = 1`; a unit that must stay allocated (hard rule 2, pins) has no
     /// `y`, so `Σ_w x[u,w] = 1`.
     fn one_decision_per_unit(&mut self) {
-        for u in 0..self.pairs.len() {
-            let mut e: Expression = self.pairs[u].iter().map(|p| p.x.var).sum();
-            if let Some(y) = self.unallocated[u] {
+        for k in 0..self.pairs.len() {
+            let mut e: Expression = self.pairs[k].iter().map(|p| p.x.var).sum();
+            if let Some(y) = self.unallocated[k] {
                 e += y.var;
             }
             self.constraints.push(e.eq(1.0));
@@ -161,9 +189,9 @@ impl<'a> Formulation<'a> {
         let Some(first) = self.instance.policy.bands.first().copied() else {
             return;
         };
-        for w in 0..self.instance.workers.len() {
+        for (k, &w) in self.part.workers.iter().enumerate() {
             let mut e = self.load(w);
-            for b in &self.bands[w] {
+            for b in &self.bands[k] {
                 e -= b.s.var;
             }
             self.constraints
@@ -173,7 +201,7 @@ impl<'a> Formulation<'a> {
 
     /// Hard rule 3, capacity (hard mode only): `load_w ≤ max(cap_w, load before)`.
     fn load_limits(&mut self) {
-        for w in 0..self.instance.workers.len() {
+        for &w in &self.part.workers {
             if let Some(limit) = self.instance.load_limit(w) {
                 let e = self.load(w);
                 self.constraints.push(e.leq(limit));
@@ -183,7 +211,7 @@ impl<'a> Formulation<'a> {
 
     /// Hard rule 3, cases: `Σ_u |u| × x[u,w] ≤ max(max_cases, count before)`.
     fn case_count_limits(&mut self) {
-        for w in 0..self.instance.workers.len() {
+        for &w in &self.part.workers {
             if let Some(limit) = self.instance.count_limit(w) {
                 let e = self.sum_over_pairs(w, |u| self.instance.units[u].cases.len() as f64);
                 self.constraints.push(e.leq(f64::from(limit)));
@@ -194,7 +222,7 @@ impl<'a> Formulation<'a> {
     /// Hard rule 4: `Σ_u new(u,w) × x[u,w] ≤ max_new_w`, where `new(u,w)` counts the
     /// unit's cases `w` did not hold.
     fn new_case_limits(&mut self) {
-        for w in 0..self.instance.workers.len() {
+        for &w in &self.part.workers {
             if let Some(limit) = self.instance.workers[w].max_new {
                 let e = self.sum_over_pairs(w, |u| f64::from(self.instance.new_cases(u, w)));
                 self.constraints.push(e.leq(f64::from(limit)));
@@ -208,7 +236,7 @@ impl<'a> Formulation<'a> {
     fn move_limit(&mut self) {
         let mut e = Expression::default();
         let mut any = false;
-        for (u, pairs) in self.pairs.iter().enumerate() {
+        for (&u, pairs) in self.part.units.iter().zip(&self.pairs) {
             for p in pairs {
                 let m = self.instance.discretionary_moves(u, Some(p.worker));
                 if m > 0 {
@@ -223,6 +251,11 @@ impl<'a> Formulation<'a> {
         }
     }
 
+    /// The part this program is for.
+    pub fn part(&self) -> &Part {
+        &self.part
+    }
+
     /// Number of columns.
     pub fn columns(&self) -> usize {
         self.columns
@@ -233,48 +266,47 @@ impl<'a> Formulation<'a> {
     pub fn column_values(&self, allocation: &Allocation) -> Vec<f64> {
         let mut values = vec![0.0; self.columns];
         let mut load = vec![0.0; self.instance.workers.len()];
-        for (u, pairs) in self.pairs.iter().enumerate() {
+        for (k, &u) in self.part.units.iter().enumerate() {
             match allocation.units[u] {
                 Some(w) => {
-                    if let Some(p) = pairs.iter().find(|p| p.worker == w) {
+                    if let Some(p) = self.pairs[k].iter().find(|p| p.worker == w) {
                         values[p.x.index] = 1.0;
                         load[w] += self.instance.units[u].weight;
                     }
                 }
                 None => {
-                    if let Some(y) = self.unallocated[u] {
+                    if let Some(y) = self.unallocated[k] {
                         values[y.index] = 1.0;
                     }
                 }
             }
         }
         let bands = &self.instance.policy.bands;
-        for (w, columns) in self.bands.iter().enumerate() {
+        for (&w, columns) in self.part.workers.iter().zip(&self.bands) {
             let cap = self.instance.capacity[w];
             for b in columns {
                 let start = bands[b.band].from * cap;
-                let end = bands
-                    .get(b.band + 1)
-                    .map_or(f64::INFINITY, |n| n.from * cap);
+                let end = bands.get(b.band + 1).map_or(f64::INFINITY, |n| n.from * cap);
                 values[b.s.index] = (load[w].min(end) - start).max(0.0);
             }
         }
         values
     }
 
-    /// Reads the allocation back from column values (`x > 0.5`).
-    pub fn allocation(&self, values: &[f64]) -> Allocation {
-        let units = self
-            .pairs
+    /// Reads the part's decisions back from column values (`x > 0.5`): `(unit, worker)`.
+    pub fn decisions(&self, values: &[f64]) -> Vec<(usize, Option<usize>)> {
+        self.part
+            .units
             .iter()
-            .map(|pairs| {
-                pairs
+            .zip(&self.pairs)
+            .map(|(&u, pairs)| {
+                let w = pairs
                     .iter()
                     .find(|p| values.get(p.x.index).is_some_and(|&v| v > 0.5))
-                    .map(|p| p.worker)
+                    .map(|p| p.worker);
+                (u, w)
             })
-            .collect();
-        Allocation { units }
+            .collect()
     }
 
     /// Hands the program to HiGHS (no solving yet). The formulation keeps its column map,

@@ -6,7 +6,9 @@
 //! the start is returned: a run never ends empty-handed while a feasible allocation exists.
 
 pub mod formulation;
+pub mod parts;
 pub mod start;
+mod state;
 #[cfg(test)]
 mod tests;
 
@@ -17,7 +19,7 @@ use highs::HighsModelStatus;
 use crate::error::{Error, Result};
 use crate::model::{Allocation, Evaluation, Instance};
 
-pub use formulation::Formulation;
+pub use formulation::{Formulation, Part};
 pub use start::starting_allocation;
 
 /// How to solve. `None` fields fall back to the policy.
@@ -89,96 +91,193 @@ pub struct Solution {
 }
 
 /// Solves an instance: the allocation minimising SPEC's objective under the hard rules.
+///
+/// Independent parts (see [`parts`]) are solved in parallel, one HiGHS thread each, on a
+/// local pool of `threads` threads; a single part gets all the threads.
 pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
     let started = Instant::now();
-    let start = starting_allocation(instance);
+    let policy = &instance.policy;
+    let time_limit = options.time_limit_s.unwrap_or(policy.time_limit_s).max(0.0);
+    let deadline = started + Duration::from_secs_f64(time_limit);
+    // Local search gets at most a tenth of the time limit.
+    let local_search_deadline = started + Duration::from_secs_f64(time_limit / 10.0);
+    let start = start::improved_start(instance, local_search_deadline);
     let start_eval = instance.evaluate(&start);
     let start_feasible = hard_rule_breaches(instance, &start).is_empty();
-    let mut formulation = Formulation::build(instance);
-    let mip_start = formulation.column_values(&start);
-    let columns = formulation.columns();
-
-    if columns == 0 {
-        // Nothing to decide (no case, or no eligible pair and nothing else).
-        let build_time = started.elapsed();
-        return Ok(finish(
-            start,
-            start_eval,
-            Status::Optimal,
-            None,
-            build_time,
-            Duration::ZERO,
-        ));
-    }
-
-    let mut model = formulation
-        .take_highs_problem()
-        .try_into_inner()
-        .map_err(|e| Error::Solver(e.to_string()))?;
-    let policy = &instance.policy;
-    let time_limit = options.time_limit_s.unwrap_or(policy.time_limit_s);
     let threads = match options.threads.unwrap_or(policy.threads) {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
-        n => n,
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n as usize,
     };
-    set_option(&mut model, "output_flag", options.log)?;
-    set_option(&mut model, "time_limit", time_limit.max(0.0))?;
-    set_option(&mut model, "threads", threads as i32)?;
-    set_option(&mut model, "mip_rel_gap", options.mip_gap)?;
-    set_option(&mut model, "random_seed", 0)?;
-    if start_feasible {
-        model
-            .try_set_solution(Some(&mip_start), None, None, None)
-            .map_err(|e| Error::Solver(format!("MIP start rejected: {e:?}")))?;
-    }
+
+    let jobs: Vec<PartJob> = parts::split(instance)
+        .into_iter()
+        .map(|part| {
+            let mut formulation = Formulation::build_part(instance, part);
+            let mip_start = start_feasible.then(|| formulation.column_values(&start));
+            let problem = formulation.take_highs_problem();
+            PartJob {
+                formulation,
+                problem,
+                mip_start,
+            }
+        })
+        .collect();
     let build_time = started.elapsed();
 
     let solving = Instant::now();
-    let solved = model
-        .try_solve()
-        .map_err(|e| Error::Solver(format!("{e:?}")))?;
+    let settings = PartSettings {
+        deadline,
+        threads: if jobs.len() == 1 { threads } else { 1 },
+        mip_gap: options.mip_gap,
+        log: options.log,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.clamp(1, jobs.len().max(1)))
+        .build()
+        .map_err(|e| Error::Solver(format!("cannot start solver threads: {e}")))?;
+    let outcomes: Vec<Result<PartOutcome>> = pool.install(|| {
+        use rayon::prelude::*;
+        jobs.into_par_iter()
+            .map(|job| job.run(&settings))
+            .collect()
+    });
     let solve_time = solving.elapsed();
 
-    let status = match solved.status() {
-        HighsModelStatus::Optimal => Status::Optimal,
-        HighsModelStatus::ReachedTimeLimit
-        | HighsModelStatus::ReachedIterationLimit
-        | HighsModelStatus::ReachedSolutionLimit
-        | HighsModelStatus::ReachedInterrupt
-        | HighsModelStatus::ReachedMemoryLimit => Status::TimeLimit,
-        HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
-            return Err(infeasible(instance, &start));
+    let mut candidate = start.clone();
+    let mut status = Status::Optimal;
+    let mut bound = Some(0.0);
+    let mut solver_objective = Some(0.0);
+    let mut exact_parts = Vec::new();
+    for outcome in outcomes {
+        let outcome = match outcome {
+            Err(Error::Infeasible(_)) => return Err(infeasible(instance, &start)),
+            other => other?,
+        };
+        for &(u, w) in &outcome.decisions {
+            candidate.units[u] = w;
         }
-        other => {
-            return Err(Error::Solver(format!(
-                "HiGHS stopped with status {other:?}"
-            )))
+        if outcome.status == Status::TimeLimit {
+            status = Status::TimeLimit;
         }
-    };
-    let bound = solved
-        .double_info_value(c"mip_dual_bound")
-        .ok()
-        .filter(|b| b.is_finite());
-
-    let found = solved.get_solution();
-    let candidate = formulation.allocation(found.columns());
+        match outcome.bound {
+            Some(b) => bound = bound.map(|total| total + b),
+            None if outcome.status == Status::Optimal => exact_parts.push(outcome.part),
+            None => bound = None,
+        }
+        solver_objective = solver_objective.zip(outcome.solver_objective).map(|(a, b)| a + b);
+    }
+    // Parts solved without the solver (nothing to decide) are exact: their own objective
+    // is their bound.
     let candidate_ok = hard_rule_breaches(instance, &candidate).is_empty();
+    if candidate_ok {
+        let state = state::State::of(instance, &candidate);
+        for part in &exact_parts {
+            let own: f64 = part.units.iter().map(|&u| state.unit_cost(u, candidate.units[u])).sum::<f64>()
+                + part.workers.iter().map(|&w| state.band_cost_with(w, 0.0)).sum::<f64>();
+            bound = bound.map(|total| total + own);
+        }
+    }
     let candidate_eval = instance.evaluate(&candidate);
     let start_objective = start_eval.objective.total;
     let (allocation, evaluation) = match (candidate_ok, start_feasible) {
-        (true, true) if start_eval.objective.total < candidate_eval.objective.total => {
-            (start, start_eval)
-        }
+        (true, true) if start_objective < candidate_eval.objective.total => (start, start_eval),
         (true, _) => (candidate, candidate_eval),
         (false, true) => (start, start_eval),
         (false, false) => return Err(infeasible(instance, &start)),
     };
-    let mut solution = finish(
-        allocation, evaluation, status, bound, build_time, solve_time,
-    );
+    let mut solution = finish(allocation, evaluation, status, bound, build_time, solve_time);
     solution.start_objective = start_objective;
-    solution.solver_objective = candidate_ok.then_some(solved.objective_value());
+    solution.solver_objective = if candidate_ok { solver_objective } else { None };
     Ok(solution)
+}
+
+/// A part's program, ready to hand to HiGHS.
+struct PartJob<'a> {
+    formulation: Formulation<'a>,
+    problem: good_lp::solvers::highs::HighsProblem,
+    mip_start: Option<Vec<f64>>,
+}
+
+/// How every part is solved.
+struct PartSettings {
+    deadline: Instant,
+    threads: usize,
+    mip_gap: f64,
+    log: bool,
+}
+
+/// What solving a part gave.
+struct PartOutcome {
+    part: Part,
+    decisions: Vec<(usize, Option<usize>)>,
+    status: Status,
+    bound: Option<f64>,
+    solver_objective: Option<f64>,
+}
+
+impl PartJob<'_> {
+    fn run(self, settings: &PartSettings) -> Result<PartOutcome> {
+        let part = self.formulation.part().clone();
+        if self.formulation.columns() == 0 {
+            return Ok(PartOutcome {
+                part,
+                decisions: Vec::new(),
+                status: Status::Optimal,
+                bound: None,
+                solver_objective: Some(0.0),
+            });
+        }
+        let mut model = self
+            .problem
+            .try_into_inner()
+            .map_err(|e| Error::Solver(e.to_string()))?;
+        let remaining = settings
+            .deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
+        set_option(&mut model, "output_flag", settings.log)?;
+        set_option(&mut model, "log_to_console", settings.log)?;
+        set_option(&mut model, "time_limit", remaining)?;
+        set_option(&mut model, "threads", settings.threads as i32)?;
+        set_option(&mut model, "mip_rel_gap", settings.mip_gap)?;
+        set_option(&mut model, "random_seed", 0)?;
+        if let Some(values) = &self.mip_start {
+            model
+                .try_set_solution(Some(values), None, None, None)
+                .map_err(|e| Error::Solver(format!("MIP start rejected: {e:?}")))?;
+        }
+        let solved = model
+            .try_solve()
+            .map_err(|e| Error::Solver(format!("{e:?}")))?;
+        let status = match solved.status() {
+            HighsModelStatus::Optimal => Status::Optimal,
+            HighsModelStatus::ReachedTimeLimit
+            | HighsModelStatus::ReachedIterationLimit
+            | HighsModelStatus::ReachedSolutionLimit
+            | HighsModelStatus::ReachedInterrupt
+            | HighsModelStatus::ReachedMemoryLimit => Status::TimeLimit,
+            HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
+                return Err(Error::Infeasible(String::new()));
+            }
+            other => return Err(Error::Solver(format!("HiGHS stopped with status {other:?}"))),
+        };
+        let has_solution = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
+        let decisions = if has_solution {
+            self.formulation.decisions(solved.get_solution().columns())
+        } else {
+            Vec::new()
+        };
+        Ok(PartOutcome {
+            part,
+            decisions,
+            status,
+            bound: solved
+                .double_info_value(c"mip_dual_bound")
+                .ok()
+                .filter(|b| b.is_finite()),
+            solver_objective: has_solution.then(|| solved.objective_value()),
+        })
+    }
 }
 
 fn finish(

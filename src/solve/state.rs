@@ -1,0 +1,224 @@
+//! A mutable allocation with running totals per worker, for the heuristics that build
+//! and improve the MIP start. Every change is checked against the hard limits and
+//! priced exactly by SPEC's objective, without the solver.
+
+use crate::model::{Allocation, Instance};
+
+/// An allocation under construction and what it implies per worker.
+pub struct State<'a> {
+    instance: &'a Instance,
+    /// Worker of each unit.
+    pub units: Vec<Option<usize>>,
+    load: Vec<f64>,
+    count: Vec<u32>,
+    received: Vec<u32>,
+    moves: u64,
+}
+
+impl<'a> State<'a> {
+    /// Everything unallocated.
+    pub fn empty(instance: &'a Instance) -> Self {
+        let n = instance.workers.len();
+        Self {
+            instance,
+            units: vec![None; instance.units.len()],
+            load: vec![0.0; n],
+            count: vec![0; n],
+            received: vec![0; n],
+            moves: 0,
+        }
+    }
+
+    /// A state holding `allocation`.
+    pub fn of(instance: &'a Instance, allocation: &Allocation) -> Self {
+        let mut state = Self::empty(instance);
+        for (u, w) in allocation.units.iter().enumerate() {
+            if let Some(w) = *w {
+                state.assign(u, w);
+            }
+        }
+        state
+    }
+
+    /// The allocation.
+    pub fn allocation(&self) -> Allocation {
+        Allocation {
+            units: self.units.clone(),
+        }
+    }
+
+    /// The instance.
+    pub fn instance(&self) -> &'a Instance {
+        self.instance
+    }
+
+    /// Load of worker `w`.
+    pub fn load(&self, w: usize) -> f64 {
+        self.load[w]
+    }
+
+    /// Whether worker `w` can take unit `u` on top of what it holds now, within every hard
+    /// limit (rules 3, 4 and 5), after first giving up the units in `leaving` (which must
+    /// be its own). Eligibility is the caller's business.
+    pub fn fits_after(&self, u: usize, w: usize, leaving: &[usize]) -> bool {
+        let i = self.instance;
+        let (mut load, mut count, mut received, mut moves) =
+            (self.load[w], self.count[w], self.received[w], self.moves);
+        for &v in leaving {
+            load -= i.units[v].weight;
+            count -= i.units[v].cases.len() as u32;
+            received -= i.new_cases(v, w);
+            moves -= u64::from(i.discretionary_moves(v, Some(w)));
+        }
+        let unit = &i.units[u];
+        let now = self.units[u];
+        // If `u` currently sits elsewhere, its present moves are replaced by the new ones.
+        if let Some(from) = now.filter(|&f| f != w) {
+            moves -= u64::from(i.discretionary_moves(u, Some(from)));
+        }
+        let load_ok = i
+            .load_limit(w)
+            .is_none_or(|limit| load + unit.weight <= limit + 1e-9);
+        let count_ok = i
+            .count_limit(w)
+            .is_none_or(|limit| count + unit.cases.len() as u32 <= limit);
+        let new_ok = i.workers[w]
+            .max_new
+            .is_none_or(|limit| received + i.new_cases(u, w) <= limit);
+        let moves_ok = moves + u64::from(i.discretionary_moves(u, Some(w))) <= i.policy.max_moves;
+        load_ok && count_ok && new_ok && moves_ok
+    }
+
+    /// Whether worker `w` can take unit `u` within every hard limit.
+    pub fn fits(&self, u: usize, w: usize) -> bool {
+        self.fits_after(u, w, &[])
+    }
+
+    /// Gives unallocated unit `u` to `w`.
+    pub fn assign(&mut self, u: usize, w: usize) {
+        debug_assert!(self.units[u].is_none());
+        let i = self.instance;
+        self.load[w] += i.units[u].weight;
+        self.count[w] += i.units[u].cases.len() as u32;
+        self.received[w] += i.new_cases(u, w);
+        self.moves += u64::from(i.discretionary_moves(u, Some(w)));
+        self.units[u] = Some(w);
+    }
+
+    /// Takes unit `u` from its worker, leaving it unallocated.
+    pub fn unassign(&mut self, u: usize) {
+        let Some(w) = self.units[u].take() else {
+            return;
+        };
+        let i = self.instance;
+        self.load[w] -= i.units[u].weight;
+        self.count[w] -= i.units[u].cases.len() as u32;
+        self.received[w] -= i.new_cases(u, w);
+        self.moves -= u64::from(i.discretionary_moves(u, Some(w)));
+    }
+
+    /// Moves unit `u` to `to` (`None` = unallocated).
+    pub fn set(&mut self, u: usize, to: Option<usize>) {
+        self.unassign(u);
+        if let Some(w) = to {
+            self.assign(u, w);
+        }
+    }
+
+    /// The objective terms that depend on unit `u` alone, were it held by `w`:
+    /// unallocated penalty, move and preference costs.
+    pub fn unit_cost(&self, u: usize, w: Option<usize>) -> f64 {
+        let i = self.instance;
+        let weights = &i.policy.weights;
+        match w {
+            None => i.unallocated_cost(u),
+            Some(w) => {
+                weights.move_ * f64::from(i.discretionary_moves(u, Some(w)))
+                    + weights.preference * f64::from(i.missing_preferences(u, w))
+            }
+        }
+    }
+
+    /// Band cost of worker `w` if its load changed by `delta`.
+    pub fn band_cost_with(&self, w: usize, delta: f64) -> f64 {
+        self.instance
+            .policy
+            .band_cost(self.load[w] + delta, self.instance.capacity[w])
+    }
+
+    /// Objective change of moving unit `u` from where it is to `to`.
+    pub fn move_delta(&self, u: usize, to: Option<usize>) -> f64 {
+        let from = self.units[u];
+        if from == to {
+            return 0.0;
+        }
+        let weight = self.instance.units[u].weight;
+        let mut delta = self.unit_cost(u, to) - self.unit_cost(u, from);
+        if let Some(f) = from {
+            delta += self.band_cost_with(f, -weight) - self.band_cost_with(f, 0.0);
+        }
+        if let Some(t) = to {
+            delta += self.band_cost_with(t, weight) - self.band_cost_with(t, 0.0);
+        }
+        delta
+    }
+}
+
+impl State<'_> {
+    /// Whether worker `w` is within its hard limits (rule 3 capacity and count, rule 4).
+    fn within_limits(&self, w: usize) -> bool {
+        let i = self.instance;
+        i.load_limit(w)
+            .is_none_or(|limit| self.load[w] <= limit + 1e-9)
+            && i.count_limit(w).is_none_or(|limit| self.count[w] <= limit)
+            && i.workers[w]
+                .max_new
+                .is_none_or(|limit| self.received[w] <= limit)
+    }
+
+    /// The objective terms touched by a change to these units and workers.
+    fn local_cost(&self, units: &[usize], workers: &[usize]) -> f64 {
+        let unit_terms: f64 = units.iter().map(|&u| self.unit_cost(u, self.units[u])).sum();
+        let band_terms: f64 = workers.iter().map(|&w| self.band_cost_with(w, 0.0)).sum();
+        unit_terms + band_terms
+    }
+
+    /// Applies `changes` (unit, new worker) in order if together they keep every hard
+    /// limit and lower the objective by more than `1e-7`; otherwise leaves the state as it
+    /// was. Targets must be eligible, and `None` only for units allowed to stay
+    /// unallocated: the caller's business.
+    pub fn try_change(&mut self, changes: &[(usize, Option<usize>)]) -> bool {
+        let mut units: Vec<usize> = Vec::with_capacity(changes.len());
+        let mut workers: Vec<usize> = Vec::with_capacity(2 * changes.len());
+        let mut previous: Vec<(usize, Option<usize>)> = Vec::with_capacity(changes.len());
+        for &(u, to) in changes {
+            if !units.contains(&u) {
+                units.push(u);
+                previous.push((u, self.units[u]));
+            }
+            for w in [self.units[u], to].into_iter().flatten() {
+                if !workers.contains(&w) {
+                    workers.push(w);
+                }
+            }
+        }
+        let before = self.local_cost(&units, &workers);
+        for &(u, to) in changes {
+            self.set(u, to);
+        }
+        let feasible = self.moves <= self.instance.policy.max_moves
+            && workers.iter().all(|&w| self.within_limits(w));
+        if feasible && self.local_cost(&units, &workers) < before - 1e-7 {
+            return true;
+        }
+        for &(u, _) in changes.iter().rev() {
+            self.unassign(u);
+        }
+        for &(u, was) in &previous {
+            if let Some(w) = was {
+                self.assign(u, w);
+            }
+        }
+        false
+    }
+}
