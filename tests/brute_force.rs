@@ -4,10 +4,13 @@
 use std::collections::BTreeMap;
 
 use caseload::check::{check, AllocationRow};
+use caseload::model::Allocation;
 use caseload::model::{CapacityMode, Case, CaseId, Instance, Policy, Scenario, Worker, WorkerId};
-use caseload::solve::{solve, SolveOptions};
+use caseload::solve::start::improved_start;
+use caseload::solve::{hard_rule_breaches, solve, starting_allocation, SolveOptions};
 use caseload::Error;
 use proptest::prelude::*;
+use std::time::{Duration, Instant};
 
 #[derive(Clone, Debug)]
 struct WorkerSpec {
@@ -244,6 +247,21 @@ fn brute_force(scenario: &Scenario) -> Option<f64> {
     }
 }
 
+fn rows_of(instance: &Instance, allocation: &Allocation) -> Vec<AllocationRow> {
+    let eval = instance.evaluate(allocation);
+    instance
+        .cases
+        .iter()
+        .enumerate()
+        .map(|(c, case)| AllocationRow {
+            line: 0,
+            case: case.id.clone(),
+            worker: eval.worker[c].map(|w| instance.workers[w].id.clone()),
+            change: Some(eval.change[c].to_string()),
+        })
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
 
@@ -255,16 +273,25 @@ proptest! {
         };
         let options = SolveOptions { mip_gap: 0.0, threads: Some(1), ..SolveOptions::default() };
         let best = brute_force(&scenario);
+        // The heuristic start: local search keeps it feasible and never makes it worse.
+        let greedy = starting_allocation(&instance);
+        let improved = improved_start(&instance, Instant::now() + Duration::from_secs(5));
+        if hard_rule_breaches(&instance, &greedy).is_empty() {
+            let report = check(&scenario, &rows_of(&instance, &improved));
+            prop_assert!(report.is_valid(), "local search broke a hard rule:\n{report}");
+            prop_assert!(
+                instance.evaluate(&improved).objective.total
+                    <= instance.evaluate(&greedy).objective.total + 1e-9
+            );
+            if let Some(best) = best {
+                prop_assert!(report.objective.total >= best - 1e-6, "heuristic beats the optimum");
+            }
+        }
         match solve(&instance, &options) {
             Err(Error::Infeasible(_)) => prop_assert!(best.is_none(), "solver says infeasible, enumeration found {best:?}"),
             Err(e) => prop_assert!(false, "solver failed: {e}"),
             Ok(solution) => {
-                let rows: Vec<AllocationRow> = instance.cases.iter().enumerate().map(|(c, case)| AllocationRow {
-                    line: 0,
-                    case: case.id.clone(),
-                    worker: solution.evaluation.worker[c].map(|w| instance.workers[w].id.clone()),
-                    change: Some(solution.evaluation.change[c].to_string()),
-                }).collect();
+                let rows = rows_of(&instance, &solution.allocation);
                 let report = check(&scenario, &rows);
                 prop_assert!(report.is_valid(), "checker rejects the solver's allocation:\n{report}");
                 let checked = report.objective.total;

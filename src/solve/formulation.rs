@@ -286,7 +286,9 @@ impl<'a> Formulation<'a> {
             let cap = self.instance.capacity[w];
             for b in columns {
                 let start = bands[b.band].from * cap;
-                let end = bands.get(b.band + 1).map_or(f64::INFINITY, |n| n.from * cap);
+                let end = bands
+                    .get(b.band + 1)
+                    .map_or(f64::INFINITY, |n| n.from * cap);
                 values[b.s.index] = (load[w].min(end) - start).max(0.0);
             }
         }

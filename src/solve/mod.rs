@@ -137,9 +137,7 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
         .map_err(|e| Error::Solver(format!("cannot start solver threads: {e}")))?;
     let outcomes: Vec<Result<PartOutcome>> = pool.install(|| {
         use rayon::prelude::*;
-        jobs.into_par_iter()
-            .map(|job| job.run(&settings))
-            .collect()
+        jobs.into_par_iter().map(|job| job.run(&settings)).collect()
     });
     let solve_time = solving.elapsed();
 
@@ -164,7 +162,9 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
             None if outcome.status == Status::Optimal => exact_parts.push(outcome.part),
             None => bound = None,
         }
-        solver_objective = solver_objective.zip(outcome.solver_objective).map(|(a, b)| a + b);
+        solver_objective = solver_objective
+            .zip(outcome.solver_objective)
+            .map(|(a, b)| a + b);
     }
     // Parts solved without the solver (nothing to decide) are exact: their own objective
     // is their bound.
@@ -172,8 +172,16 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
     if candidate_ok {
         let state = state::State::of(instance, &candidate);
         for part in &exact_parts {
-            let own: f64 = part.units.iter().map(|&u| state.unit_cost(u, candidate.units[u])).sum::<f64>()
-                + part.workers.iter().map(|&w| state.band_cost_with(w, 0.0)).sum::<f64>();
+            let own: f64 = part
+                .units
+                .iter()
+                .map(|&u| state.unit_cost(u, candidate.units[u]))
+                .sum::<f64>()
+                + part
+                    .workers
+                    .iter()
+                    .map(|&w| state.band_cost_with(w, 0.0))
+                    .sum::<f64>();
             bound = bound.map(|total| total + own);
         }
     }
@@ -185,7 +193,9 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
         (false, true) => (start, start_eval),
         (false, false) => return Err(infeasible(instance, &start)),
     };
-    let mut solution = finish(allocation, evaluation, status, bound, build_time, solve_time);
+    let mut solution = finish(
+        allocation, evaluation, status, bound, build_time, solve_time,
+    );
     solution.start_objective = start_objective;
     solution.solver_objective = if candidate_ok { solver_objective } else { None };
     Ok(solution)
@@ -259,7 +269,11 @@ impl PartJob<'_> {
             HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
                 return Err(Error::Infeasible(String::new()));
             }
-            other => return Err(Error::Solver(format!("HiGHS stopped with status {other:?}"))),
+            other => {
+                return Err(Error::Solver(format!(
+                    "HiGHS stopped with status {other:?}"
+                )))
+            }
         };
         let has_solution = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
         let decisions = if has_solution {

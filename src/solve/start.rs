@@ -64,7 +64,11 @@ fn greedy(instance: &Instance) -> State<'_> {
         let urgency = |u: usize| instance.unallocated_cost(u) / instance.units[u].weight;
         urgency(b)
             .total_cmp(&urgency(a))
-            .then(instance.units[b].weight.total_cmp(&instance.units[a].weight))
+            .then(
+                instance.units[b]
+                    .weight
+                    .total_cmp(&instance.units[a].weight),
+            )
             .then(a.cmp(&b))
     });
     for u in rest {
@@ -101,8 +105,8 @@ fn targets(instance: &Instance, u: usize) -> impl Iterator<Item = Option<usize>>
 /// result is deterministic:
 /// - relocate: one unit to another eligible worker (or unallocated);
 /// - swap: two units held by different workers trade places;
-/// - make room: an unallocated unit goes to a worker after one of that worker's units
-///   moves on (to another worker, or unallocated).
+/// - make room: an unallocated unit goes to a worker after up to [`MAX_EJECTIONS`] of
+///   that worker's units move on (each to where it costs least, or unallocated).
 ///
 /// Every step keeps every hard limit and strictly lowers the objective.
 pub fn improve(state: &mut State<'_>, deadline: Instant) {
@@ -144,22 +148,14 @@ pub fn improve(state: &mut State<'_>, deadline: Instant) {
         if Instant::now() >= deadline {
             return;
         }
-        let held = held_by_worker(state);
         for u in 0..n_units {
             if state.units[u].is_some() {
                 continue;
             }
-            'placed: for &b in &instance.units[u].eligible {
-                for &v in &held[b] {
-                    if state.units[v] != Some(b) {
-                        continue;
-                    }
-                    for to in targets(instance, v) {
-                        if to != Some(b) && state.try_change(&[(v, to), (u, Some(b))]) {
-                            improved = true;
-                            break 'placed;
-                        }
-                    }
+            for &b in &instance.units[u].eligible {
+                if make_room(state, u, b) {
+                    improved = true;
+                    break;
                 }
             }
         }
@@ -167,6 +163,46 @@ pub fn improve(state: &mut State<'_>, deadline: Instant) {
             return;
         }
     }
+}
+
+/// Most units moved on to make room for one.
+const MAX_EJECTIONS: usize = 4;
+
+/// Tries to place unallocated unit `u` on worker `b` by first moving some of `b`'s units
+/// elsewhere, cheapest first, until `u` fits. Keeps the change only if it lowers the
+/// objective.
+fn make_room(state: &mut State<'_>, u: usize, b: usize) -> bool {
+    let instance = state.instance();
+    let mut ejected: Vec<(usize, Option<usize>)> = Vec::new();
+    while !state.fits(u, b) && ejected.len() < MAX_EJECTIONS {
+        let mut best: Option<(f64, usize, Option<usize>)> = None;
+        for v in 0..instance.units.len() {
+            if state.units[v] != Some(b) || instance.units[v].pinned_to == Some(b) {
+                continue;
+            }
+            for to in targets(instance, v) {
+                if to == Some(b) || to.is_some_and(|c| !state.fits(v, c)) {
+                    continue;
+                }
+                let delta = state.move_delta(v, to);
+                if best.is_none_or(|(d, _, _)| delta < d) {
+                    best = Some((delta, v, to));
+                }
+            }
+        }
+        let Some((_, v, to)) = best else { break };
+        state.set(v, to);
+        ejected.push((v, to));
+    }
+    let fits = state.fits(u, b);
+    for &(v, _) in ejected.iter().rev() {
+        state.set(v, Some(b));
+    }
+    if !fits {
+        return false;
+    }
+    ejected.push((u, Some(b)));
+    state.try_change(&ejected)
 }
 
 /// The units each worker holds.

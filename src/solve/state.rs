@@ -178,7 +178,10 @@ impl State<'_> {
 
     /// The objective terms touched by a change to these units and workers.
     fn local_cost(&self, units: &[usize], workers: &[usize]) -> f64 {
-        let unit_terms: f64 = units.iter().map(|&u| self.unit_cost(u, self.units[u])).sum();
+        let unit_terms: f64 = units
+            .iter()
+            .map(|&u| self.unit_cost(u, self.units[u]))
+            .sum();
         let band_terms: f64 = workers.iter().map(|&w| self.band_cost_with(w, 0.0)).sum();
         unit_terms + band_terms
     }
