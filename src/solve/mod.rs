@@ -157,10 +157,11 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
         if outcome.status == Status::TimeLimit {
             status = Status::TimeLimit;
         }
+        // Every objective coefficient is ≥ 0, so 0 bounds a part the solver did not.
         match outcome.bound {
-            Some(b) => bound = bound.map(|total| total + b),
+            Some(b) => bound = bound.map(|total| total + b.max(0.0)),
             None if outcome.status == Status::Optimal => exact_parts.push(outcome.part),
-            None => bound = None,
+            None => {}
         }
         solver_objective = solver_objective
             .zip(outcome.solver_objective)

@@ -27,10 +27,21 @@ pub fn starting_allocation(instance: &Instance) -> Allocation {
 
 fn greedy(instance: &Instance) -> State<'_> {
     let mut state = State::empty(instance);
-    for (u, unit) in instance.units.iter().enumerate() {
-        if !unit.must_allocate {
-            continue;
-        }
+    // Pins and units wholly held by one worker first: keeping them breaks no limit
+    // `max(limit, before)`, and no other unit may take their room first. Then units whose
+    // cases are split between workers.
+    let whole = |u: usize| {
+        let unit = &instance.units[u];
+        let first = instance.current[unit.cases[0]];
+        unit.pinned_to.is_some()
+            || (first.is_some() && unit.cases.iter().all(|&c| instance.current[c] == first))
+    };
+    let must: Vec<usize> = (0..instance.units.len())
+        .filter(|&u| instance.units[u].must_allocate)
+        .collect();
+    let (kept, split): (Vec<usize>, Vec<usize>) = must.into_iter().partition(|&u| whole(u));
+    for u in kept.into_iter().chain(split) {
+        let unit = &instance.units[u];
         let choice = match unit.pinned_to {
             Some(w) => Some(w),
             None => {
@@ -90,6 +101,7 @@ fn greedy(instance: &Instance) -> State<'_> {
 /// The greedy start improved by local search until no move helps or `deadline` passes.
 pub fn improved_start(instance: &Instance, deadline: Instant) -> Allocation {
     let mut state = greedy(instance);
+    repair(&mut state);
     improve(&mut state, deadline);
     state.allocation()
 }
@@ -165,6 +177,28 @@ pub fn improve(state: &mut State<'_>, deadline: Instant) {
     }
 }
 
+/// Brings workers pushed over a limit by the greedy start (sibling groups brought
+/// together) back within it: one of their units goes to another eligible worker, after
+/// up to [`MAX_EJECTIONS`] of that worker's units move on, whatever it costs.
+pub fn repair(state: &mut State<'_>) {
+    let instance = state.instance();
+    for w in 0..instance.workers.len() {
+        for u in 0..instance.units.len() {
+            if state.is_within_limits(w) {
+                break;
+            }
+            if state.units[u] != Some(w) || instance.units[u].pinned_to == Some(w) {
+                continue;
+            }
+            for &b in &instance.units[u].eligible {
+                if b != w && relocate_making_room(state, u, b, Some(w)) {
+                    break;
+                }
+            }
+        }
+    }
+}
+
 /// Most units moved on to make room for one.
 const MAX_EJECTIONS: usize = 4;
 
@@ -172,6 +206,18 @@ const MAX_EJECTIONS: usize = 4;
 /// elsewhere, cheapest first, until `u` fits. Keeps the change only if it lowers the
 /// objective.
 fn make_room(state: &mut State<'_>, u: usize, b: usize) -> bool {
+    relocate_making_room(state, u, b, None)
+}
+
+/// Moves unit `u` to worker `b`, first moving some of `b`'s units elsewhere, cheapest
+/// first, until `u` fits. Improving (`repairing` is `None`): kept only if the objective
+/// falls. Repairing worker `w`: kept if every other worker touched stays within limits.
+fn relocate_making_room(
+    state: &mut State<'_>,
+    u: usize,
+    b: usize,
+    repairing: Option<usize>,
+) -> bool {
     let instance = state.instance();
     let mut ejected: Vec<(usize, Option<usize>)> = Vec::new();
     while !state.fits(u, b) && ejected.len() < MAX_EJECTIONS {
@@ -202,7 +248,10 @@ fn make_room(state: &mut State<'_>, u: usize, b: usize) -> bool {
         return false;
     }
     ejected.push((u, Some(b)));
-    state.try_change(&ejected)
+    match repairing {
+        Some(w) => state.try_repair(&ejected, w),
+        None => state.try_change(&ejected),
+    }
 }
 
 /// The units each worker holds.

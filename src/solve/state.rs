@@ -191,6 +191,21 @@ impl State<'_> {
     /// was. Targets must be eligible, and `None` only for units allowed to stay
     /// unallocated: the caller's business.
     pub fn try_change(&mut self, changes: &[(usize, Option<usize>)]) -> bool {
+        self.change_if(changes, None)
+    }
+
+    /// Applies `changes` if every worker they touch, except `over` (a worker above a limit
+    /// that they relieve), ends within its limits, whatever the objective does.
+    pub fn try_repair(&mut self, changes: &[(usize, Option<usize>)], over: usize) -> bool {
+        self.change_if(changes, Some(over))
+    }
+
+    /// Whether worker `w` is within its hard limits.
+    pub fn is_within_limits(&self, w: usize) -> bool {
+        self.within_limits(w)
+    }
+
+    fn change_if(&mut self, changes: &[(usize, Option<usize>)], repairing: Option<usize>) -> bool {
         let mut units: Vec<usize> = Vec::with_capacity(changes.len());
         let mut workers: Vec<usize> = Vec::with_capacity(2 * changes.len());
         let mut previous: Vec<(usize, Option<usize>)> = Vec::with_capacity(changes.len());
@@ -210,8 +225,14 @@ impl State<'_> {
             self.set(u, to);
         }
         let feasible = self.moves <= self.instance.policy.max_moves
-            && workers.iter().all(|&w| self.within_limits(w));
-        if feasible && self.local_cost(&units, &workers) < before - 1e-7 {
+            && workers
+                .iter()
+                .all(|&w| Some(w) == repairing || self.within_limits(w));
+        let accepted = match repairing {
+            Some(_) => feasible,
+            None => feasible && self.local_cost(&units, &workers) < before - 1e-7,
+        };
+        if accepted {
             return true;
         }
         for &(u, _) in changes.iter().rev() {
