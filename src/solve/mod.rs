@@ -12,6 +12,7 @@ mod state;
 #[cfg(test)]
 mod tests;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use highs::HighsModelStatus;
@@ -125,14 +126,18 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
     let build_time = started.elapsed();
 
     let solving = Instant::now();
+    let workers = threads.clamp(1, jobs.len().max(1));
     let settings = PartSettings {
         deadline,
+        parts: jobs.len(),
+        started: AtomicUsize::new(0),
+        workers,
         threads: if jobs.len() == 1 { threads } else { 1 },
         mip_gap: options.mip_gap,
         log: options.log,
     };
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.clamp(1, jobs.len().max(1)))
+        .num_threads(workers)
         .build()
         .map_err(|e| Error::Solver(format!("cannot start solver threads: {e}")))?;
     let outcomes: Vec<Result<PartOutcome>> = pool.install(|| {
@@ -212,6 +217,11 @@ struct PartJob<'a> {
 /// How every part is solved.
 struct PartSettings {
     deadline: Instant,
+    /// Parts in all, parts started so far, and parts solved at once: each part gets its
+    /// fair share of the time left, so the last ones are not starved.
+    parts: usize,
+    started: AtomicUsize,
+    workers: usize,
     threads: usize,
     mip_gap: f64,
     log: bool,
@@ -246,9 +256,12 @@ impl PartJob<'_> {
             .deadline
             .saturating_duration_since(Instant::now())
             .as_secs_f64();
+        let not_started = settings.parts - settings.started.fetch_add(1, Ordering::SeqCst);
+        let rounds = not_started.div_ceil(settings.workers).max(1);
+        let share = remaining / rounds as f64;
         set_option(&mut model, "output_flag", settings.log)?;
         set_option(&mut model, "log_to_console", settings.log)?;
-        set_option(&mut model, "time_limit", remaining)?;
+        set_option(&mut model, "time_limit", share)?;
         set_option(&mut model, "threads", settings.threads as i32)?;
         set_option(&mut model, "mip_rel_gap", settings.mip_gap)?;
         set_option(&mut model, "random_seed", 0)?;
