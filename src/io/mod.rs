@@ -8,3 +8,37 @@ pub mod scenario_writer;
 
 pub use policy::parse_policy;
 pub use read::{load_scenario, parse_scenario, Source};
+
+/// File name of the workers table in a scenario folder.
+pub const WORKERS_FILE: &str = "workers.csv";
+/// File name of the cases table in a scenario folder.
+pub const CASES_FILE: &str = "cases.csv";
+/// File name of the optional policy in a scenario folder.
+pub const POLICY_FILE: &str = "policy.toml";
+
+/// Columns of `workers.csv`, in the order written; `id` is required.
+pub const WORKER_COLUMNS: [&str; 9] = [
+    "id",
+    "name",
+    "team",
+    "fte",
+    "capacity",
+    "max_cases",
+    "max_new",
+    "skills",
+    "available",
+];
+
+/// Columns of `cases.csv`, in the order written; `id` is required.
+pub const CASE_COLUMNS: [&str; 10] = [
+    "id",
+    "weight",
+    "team",
+    "requires",
+    "prefers",
+    "group",
+    "current_worker",
+    "pinned",
+    "exclude",
+    "priority",
+];

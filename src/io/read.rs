@@ -16,42 +16,10 @@ use std::path::Path;
 use csv::{ReaderBuilder, StringRecord, Trim};
 
 use super::policy::{read_policy, PolicyRead};
+use super::{CASES_FILE, CASE_COLUMNS, POLICY_FILE, WORKERS_FILE, WORKER_COLUMNS};
 use crate::error::{Error, InputError, InputErrors};
 use crate::model::{Case, CaseId, Scenario, Tag, Worker, WorkerId};
 use crate::validate::{self, code, priority_out_of_range, Problem, Subject};
-
-/// The workers file of a scenario folder.
-pub const WORKERS_FILE: &str = "workers.csv";
-/// The cases file of a scenario folder.
-pub const CASES_FILE: &str = "cases.csv";
-/// The optional policy file of a scenario folder.
-pub const POLICY_FILE: &str = "policy.toml";
-
-/// Columns of `workers.csv`; `id` is required.
-const WORKER_COLUMNS: &[&str] = &[
-    "id",
-    "name",
-    "team",
-    "fte",
-    "capacity",
-    "max_cases",
-    "max_new",
-    "skills",
-    "available",
-];
-/// Columns of `cases.csv`; `id` is required.
-const CASE_COLUMNS: &[&str] = &[
-    "id",
-    "weight",
-    "team",
-    "requires",
-    "prefers",
-    "group",
-    "current_worker",
-    "pinned",
-    "exclude",
-    "priority",
-];
 
 /// The text of one input file, and the name its problems are reported under.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -207,11 +175,11 @@ struct Inputs<'a> {
 fn assemble(inputs: Inputs<'_>, mut report: Report) -> Result<Scenario, InputErrors> {
     let mut errors = Vec::new();
     let workers = inputs.workers.map_or_else(Rows::missing, |s| {
-        read_rows(s, WORKER_COLUMNS, worker, &mut errors)
+        read_rows(s, &WORKER_COLUMNS, worker, &mut errors)
     });
     report.extend(Kind::Workers, std::mem::take(&mut errors));
     let cases = inputs.cases.map_or_else(Rows::missing, |s| {
-        read_rows(s, CASE_COLUMNS, case, &mut errors)
+        read_rows(s, &CASE_COLUMNS, case, &mut errors)
     });
     report.extend(Kind::Cases, errors);
     let policy = inputs.policy.map(read_policy).unwrap_or_default();

@@ -22,43 +22,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::io::atomic::write_files_atomically;
+use super::atomic::write_files_atomically;
+use super::{CASES_FILE, CASE_COLUMNS, POLICY_FILE, WORKERS_FILE, WORKER_COLUMNS};
 use crate::model::{CapacityMode, Case, Policy, Scenario, Worker};
 use crate::Result;
-
-/// File name of the workers table in a scenario folder.
-pub const WORKERS_FILE: &str = "workers.csv";
-/// File name of the cases table in a scenario folder.
-pub const CASES_FILE: &str = "cases.csv";
-/// File name of the policy in a scenario folder.
-pub const POLICY_FILE: &str = "policy.toml";
-
-/// Columns of `workers.csv`, in the order written.
-pub const WORKER_COLUMNS: [&str; 9] = [
-    "id",
-    "name",
-    "team",
-    "fte",
-    "capacity",
-    "max_cases",
-    "max_new",
-    "skills",
-    "available",
-];
-
-/// Columns of `cases.csv`, in the order written.
-pub const CASE_COLUMNS: [&str; 10] = [
-    "id",
-    "weight",
-    "team",
-    "requires",
-    "prefers",
-    "group",
-    "current_worker",
-    "pinned",
-    "exclude",
-    "priority",
-];
 
 /// Writes `workers.csv`, `cases.csv` and `policy.toml` of `scenario` into `dir`, creating
 /// the folder if needed: all three are staged, then renamed into place together.
