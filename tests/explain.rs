@@ -2,6 +2,9 @@
 //! independent check that every reason on the demo is a true statement about the
 //! allocation. Every allocation here passes the independent checker.
 
+#[allow(dead_code)] // the helpers other test files use
+mod util;
+
 use caseload::check::{check, AllocationRow};
 use caseload::explain::{explain, Basis, Gain, Kept, Limit, Misfit, Reason, Unplaced};
 use caseload::model::{
@@ -624,4 +627,126 @@ fn untrue_unplaced(
         Unplaced::Cheaper { could_take, .. } => !could_take.is_empty(),
     };
     (!ok).then(|| format!("{why:?} is false"))
+}
+
+// ---------------------------------------------------------------- diagnose
+
+fn diagnosis(workers: Vec<Worker>, cases: Vec<Case>) -> Vec<String> {
+    let instance =
+        Instance::new(&Scenario::new(workers, cases, Policy::default())).expect("valid scenario");
+    caseload::diagnose::diagnose(&instance)
+        .findings
+        .iter()
+        .map(|f| f.to_string())
+        .collect()
+}
+
+#[test]
+fn diagnose_is_clear_when_everything_fits() {
+    let found = diagnosis(vec![worker("W1")], vec![case("C1").held_by("W1")]);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn diagnose_names_cases_nobody_can_take_and_who_comes_closest() {
+    let found = diagnosis(
+        vec![worker("W1").skills(["court"]), worker("W2")],
+        vec![
+            case("C1").requires(["court", "urdu"]).group("F"),
+            case("C2").group("F"),
+        ],
+    );
+    assert_eq!(
+        found,
+        [
+            "nobody can take siblings C1, C2: no available worker has everything it needs \
+          (requires court and urdu, team T); closest: W1 (lacks urdu)",
+            "'urdu' is short in team T: cases requiring it need 1 point, the available workers \
+          holding it have 0 (no available worker holds it): short by 1 point"
+        ]
+    );
+}
+
+#[test]
+fn diagnose_measures_team_demand_against_capacity() {
+    let mut cases = held("A", "W1", 2);
+    cases.push(case("C1").weight(3.0));
+    let found = diagnosis(
+        vec![worker("W1").capacity(4.0), worker("W2").unavailable()],
+        cases,
+    );
+    assert_eq!(
+        found,
+        [
+            "the service needs 5 points, its available workers have 4: short by 1 point \
+             (125% of capacity)",
+            "team T needs 5 points, its available workers have 4: short by 1 point \
+             (125% of capacity)",
+        ]
+    );
+}
+
+#[test]
+fn diagnose_finds_a_skill_in_short_supply() {
+    let cases: Vec<Case> = (1..=5)
+        .map(|i| case(&format!("C{i}")).requires(["court"]))
+        .collect();
+    let found = diagnosis(
+        vec![worker("W1").skills(["court"]).capacity(3.0), worker("W2")],
+        cases,
+    );
+    assert_eq!(
+        found,
+        [
+            "'court' is short in team T: cases requiring it need 5 points, the available workers \
+          holding it have 3 (held by W1): short by 2 points (167% of capacity)"
+        ]
+    );
+}
+
+#[test]
+fn diagnose_finds_pins_that_overload_a_worker() {
+    let mut w1 = worker("W1").capacity(2.0);
+    w1.max_cases = Some(2);
+    let found = diagnosis(
+        vec![w1, worker("W2")],
+        vec![
+            case("C1").held_by("W1").pinned().group("F"),
+            case("C2").group("F"),
+            case("C3").held_by("W1").pinned(),
+        ],
+    );
+    assert_eq!(
+        found,
+        [
+            "pins overload W1: 3 pinned cases (with siblings) weigh 3 points against capacity 2 \
+          (150%); max_cases is 2"
+        ]
+    );
+}
+
+#[test]
+fn diagnose_command_lists_findings_with_exit_4_and_clear_with_exit_0() {
+    let run = util::caseload(["diagnose".as_ref(), util::demo().as_os_str()]);
+    assert_eq!(run.status.code(), Some(4), "{}", util::stderr(&run));
+    let text = util::stdout(&run);
+    assert!(
+        text.contains("- team T02 needs 133 points, its available workers have 107.8"),
+        "{text}"
+    );
+
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = util::scenario_dir(
+        tmp.path(),
+        "id,team\nW1,T\n",
+        "id,team,current_worker\nC1,T,W1\n",
+        None,
+    );
+    let run = util::caseload(["diagnose".as_ref(), dir.as_os_str()]);
+    assert_eq!(run.status.code(), Some(0), "{}", util::stderr(&run));
+    assert_eq!(util::stdout(&run), "no problems found\n");
+
+    let bad = util::scenario_dir(tmp.path(), "id\nW1\nW1\n", "id\nC1\n", None);
+    let run = util::caseload(["diagnose".as_ref(), bad.as_os_str()]);
+    assert_eq!(run.status.code(), Some(2));
 }

@@ -1,5 +1,6 @@
 //! Subcommands, their flags, and the mapping of errors to exit codes:
-//! 0 done, 1 anything else, 2 invalid input (nothing written), 3 `check` found violations.
+//! 0 done, 1 anything else, 2 invalid input (nothing written), 3 `check` found violations,
+//! 4 `diagnose` found problems.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,6 +9,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+
+mod diagnose;
 
 use caseload::model::Instance;
 use caseload::report::{write_outputs, Timings};
@@ -24,7 +27,7 @@ const EXIT_INVALID: u8 = 2;
 #[command(
     name = "caseload",
     version,
-    after_help = "Examples:\n  caseload allocate scenarios/demo --out out/demo\n  caseload check scenarios/demo --allocation out/demo/allocation.csv\n  caseload generate --teams 30 --seed 1 --out scenarios/trust\n\nExit codes: 0 done, 1 error, 2 invalid input (nothing written), 3 check found violations."
+    after_help = "Examples:\n  caseload allocate scenarios/demo --out out/demo\n  caseload check scenarios/demo --allocation out/demo/allocation.csv\n  caseload generate --teams 30 --seed 1 --out scenarios/trust\n\nExit codes: 0 done, 1 error, 2 invalid input (nothing written), 3 check found violations, 4 diagnose found problems."
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -67,6 +70,15 @@ enum Command {
         /// Allocation CSV with columns case_id and worker_id (others ignored).
         #[arg(long)]
         allocation: PathBuf,
+    },
+    /// List what cannot work before solving: cases nobody can take, teams and skills
+    /// short of capacity, pins that overload someone.
+    #[command(
+        after_help = "Example:\n  caseload diagnose scenarios/demo\n\nExit 0 when nothing is found, 4 when problems are listed, 2 for invalid input."
+    )]
+    Diagnose {
+        /// Scenario folder.
+        dir: PathBuf,
     },
     /// Write a realistic synthetic scenario, identical for the same seed.
     #[command(
@@ -115,6 +127,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             allocate(&dir, &out, &options, quiet)
         }
         Command::Check { dir, allocation } => check(&dir, &allocation),
+        Command::Diagnose { dir } => diagnose::run(&dir),
         Command::Generate {
             teams,
             seed,

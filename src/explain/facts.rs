@@ -270,7 +270,7 @@ fn unplaced(instance: &Instance, eval: &Evaluation, c: usize) -> Unplaced {
 
 /// Nobody available is eligible for case `c`'s unit: what it needs, and who comes
 /// closest (the available workers missing the fewest things).
-fn nobody_qualified(instance: &Instance, c: usize) -> Unplaced {
+pub(crate) fn nobody_qualified(instance: &Instance, c: usize) -> Unplaced {
     let unit = &instance.units[instance.unit_of[c]];
     let mut requires: Vec<Tag> = unit
         .cases

@@ -258,7 +258,7 @@ impl Display for AtLimit {
 }
 
 /// `1 point`, `1.5 points`.
-fn points(x: f64) -> String {
+pub(crate) fn points(x: f64) -> String {
     if (x - 1.0).abs() < 1e-9 {
         "1 point".to_string()
     } else {
