@@ -11,6 +11,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 mod diagnose;
+mod report;
 
 use caseload::model::Instance;
 use caseload::report::{write_outputs, Timings};
@@ -38,7 +39,7 @@ pub struct Args {
 enum Command {
     /// Solve a scenario folder and write allocation.csv, loads.csv and summary.json.
     #[command(
-        after_help = "Example:\n  caseload allocate scenarios/demo --out out/demo --time-limit 30"
+        after_help = "Example:\n  caseload allocate scenarios/demo --out out/demo --time-limit 30\n  caseload allocate scenarios/demo --report out/demo/report.html"
     )]
     Allocate {
         /// Scenario folder with workers.csv, cases.csv and optionally policy.toml.
@@ -58,6 +59,9 @@ enum Command {
         /// Show the solver's log.
         #[arg(long)]
         solver_log: bool,
+        /// Also write a self-contained HTML report (loads by team, moves and reasons).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
     },
     /// Verify an allocation (the solver's or one made by hand) against every hard rule
     /// and recompute its objective, independently of the solver.
@@ -116,6 +120,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             threads,
             quiet,
             solver_log,
+            report,
         } => {
             let out = out.unwrap_or_else(|| default_out(&dir));
             let options = SolveOptions {
@@ -124,7 +129,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 log: solver_log,
                 ..SolveOptions::default()
             };
-            allocate(&dir, &out, &options, quiet)
+            allocate(&dir, &out, &options, quiet, report.as_deref())
         }
         Command::Check { dir, allocation } => check(&dir, &allocation),
         Command::Diagnose { dir } => diagnose::run(&dir),
@@ -152,6 +157,7 @@ fn allocate(
     out: &Path,
     options: &SolveOptions,
     quiet: bool,
+    report: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let scenario = caseload::io::read::load_scenario(dir)?;
@@ -166,10 +172,21 @@ fn allocate(
     };
     let summary = write_outputs(out, &instance, &solution, timings)
         .with_context(|| format!("writing outputs to {}", out.display()))?;
+    if let Some(path) = report {
+        report::write(path, dir, &instance, &solution)?;
+    }
     if !quiet {
         let mut stdout = std::io::stdout().lock();
-        write!(stdout, "{}", summary.render())?;
+        write!(
+            stdout,
+            "{}",
+            caseload::report::table::loads_table(&instance, &solution)
+        )?;
+        write!(stdout, "\n{}", summary.render())?;
         writeln!(stdout, "wrote {}", out.display())?;
+        if let Some(path) = report {
+            writeln!(stdout, "wrote {}", path.display())?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
