@@ -170,7 +170,7 @@ impl Choice {
                 write!(f, "to {w}, who had as much room as any of the {n} eligible")?
             }
             Basis::LeastLoadedAfter => {
-                write!(f, "to {w}, who ends the least loaded of the {n} eligible")?
+                write!(f, "to {w}, who ends no fuller than any of the {n} eligible")?
             }
             Basis::OneOf => write!(f, "to {w}, one of {n} eligible")?,
         }
