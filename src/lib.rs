@@ -68,6 +68,7 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod diagnose;
 pub mod error;
 pub mod explain;
 pub mod generate;

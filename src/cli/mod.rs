@@ -1,5 +1,6 @@
 //! Subcommands, their flags, and the mapping of errors to exit codes:
-//! 0 done, 1 anything else, 2 invalid input (nothing written), 3 `check` found violations.
+//! 0 done, 1 anything else, 2 invalid input (nothing written), 3 `check` found violations,
+//! 4 `diagnose` found problems.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,6 +9,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+
+mod diagnose;
+mod report;
 
 use caseload::model::Instance;
 use caseload::report::{write_outputs, Timings};
@@ -24,7 +28,7 @@ const EXIT_INVALID: u8 = 2;
 #[command(
     name = "caseload",
     version,
-    after_help = "Examples:\n  caseload allocate scenarios/demo --out out/demo\n  caseload check scenarios/demo --allocation out/demo/allocation.csv\n  caseload generate --teams 30 --seed 1 --out scenarios/trust\n\nExit codes: 0 done, 1 error, 2 invalid input (nothing written), 3 check found violations."
+    after_help = "Examples:\n  caseload allocate scenarios/demo --out out/demo\n  caseload check scenarios/demo --allocation out/demo/allocation.csv\n  caseload generate --teams 30 --seed 1 --out scenarios/trust\n\nExit codes: 0 done, 1 error, 2 invalid input (nothing written), 3 check found violations, 4 diagnose found problems."
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -35,7 +39,7 @@ pub struct Args {
 enum Command {
     /// Solve a scenario folder and write allocation.csv, loads.csv and summary.json.
     #[command(
-        after_help = "Example:\n  caseload allocate scenarios/demo --out out/demo --time-limit 30"
+        after_help = "Example:\n  caseload allocate scenarios/demo --out out/demo --time-limit 30\n  caseload allocate scenarios/demo --report out/demo/report.html"
     )]
     Allocate {
         /// Scenario folder with workers.csv, cases.csv and optionally policy.toml.
@@ -55,6 +59,9 @@ enum Command {
         /// Show the solver's log.
         #[arg(long)]
         solver_log: bool,
+        /// Also write a self-contained HTML report (loads by team, moves and reasons).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
     },
     /// Verify an allocation (the solver's or one made by hand) against every hard rule
     /// and recompute its objective, independently of the solver.
@@ -67,6 +74,15 @@ enum Command {
         /// Allocation CSV with columns case_id and worker_id (others ignored).
         #[arg(long)]
         allocation: PathBuf,
+    },
+    /// List what cannot work before solving: cases nobody can take, teams and skills
+    /// short of capacity, pins that overload someone.
+    #[command(
+        after_help = "Example:\n  caseload diagnose scenarios/demo\n\nExit 0 when nothing is found, 4 when problems are listed, 2 for invalid input."
+    )]
+    Diagnose {
+        /// Scenario folder.
+        dir: PathBuf,
     },
     /// Write a realistic synthetic scenario, identical for the same seed.
     #[command(
@@ -104,6 +120,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             threads,
             quiet,
             solver_log,
+            report,
         } => {
             let out = out.unwrap_or_else(|| default_out(&dir));
             let options = SolveOptions {
@@ -112,9 +129,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 log: solver_log,
                 ..SolveOptions::default()
             };
-            allocate(&dir, &out, &options, quiet)
+            allocate(&dir, &out, &options, quiet, report.as_deref())
         }
         Command::Check { dir, allocation } => check(&dir, &allocation),
+        Command::Diagnose { dir } => diagnose::run(&dir),
         Command::Generate {
             teams,
             seed,
@@ -139,6 +157,7 @@ fn allocate(
     out: &Path,
     options: &SolveOptions,
     quiet: bool,
+    report: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let scenario = caseload::io::read::load_scenario(dir)?;
@@ -153,10 +172,21 @@ fn allocate(
     };
     let summary = write_outputs(out, &instance, &solution, timings)
         .with_context(|| format!("writing outputs to {}", out.display()))?;
+    if let Some(path) = report {
+        report::write(path, dir, &instance, &solution)?;
+    }
     if !quiet {
         let mut stdout = std::io::stdout().lock();
-        write!(stdout, "{}", summary.render())?;
+        write!(
+            stdout,
+            "{}",
+            caseload::report::table::loads_table(&instance, &solution)
+        )?;
+        write!(stdout, "\n{}", summary.render())?;
         writeln!(stdout, "wrote {}", out.display())?;
+        if let Some(path) = report {
+            writeln!(stdout, "wrote {}", path.display())?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

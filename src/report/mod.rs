@@ -1,5 +1,9 @@
-//! Outputs of a run: `allocation.csv`, `loads.csv`, `summary.json`, and the short text
-//! summary printed after `allocate`.
+//! Outputs of a run: `allocation.csv`, `loads.csv`, `summary.json`, the short text
+//! summary and the [`table`] printed after `allocate`, and the [`html`] report.
+
+pub mod bands;
+pub mod html;
+pub mod table;
 
 use std::path::Path;
 use std::time::Duration;
