@@ -1,6 +1,8 @@
 //! Subcommands, their flags, and the mapping of errors to exit codes:
 //! 0 done, 1 anything else, 2 invalid input (nothing written), 3 `check` found violations.
 
+mod whatif;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -92,6 +94,9 @@ enum Command {
         #[arg(long)]
         max_moves: Option<u64>,
     },
+    /// Solve variants of a scenario (staff leaving, hires, more referrals, policy) in
+    /// parallel and compare them in comparison.csv, comparison.json and comparison.svg.
+    Whatif(whatif::WhatIfArgs),
 }
 
 /// Runs a parsed command line.
@@ -123,6 +128,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             soft_capacity,
             max_moves,
         } => generate(teams, seed, &out, cross_team, soft_capacity, max_moves),
+        Command::Whatif(args) => whatif::whatif(args),
     }
 }
 
