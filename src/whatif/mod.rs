@@ -38,6 +38,7 @@ mod metrics;
 mod output;
 mod plan;
 mod run;
+mod split;
 mod svg;
 
 pub use apply::apply;
@@ -52,4 +53,5 @@ pub use plan::{
     DEFAULT_TIME_LIMIT_S,
 };
 pub use run::{draw_count, run, slug, Comparison, Draw, Outcome, Row, RowStatus, RunOptions};
+pub use split::solve_in_parts;
 pub use svg::chart;

@@ -9,8 +9,9 @@ use super::apply::apply;
 use super::error::{VariantError, WhatIfError};
 use super::metrics::{Figures, Metric, Spread};
 use super::plan::{Plan, Variant};
+use super::split::solve_in_parts;
 use crate::model::{Instance, Scenario};
-use crate::solve::{solve, SolveOptions, Status};
+use crate::solve::{SolveOptions, Status};
 
 /// How to run a plan.
 #[derive(Clone, Debug, PartialEq)]
@@ -265,8 +266,8 @@ fn solve_draw(
         mip_gap: options.mip_gap,
         log: false,
     };
-    let solution =
-        solve(&instance, &solve_options).map_err(|e| VariantError::Solve(e.to_string()))?;
+    let solution = solve_in_parts(&instance, &solve_options)
+        .map_err(|e| VariantError::Solve(e.to_string()))?;
     if let Some(folder) = folder {
         write_draw(folder, &scenario, &instance, &solution)?;
     }
