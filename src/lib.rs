@@ -77,5 +77,6 @@ pub mod model;
 pub mod report;
 pub mod solve;
 pub mod validate;
+pub mod whatif;
 
 pub use error::{Error, InputError, InputErrors, Result};

@@ -2,6 +2,8 @@
 //! 0 done, 1 anything else, 2 invalid input (nothing written), 3 `check` found violations,
 //! 4 `diagnose` found problems.
 
+mod whatif;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -108,6 +110,9 @@ enum Command {
         #[arg(long)]
         max_moves: Option<u64>,
     },
+    /// Solve variants of a scenario (staff leaving, hires, more referrals, policy) in
+    /// parallel and compare them in comparison.csv, comparison.json and comparison.svg.
+    Whatif(whatif::WhatIfArgs),
 }
 
 /// Runs a parsed command line.
@@ -141,6 +146,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             soft_capacity,
             max_moves,
         } => generate(teams, seed, &out, cross_team, soft_capacity, max_moves),
+        Command::Whatif(args) => whatif::whatif(args),
     }
 }
 

@@ -28,7 +28,7 @@ mod disruptions;
 mod families;
 mod names;
 mod params;
-mod rng;
+pub(crate) mod rng;
 mod summary;
 mod workforce;
 

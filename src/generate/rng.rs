@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 /// One independent stream of random numbers per concern, all from the same seed, so that
 /// changing how (say) disruptions are drawn leaves the workforce and families unchanged.
 #[derive(Clone, Copy, Debug)]
-pub(super) enum Stream {
+pub(crate) enum Stream {
     /// Teams and workers.
     Workforce = 1,
     /// Families and children.
@@ -23,21 +23,23 @@ pub(super) enum Stream {
     Disruptions = 4,
     /// The order in which case and group ids are given.
     Numbering = 5,
+    /// Random changes of what-if variants (attrition, new referrals).
+    WhatIf = 6,
 }
 
 /// A seeded random number generator with the distributions the generator uses.
-pub(super) struct SeededRng(ChaCha8Rng);
+pub(crate) struct SeededRng(ChaCha8Rng);
 
 impl SeededRng {
     /// The stream `stream` of `seed`.
-    pub(super) fn new(seed: u64, stream: Stream) -> Self {
+    pub(crate) fn new(seed: u64, stream: Stream) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(stream as u64);
         Self(rng)
     }
 
     /// A uniform integer in `0..n`; 0 when `n` is 0.
-    pub(super) fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         let n = n as u64;
         if n <= 1 {
             return 0;
@@ -53,27 +55,27 @@ impl SeededRng {
     }
 
     /// A uniform integer in `low..=high` (`low` when `high < low`).
-    pub(super) fn between(&mut self, low: usize, high: usize) -> usize {
+    pub(crate) fn between(&mut self, low: usize, high: usize) -> usize {
         low + self.below(high.saturating_sub(low) + 1)
     }
 
     /// A uniform float in `[0, 1)` with 53 random bits.
-    pub(super) fn unit(&mut self) -> f64 {
+    pub(crate) fn unit(&mut self) -> f64 {
         (self.0.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// A uniform float in `[low, high)`.
-    pub(super) fn uniform(&mut self, low: f64, high: f64) -> f64 {
+    pub(crate) fn uniform(&mut self, low: f64, high: f64) -> f64 {
         low + (high - low) * self.unit()
     }
 
     /// True with probability `p`.
-    pub(super) fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
 
     /// A uniformly chosen element, `None` when `items` is empty.
-    pub(super) fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
         if items.is_empty() {
             None
         } else {
@@ -83,7 +85,7 @@ impl SeededRng {
 
     /// An element chosen with probability proportional to its weight. The table is a
     /// non-empty constant array, so there is always an answer.
-    pub(super) fn weighted<T: Copy, const N: usize>(&mut self, table: &[(T, f64); N]) -> T {
+    pub(crate) fn weighted<T: Copy, const N: usize>(&mut self, table: &[(T, f64); N]) -> T {
         let total: f64 = table.iter().map(|&(_, w)| w).sum();
         let mut x = self.unit() * total;
         for &(item, w) in table {
@@ -97,7 +99,7 @@ impl SeededRng {
     }
 
     /// Shuffles `items` in place (Fisher–Yates).
-    pub(super) fn shuffle<T>(&mut self, items: &mut [T]) {
+    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = self.below(i + 1);
             items.swap(i, j);

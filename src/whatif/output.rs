@@ -1,0 +1,208 @@
+//! `comparison.csv`, `comparison.json` and `comparison.svg`, written atomically together.
+
+use std::path::Path;
+
+use serde_json::{json, Map, Value};
+
+use super::metrics::Metric;
+use super::run::{Comparison, Row};
+use crate::error::{Error, Result};
+use crate::io::atomic::write_files_atomically;
+
+/// The comparison table file.
+pub const CSV_FILE: &str = "comparison.csv";
+/// The comparison with every draw and the timings.
+pub const JSON_FILE: &str = "comparison.json";
+/// The chart.
+pub const SVG_FILE: &str = "comparison.svg";
+
+/// A number as text: at most 6 decimals, no trailing zeros (`0.85`, `21`, `-`).
+pub fn num(x: f64) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() {
+            String::new()
+        } else {
+            format!("{x}")
+        };
+    }
+    let rounded = (x * 1e6).round() / 1e6;
+    let text = format!("{rounded:.6}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// The sweep a grid point belongs to; empty for a plain variant.
+fn sweep(row: &Row) -> String {
+    if row.variant.params.is_empty() {
+        String::new()
+    } else {
+        row.variant.base_name.clone()
+    }
+}
+
+fn cell(spread: Option<f64>) -> String {
+    spread.map_or(String::new(), num)
+}
+
+/// `comparison.csv`: one row per variant (per grid point for a sweep), in plan order:
+/// `variant, sweep, point, draws, failed, status, error`, then the mean of every metric,
+/// then every `<metric>_p10`, then every `<metric>_p90` (across draws; equal to the mean
+/// for a single draw). Deterministic: timings are only in the JSON.
+pub fn comparison_csv(comparison: &Comparison) -> Result<String> {
+    let mut header: Vec<String> = [
+        "variant", "sweep", "point", "draws", "failed", "status", "error",
+    ]
+    .map(String::from)
+    .to_vec();
+    for suffix in ["", "_p10", "_p90"] {
+        header.extend(Metric::ALL.iter().map(|m| format!("{}{suffix}", m.name())));
+    }
+    let fail = |e: csv::Error| Error::Solver(format!("cannot format CSV: {e}"));
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    w.write_record(&header).map_err(fail)?;
+    for row in &comparison.rows {
+        let v = &row.variant;
+        let mut record = vec![
+            v.name.clone(),
+            sweep(row),
+            v.point(),
+            row.draws.len().to_string(),
+            row.failed().to_string(),
+            row.status().as_str().to_string(),
+            row.error().unwrap_or_default(),
+        ];
+        let spreads: Vec<_> = Metric::ALL.iter().map(|&m| row.spread(m)).collect();
+        record.extend(spreads.iter().map(|s| cell(s.map(|s| s.mean))));
+        record.extend(spreads.iter().map(|s| cell(s.map(|s| s.p10))));
+        record.extend(spreads.iter().map(|s| cell(s.map(|s| s.p90))));
+        w.write_record(&record).map_err(fail)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::Solver(format!("cannot format CSV: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| Error::Solver(format!("cannot format CSV: {e}")))
+}
+
+fn round(x: f64) -> Value {
+    if x.is_finite() {
+        json!((x * 1e6).round() / 1e6)
+    } else {
+        Value::Null
+    }
+}
+
+fn row_json(row: &Row) -> Value {
+    let v = &row.variant;
+    let mut stats = Map::new();
+    for &m in Metric::ALL {
+        if let Some(s) = row.spread(m) {
+            stats.insert(
+                m.name().to_string(),
+                json!({"mean": round(s.mean), "p10": round(s.p10), "p90": round(s.p90)}),
+            );
+        }
+    }
+    let draws: Vec<Value> = row
+        .draws
+        .iter()
+        .map(|d| match &d.outcome {
+            Ok(o) => {
+                let figures: Map<String, Value> = Metric::ALL
+                    .iter()
+                    .map(|&m| (m.name().to_string(), round(o.figures.get(m))))
+                    .collect();
+                json!({"seed": d.seed, "status": o.status.as_str(), "figures": figures,
+                       "time_s": round(o.time.as_secs_f64())})
+            }
+            Err(e) => json!({"seed": d.seed, "status": "error", "error": e.to_string()}),
+        })
+        .collect();
+    let params: Map<String, Value> = v
+        .params
+        .iter()
+        .map(|(k, x)| (k.clone(), round(*x)))
+        .collect();
+    json!({
+        "variant": v.name,
+        "sweep": sweep(row),
+        "params": params,
+        "draws": row.draws.len(),
+        "failed": row.failed(),
+        "status": row.status().as_str(),
+        "error": row.error(),
+        "figures": stats,
+        "runs": draws,
+    })
+}
+
+/// `comparison.json`: every row with each metric's `mean`, `p10`, `p90`, and every draw
+/// (`runs`) with its seed, status, figures or error, and `time_s`; then `jobs` and
+/// `elapsed_s`. Only the times vary between reruns.
+pub fn comparison_json(comparison: &Comparison) -> Result<String> {
+    let rows: Vec<Value> = comparison.rows.iter().map(row_json).collect();
+    let doc = json!({
+        "variants": rows,
+        "jobs": comparison.jobs,
+        "elapsed_s": round(comparison.elapsed.as_secs_f64()),
+    });
+    serde_json::to_string_pretty(&doc)
+        .map(|s| s + "\n")
+        .map_err(|e| Error::Solver(format!("cannot format JSON: {e}")))
+}
+
+/// Writes `comparison.csv`, `comparison.json` and `comparison.svg` into `out`, all or
+/// nothing.
+///
+/// # Errors
+/// [`Error::Io`] when a file cannot be written (nothing is replaced then).
+pub fn write_comparison(out: &Path, comparison: &Comparison) -> Result<()> {
+    write_files_atomically(&[
+        (out.join(CSV_FILE), comparison_csv(comparison)?.into_bytes()),
+        (
+            out.join(JSON_FILE),
+            comparison_json(comparison)?.into_bytes(),
+        ),
+        (
+            out.join(SVG_FILE),
+            super::svg::chart(comparison).into_bytes(),
+        ),
+    ])
+}
+
+/// A short table for the terminal: one line per variant with its key figures.
+pub fn render(comparison: &Comparison) -> String {
+    let width = comparison
+        .rows
+        .iter()
+        .map(|r| r.variant.name.chars().count())
+        .max()
+        .unwrap_or(7)
+        .clamp(7, 48);
+    let mut out = format!(
+        "{:<width$}  {:>11}  {:>5}  {:>5}  {:>9}  {:>6}  {:>5}  status\n",
+        "variant", "unalloc pts", "amber", "red", "mean util", "forced", "moves"
+    );
+    for row in &comparison.rows {
+        let mean = |m| row.spread(m).map(|s| s.mean);
+        let f = |x: Option<f64>, d: usize| x.map_or("-".to_string(), |x| format!("{x:.d$}"));
+        let name: String = row.variant.name.chars().take(width).collect();
+        let status = match row.error() {
+            Some(e) => format!("{} ({e})", row.status().as_str()),
+            None => row.status().as_str().to_string(),
+        };
+        out += &format!(
+            "{name:<width$}  {:>11}  {:>5}  {:>5}  {:>8}%  {:>6}  {:>5}  {status}\n",
+            f(mean(Metric::UnallocatedPoints), 1),
+            f(mean(Metric::AmberWorkers), 1),
+            f(mean(Metric::RedWorkers), 1),
+            f(mean(Metric::MeanUtilisation).map(|u| 100.0 * u), 1),
+            f(mean(Metric::ForcedMoves), 1),
+            f(mean(Metric::Moves), 1),
+        );
+    }
+    out
+}
