@@ -41,6 +41,55 @@ pub struct BandColumn {
     pub s: Column,
 }
 
+/// What makes units interchangeable: equal coefficients everywhere in the program.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Signature {
+    weight: u64,
+    cases: usize,
+    unallocated_cost: u64,
+    must_allocate: bool,
+    /// Per eligible worker: (worker, new cases, discretionary moves, missing preferences).
+    eligible: Vec<(usize, u32, u32, u32)>,
+}
+
+/// Groups units into classes of interchangeable units, in order of their first unit. Two
+/// new referrals of the same kind, or two children of one worker with the same needs,
+/// are interchangeable: counting them together removes symmetric solutions the solver
+/// would otherwise have to tell apart.
+fn classes(instance: &Instance, units: &[usize]) -> Vec<Vec<usize>> {
+    let mut index: std::collections::BTreeMap<Signature, usize> = Default::default();
+    let mut classes: Vec<Vec<usize>> = Vec::new();
+    for &u in units {
+        let unit = &instance.units[u];
+        let signature = Signature {
+            weight: unit.weight.to_bits(),
+            cases: unit.cases.len(),
+            unallocated_cost: instance.unallocated_cost(u).to_bits(),
+            must_allocate: unit.must_allocate,
+            eligible: unit
+                .eligible
+                .iter()
+                .map(|&w| {
+                    (
+                        w,
+                        instance.new_cases(u, w),
+                        instance.discretionary_moves(u, Some(w)),
+                        instance.missing_preferences(u, w),
+                    )
+                })
+                .collect(),
+        };
+        match index.get(&signature) {
+            Some(&k) => classes[k].push(u),
+            None => {
+                index.insert(signature, classes.len());
+                classes.push(vec![u]);
+            }
+        }
+    }
+    classes
+}
+
 /// A part of an instance solved on its own: units and the workers eligible for them.
 /// Parts share no worker, so their programs are independent (unless `max_moves` binds).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,11 +116,14 @@ pub struct Formulation<'a> {
     part: Part,
     vars: ProblemVariables,
     columns: usize,
-    /// Eligible pairs of each unit of the part (in `part.units` order).
+    /// The part's units in classes of interchangeable units (same coefficients in every
+    /// constraint and in the objective), each ascending; classes in order of first unit.
+    classes: Vec<Vec<usize>>,
+    /// Eligible pairs of each class: `x[k,w]` counts the class's units `w` holds.
     pub pairs: Vec<Vec<Pair>>,
-    /// The same pairs seen from each worker of the instance: `(unit, x[u,w])`.
+    /// The same pairs seen from each worker of the instance: `(a unit of the class, x)`.
     by_worker: Vec<Vec<(usize, Column)>>,
-    /// Unallocated indicator of each unit of the part that may stay unallocated.
+    /// Unallocated count of each class whose units may stay unallocated.
     pub unallocated: Vec<Option<Column>>,
     /// Band variables of each worker of the part (in `part.workers` order).
     pub bands: Vec<Vec<BandColumn>>,
@@ -112,6 +164,7 @@ impl<'a> Formulation<'a> {
             part: part.clone(),
             vars: ProblemVariables::new(),
             columns: 0,
+            classes: Vec::new(),
             pairs: Vec::with_capacity(instance.units.len()),
             by_worker: vec![Vec::new(); instance.workers.len()],
             unallocated: Vec::with_capacity(instance.units.len()),
@@ -120,11 +173,19 @@ impl<'a> Formulation<'a> {
             objective: Expression::default(),
         };
         let weights = instance.policy.weights;
-        for &u in &part.units {
+        f.classes = classes(instance, &part.units);
+        for members in &f.classes.clone() {
+            let u = members[0];
+            let n = members.len() as f64;
             let unit = &instance.units[u];
             let mut pairs = Vec::with_capacity(unit.eligible.len());
             for &w in &unit.eligible {
-                let x = f.add(variable().binary());
+                let def = if members.len() == 1 {
+                    variable().binary()
+                } else {
+                    variable().integer().min(0.0).max(n)
+                };
+                let x = f.add(def);
                 let cost = weights.move_ * f64::from(instance.discretionary_moves(u, Some(w)))
                     + weights.preference * f64::from(instance.missing_preferences(u, w));
                 f.objective += cost * x.var;
@@ -133,7 +194,7 @@ impl<'a> Formulation<'a> {
             }
             f.pairs.push(pairs);
             let y = (!unit.must_allocate).then(|| {
-                let y = f.add(variable().min(0.0).max(1.0));
+                let y = f.add(variable().min(0.0).max(n));
                 f.objective += instance.unallocated_cost(u) * y.var;
                 y
             });
@@ -173,13 +234,15 @@ impl<'a> Formulation<'a> {
     /// Decisions: each unit goes to exactly one eligible worker or stays unallocated,
     /// `Σ_w x[u,w] + y[u] = 1`; a unit that must stay allocated (hard rule 2, pins) has no
     /// `y`, so `Σ_w x[u,w] = 1`.
+    ///
+    /// Interchangeable units are counted together: `Σ_w x[k,w] + y[k] = |k|`.
     fn one_decision_per_unit(&mut self) {
         for k in 0..self.pairs.len() {
             let mut e: Expression = self.pairs[k].iter().map(|p| p.x.var).sum();
             if let Some(y) = self.unallocated[k] {
                 e += y.var;
             }
-            self.constraints.push(e.eq(1.0));
+            self.constraints.push(e.eq(self.classes[k].len() as f64));
         }
     }
 
@@ -236,7 +299,8 @@ impl<'a> Formulation<'a> {
     fn move_limit(&mut self) {
         let mut e = Expression::default();
         let mut any = false;
-        for (&u, pairs) in self.part.units.iter().zip(&self.pairs) {
+        for (members, pairs) in self.classes.iter().zip(&self.pairs) {
+            let u = members[0];
             for p in pairs {
                 let m = self.instance.discretionary_moves(u, Some(p.worker));
                 if m > 0 {
@@ -266,17 +330,19 @@ impl<'a> Formulation<'a> {
     pub fn column_values(&self, allocation: &Allocation) -> Vec<f64> {
         let mut values = vec![0.0; self.columns];
         let mut load = vec![0.0; self.instance.workers.len()];
-        for (k, &u) in self.part.units.iter().enumerate() {
-            match allocation.units[u] {
-                Some(w) => {
-                    if let Some(p) = self.pairs[k].iter().find(|p| p.worker == w) {
-                        values[p.x.index] = 1.0;
-                        load[w] += self.instance.units[u].weight;
+        for (k, members) in self.classes.iter().enumerate() {
+            for &u in members {
+                match allocation.units[u] {
+                    Some(w) => {
+                        if let Some(p) = self.pairs[k].iter().find(|p| p.worker == w) {
+                            values[p.x.index] += 1.0;
+                            load[w] += self.instance.units[u].weight;
+                        }
                     }
-                }
-                None => {
-                    if let Some(y) = self.unallocated[k] {
-                        values[y.index] = 1.0;
+                    None => {
+                        if let Some(y) = self.unallocated[k] {
+                            values[y.index] += 1.0;
+                        }
                     }
                 }
             }
@@ -295,20 +361,22 @@ impl<'a> Formulation<'a> {
         values
     }
 
-    /// Reads the part's decisions back from column values (`x > 0.5`): `(unit, worker)`.
+    /// Reads the part's decisions back from column values: `(unit, worker)`. A class's
+    /// units go to its workers in order of unit, as many as each `x[k,w]` counts (rounded);
+    /// the rest stay unallocated.
     pub fn decisions(&self, values: &[f64]) -> Vec<(usize, Option<usize>)> {
-        self.part
-            .units
-            .iter()
-            .zip(&self.pairs)
-            .map(|(&u, pairs)| {
-                let w = pairs
-                    .iter()
-                    .find(|p| values.get(p.x.index).is_some_and(|&v| v > 0.5))
-                    .map(|p| p.worker);
-                (u, w)
-            })
-            .collect()
+        let mut decisions = Vec::with_capacity(self.part.units.len());
+        for (members, pairs) in self.classes.iter().zip(&self.pairs) {
+            let mut units = members.iter();
+            for p in pairs {
+                let count = values.get(p.x.index).map_or(0.0, |v| v.round().max(0.0)) as usize;
+                for &u in units.by_ref().take(count) {
+                    decisions.push((u, Some(p.worker)));
+                }
+            }
+            decisions.extend(units.map(|&u| (u, None)));
+        }
+        decisions
     }
 
     /// Hands the program to HiGHS (no solving yet). The formulation keeps its column map,
