@@ -207,6 +207,19 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
     Ok(solution)
 }
 
+/// The lower bound HiGHS proved for a part. A part without integer columns (every unit
+/// in it has nobody eligible) is a plain LP: HiGHS reports no MIP bound (and an infinite
+/// gap), and its optimal objective is exact.
+fn part_bound(solved: &highs::SolvedModel, status: Status, has_solution: bool) -> Option<f64> {
+    if status == Status::Optimal && has_solution && !solved.mip_gap().is_finite() {
+        return Some(solved.objective_value());
+    }
+    solved
+        .double_info_value(c"mip_dual_bound")
+        .ok()
+        .filter(|b| b.is_finite())
+}
+
 /// A part's program, ready to hand to HiGHS.
 struct PartJob<'a> {
     formulation: Formulation<'a>,
@@ -299,10 +312,7 @@ impl PartJob<'_> {
             part,
             decisions,
             status,
-            bound: solved
-                .double_info_value(c"mip_dual_bound")
-                .ok()
-                .filter(|b| b.is_finite()),
+            bound: part_bound(&solved, status, has_solution),
             solver_objective: has_solution.then(|| solved.objective_value()),
         })
     }

@@ -272,3 +272,22 @@ fn a_group_named_like_a_case_id_is_its_own_unit() {
     assert_eq!(i.units.len(), 2);
     assert_eq!(s.evaluation.count(Change::Kept), 2);
 }
+
+#[test]
+fn an_optimal_solve_reports_its_bound_even_for_a_part_nobody_can_take() {
+    // Team B's only case needs a tag nobody has: that part is a plain LP with no MIP
+    // bound of its own; the bound must still equal the objective.
+    let workers = vec![
+        Worker::new("A1").team("A").capacity(10.0),
+        Worker::new("B1").team("B").capacity(10.0),
+    ];
+    let cases = vec![
+        Case::new("C1").team("A").held_by("A1").weight(8.0),
+        Case::new("C2").team("A").weight(4.0),
+        Case::new("C3").team("B").requires(["court"]).priority(4),
+    ];
+    let (_, s) = solve_exact(workers, cases, Policy::default());
+    assert_eq!(s.status, Status::Optimal);
+    assert!(s.evaluation.objective.unallocated >= 4000.0);
+    assert!(s.gap < 1e-9, "gap {} with bound {}", s.gap, s.bound);
+}
