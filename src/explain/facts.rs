@@ -4,7 +4,7 @@ use super::{
     Arrival, AtLimit, Basis, Choice, Closest, Gain, Kept, Limit, LoadAt, LoadShift, Misfit,
     NoLongerFits, Reason, Unplaced,
 };
-use crate::model::{eligibility, Change, Evaluation, Ineligible, Instance, Tag};
+use crate::model::{eligibility, utilisation, Change, Evaluation, Ineligible, Instance, Tag};
 
 /// Loads are sums of decimal weights: compare with this tolerance.
 const EPS: f64 = 1e-9;
@@ -81,16 +81,6 @@ fn no_longer_fits(instance: &Instance, c: usize, p: usize) -> NoLongerFits {
         worker: worker.id.clone(),
         why: Misfit::SiblingPinnedTo(instance.workers[pinned].id.clone()),
         sibling: None,
-    }
-}
-
-fn utilisation(load: f64, capacity: f64) -> f64 {
-    if capacity > 0.0 {
-        load / capacity
-    } else if load > 0.0 {
-        f64::INFINITY
-    } else {
-        0.0
     }
 }
 

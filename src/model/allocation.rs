@@ -81,6 +81,17 @@ impl Objective {
     }
 }
 
+/// Load divided by capacity; infinite when a worker with no capacity holds anything.
+pub fn utilisation(load: f64, capacity: f64) -> f64 {
+    if capacity > 0.0 {
+        load / capacity
+    } else if load > 0.0 {
+        f64::INFINITY
+    } else {
+        0.0
+    }
+}
+
 /// Per-worker figures after the run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WorkerLoad {

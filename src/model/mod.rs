@@ -7,7 +7,7 @@ mod ids;
 mod policy;
 mod scenario;
 
-pub use allocation::{Allocation, Change, Evaluation, Objective, WorkerLoad};
+pub use allocation::{utilisation, Allocation, Change, Evaluation, Objective, WorkerLoad};
 pub use entities::{Case, Worker};
 pub use ids::{CaseId, Tag, WorkerId};
 pub use policy::{Band, CapacityMode, Policy, Weights};

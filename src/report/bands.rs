@@ -38,16 +38,7 @@ pub fn thresholds(policy: &Policy) -> (f64, f64) {
     }
 }
 
-/// Load divided by capacity; infinite when a worker with no capacity holds anything.
-pub fn utilisation(load: f64, capacity: f64) -> f64 {
-    if capacity > 0.0 {
-        load / capacity
-    } else if load > 0.0 {
-        f64::INFINITY
-    } else {
-        0.0
-    }
-}
+pub use crate::model::utilisation;
 
 /// The band of a worker holding `load` points with `capacity`.
 pub fn rag(policy: &Policy, load: f64, capacity: f64) -> Rag {
