@@ -71,6 +71,7 @@ pub mod check;
 pub mod diagnose;
 pub mod error;
 pub mod explain;
+pub mod gap;
 pub mod generate;
 pub mod io;
 pub mod model;
