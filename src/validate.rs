@@ -101,13 +101,14 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// How the subject is named to a user: `worker W1`, `case at index 3`, `policy`.
+    /// How the subject is named to a user: `worker W1`, `case at index 3`, `policy`,
+    /// `pair C1 / W2`.
     pub fn subject_label(&self) -> String {
         let (kind, index) = match self.subject {
             Subject::Worker(i) => ("worker", i),
             Subject::Case(i) => ("case", i),
             Subject::Policy => return "policy".to_string(),
-            Subject::Pair(_) => ("pair", 0),
+            Subject::Pair(_) => return format!("pair {}", self.id),
         };
         if self.id.is_empty() {
             format!("{kind} at index {index}")
