@@ -25,7 +25,8 @@
 //! errors; [`validate`] finds every problem in a scenario at once; [`solve`] is the only
 //! place that knows the solver (good_lp + HiGHS); [`check`] re-verifies any allocation
 //! independently of the solver; [`explain`] and [`report`] say what was decided and why;
-//! [`generate`] writes synthetic scenarios.
+//! [`generate`] writes synthetic scenarios; [`gap`] runs the Generalized Assignment
+//! Problem on the same solver core, through per (case, worker) costs and weights.
 //!
 //! ## Example
 //! ```
@@ -71,6 +72,7 @@ pub mod check;
 pub mod diagnose;
 pub mod error;
 pub mod explain;
+pub mod gap;
 pub mod generate;
 pub mod io;
 pub mod model;

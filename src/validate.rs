@@ -66,6 +66,10 @@ pub mod code {
     pub const PIN_CONFLICT: &str = "E-PIN-CONFLICT";
     /// The load bands are not convex (or a band value is out of range).
     pub const BANDS: &str = "E-BANDS";
+    /// `pairs.csv` names a case that does not exist.
+    pub const UNKNOWN_CASE: &str = "E-UNKNOWN-CASE";
+    /// `pairs.csv` has two rows for the same (case, worker) pair.
+    pub const DUPLICATE_PAIR: &str = "E-DUPLICATE-PAIR";
 }
 
 /// What a problem is about.
@@ -77,6 +81,8 @@ pub enum Subject {
     Case(usize),
     /// The policy.
     Policy,
+    /// The (case, worker) pair at this position of `Scenario::pairs` (in key order).
+    Pair(usize),
 }
 
 /// One problem with a scenario.
@@ -95,12 +101,14 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// How the subject is named to a user: `worker W1`, `case at index 3`, `policy`.
+    /// How the subject is named to a user: `worker W1`, `case at index 3`, `policy`,
+    /// `pair C1 / W2`.
     pub fn subject_label(&self) -> String {
         let (kind, index) = match self.subject {
             Subject::Worker(i) => ("worker", i),
             Subject::Case(i) => ("case", i),
             Subject::Policy => return "policy".to_string(),
+            Subject::Pair(_) => return format!("pair {}", self.id),
         };
         if self.id.is_empty() {
             format!("{kind} at index {index}")
@@ -122,6 +130,10 @@ impl Problem {
                 format!("{} ({})", self.message, self.subject_label()),
             ),
             Subject::Policy => ("policy", self.message),
+            Subject::Pair(_) => (
+                "pairs",
+                format!("{} ({})", self.message, self.subject_label()),
+            ),
         };
         InputError {
             file: file.to_string(),
@@ -194,6 +206,7 @@ pub fn validate(scenario: &Scenario) -> Problems {
     check_cases(scenario, &mut found);
     check_pins(scenario, &mut found);
     check_policy(&scenario.policy, &mut found);
+    check_pairs(scenario, &mut found);
     // Stable sort: within a subject, problems keep the order the checks found them in.
     found.0.sort_by(|a, b| a.subject.cmp(&b.subject));
     Problems(found.0)
@@ -237,6 +250,37 @@ impl Found {
             column: column.to_string(),
             message,
         });
+    }
+}
+
+/// Per (case, worker) terms: known ids, a finite cost ≥ 0, a finite weight > 0.
+fn check_pairs(scenario: &Scenario, found: &mut Found) {
+    let workers = worker_index(&scenario.workers);
+    let cases: BTreeSet<&str> = scenario.cases.iter().map(|c| c.id.as_str()).collect();
+    for (i, ((case, worker), terms)) in scenario.pairs.iter().enumerate() {
+        let id = format!("{case} / {worker}");
+        let mut push = |code, column: &str, message| {
+            found.push(code, Subject::Pair(i), &id, column, message);
+        };
+        if !cases.contains(case.as_str()) {
+            push(
+                code::UNKNOWN_CASE,
+                "case_id",
+                format!("no case has id `{case}`"),
+            );
+        }
+        if !workers.contains_key(worker) {
+            let message = format!("no worker has id `{worker}`");
+            push(code::UNKNOWN_WORKER, "worker_id", message);
+        }
+        if !(terms.cost.is_finite() && terms.cost >= 0.0) {
+            let message = format!("must be a finite number ≥ 0, got {}", terms.cost);
+            push(code::RANGE, "cost", message);
+        }
+        if let Some(weight) = terms.weight.filter(|w| !(w.is_finite() && *w > 0.0)) {
+            let message = format!("must be a finite number > 0, got {weight}");
+            push(code::RANGE, "weight", message);
+        }
     }
 }
 

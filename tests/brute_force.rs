@@ -1,11 +1,14 @@
 //! Property: on random tiny scenarios the solver's objective equals the best objective
-//! found by enumerating every allocation, each judged by the independent checker.
+//! found by enumerating every allocation, each judged by the independent checker. Some
+//! scenarios carry per (case, worker) costs and weights (`pairs.csv`).
 
 use std::collections::BTreeMap;
 
 use caseload::check::{check, AllocationRow};
 use caseload::model::Allocation;
-use caseload::model::{CapacityMode, Case, CaseId, Instance, Policy, Scenario, Worker, WorkerId};
+use caseload::model::{
+    CapacityMode, Case, CaseId, Instance, PairTerms, Policy, Scenario, Worker, WorkerId,
+};
 use caseload::solve::start::improved_start;
 use caseload::solve::{hard_rule_breaches, solve, starting_allocation, SolveOptions};
 use caseload::Error;
@@ -112,11 +115,38 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
                 any::<bool>(),
                 prop::sample::select(vec![0u64, 1, 100]),
                 any::<bool>(),
+                prop::collection::vec(pair_spec(n), 0..=8),
             )
         })
-        .prop_map(|(ws, cs, soft, max_moves, cross_team)| {
-            build(&ws, &cs, soft, max_moves, cross_team)
+        .prop_map(|(ws, cs, soft, max_moves, cross_team, ps)| {
+            let scenario = build(&ws, &cs, soft, max_moves, cross_team);
+            with_pairs(scenario, &ps)
         })
+}
+
+/// A (case, worker) pair: case index (dropped if beyond the cases), worker index, cost,
+/// and maybe a weight in half points.
+type PairSpec = (usize, usize, u8, Option<u8>);
+
+fn pair_spec(workers: usize) -> impl Strategy<Value = PairSpec> {
+    (0usize..5, 0..workers, 0u8..=30, prop::option::of(1u8..=12))
+}
+
+fn with_pairs(scenario: Scenario, specs: &[PairSpec]) -> Scenario {
+    let n = scenario.cases.len();
+    let pairs = specs
+        .iter()
+        .filter(|(c, ..)| *c < n)
+        .map(|&(c, w, cost, weight)| {
+            let key = (CaseId::new(format!("C{c}")), WorkerId::new(format!("W{w}")));
+            let terms = PairTerms {
+                cost: f64::from(cost),
+                weight: weight.map(|h| f64::from(h) * 0.5),
+            };
+            (key, terms)
+        })
+        .collect();
+    scenario.with_pairs(pairs)
 }
 
 fn build(

@@ -209,6 +209,9 @@ impl fmt::Display for CheckReport {
             "objective {:.2} = unallocated {:.2} + bands {:.2} + moves {:.2} + preferences {:.2}",
             o.total, o.unallocated, o.bands, o.moves, o.preferences
         )?;
+        if o.pairs != 0.0 {
+            writeln!(f, "  (total includes pairs {:.2})", o.pairs)?;
+        }
         write!(f, "cases {}:", self.cases.len())?;
         for (i, change) in Change::ALL.iter().enumerate() {
             let sep = if i == 0 { " " } else { ", " };

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{AllocationRow, CaseOutcome, CheckReport, Rule, Violation, WorkerFigures};
 use crate::model::{
-    Band, CapacityMode, Case, Change, Objective, Policy, Scenario, Worker, WorkerLoad,
+    Band, CapacityMode, Case, CaseId, Change, Objective, PairTerms, Policy, Scenario, Worker,
+    WorkerId, WorkerLoad,
 };
 
 /// Tolerance on load comparisons: loads are sums of weights, added in a fixed order, but
@@ -179,6 +180,8 @@ struct Run<'a> {
     /// The `change` label of each listed case, when the file gives one.
     labels: Vec<Option<&'a str>>,
     violations: Vec<Violation>,
+    /// The scenario's per (case, worker) terms (`pairs.csv`), keyed by ids.
+    pairs: &'a BTreeMap<(CaseId, WorkerId), PairTerms>,
 }
 
 impl<'a> Run<'a> {
@@ -249,6 +252,7 @@ impl<'a> Run<'a> {
             listed: vec![false; n],
             labels: vec![None; n],
             violations: Vec::new(),
+            pairs: &scenario.pairs,
         }
     }
 
@@ -335,6 +339,20 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// The terms of `pairs.csv` for case `c` held by worker `w`, if any.
+    fn pair(&self, c: usize, w: usize) -> Option<&PairTerms> {
+        let key = (self.cases[c].id.clone(), self.workers[w].id.clone());
+        self.pairs.get(&key)
+    }
+
+    /// The load case `c` puts on worker `w`: its weight for that worker in `pairs.csv`,
+    /// else its own weight.
+    fn load_of(&self, c: usize, w: usize) -> f64 {
+        self.pair(c, w)
+            .and_then(|t| t.weight)
+            .unwrap_or(self.cases[c].weight)
+    }
+
     /// Loads and counts before (cases whose current worker it is, available or not) and
     /// after the run, per worker.
     fn figures(&self) -> Vec<WorkerFigures> {
@@ -347,10 +365,10 @@ impl<'a> Run<'a> {
                 load: WorkerLoad::default(),
             })
             .collect();
-        for (c, case) in self.cases.iter().enumerate() {
+        for c in 0..self.cases.len() {
             if let Some(p) = self.current[c] {
                 let before = &mut figures[p].load;
-                before.load_before += case.weight;
+                before.load_before += self.load_of(c, p);
                 before.cases_before += 1;
                 if self.after[c] != Some(p) {
                     before.given_up += 1;
@@ -358,7 +376,7 @@ impl<'a> Run<'a> {
             }
             if let Some(a) = self.after[c] {
                 let after = &mut figures[a].load;
-                after.load_after += case.weight;
+                after.load_after += self.load_of(c, a);
                 after.cases_after += 1;
                 if self.current[c] != Some(a) {
                     after.received += 1;
@@ -621,12 +639,14 @@ impl<'a> Run<'a> {
         let weights = &self.policy.weights;
         let mut unallocated = 0.0;
         let mut missing_preferences = 0usize;
+        let mut pairs = 0.0;
         for (c, case) in self.cases.iter().enumerate() {
             match self.after[c] {
                 None => {
                     unallocated += case.weight * f64::from(case.priority) * weights.unallocated;
                 }
                 Some(w) => {
+                    pairs += self.pair(c, w).map_or(0.0, |t| t.cost);
                     let skills = &self.workers[w].skills;
                     missing_preferences +=
                         case.prefers.iter().filter(|t| !skills.contains(t)).count();
@@ -637,11 +657,12 @@ impl<'a> Run<'a> {
             .iter()
             .map(|f| band_cost(&self.policy.bands, f.load.load_after, f.capacity))
             .sum();
-        Objective::from_terms(
+        Objective::with_pairs(
             unallocated,
             bands,
             weights.move_ * f64::from(moves),
             weights.preference * missing_preferences as f64,
+            pairs,
         )
     }
 }

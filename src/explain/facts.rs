@@ -176,7 +176,7 @@ fn limits(instance: &Instance, eval: &Evaluation, u: usize, w: usize) -> Vec<Lim
     let l = &eval.loads[w];
     let mut broken = Vec::new();
     if let Some(limit) = instance.load_limit(w) {
-        if l.load_after + unit.weight > limit + EPS {
+        if l.load_after + instance.unit_weight_on(u, w) > limit + EPS {
             broken.push(Limit::Capacity { limit });
         }
     }
@@ -224,7 +224,10 @@ fn unplaced(instance: &Instance, eval: &Evaluation, c: usize) -> Unplaced {
     let free: Vec<LoadAt> = blocked
         .iter()
         .filter(|(_, at)| at.limits.is_empty())
-        .map(|(w, _)| load_at(instance, *w, eval.loads[*w].load_after + needs))
+        .map(|(w, _)| {
+            let after = eval.loads[*w].load_after + instance.unit_weight_on(u, *w);
+            load_at(instance, *w, after)
+        })
         .collect();
     if !free.is_empty() {
         return Unplaced::Cheaper {

@@ -7,7 +7,7 @@ pub mod read;
 pub mod scenario_writer;
 
 pub use policy::parse_policy;
-pub use read::{load_scenario, parse_scenario, Source};
+pub use read::{load_scenario, parse_scenario, parse_scenario_with_pairs, Source};
 
 /// File name of the workers table in a scenario folder.
 pub const WORKERS_FILE: &str = "workers.csv";
@@ -15,6 +15,12 @@ pub const WORKERS_FILE: &str = "workers.csv";
 pub const CASES_FILE: &str = "cases.csv";
 /// File name of the optional policy in a scenario folder.
 pub const POLICY_FILE: &str = "policy.toml";
+
+/// File name of the optional per (case, worker) terms in a scenario folder.
+pub const PAIRS_FILE: &str = "pairs.csv";
+
+/// Columns of `pairs.csv`, in the order written; `case_id` and `worker_id` are required.
+pub const PAIR_COLUMNS: [&str; 4] = ["case_id", "worker_id", "cost", "weight"];
 
 /// Columns of `workers.csv`, in the order written; `id` is required.
 pub const WORKER_COLUMNS: [&str; 9] = [

@@ -1,4 +1,4 @@
-//! Reading `workers.csv` and `cases.csv` into the model, every problem located by file, line and column.
+//! Reading `workers.csv`, `cases.csv` and the optional `pairs.csv` into the model, every problem located by file, line and column.
 //!
 //! [`load_scenario`] reads a scenario folder; [`parse_scenario`] does the same from text.
 //! Both report every problem of every file in one pass (SPEC "Invalid input"): files that
@@ -16,9 +16,11 @@ use std::path::Path;
 use csv::{ReaderBuilder, StringRecord, Trim};
 
 use super::policy::{read_policy, PolicyRead};
-use super::{CASES_FILE, CASE_COLUMNS, POLICY_FILE, WORKERS_FILE, WORKER_COLUMNS};
+use super::{
+    CASES_FILE, CASE_COLUMNS, PAIRS_FILE, PAIR_COLUMNS, POLICY_FILE, WORKERS_FILE, WORKER_COLUMNS,
+};
 use crate::error::{Error, InputError, InputErrors};
-use crate::model::{Case, CaseId, Scenario, Tag, Worker, WorkerId};
+use crate::model::{Case, CaseId, PairTerms, Scenario, Tag, Worker, WorkerId};
 use crate::validate::{self, code, priority_out_of_range, Problem, Subject};
 
 /// The text of one input file, and the name its problems are reported under.
@@ -41,7 +43,7 @@ impl Source {
 }
 
 /// Reads the scenario folder `dir`: `workers.csv`, `cases.csv` and, if present,
-/// `policy.toml`.
+/// `pairs.csv` and `policy.toml`.
 ///
 /// # Errors
 /// [`Error::InvalidInput`] listing every problem of every file, sorted by file
@@ -58,11 +60,13 @@ pub fn load_scenario(dir: &Path) -> crate::Result<Scenario> {
         };
     let workers = read(Kind::Workers, WORKERS_FILE, true);
     let cases = read(Kind::Cases, CASES_FILE, true);
+    let pairs = read(Kind::Pairs, PAIRS_FILE, false);
     let policy = read(Kind::Policy, POLICY_FILE, false);
     let policy_name = dir.join(POLICY_FILE).display().to_string();
     let inputs = Inputs {
         workers: workers.as_ref(),
         cases: cases.as_ref(),
+        pairs: pairs.as_ref(),
         policy: policy.as_ref(),
         policy_name,
     };
@@ -91,9 +95,23 @@ pub fn parse_scenario(
     cases: &Source,
     policy: Option<&Source>,
 ) -> Result<Scenario, InputErrors> {
+    parse_scenario_with_pairs(workers, cases, None, policy)
+}
+
+/// Like [`parse_scenario`], with the text of `pairs.csv` (`None`: no per-pair terms).
+///
+/// # Errors
+/// Every problem of every source, sorted by file (workers, cases, policy, pairs) then line.
+pub fn parse_scenario_with_pairs(
+    workers: &Source,
+    cases: &Source,
+    pairs: Option<&Source>,
+    policy: Option<&Source>,
+) -> Result<Scenario, InputErrors> {
     let inputs = Inputs {
         workers: Some(workers),
         cases: Some(cases),
+        pairs,
         policy,
         policy_name: policy.map_or_else(|| POLICY_FILE.to_string(), |p| p.name.clone()),
     };
@@ -140,6 +158,7 @@ enum Kind {
     Workers,
     Cases,
     Policy,
+    Pairs,
 }
 
 /// Problems found so far, each tagged with its input.
@@ -167,6 +186,8 @@ impl Report {
 struct Inputs<'a> {
     workers: Option<&'a Source>,
     cases: Option<&'a Source>,
+    /// `pairs.csv`; `None` when there is none (or it could not be read).
+    pairs: Option<&'a Source>,
     policy: Option<&'a Source>,
     policy_name: String,
 }
@@ -181,11 +202,16 @@ fn assemble(inputs: Inputs<'_>, mut report: Report) -> Result<Scenario, InputErr
     let cases = inputs.cases.map_or_else(Rows::missing, |s| {
         read_rows(s, &CASE_COLUMNS, case, &mut errors)
     });
-    report.extend(Kind::Cases, errors);
+    report.extend(Kind::Cases, std::mem::take(&mut errors));
     let policy = inputs.policy.map(read_policy).unwrap_or_default();
     report.extend(Kind::Policy, policy.errors.clone());
+    let pairs = inputs
+        .pairs
+        .map_or_else(PairsRead::default, |s| read_pairs(s, &mut errors));
+    report.extend(Kind::Pairs, errors);
 
-    let mut scenario = Scenario::new(workers.items, cases.items, policy.policy.clone());
+    let mut scenario = Scenario::new(workers.items, cases.items, policy.policy.clone())
+        .with_pairs(pairs.terms.clone());
     let stand_ins: BTreeSet<WorkerId> = workers
         .index
         .unparsed_ids
@@ -197,6 +223,7 @@ fn assemble(inputs: Inputs<'_>, mut report: Report) -> Result<Scenario, InputErr
     let locator = Locator {
         workers: &workers.index,
         cases: &cases.index,
+        pairs: &pairs,
         policy: &policy,
         policy_name: &inputs.policy_name,
         scenario: &scenario,
@@ -233,6 +260,7 @@ fn validate_with_stand_ins(
 struct Locator<'a> {
     workers: &'a RowIndex,
     cases: &'a RowIndex,
+    pairs: &'a PairsRead,
     policy: &'a PolicyRead,
     policy_name: &'a str,
     /// The scenario validated, without its stand-in workers.
@@ -254,6 +282,7 @@ impl Locator<'_> {
                 self.policy_name,
                 self.policy.lines.line_of(&problem.column),
             ),
+            Subject::Pair(i) => (Kind::Pairs, &*self.pairs.file, self.pairs.line(i)),
         };
         let error = InputError {
             file: file.to_string(),
@@ -277,6 +306,7 @@ impl Locator<'_> {
             }
             Subject::Case(i) => self.cases.failed(i, column),
             Subject::Policy => self.policy.rejected(column),
+            Subject::Pair(i) => self.pairs.failed(i, column),
         };
         let workers_unknown = !self.workers.complete;
         let pin_unknown = || {
@@ -286,7 +316,18 @@ impl Locator<'_> {
         };
         failed
             || (problem.code == code::UNKNOWN_WORKER && workers_unknown)
+            || (problem.code == code::UNKNOWN_CASE && self.case_unreadable(&problem.subject))
             || (problem.code == code::PIN_INELIGIBLE && pin_unknown())
+    }
+
+    /// Whether a pair names a case whose row could not be read (or cases are unknown).
+    fn case_unreadable(&self, subject: &Subject) -> bool {
+        let Subject::Pair(i) = *subject else {
+            return false;
+        };
+        let case = self.scenario.pairs.keys().nth(i).map(|(c, _)| c.as_str());
+        !self.cases.complete
+            || case.is_some_and(|c| self.cases.unparsed_ids.iter().any(|id| id == c))
     }
 
     fn pinned_to_stand_in(&self, subject: &Subject) -> bool {
@@ -387,7 +428,7 @@ fn read_rows<T>(
     };
     let mut rows = Rows::missing();
     rows.index.file = source.name.clone();
-    let Some(header) = file.header(records.next(), columns) else {
+    let Some(header) = file.header(records.next(), columns, &["id"]) else {
         return rows;
     };
     rows.index.complete = header.has_id();
@@ -414,6 +455,93 @@ fn read_rows<T>(
         }
     }
     rows
+}
+
+/// What `pairs.csv` held: the terms by (case, worker), and where each came from.
+#[derive(Debug, Default)]
+struct PairsRead {
+    /// The file name, as shown in errors.
+    file: String,
+    /// The terms of each pair (the first row of a repeated pair).
+    terms: BTreeMap<(CaseId, WorkerId), PairTerms>,
+    /// The line of each pair, and its columns whose value was rejected.
+    rows: BTreeMap<(CaseId, WorkerId), (u64, Vec<&'static str>)>,
+}
+
+impl PairsRead {
+    /// The line of the `i`-th pair in key order.
+    fn line(&self, i: usize) -> Option<u64> {
+        self.rows.values().nth(i).map(|(line, _)| *line)
+    }
+
+    fn failed(&self, i: usize, column: &str) -> bool {
+        self.rows
+            .values()
+            .nth(i)
+            .is_some_and(|(_, failed)| failed.contains(&column))
+    }
+}
+
+/// Reads `pairs.csv`: one row per (case, worker) pair, `cost` and `weight` optional.
+/// Malformed rows, values that do not parse and repeated pairs are reported to `errors`;
+/// ids and ranges are checked by validation.
+fn read_pairs(source: &Source, errors: &mut Vec<InputError>) -> PairsRead {
+    let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
+    let mut reader = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(Trim::All)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let mut file = CsvFile {
+        name: &source.name,
+        lines: Lines::new(text),
+        errors,
+    };
+    let mut read = PairsRead {
+        file: source.name.clone(),
+        ..PairsRead::default()
+    };
+    let required = ["case_id", "worker_id"];
+    let Some(header) = file.header(records.next(), &PAIR_COLUMNS, &required) else {
+        return read;
+    };
+    if required.iter().any(|c| !header.columns.contains_key(c)) {
+        return read; // reported on the header
+    }
+    for record in records {
+        let DataRow::Fields(record, line) = file.data_row(record, &header) else {
+            continue;
+        };
+        let mut cells = Cells {
+            file: file.name,
+            line,
+            columns: &header.columns,
+            record: &record,
+            errors: file.errors,
+            failed: Vec::new(),
+        };
+        let key = (
+            CaseId::new(cells.text("case_id")),
+            WorkerId::new(cells.text("worker_id")),
+        );
+        let terms = PairTerms {
+            cost: cells.value("cost", 0.0, number),
+            weight: cells.value("weight", None, |s| number(s).map(Some)),
+        };
+        let failed = cells.failed;
+        if let Some((first, _)) = read.rows.get(&key) {
+            let message = format!(
+                "the pair ({}, {}) is already given on line {first}: one row per pair",
+                key.0, key.1
+            );
+            file.error(line, "case_id", code::DUPLICATE_PAIR, message);
+            continue;
+        }
+        read.terms.insert(key.clone(), terms);
+        read.rows.insert(key, (line, failed));
+    }
+    read
 }
 
 /// The header of a CSV file.
@@ -459,10 +587,15 @@ impl CsvFile<'_> {
         &mut self,
         first: Option<csv::Result<StringRecord>>,
         columns: &'static [&'static str],
+        required: &[&'static str],
     ) -> Option<Header> {
         let Some(Ok(record)) = first else {
-            let message = "no header row: the first line must name the columns, including `id`";
-            self.error(1, "", code::MISSING_COLUMN, message.to_string());
+            let names: Vec<String> = required.iter().map(|c| format!("`{c}`")).collect();
+            let message = format!(
+                "no header row: the first line must name the columns, including {}",
+                names.join(" and ")
+            );
+            self.error(1, "", code::MISSING_COLUMN, message);
             return None;
         };
         let line = self.lines.at(record.position());
@@ -475,9 +608,11 @@ impl CsvFile<'_> {
             columns,
             width: record.len(),
         };
-        if !header.has_id() {
-            let message = "required column is missing from the header".to_string();
-            self.error(line, "id", code::MISSING_COLUMN, message);
+        for &column in required {
+            if !header.columns.contains_key(column) {
+                let message = "required column is missing from the header".to_string();
+                self.error(line, column, code::MISSING_COLUMN, message);
+            }
         }
         Some(header)
     }
@@ -740,6 +875,55 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    fn parse_pairs(pairs: &str) -> Result<Scenario, InputErrors> {
+        let workers = Source::new("workers.csv", "id\nW1\nW2\n");
+        let cases = Source::new("cases.csv", "id\nC1\nC2\n");
+        let pairs = Source::new("pairs.csv", pairs);
+        parse_scenario_with_pairs(&workers, &cases, Some(&pairs), None)
+    }
+
+    #[test]
+    fn pairs_take_their_defaults_and_every_problem_is_located() {
+        let s = parse_pairs("worker_id,case_id,weight\nW2,C1,2.5\nW1,C2,\n").unwrap();
+        let terms = s.pairs[&(CaseId::new("C1"), WorkerId::new("W2"))];
+        assert_eq!(
+            terms,
+            PairTerms {
+                cost: 0.0,
+                weight: Some(2.5)
+            }
+        );
+        assert_eq!(
+            s.pairs[&(CaseId::new("C2"), WorkerId::new("W1"))],
+            PairTerms::default()
+        );
+
+        let text = "case_id,worker_id,cost,weight\n\
+                    C1,W1,1,\n\
+                    C9,W1,1,\n\
+                    C1,W9,-1,0\n\
+                    C1,W1,2,\n\
+                    C2,W2,x,NaN\n";
+        let errors = parse_pairs(text).unwrap_err();
+        assert_eq!(
+            located(&errors),
+            [
+                "pairs.csv:3: case_id [E-UNKNOWN-CASE]",
+                "pairs.csv:4: worker_id [E-UNKNOWN-WORKER]",
+                "pairs.csv:4: cost [E-RANGE]",
+                "pairs.csv:4: weight [E-RANGE]",
+                "pairs.csv:5: case_id [E-DUPLICATE-PAIR]",
+                "pairs.csv:6: cost [E-PARSE]",
+                "pairs.csv:6: weight [E-RANGE]",
+            ]
+        );
+        let errors = parse_pairs("case_id,cost\nC1,1\n").unwrap_err();
+        assert_eq!(
+            located(&errors),
+            ["pairs.csv:1: worker_id [E-MISSING-COLUMN]"]
+        );
     }
 
     #[test]

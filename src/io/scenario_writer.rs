@@ -1,4 +1,5 @@
-//! Writing a scenario folder (`workers.csv`, `cases.csv`, `policy.toml`) that `read` loads back unchanged.
+//! Writing a scenario folder (`workers.csv`, `cases.csv`, `policy.toml`, and `pairs.csv`
+//! when the scenario has per-pair terms) that `read` loads back unchanged.
 //!
 //! The text follows SPEC "Input: a scenario folder" exactly:
 //! - every column is written, in the SPEC's order, with a header row;
@@ -23,24 +24,59 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::atomic::write_files_atomically;
-use super::{CASES_FILE, CASE_COLUMNS, POLICY_FILE, WORKERS_FILE, WORKER_COLUMNS};
+use super::{
+    CASES_FILE, CASE_COLUMNS, PAIRS_FILE, PAIR_COLUMNS, POLICY_FILE, WORKERS_FILE, WORKER_COLUMNS,
+};
 use crate::model::{CapacityMode, Case, Policy, Scenario, Worker};
 use crate::Result;
 
-/// Writes `workers.csv`, `cases.csv` and `policy.toml` of `scenario` into `dir`, creating
-/// the folder if needed: all three are staged, then renamed into place together.
+/// Writes `workers.csv`, `cases.csv`, `policy.toml` and (when the scenario has per-pair
+/// terms) `pairs.csv` of `scenario` into `dir`, creating the folder if needed: all are
+/// staged, then renamed into place together. A `pairs.csv` left in `dir` from before is
+/// removed when the scenario has no pairs, so the folder reads back as this scenario.
 ///
 /// # Errors
 /// [`Error::Io`] naming the folder or file that could not be created or written.
 pub fn write_scenario(dir: &Path, scenario: &Scenario) -> Result<()> {
-    write_files_atomically(&[
+    let mut files = vec![
         (dir.join(WORKERS_FILE), workers_csv(scenario).into_bytes()),
         (dir.join(CASES_FILE), cases_csv(scenario).into_bytes()),
         (
             dir.join(POLICY_FILE),
             policy_toml(&scenario.policy).into_bytes(),
         ),
-    ])
+    ];
+    if !scenario.pairs.is_empty() {
+        files.push((dir.join(PAIRS_FILE), pairs_csv(scenario).into_bytes()));
+    }
+    write_files_atomically(&files)?;
+    if scenario.pairs.is_empty() {
+        let stale = dir.join(PAIRS_FILE);
+        match std::fs::remove_file(&stale) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(crate::Error::Io {
+                    path: stale,
+                    source: e,
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The text of `pairs.csv`: one row per (case, worker) pair, sorted by case then worker;
+/// an unset weight is an empty cell.
+pub fn pairs_csv(scenario: &Scenario) -> String {
+    let rows = scenario.pairs.iter().map(|((case, worker), terms)| {
+        vec![
+            case.to_string(),
+            worker.to_string(),
+            format!("{}", terms.cost),
+            optional(terms.weight),
+        ]
+    });
+    csv_text(&PAIR_COLUMNS, rows)
 }
 
 /// The text of `workers.csv` for the scenario's workers, sorted by id.
@@ -194,6 +230,33 @@ mod tests {
             Case::new("C1").weight(0.1 + 0.2).prefers(["Urdu"]),
         ];
         Scenario::new([workers, vec![w3]].concat(), cases, Policy::default())
+    }
+
+    #[test]
+    fn pairs_are_written_when_present_and_read_back_unchanged() {
+        use crate::model::{CaseId, PairTerms, WorkerId};
+        let mut pairs = std::collections::BTreeMap::new();
+        let terms = PairTerms {
+            cost: 0.1 + 0.2,
+            weight: Some(2.5),
+        };
+        pairs.insert((CaseId::new("C1"), WorkerId::new("W3")), terms);
+        let only_cost = PairTerms {
+            cost: 4.0,
+            weight: None,
+        };
+        pairs.insert((CaseId::new("C1"), WorkerId::new("W2")), only_cost);
+        let scenario = sample().with_pairs(pairs);
+        assert_eq!(
+            pairs_csv(&scenario),
+            "case_id,worker_id,cost,weight\nC1,W2,4,\nC1,W3,0.30000000000000004,2.5\n"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        write_scenario(dir.path(), &scenario).unwrap();
+        let back = crate::io::load_scenario(dir.path()).unwrap();
+        assert_eq!(back.pairs, scenario.pairs);
+        write_scenario(dir.path(), &sample()).unwrap();
+        assert!(!dir.path().join(PAIRS_FILE).exists());
     }
 
     #[test]

@@ -66,17 +66,32 @@ pub struct Objective {
     pub moves: f64,
     /// `weights.preference ×` preferred tags missing over allocated cases.
     pub preferences: f64,
+    /// Extension: `Σ cost(c, w)` of `pairs.csv` over allocated cases (0 without it).
+    pub pairs: f64,
 }
 
 impl Objective {
-    /// Builds an objective from its terms; the total is their sum.
+    /// Builds an objective from SPEC's four terms; the total is their sum.
     pub fn from_terms(unallocated: f64, bands: f64, moves: f64, preferences: f64) -> Self {
+        Self::with_pairs(unallocated, bands, moves, preferences, 0.0)
+    }
+
+    /// Builds an objective from its terms, including the per-pair cost; the total is
+    /// their sum.
+    pub fn with_pairs(
+        unallocated: f64,
+        bands: f64,
+        moves: f64,
+        preferences: f64,
+        pairs: f64,
+    ) -> Self {
         Self {
-            total: unallocated + bands + moves + preferences,
+            total: unallocated + bands + moves + preferences + pairs,
             unallocated,
             bands,
             moves,
             preferences,
+            pairs,
         }
     }
 }
@@ -148,7 +163,7 @@ impl Instance {
             })
             .collect();
         let mut change = Vec::with_capacity(self.cases.len());
-        let (mut unallocated, mut preferences, mut moves) = (0.0, 0.0, 0u32);
+        let (mut unallocated, mut preferences, mut pairs, mut moves) = (0.0, 0.0, 0.0, 0u32);
         for (c, case) in self.cases.iter().enumerate() {
             let prev = self.current[c];
             let now = worker[c];
@@ -174,7 +189,8 @@ impl Instance {
                 }
                 Some(n) => {
                     let l = &mut loads[n];
-                    l.load_after += case.weight;
+                    l.load_after += self.weight_on(c, n);
+                    pairs += self.pair_cost(c, n);
                     l.cases_after += 1;
                     if prev != Some(n) {
                         l.received += 1;
@@ -194,11 +210,12 @@ impl Instance {
             .zip(&self.capacity)
             .map(|(l, &cap)| self.policy.band_cost(l.load_after, cap))
             .sum();
-        let objective = Objective::from_terms(
+        let objective = Objective::with_pairs(
             unallocated,
             bands,
             self.policy.weights.move_ * f64::from(moves),
             preferences,
+            pairs,
         );
         Evaluation {
             worker,

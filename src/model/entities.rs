@@ -175,3 +175,22 @@ impl Case {
         self
     }
 }
+
+/// Terms for one (case, worker) pair (`pairs.csv`): what it costs, and how heavy the
+/// case is, when this worker holds this case.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PairTerms {
+    /// Objective points when this worker holds this case; finite, ≥ 0.
+    pub cost: f64,
+    /// Load points the case uses on this worker, replacing the case's weight; finite, > 0.
+    pub weight: Option<f64>,
+}
+
+impl Default for PairTerms {
+    fn default() -> Self {
+        Self {
+            cost: 0.0,
+            weight: None,
+        }
+    }
+}

@@ -8,7 +8,7 @@ mod policy;
 mod scenario;
 
 pub use allocation::{utilisation, Allocation, Change, Evaluation, Objective, WorkerLoad};
-pub use entities::{Case, Worker};
+pub use entities::{Case, PairTerms, Worker};
 pub use ids::{CaseId, Tag, WorkerId};
 pub use policy::{Band, CapacityMode, Policy, Weights};
 pub use scenario::{eligibility, Ineligible, Instance, Scenario, Unit};

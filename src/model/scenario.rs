@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::entities::{Case, Worker};
+use super::entities::{Case, PairTerms, Worker};
 use super::ids::{CaseId, WorkerId};
 use super::policy::Policy;
 
@@ -16,6 +16,8 @@ pub struct Scenario {
     pub cases: Vec<Case>,
     /// The policy.
     pub policy: Policy,
+    /// Extension (`pairs.csv`): per (case, worker) cost and weight; empty by default.
+    pub pairs: BTreeMap<(CaseId, WorkerId), PairTerms>,
 }
 
 impl Scenario {
@@ -25,7 +27,14 @@ impl Scenario {
             workers,
             cases,
             policy,
+            pairs: BTreeMap::new(),
         }
+    }
+
+    /// The same scenario with per (case, worker) terms.
+    pub fn with_pairs(mut self, pairs: BTreeMap<(CaseId, WorkerId), PairTerms>) -> Self {
+        self.pairs = pairs;
+        self
     }
 
     /// The capacity of a worker under this scenario's policy: its explicit capacity, or
@@ -82,7 +91,8 @@ pub struct Unit {
     pub key: String,
     /// Indices of its cases (into [`Instance::cases`]), ascending.
     pub cases: Vec<usize>,
-    /// Sum of the weights of its cases.
+    /// Sum of the weights of its cases (as in `cases.csv`; the load it puts on a given
+    /// worker is [`Instance::unit_weight_on`], which `pairs.csv` may change).
     pub weight: f64,
     /// Workers eligible for every case of the unit, ascending; just the pinned worker when
     /// a case is pinned (and empty if that worker is not eligible).
@@ -122,6 +132,8 @@ pub struct Instance {
     pub units: Vec<Unit>,
     /// The unit of each case.
     pub unit_of: Vec<usize>,
+    /// Per (case, worker) terms by index, from `pairs.csv`.
+    pub pairs: BTreeMap<(usize, usize), PairTerms>,
     worker_index: BTreeMap<WorkerId, usize>,
     case_index: BTreeMap<CaseId, usize>,
 }
@@ -163,11 +175,25 @@ impl Instance {
                     .and_then(|id| worker_index.get(id).copied())
             })
             .collect();
+        // Validation guarantees the ids are known; unknown ones are skipped all the same.
+        let pairs: BTreeMap<(usize, usize), PairTerms> = scenario
+            .pairs
+            .iter()
+            .filter_map(|((c, w), terms)| {
+                Some(((*case_index.get(c)?, *worker_index.get(w)?), *terms))
+            })
+            .collect();
+        let weight_on = |c: usize, w: usize| {
+            pairs
+                .get(&(c, w))
+                .and_then(|t| t.weight)
+                .unwrap_or(cases[c].weight)
+        };
         let mut load_before = vec![0.0; workers.len()];
         let mut count_before = vec![0u32; workers.len()];
-        for (c, cur) in cases.iter().zip(&current) {
+        for (c, cur) in current.iter().enumerate() {
             if let Some(w) = *cur {
-                load_before[w] += c.weight;
+                load_before[w] += weight_on(c, w);
                 count_before[w] += 1;
             }
         }
@@ -230,6 +256,7 @@ impl Instance {
             current,
             units,
             unit_of,
+            pairs,
             worker_index,
             case_index,
         }
@@ -265,6 +292,38 @@ impl Instance {
         self.workers[w]
             .max_cases
             .map(|m| m.max(self.count_before[w]))
+    }
+
+    /// The load points case `c` uses on worker `w`: its `pairs.csv` weight, or the case's
+    /// weight.
+    pub fn weight_on(&self, c: usize, w: usize) -> f64 {
+        self.pairs
+            .get(&(c, w))
+            .and_then(|t| t.weight)
+            .unwrap_or(self.cases[c].weight)
+    }
+
+    /// The objective points of worker `w` holding case `c` (`pairs.csv`; 0 by default).
+    pub fn pair_cost(&self, c: usize, w: usize) -> f64 {
+        self.pairs.get(&(c, w)).map_or(0.0, |t| t.cost)
+    }
+
+    /// The load points unit `u` uses on worker `w`: the sum of its cases' weights there.
+    pub fn unit_weight_on(&self, u: usize, w: usize) -> f64 {
+        self.units[u]
+            .cases
+            .iter()
+            .map(|&c| self.weight_on(c, w))
+            .sum()
+    }
+
+    /// The per-pair cost of worker `w` holding unit `u`: the sum over its cases.
+    pub fn unit_pair_cost(&self, u: usize, w: usize) -> f64 {
+        self.units[u]
+            .cases
+            .iter()
+            .map(|&c| self.pair_cost(c, w))
+            .sum()
     }
 
     /// How many of a unit's cases would be new to worker `w` (not held by it before).

@@ -199,6 +199,7 @@ impl Summary {
                 bands: round6(o.bands),
                 moves: round6(o.moves),
                 preferences: round6(o.preferences),
+                pairs: round6(o.pairs),
             },
             bound: solution.bound.is_finite().then(|| round6(solution.bound)),
             gap: round6(solution.gap),

@@ -8,7 +8,10 @@
 //! Objective, which equals SPEC's objective at every integer point (the convex bands
 //! fill in order at the optimum):
 //!
-//! `Σ U_u y[u] + Σ (move × moves(u,w) + preference × missing(u,w)) x[u,w] + Σ cost_b s[w,b]`
+//! `Σ U_u y[u] + Σ (move × moves(u,w) + preference × missing(u,w) + pair(u,w)) x[u,w]
+//!  + Σ cost_b s[w,b]`, where `pair(u,w)` is the `pairs.csv` cost of the unit's cases on `w`.
+//!
+//! Loads use the weight of each unit on each worker (`pairs.csv` may change it per worker).
 
 use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
 
@@ -48,8 +51,9 @@ struct Signature {
     cases: usize,
     unallocated_cost: u64,
     must_allocate: bool,
-    /// Per eligible worker: (worker, new cases, discretionary moves, missing preferences).
-    eligible: Vec<(usize, u32, u32, u32)>,
+    /// Per eligible worker: (worker, new cases, discretionary moves, missing preferences,
+    /// weight on the worker, pair cost) — floats as bits.
+    eligible: Vec<(usize, u32, u32, u32, u64, u64)>,
 }
 
 /// Groups units into classes of interchangeable units, in order of their first unit. Two
@@ -75,6 +79,8 @@ fn classes(instance: &Instance, units: &[usize]) -> Vec<Vec<usize>> {
                         instance.new_cases(u, w),
                         instance.discretionary_moves(u, Some(w)),
                         instance.missing_preferences(u, w),
+                        instance.unit_weight_on(u, w).to_bits(),
+                        instance.unit_pair_cost(u, w).to_bits(),
                     )
                 })
                 .collect(),
@@ -187,7 +193,8 @@ impl<'a> Formulation<'a> {
                 };
                 let x = f.add(def);
                 let cost = weights.move_ * f64::from(instance.discretionary_moves(u, Some(w)))
-                    + weights.preference * f64::from(instance.missing_preferences(u, w));
+                    + weights.preference * f64::from(instance.missing_preferences(u, w))
+                    + instance.unit_pair_cost(u, w);
                 f.objective += cost * x.var;
                 pairs.push(Pair { worker: w, x });
                 f.by_worker[w].push((u, x));
@@ -218,9 +225,9 @@ impl<'a> Formulation<'a> {
         f
     }
 
-    /// The load of worker `w`: `Σ_u weight_u × x[u,w]`.
+    /// The load of worker `w`: `Σ_u weight(u,w) × x[u,w]`.
     fn load(&self, w: usize) -> Expression {
-        self.sum_over_pairs(w, |u| self.instance.units[u].weight)
+        self.sum_over_pairs(w, |u| self.instance.unit_weight_on(u, w))
     }
 
     /// `Σ_u coefficient(u) × x[u,w]` over the units worker `w` is eligible for.
@@ -336,7 +343,7 @@ impl<'a> Formulation<'a> {
                     Some(w) => {
                         if let Some(p) = self.pairs[k].iter().find(|p| p.worker == w) {
                             values[p.x.index] += 1.0;
-                            load[w] += self.instance.units[u].weight;
+                            load[w] += self.instance.unit_weight_on(u, w);
                         }
                     }
                     None => {

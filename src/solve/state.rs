@@ -65,7 +65,7 @@ impl<'a> State<'a> {
         let (mut load, mut count, mut received, mut moves) =
             (self.load[w], self.count[w], self.received[w], self.moves);
         for &v in leaving {
-            load -= i.units[v].weight;
+            load -= i.unit_weight_on(v, w);
             count -= i.units[v].cases.len() as u32;
             received -= i.new_cases(v, w);
             moves -= u64::from(i.discretionary_moves(v, Some(w)));
@@ -78,7 +78,7 @@ impl<'a> State<'a> {
         }
         let load_ok = i
             .load_limit(w)
-            .is_none_or(|limit| load + unit.weight <= limit + 1e-9);
+            .is_none_or(|limit| load + i.unit_weight_on(u, w) <= limit + 1e-9);
         let count_ok = i
             .count_limit(w)
             .is_none_or(|limit| count + unit.cases.len() as u32 <= limit);
@@ -98,7 +98,7 @@ impl<'a> State<'a> {
     pub fn assign(&mut self, u: usize, w: usize) {
         debug_assert!(self.units[u].is_none());
         let i = self.instance;
-        self.load[w] += i.units[u].weight;
+        self.load[w] += i.unit_weight_on(u, w);
         self.count[w] += i.units[u].cases.len() as u32;
         self.received[w] += i.new_cases(u, w);
         self.moves += u64::from(i.discretionary_moves(u, Some(w)));
@@ -111,7 +111,7 @@ impl<'a> State<'a> {
             return;
         };
         let i = self.instance;
-        self.load[w] -= i.units[u].weight;
+        self.load[w] -= i.unit_weight_on(u, w);
         self.count[w] -= i.units[u].cases.len() as u32;
         self.received[w] -= i.new_cases(u, w);
         self.moves -= u64::from(i.discretionary_moves(u, Some(w)));
@@ -126,7 +126,7 @@ impl<'a> State<'a> {
     }
 
     /// The objective terms that depend on unit `u` alone, were it held by `w`:
-    /// unallocated penalty, move and preference costs.
+    /// unallocated penalty, move, preference and pair costs.
     pub fn unit_cost(&self, u: usize, w: Option<usize>) -> f64 {
         let i = self.instance;
         let weights = &i.policy.weights;
@@ -135,6 +135,7 @@ impl<'a> State<'a> {
             Some(w) => {
                 weights.move_ * f64::from(i.discretionary_moves(u, Some(w)))
                     + weights.preference * f64::from(i.missing_preferences(u, w))
+                    + i.unit_pair_cost(u, w)
             }
         }
     }
@@ -152,13 +153,13 @@ impl<'a> State<'a> {
         if from == to {
             return 0.0;
         }
-        let weight = self.instance.units[u].weight;
+        let i = self.instance;
         let mut delta = self.unit_cost(u, to) - self.unit_cost(u, from);
         if let Some(f) = from {
-            delta += self.band_cost_with(f, -weight) - self.band_cost_with(f, 0.0);
+            delta += self.band_cost_with(f, -i.unit_weight_on(u, f)) - self.band_cost_with(f, 0.0);
         }
         if let Some(t) = to {
-            delta += self.band_cost_with(t, weight) - self.band_cost_with(t, 0.0);
+            delta += self.band_cost_with(t, i.unit_weight_on(u, t)) - self.band_cost_with(t, 0.0);
         }
         delta
     }

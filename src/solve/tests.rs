@@ -8,7 +8,12 @@ use crate::model::{CapacityMode, Case, Change, Policy, Scenario, Worker};
 /// Solves to proven optimality and has the independent checker verify the allocation and
 /// recompute its objective.
 fn solve_exact(workers: Vec<Worker>, cases: Vec<Case>, policy: Policy) -> (Instance, Solution) {
-    let scenario = Scenario::new(workers, cases, policy);
+    solve_scenario(&Scenario::new(workers, cases, policy))
+}
+
+/// [`solve_exact`] for a scenario built by the caller.
+fn solve_scenario(scenario: &Scenario) -> (Instance, Solution) {
+    let scenario = scenario.clone();
     let instance = Instance::new(&scenario).expect("valid scenario");
     let options = SolveOptions {
         mip_gap: 0.0,
@@ -290,4 +295,39 @@ fn an_optimal_solve_reports_its_bound_even_for_a_part_nobody_can_take() {
     assert_eq!(s.status, Status::Optimal);
     assert!(s.evaluation.objective.unallocated >= 4000.0);
     assert!(s.gap < 1e-9, "gap {} with bound {}", s.gap, s.bound);
+}
+
+#[test]
+fn pair_weights_count_in_loads_and_pair_costs_in_the_objective() {
+    use crate::model::{CaseId, PairTerms, WorkerId};
+    // Two new referrals of weight 1; on A each weighs 4 (capacity 6: room for one), and B
+    // costs 3 points per case. Best: one on A, one on B (3), not both on B (6).
+    let workers = vec![
+        Worker::new("A").capacity(6.0),
+        Worker::new("B").capacity(6.0),
+    ];
+    let cases = vec![Case::new("C1"), Case::new("C2")];
+    let policy = Policy {
+        bands: Vec::new(),
+        ..Policy::default()
+    };
+    let mut pairs = std::collections::BTreeMap::new();
+    for c in ["C1", "C2"] {
+        let heavy = PairTerms {
+            cost: 0.0,
+            weight: Some(4.0),
+        };
+        let dear = PairTerms {
+            cost: 3.0,
+            weight: None,
+        };
+        pairs.insert((CaseId::new(c), WorkerId::new("A")), heavy);
+        pairs.insert((CaseId::new(c), WorkerId::new("B")), dear);
+    }
+    let scenario = Scenario::new(workers, cases, policy).with_pairs(pairs);
+    let (instance, solution) = solve_scenario(&scenario);
+    let a = instance.worker(&"A".into()).expect("A");
+    assert_eq!(solution.evaluation.loads[a].load_after, 4.0);
+    assert_eq!(solution.evaluation.objective.pairs, 3.0);
+    assert_eq!(solution.evaluation.objective.total, 3.0);
 }
