@@ -4,7 +4,7 @@
 //! The allocation may come from the solver (`allocation.csv`) or be made by hand in a
 //! spreadsheet. Eligibility, units, "still fits", change classification, limits and the
 //! band cost are all re-derived here from the words of SPEC "The model", using only the
-//! plain data of the [`Scenario`]; nothing from the solver's prepared instance is used.
+//! plain data of the [`Scenario`](crate::model::Scenario); nothing from the solver's prepared instance is used.
 //! If the solver's model code has a bug, the checker is meant to catch it.
 //!
 //! ```

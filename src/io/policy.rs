@@ -3,7 +3,7 @@
 //! Every key is optional and defaults to [`Policy::default`]. Syntax errors, values of the
 //! wrong type and unknown keys are reported here with their line; range and convexity
 //! checks belong to [`crate::validate`], whose problems the caller locates with the
-//! [`KeyLines`] kept here.
+//! key lines kept here.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;

@@ -36,7 +36,7 @@ use crate::Result;
 /// removed when the scenario has no pairs, so the folder reads back as this scenario.
 ///
 /// # Errors
-/// [`Error::Io`] naming the folder or file that could not be created or written.
+/// [`crate::Error::Io`] naming the folder or file that could not be created or written.
 pub fn write_scenario(dir: &Path, scenario: &Scenario) -> Result<()> {
     let mut files = vec![
         (dir.join(WORKERS_FILE), workers_csv(scenario).into_bytes()),

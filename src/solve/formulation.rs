@@ -8,8 +8,11 @@
 //! Objective, which equals SPEC's objective at every integer point (the convex bands
 //! fill in order at the optimum):
 //!
-//! `Σ U_u y[u] + Σ (move × moves(u,w) + preference × missing(u,w) + pair(u,w)) x[u,w]
-//!  + Σ cost_b s[w,b]`, where `pair(u,w)` is the `pairs.csv` cost of the unit's cases on `w`.
+//! ```text
+//! Σ U_u y[u] + Σ (move × moves(u,w) + preference × missing(u,w) + pair(u,w)) x[u,w]
+//!            + Σ cost_b s[w,b]
+//! ```
+//! where `pair(u,w)` is the `pairs.csv` cost of the unit's cases on `w`.
 //!
 //! Loads use the weight of each unit on each worker (`pairs.csv` may change it per worker).
 
@@ -387,7 +390,7 @@ impl<'a> Formulation<'a> {
     }
 
     /// Hands the program to HiGHS (no solving yet). The formulation keeps its column map,
-    /// so [`Formulation::allocation`] can read the solution back.
+    /// so [`Formulation::decisions`] can read the solution back.
     pub fn take_highs_problem(&mut self) -> good_lp::solvers::highs::HighsProblem {
         use good_lp::SolverModel;
         let vars = std::mem::take(&mut self.vars);

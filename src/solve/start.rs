@@ -117,7 +117,7 @@ fn targets(instance: &Instance, u: usize) -> impl Iterator<Item = Option<usize>>
 /// result is deterministic:
 /// - relocate: one unit to another eligible worker (or unallocated);
 /// - swap: two units held by different workers trade places;
-/// - make room: an unallocated unit goes to a worker after up to [`MAX_EJECTIONS`] of
+/// - make room: an unallocated unit goes to a worker after up to `MAX_EJECTIONS` (4) of
 ///   that worker's units move on (each to where it costs least, or unallocated).
 ///
 /// Every step keeps every hard limit and strictly lowers the objective.
@@ -179,7 +179,7 @@ pub fn improve(state: &mut State<'_>, deadline: Instant) {
 
 /// Brings workers pushed over a limit by the greedy start (sibling groups brought
 /// together) back within it: one of their units goes to another eligible worker, after
-/// up to [`MAX_EJECTIONS`] of that worker's units move on, whatever it costs.
+/// up to `MAX_EJECTIONS` (4) of that worker's units move on, whatever it costs.
 pub fn repair(state: &mut State<'_>) {
     let instance = state.instance();
     for w in 0..instance.workers.len() {
