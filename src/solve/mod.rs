@@ -136,14 +136,20 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
         mip_gap: options.mip_gap,
         log: options.log,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(workers)
-        .build()
-        .map_err(|e| Error::Solver(format!("cannot start solver threads: {e}")))?;
-    let outcomes: Vec<Result<PartOutcome>> = pool.install(|| {
-        use rayon::prelude::*;
-        jobs.into_par_iter().map(|job| job.run(&settings)).collect()
-    });
+    // One thread: solve on this thread (a what-if batch calls this from its own pool, and
+    // HiGHS keeps per-thread state: a fresh thread per solve would start it anew each time).
+    let outcomes: Vec<Result<PartOutcome>> = if workers == 1 {
+        jobs.into_iter().map(|job| job.run(&settings)).collect()
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .build()
+            .map_err(|e| Error::Solver(format!("cannot start solver threads: {e}")))?;
+        pool.install(|| {
+            use rayon::prelude::*;
+            jobs.into_par_iter().map(|job| job.run(&settings)).collect()
+        })
+    };
     let solve_time = solving.elapsed();
 
     let mut candidate = start.clone();
