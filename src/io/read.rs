@@ -414,12 +414,8 @@ fn read_rows<T>(
     build: fn(&mut Cells<'_>) -> T,
     errors: &mut Vec<InputError>,
 ) -> Rows<T> {
-    let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
-    let mut reader = ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(Trim::All)
-        .from_reader(text.as_bytes());
+    let text = without_bom(&source.text);
+    let mut reader = csv_reader(text);
     let mut records = reader.records();
     let mut file = CsvFile {
         name: &source.name,
@@ -482,16 +478,27 @@ impl PairsRead {
     }
 }
 
+/// The text without a leading UTF-8 byte order mark (spreadsheet exports add one).
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// A CSV reader as every scenario table is read: header handled by the caller, rows of
+/// any length (reported, not fatal), cells trimmed.
+fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(Trim::All)
+        .from_reader(text.as_bytes())
+}
+
 /// Reads `pairs.csv`: one row per (case, worker) pair, `cost` and `weight` optional.
 /// Malformed rows, values that do not parse and repeated pairs are reported to `errors`;
 /// ids and ranges are checked by validation.
 fn read_pairs(source: &Source, errors: &mut Vec<InputError>) -> PairsRead {
-    let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
-    let mut reader = ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(Trim::All)
-        .from_reader(text.as_bytes());
+    let text = without_bom(&source.text);
+    let mut reader = csv_reader(text);
     let mut records = reader.records();
     let mut file = CsvFile {
         name: &source.name,
