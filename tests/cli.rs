@@ -261,3 +261,30 @@ fn generate_is_reproducible_and_its_scenarios_solve_and_check() {
     ]);
     assert_eq!(checked.status.code(), Some(0), "{}", stdout(&checked));
 }
+
+#[test]
+fn contradictory_rules_are_reported_even_at_a_zero_time_limit() {
+    // The same contradictory siblings with no time at all: HiGHS's presolve still proves
+    // it, and the run says which rules clash instead of writing a broken allocation.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = scenario_dir(
+        tmp.path(),
+        "id,capacity\nW1,1\nW2,1\n",
+        "id,group,current_worker\nC1,F1,W1\nC2,F1,W2\n",
+        None,
+    );
+    let out = tmp.path().join("out");
+    let run = caseload([
+        "allocate".as_ref(),
+        dir.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--time-limit".as_ref(),
+        "0".as_ref(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = stderr(&run);
+    assert!(err.contains("no allocation meets every hard rule"), "{err}");
+    assert!(err.contains("W1 would hold 2 points"), "{err}");
+    assert!(!out.exists());
+}

@@ -203,6 +203,13 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
         (true, true) if start_objective < candidate_eval.objective.total => (start, start_eval),
         (true, _) => (candidate, candidate_eval),
         (false, true) => (start, start_eval),
+        (false, false) if status == Status::TimeLimit => {
+            return Err(Error::Solver(format!(
+                "no allocation meeting every hard rule was found within the time limit of {time_limit} s \
+                 (the starting allocation breaks: {}); allow more time",
+                hard_rule_breaches(instance, &start).join("; ")
+            )))
+        }
         (false, false) => return Err(infeasible(instance, &start)),
     };
     let mut solution = finish(
