@@ -6,18 +6,13 @@ use std::fs;
 
 use caseload::check::{check, read_allocation};
 use caseload::io::read::load_scenario;
-use util::{assert_close, caseload, demo, scenario_dir, stderr, stdout, summary};
+use util::{allocate, assert_close, caseload, demo, scenario_dir, stderr, stdout, summary};
 
 #[test]
 fn allocate_demo_writes_outputs_that_pass_the_checker() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("out");
-    let run = caseload([
-        "allocate".as_ref(),
-        demo().as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ]);
+    let run = allocate(&demo(), &out, &[]);
     assert!(run.status.success(), "allocate failed: {}", stderr(&run));
     let text = stdout(&run);
     assert!(text.contains("kept"), "summary printed: {text}");
@@ -72,13 +67,7 @@ fn reruns_are_byte_identical_but_for_timings() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     for out in [&a, &b] {
-        let run = caseload([
-            "allocate".as_ref(),
-            demo().as_os_str(),
-            "--out".as_ref(),
-            out.as_os_str(),
-            "-q".as_ref(),
-        ]);
+        let run = allocate(&demo(), out, &["-q"]);
         assert!(run.status.success(), "{}", stderr(&run));
     }
     for file in ["allocation.csv", "loads.csv"] {
@@ -104,12 +93,7 @@ fn invalid_input_exits_2_lists_every_problem_and_writes_nothing() {
         None,
     );
     let out = tmp.path().join("out");
-    let run = caseload([
-        "allocate".as_ref(),
-        dir.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ]);
+    let run = allocate(&dir, &out, &[]);
     assert_eq!(run.status.code(), Some(2));
     let err = stderr(&run);
     for expected in [
@@ -131,12 +115,7 @@ fn a_failed_run_leaves_earlier_outputs_untouched() {
     fs::create_dir_all(&out).expect("out");
     fs::write(out.join("allocation.csv"), "earlier").expect("seed");
     let dir = scenario_dir(tmp.path(), "id\nW1\n", "id,weight\nC1,-1\n", None);
-    let run = caseload([
-        "allocate".as_ref(),
-        dir.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ]);
+    let run = allocate(&dir, &out, &[]);
     assert_eq!(run.status.code(), Some(2));
     assert_eq!(
         fs::read_to_string(out.join("allocation.csv")).expect("kept"),
@@ -175,15 +154,7 @@ fn check_lists_violations_of_a_hand_made_allocation_and_exits_3() {
 fn a_zero_time_limit_still_returns_a_checked_allocation() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("out");
-    let run = caseload([
-        "allocate".as_ref(),
-        demo().as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "--time-limit".as_ref(),
-        "0".as_ref(),
-        "-q".as_ref(),
-    ]);
+    let run = allocate(&demo(), &out, &["--time-limit", "0", "-q"]);
     assert!(run.status.success(), "{}", stderr(&run));
     let s = summary(&out);
     assert_eq!(s["status"].as_str(), Some("time_limit"));
@@ -209,12 +180,7 @@ fn hard_rules_that_cannot_all_hold_exit_1_and_say_why() {
         None,
     );
     let out = tmp.path().join("out");
-    let run = caseload([
-        "allocate".as_ref(),
-        dir.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ]);
+    let run = allocate(&dir, &out, &[]);
     assert_eq!(run.status.code(), Some(1));
     let err = stderr(&run);
     assert!(err.contains("no allocation meets every hard rule"), "{err}");
@@ -245,13 +211,7 @@ fn generate_is_reproducible_and_its_scenarios_solve_and_check() {
         );
     }
     let out = tmp.path().join("out");
-    let run = caseload([
-        "allocate".as_ref(),
-        a.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "-q".as_ref(),
-    ]);
+    let run = allocate(&a, &out, &["-q"]);
     assert!(run.status.success(), "{}", stderr(&run));
     let checked = caseload([
         "check".as_ref(),
@@ -274,14 +234,7 @@ fn contradictory_rules_are_reported_even_at_a_zero_time_limit() {
         None,
     );
     let out = tmp.path().join("out");
-    let run = caseload([
-        "allocate".as_ref(),
-        dir.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "--time-limit".as_ref(),
-        "0".as_ref(),
-    ]);
+    let run = allocate(&dir, &out, &["--time-limit", "0"]);
     assert_eq!(run.status.code(), Some(1));
     let err = stderr(&run);
     assert!(err.contains("no allocation meets every hard rule"), "{err}");

@@ -9,23 +9,15 @@ mod util;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use util::{caseload, demo, stderr, stdout};
+use util::{allocate, demo, stderr, stdout};
 
 /// Allocates the demo with `--report`, returning (temp dir, out dir, report path, stdout).
 fn demo_with_report() -> (tempfile::TempDir, PathBuf, PathBuf, String) {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("out");
     let report = tmp.path().join("report.html");
-    let run = caseload([
-        "allocate".as_ref(),
-        demo().as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "--report".as_ref(),
-        report.as_os_str(),
-        "--threads".as_ref(),
-        "1".as_ref(),
-    ]);
+    let report_arg = report.to_string_lossy().into_owned();
+    let run = allocate(&demo(), &out, &["--report", &report_arg, "--threads", "1"]);
     assert!(run.status.success(), "allocate failed: {}", stderr(&run));
     (tmp, out, report, stdout(&run))
 }
@@ -210,13 +202,7 @@ fn allocate_prints_a_table_per_team_and_q_keeps_quiet() {
 
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("out");
-    let quiet = caseload([
-        "allocate".as_ref(),
-        demo().as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "-q".as_ref(),
-    ]);
+    let quiet = allocate(&demo(), &out, &["-q"]);
     assert!(quiet.status.success());
     assert_eq!(stdout(&quiet), "");
 }
