@@ -21,8 +21,15 @@ fn solve_scenario(scenario: &Scenario) -> (Instance, Solution) {
         ..SolveOptions::default()
     };
     let solution = solve(&instance, &options).expect("solved");
+    assert_checked(&scenario, &instance, &solution);
+    (instance, solution)
+}
+
+/// The solver's guard, the formulation's own objective and the independent checker all
+/// accept the solution.
+fn assert_checked(scenario: &Scenario, instance: &Instance, solution: &Solution) {
     assert!(
-        hard_rule_breaches(&instance, &solution.allocation).is_empty(),
+        hard_rule_breaches(instance, &solution.allocation).is_empty(),
         "solution breaks a hard rule"
     );
     let solver = solution.solver_objective.expect("solver ran");
@@ -42,10 +49,9 @@ fn solve_scenario(scenario: &Scenario) -> (Instance, Solution) {
             change: Some(solution.evaluation.change[c].to_string()),
         })
         .collect();
-    let report = check(&scenario, &rows);
+    let report = check(scenario, &rows);
     assert!(report.is_valid(), "{report}");
     assert!((report.objective.total - solution.evaluation.objective.total).abs() < 1e-6);
-    (instance, solution)
 }
 
 fn worker_of(instance: &Instance, solution: &Solution, case: &str) -> Option<String> {
@@ -330,4 +336,56 @@ fn pair_weights_count_in_loads_and_pair_costs_in_the_objective() {
     assert_eq!(solution.evaluation.loads[a].load_after, 4.0);
     assert_eq!(solution.evaluation.objective.pairs, 3.0);
     assert_eq!(solution.evaluation.objective.total, 3.0);
+}
+
+#[test]
+fn parts_solved_on_two_threads_give_the_one_thread_allocation() {
+    let scenario = crate::generate::generate(&crate::generate::GenerateOptions {
+        teams: 4,
+        seed: 3,
+        ..Default::default()
+    });
+    let instance = Instance::new(&scenario).expect("valid scenario");
+    assert_eq!(parts::split(&instance).len(), 4, "one part per team");
+    let solve_on = |threads| {
+        let options = SolveOptions {
+            threads: Some(threads),
+            ..SolveOptions::default()
+        };
+        let solution = solve(&instance, &options).expect("solved");
+        assert_eq!(solution.status, Status::Optimal);
+        assert_checked(&scenario, &instance, &solution);
+        solution
+    };
+    let (one, two) = (solve_on(1), solve_on(2));
+    assert_eq!(one.allocation, two.allocation);
+    assert_eq!(one.bound, two.bound);
+}
+
+#[test]
+fn a_second_attempt_at_a_part_keeps_the_better_allocation_and_the_higher_bound() {
+    let outcome = |to: usize, objective: f64, bound: f64, status: Status| PartOutcome {
+        part: Part {
+            units: vec![0],
+            workers: vec![0, 1],
+        },
+        decisions: vec![(0, Some(to))],
+        status,
+        bound: Some(bound),
+        solver_objective: Some(objective),
+    };
+    let mut first = outcome(0, 10.0, 8.0, Status::TimeLimit);
+    first.merge(outcome(1, 12.0, 9.0, Status::TimeLimit));
+    assert_eq!(
+        first.decisions,
+        vec![(0, Some(0))],
+        "a worse allocation is not taken"
+    );
+    assert_eq!(first.solver_objective, Some(10.0));
+    assert_eq!(first.bound, Some(9.0), "the higher bound is");
+    first.merge(outcome(1, 9.5, 8.5, Status::Optimal));
+    assert_eq!(first.decisions, vec![(0, Some(1))]);
+    assert_eq!(first.solver_objective, Some(9.5));
+    assert_eq!(first.bound, Some(9.0));
+    assert_eq!(first.status, Status::Optimal);
 }
