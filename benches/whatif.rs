@@ -3,7 +3,8 @@
 //!
 //! `cargo bench --bench whatif` runs 1,000 variants (the target: ≤ 60 s on 2
 //! cores, ≥ 1.8× from 1 to 2 jobs). Set `WHATIF_BENCH_VARIANTS` for fewer, and
-//! `WHATIF_BENCH_TIME_LIMIT` (seconds per solve, default 10).
+//! `WHATIF_BENCH_TIME_LIMIT` (seconds per solve, default 10) and `WHATIF_BENCH_MIP_GAP`
+//! (relative gap at which a solve stops, default 1e-4 as `caseload whatif`).
 
 use std::time::Instant;
 
@@ -20,6 +21,7 @@ fn env<T: std::str::FromStr>(key: &str, default: T) -> T {
 fn main() {
     let count: usize = env("WHATIF_BENCH_VARIANTS", 1000);
     let time_limit: f64 = env("WHATIF_BENCH_TIME_LIMIT", 10.0);
+    let mip_gap: f64 = env("WHATIF_BENCH_MIP_GAP", 1e-4);
     let base = generate(&GenerateOptions {
         teams: 10,
         seed: 1,
@@ -50,7 +52,7 @@ fn main() {
         ..Plan::new(variants)
     };
     println!(
-        "whatif bench: {count} variants of a 10-team service ({} workers, {} children), time limit {time_limit} s per solve",
+        "whatif bench: {count} variants of a 10-team service ({} workers, {} children), time limit {time_limit} s and gap {mip_gap} per solve",
         base.workers.len(),
         base.cases.len()
     );
@@ -59,6 +61,7 @@ fn main() {
         let started = Instant::now();
         let options = RunOptions {
             jobs,
+            mip_gap,
             ..RunOptions::default()
         };
         let comparison = run(&base, &plan, &options, &|| {}).expect("run");

@@ -241,3 +241,31 @@ fn contradictory_rules_are_reported_even_at_a_zero_time_limit() {
     assert!(err.contains("W1 would hold 2 points"), "{err}");
     assert!(!out.exists());
 }
+
+#[test]
+fn a_looser_mip_gap_is_honoured_and_a_bad_one_refused() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let run = allocate(&demo(), &out, &["--mip-gap", "0.05", "-q"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let s = summary(&out);
+    assert_eq!(s["status"].as_str(), Some("optimal"));
+    let gap = s["gap"].as_f64().expect("gap");
+    assert!((0.0..=0.05).contains(&gap), "gap {gap} above the 5 % asked");
+    let scenario = load_scenario(&demo()).expect("demo loads");
+    let rows = read_allocation(&out.join("allocation.csv")).expect("allocation parses");
+    let report = check(&scenario, &rows);
+    assert!(report.is_valid(), "{report}");
+
+    for bad in ["-0.1", "2", "NaN", "x"] {
+        let flag = format!("--mip-gap={bad}");
+        let refused = allocate(&demo(), &tmp.path().join("bad"), &[&flag]);
+        assert_eq!(refused.status.code(), Some(2), "--mip-gap {bad}");
+        assert!(
+            stderr(&refused).contains("relative gap"),
+            "{}",
+            stderr(&refused)
+        );
+        assert!(!tmp.path().join("bad").exists());
+    }
+}

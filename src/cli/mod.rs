@@ -64,6 +64,10 @@ enum Command {
         /// Also write a self-contained HTML report (loads by team, moves and reasons).
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// Relative gap to the bound at which the solve stops as optimal (0.01 = within
+        /// 1 % of the best possible).
+        #[arg(long, value_name = "G", default_value_t = 1e-4, value_parser = relative_gap)]
+        mip_gap: f64,
     },
     /// Verify an allocation (the solver's or one made by hand) against every hard rule
     /// and recompute its objective, independently of the solver.
@@ -126,13 +130,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             quiet,
             solver_log,
             report,
+            mip_gap,
         } => {
             let out = out.unwrap_or_else(|| default_out(&dir));
             let options = SolveOptions {
                 time_limit_s: time_limit,
                 threads,
                 log: solver_log,
-                ..SolveOptions::default()
+                mip_gap,
             };
             allocate(&dir, &out, &options, quiet, report.as_deref())
         }
@@ -147,6 +152,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             max_moves,
         } => generate(teams, seed, &out, cross_team, soft_capacity, max_moves),
         Command::Whatif(args) => whatif::whatif(args),
+    }
+}
+
+/// A relative gap: a number in [0, 1].
+fn relative_gap(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(g) if (0.0..=1.0).contains(&g) => Ok(g),
+        _ => Err(format!(
+            "a relative gap is a number from 0 to 1, got {text:?}"
+        )),
     }
 }
 
