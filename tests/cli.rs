@@ -3,10 +3,37 @@
 mod util;
 
 use std::fs;
+use std::path::{Path, PathBuf};
 
-use caseload::check::{check, read_allocation};
+use caseload::check::{check, read_allocation, CheckReport};
 use caseload::io::read::load_scenario;
 use util::{allocate, assert_close, caseload, demo, scenario_dir, stderr, stdout, summary};
+
+/// The independent checker's report on the allocation written to `out` for the demo,
+/// after asserting it has a row per case, is valid, and has the summary's total.
+fn checked_demo_output(out: &Path) -> CheckReport {
+    let scenario = load_scenario(&demo()).expect("demo loads");
+    let rows = read_allocation(&out.join("allocation.csv")).expect("allocation parses");
+    assert_eq!(rows.len(), scenario.cases.len());
+    let report = check(&scenario, &rows);
+    assert!(report.is_valid(), "{report}");
+    assert_close(
+        summary(out)["objective"]["total"].as_f64().expect("total"),
+        report.objective.total,
+        "total",
+    );
+    report
+}
+
+/// Siblings held by two full workers: together they fit with neither.
+fn contradictory_siblings(root: &Path) -> PathBuf {
+    scenario_dir(
+        root,
+        "id,capacity\nW1,1\nW2,1\n",
+        "id,group,current_worker\nC1,F1,W1\nC2,F1,W2\n",
+        None,
+    )
+}
 
 #[test]
 fn allocate_demo_writes_outputs_that_pass_the_checker() {
@@ -26,11 +53,7 @@ fn allocate_demo_writes_outputs_that_pass_the_checker() {
     ));
 
     // The independent checker accepts it, and recomputes the same objective.
-    let scenario = load_scenario(&demo()).expect("demo loads");
-    let rows = read_allocation(&out.join("allocation.csv")).expect("allocation parses");
-    assert_eq!(rows.len(), scenario.cases.len());
-    let report = check(&scenario, &rows);
-    assert!(report.is_valid(), "{report}");
+    let report = checked_demo_output(&out);
     let s = summary(&out);
     for term in ["total", "unallocated", "bands", "moves", "preferences"] {
         let reported = s["objective"][term].as_f64().expect("objective term");
@@ -45,7 +68,7 @@ fn allocate_demo_writes_outputs_that_pass_the_checker() {
     }
     assert_eq!(
         s["cases"]["total"].as_u64(),
-        Some(scenario.cases.len() as u64)
+        Some(load_scenario(&demo()).expect("demo loads").cases.len() as u64)
     );
     assert!(matches!(
         s["status"].as_str(),
@@ -156,29 +179,14 @@ fn a_zero_time_limit_still_returns_a_checked_allocation() {
     let out = tmp.path().join("out");
     let run = allocate(&demo(), &out, &["--time-limit", "0", "-q"]);
     assert!(run.status.success(), "{}", stderr(&run));
-    let s = summary(&out);
-    assert_eq!(s["status"].as_str(), Some("time_limit"));
-    let scenario = load_scenario(&demo()).expect("demo loads");
-    let rows = read_allocation(&out.join("allocation.csv")).expect("allocation parses");
-    let report = check(&scenario, &rows);
-    assert!(report.is_valid(), "{report}");
-    assert_close(
-        s["objective"]["total"].as_f64().expect("total"),
-        report.objective.total,
-        "total",
-    );
+    assert_eq!(summary(&out)["status"].as_str(), Some("time_limit"));
+    checked_demo_output(&out);
 }
 
 #[test]
 fn hard_rules_that_cannot_all_hold_exit_1_and_say_why() {
-    // Siblings held by two full workers: together they fit with neither.
     let tmp = tempfile::tempdir().expect("temp dir");
-    let dir = scenario_dir(
-        tmp.path(),
-        "id,capacity\nW1,1\nW2,1\n",
-        "id,group,current_worker\nC1,F1,W1\nC2,F1,W2\n",
-        None,
-    );
+    let dir = contradictory_siblings(tmp.path());
     let out = tmp.path().join("out");
     let run = allocate(&dir, &out, &[]);
     assert_eq!(run.status.code(), Some(1));
@@ -227,12 +235,7 @@ fn contradictory_rules_are_reported_even_at_a_zero_time_limit() {
     // The same contradictory siblings with no time at all: HiGHS's presolve still proves
     // it, and the run says which rules clash instead of writing a broken allocation.
     let tmp = tempfile::tempdir().expect("temp dir");
-    let dir = scenario_dir(
-        tmp.path(),
-        "id,capacity\nW1,1\nW2,1\n",
-        "id,group,current_worker\nC1,F1,W1\nC2,F1,W2\n",
-        None,
-    );
+    let dir = contradictory_siblings(tmp.path());
     let out = tmp.path().join("out");
     let run = allocate(&dir, &out, &["--time-limit", "0"]);
     assert_eq!(run.status.code(), Some(1));
@@ -252,10 +255,7 @@ fn a_looser_mip_gap_is_honoured_and_a_bad_one_refused() {
     assert_eq!(s["status"].as_str(), Some("optimal"));
     let gap = s["gap"].as_f64().expect("gap");
     assert!((0.0..=0.05).contains(&gap), "gap {gap} above the 5 % asked");
-    let scenario = load_scenario(&demo()).expect("demo loads");
-    let rows = read_allocation(&out.join("allocation.csv")).expect("allocation parses");
-    let report = check(&scenario, &rows);
-    assert!(report.is_valid(), "{report}");
+    checked_demo_output(&out);
 
     for bad in ["-0.1", "2", "NaN", "x"] {
         let flag = format!("--mip-gap={bad}");
