@@ -16,7 +16,7 @@ use crate::model::{Band, CapacityMode, Policy, Scenario, Weights};
 use crate::validate::{self, code};
 
 /// Top-level keys of `policy.toml`.
-const ROOT_KEYS: &[&str] = &[
+pub(super) const ROOT_KEYS: &[&str] = &[
     "standard_capacity",
     "capacity",
     "cross_team",

@@ -293,17 +293,9 @@ mod tests {
         };
         let text = policy_toml(&policy);
         let value: toml::Table = text.parse().unwrap();
-        for key in [
-            "standard_capacity",
-            "capacity",
-            "cross_team",
-            "max_moves",
-            "time_limit_s",
-            "threads",
-            "bands",
-            "weights",
-        ] {
-            assert!(value.contains_key(key), "{key} missing:\n{text}");
+        // Every key the reader accepts.
+        for key in crate::io::policy::ROOT_KEYS {
+            assert!(value.contains_key(*key), "{key} missing:\n{text}");
         }
         assert_eq!(value["standard_capacity"].as_float(), Some(22.0));
         assert_eq!(value["capacity"].as_str(), Some("soft"));
