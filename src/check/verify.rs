@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{AllocationRow, CaseOutcome, CheckReport, Rule, Violation, WorkerFigures};
+use crate::explain::num;
 use crate::model::{
     Band, CapacityMode, Case, CaseId, Change, Objective, PairTerms, Policy, Scenario, Worker,
     WorkerId, WorkerLoad,
@@ -123,17 +124,6 @@ fn band_cost(bands: &[Band], load: f64, capacity: f64) -> f64 {
             band.cost * (load - band.from * capacity).max(0.0).min(width.max(0.0))
         })
         .sum()
-}
-
-/// Points as a manager writes them: `22`, `24.5`, `21.25`.
-fn points(x: f64) -> String {
-    let s = format!("{x:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
-    }
 }
 
 /// `a`, `a and b`, `a, b and c`.
@@ -498,10 +488,10 @@ impl<'a> Run<'a> {
                         "{} holds {} points after the run, above max(capacity {}, {} before) \
                          = {}",
                         worker.id,
-                        points(l.load_after),
-                        points(f.capacity),
-                        points(l.load_before),
-                        points(limit)
+                        num(l.load_after),
+                        num(f.capacity),
+                        num(l.load_before),
+                        num(limit)
                     );
                     self.violation(Rule::Capacity, worker.id.as_str(), message);
                 }
@@ -693,10 +683,10 @@ mod tests {
 
     #[test]
     fn points_are_written_briefly() {
-        assert_eq!(points(22.0), "22");
-        assert_eq!(points(24.5), "24.5");
-        assert_eq!(points(21.25), "21.25");
-        assert_eq!(points(-0.0), "0");
+        assert_eq!(num(22.0), "22");
+        assert_eq!(num(24.5), "24.5");
+        assert_eq!(num(21.25), "21.25");
+        assert_eq!(num(-0.0), "0");
     }
 
     #[test]
