@@ -1,10 +1,13 @@
-//! What-if throughput: N variants of a generated 10-team service (random attrition of
-//! 0–20 % of staff and referral rises of 0–20 %), solved with 1 job and with 2 jobs.
+//! What-if throughput: N solves of a generated 10-team service — ten variants (random
+//! attrition of 0, 5, 10, 15 or 20 % of staff, or referral rises of as much), each drawn
+//! N/10 times with a seed per draw — with 1 job and with 2 jobs.
 //!
-//! `cargo bench --bench whatif` runs 1,000 variants (the target: ≤ 60 s on 2
+//! `cargo bench --bench whatif` runs 1,000 solves (the target: ≤ 60 s on 2
 //! cores, ≥ 1.8× from 1 to 2 jobs). Set `WHATIF_BENCH_VARIANTS` for fewer, and
 //! `WHATIF_BENCH_TIME_LIMIT` (seconds per solve, default 10) and `WHATIF_BENCH_MIP_GAP`
-//! (relative gap at which a solve stops, default 1e-4 as `caseload whatif`).
+//! (relative gap at which a solve stops, default 1e-4 as `caseload whatif`);
+//! `WHATIF_BENCH_REUSE=0` solves every team afresh (no reuse of teams a variant left as
+//! they were).
 
 use std::time::Instant;
 
@@ -22,28 +25,32 @@ fn main() {
     let count: usize = env("WHATIF_BENCH_VARIANTS", 1000);
     let time_limit: f64 = env("WHATIF_BENCH_TIME_LIMIT", 10.0);
     let mip_gap: f64 = env("WHATIF_BENCH_MIP_GAP", 1e-4);
+    let reuse_parts = env("WHATIF_BENCH_REUSE", 1) != 0;
     let base = generate(&GenerateOptions {
         teams: 10,
         seed: 1,
         ..GenerateOptions::default()
     });
-    let variants = (0..count)
+    // Ten variants (attrition or a referral rise of 0, 5, 10, 15 or 20 %), each drawn
+    // `count / 10` times with a seed per draw: `count` solves in all. Draw k of every
+    // variant has seed k, as in `caseload whatif`, so the 0 % variants repeat the base
+    // scenario and the others differ from draw to draw.
+    let draws = (count / 10).max(1) as u32;
+    let variants = (0..10)
         .map(|i| {
             let share = (i % 5) as f64 * 0.05;
-            let edit = if i % 2 == 0 {
-                Edit::RemoveWorkers(Selection::Fraction {
+            let (name, edit) = if i < 5 {
+                let selection = Selection::Fraction {
                     fraction: share,
                     team: None,
-                })
+                };
+                ("attrition", Edit::RemoveWorkers(selection))
             } else {
-                Edit::AddReferrals {
-                    demand: Demand::Rise(share),
-                    team: None,
-                }
+                let demand = Demand::Rise(share);
+                ("referrals", Edit::AddReferrals { demand, team: None })
             };
-            // A seed of its own per variant, through the plan seed of draw 0.
-            let mut v = Variant::new(format!("v{i:04}"), vec![edit]);
-            v.draws = 1;
+            let mut v = Variant::new(format!("{name} {share:.2}"), vec![edit]);
+            v.draws = draws;
             v
         })
         .collect();
@@ -51,8 +58,9 @@ fn main() {
         time_limit_s: time_limit,
         ..Plan::new(variants)
     };
+    let count = 10 * draws as usize;
     println!(
-        "whatif bench: {count} variants of a 10-team service ({} workers, {} children), time limit {time_limit} s and gap {mip_gap} per solve",
+        "whatif bench: {count} solves (10 variants × {draws} draws) of a 10-team service ({} workers, {} children), time limit {time_limit} s and gap {mip_gap} per solve",
         base.workers.len(),
         base.cases.len()
     );
@@ -62,6 +70,7 @@ fn main() {
         let options = RunOptions {
             jobs,
             mip_gap,
+            reuse_parts,
             ..RunOptions::default()
         };
         let comparison = run(&base, &plan, &options, &|| {}).expect("run");
@@ -72,7 +81,12 @@ fn main() {
             .iter()
             .filter(|r| r.status() == caseload::whatif::RowStatus::TimeLimit)
             .count();
-        println!("jobs {jobs}: {secs:.1} s ({:.2} s per variant; {failed} failed, {limited} at the time limit)", secs / count as f64);
+        println!(
+            "jobs {jobs}: {secs:.1} s ({:.3} s per solve; {failed} failed, {limited} at the time limit; {} of {} team solves reused)",
+            secs / count as f64,
+            comparison.parts.reused,
+            comparison.parts.solved
+        );
         times.push(secs);
     }
     println!("speed-up from 1 to 2 jobs: {:.2}x", times[0] / times[1]);

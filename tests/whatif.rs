@@ -320,6 +320,7 @@ fn sweep_rows_aggregate_mean_p10_p90_over_draws() {
         rows: vec![row],
         jobs: 1,
         elapsed: std::time::Duration::ZERO,
+        parts: Default::default(),
     };
     let csv = whatif::comparison_csv(&comparison).expect("csv");
     let mut lines = csv.lines();
@@ -374,9 +375,10 @@ fn cli_results_do_not_depend_on_jobs_and_every_allocation_passes_the_checker() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = scenario_with_variants(tmp.path());
     let mut csvs = Vec::new();
-    for jobs in ["1", "2"] {
-        let out = tmp.path().join(format!("out{jobs}"));
-        let args = [
+    // Two jobs, one job, and one job solving every team afresh.
+    for (jobs, reuse) in [("2", true), ("1", true), ("1", false)] {
+        let out = tmp.path().join(format!("out{jobs}{reuse}"));
+        let mut args = vec![
             "whatif".as_ref(),
             dir.as_os_str(),
             "--out".as_ref(),
@@ -385,9 +387,23 @@ fn cli_results_do_not_depend_on_jobs_and_every_allocation_passes_the_checker() {
             jobs.as_ref(),
             "--allocations".as_ref(),
         ];
+        if !reuse {
+            args.push("--no-reuse".as_ref());
+        }
         let run = caseload(args);
         assert!(run.status.success(), "{}", stderr(&run));
         assert!(stdout(&run).contains("a quarter leave"), "{}", stdout(&run));
+        if jobs == "1" && reuse {
+            // Seeds 2 and 3 of "today" are today again, and "surge in A" leaves B as it is.
+            let reused = stdout(&run)
+                .split_once(" of ")
+                .and_then(|(head, _)| head.rsplit('(').next()?.parse::<u32>().ok());
+            assert!(
+                reused.is_some_and(|n| n >= 5),
+                "teams reused: {}",
+                stdout(&run)
+            );
+        }
         assert!(
             stderr(&run).is_empty(),
             "no progress bar off a terminal: {}",
@@ -401,12 +417,17 @@ fn cli_results_do_not_depend_on_jobs_and_every_allocation_passes_the_checker() {
         let svg = fs::read_to_string(out.join("comparison.svg")).expect("svg");
         assert!(svg.starts_with("<svg") && svg.contains("cap [points=14]"));
         if jobs == "2" {
+            // Teams reused from another draw's solve are checked as the draw's own.
             check_every_allocation(&out.join("variants"));
         }
     }
     assert_eq!(
         csvs[0], csvs[1],
-        "comparison.csv differs between --jobs 1 and 2"
+        "comparison.csv differs between --jobs 2 and 1"
+    );
+    assert_eq!(
+        csvs[1], csvs[2],
+        "comparison.csv differs with and without reusing teams"
     );
     let text = String::from_utf8(csvs.swap_remove(0)).expect("UTF-8");
     let lines: Vec<&str> = text.lines().collect();

@@ -39,6 +39,10 @@ pub struct WhatIfArgs {
     /// Also write each variant's scenario and allocation under OUT/variants/.
     #[arg(long)]
     allocations: bool,
+    /// Solve every team of every variant afresh, even one a variant before left exactly
+    /// as it was (the results are the same; for timing).
+    #[arg(long)]
+    no_reuse: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -69,6 +73,7 @@ pub fn whatif(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
         time_limit_s: args.time_limit,
         mip_gap: args.mip_gap,
         allocations: args.allocations.then(|| out.join("variants")),
+        reuse_parts: !args.no_reuse,
     };
     let bar = progress_bar(whatif::draw_count(&plan), args.quiet);
     let tick = || {
@@ -85,9 +90,15 @@ pub fn whatif(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         let mut stdout = std::io::stdout().lock();
         write!(stdout, "{}", whatif::render(&comparison))?;
+        let parts = comparison.parts;
+        let reused = if parts.solved > 0 {
+            format!(" ({} of {} team solves reused)", parts.reused, parts.solved)
+        } else {
+            String::new()
+        };
         writeln!(
             stdout,
-            "{} variants, {} solves on {} jobs in {:.1}s; wrote {}",
+            "{} variants, {} solves on {} jobs in {:.1}s{reused}; wrote {}",
             comparison.rows.len(),
             whatif::draw_count(&plan),
             comparison.jobs,

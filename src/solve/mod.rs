@@ -4,7 +4,10 @@
 //! [`start::starting_allocation`] as a MIP start, and reads back the best allocation with
 //! its status, bound and gap. If HiGHS stops without an allocation better than the start,
 //! the start is returned: a run never ends empty-handed while a feasible allocation exists.
+//! [`solve_with_cache`] does the same, answering parts solved before from a [`PartCache`]
+//! (a what-if batch solves each distinct team once).
 
+pub mod cache;
 pub mod formulation;
 pub mod parts;
 pub mod start;
@@ -21,6 +24,7 @@ use highs::HighsModelStatus;
 use crate::error::{Error, Result};
 use crate::model::{Allocation, Evaluation, Instance};
 
+pub use cache::PartCache;
 pub use formulation::{Formulation, Part};
 pub use start::starting_allocation;
 
@@ -97,6 +101,17 @@ pub struct Solution {
 /// Independent parts (see [`parts`]) are solved in parallel, one HiGHS thread each, on a
 /// local pool of `threads` threads; a single part gets all the threads.
 pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
+    solve_with_cache(instance, options, None)
+}
+
+/// [`solve`], taking the answers of parts solved before from `cache` and adding the new
+/// ones to it. The solution is the same as without the cache: a part is only taken from
+/// it when its program, MIP start and solver settings are the same.
+pub fn solve_with_cache(
+    instance: &Instance,
+    options: &SolveOptions,
+    cache: Option<&PartCache>,
+) -> Result<Solution> {
     let started = Instant::now();
     let policy = &instance.policy;
     let time_limit = options.time_limit_s.unwrap_or(policy.time_limit_s).max(0.0);
@@ -111,18 +126,59 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
         n => n as usize,
     };
 
-    let jobs: Vec<PartJob> = parts::split(instance)
-        .into_iter()
-        .map(|part| PartJob::new(instance, part, start_feasible.then_some(&start)))
-        .collect();
+    let parts = parts::split(instance);
+    let part_threads = if parts.len() == 1 { threads } else { 1 };
+    let settings = [options.mip_gap.to_bits(), part_threads as u64];
+    let mip_start = start_feasible.then_some(&start);
+    let mut slots: Vec<Option<Result<PartOutcome>>> = Vec::with_capacity(parts.len());
+    let mut keys = Vec::with_capacity(parts.len());
+    let (mut jobs, mut solved_slots) = (Vec::new(), Vec::new());
+    for part in parts {
+        let key = cache.map(|_| {
+            cache::PartKey::of(instance, &part, mip_start.map(|s| &s.units[..]), &settings)
+        });
+        match cache.zip(key.as_ref()).and_then(|(c, k)| c.get(k)) {
+            Some(hit) => slots.push(Some(Ok(PartOutcome {
+                decisions: hit.decisions_for(&part),
+                part,
+                status: Status::Optimal,
+                bound: hit.bound,
+                solver_objective: hit.solver_objective,
+            }))),
+            None => {
+                solved_slots.push(slots.len());
+                slots.push(None);
+                jobs.push(PartJob::new(instance, part, mip_start));
+            }
+        }
+        keys.push(key);
+    }
     let build_time = started.elapsed();
 
     let solving = Instant::now();
-    let mut outcomes = Vec::with_capacity(jobs.len());
-    for outcome in solve_parts(jobs, threads, deadline, options)? {
-        match outcome {
+    let fresh = solve_parts(jobs, threads, part_threads, deadline, options)?;
+    for (&i, outcome) in solved_slots.iter().zip(fresh) {
+        slots[i] = Some(outcome);
+    }
+    let mut outcomes = Vec::with_capacity(slots.len());
+    for slot in slots {
+        match slot.unwrap_or_else(|| Err(Error::Solver("a part was not solved".into()))) {
             Err(Error::Infeasible(_)) => return Err(infeasible(instance, &start)),
             other => outcomes.push(other?),
+        }
+    }
+    if let Some(cache) = cache {
+        for &i in &solved_slots {
+            let (outcome, key) = (&outcomes[i], keys[i]);
+            let answer = cache::CachedPart::new(
+                &outcome.part,
+                &outcome.decisions,
+                outcome.bound,
+                outcome.solver_objective,
+            );
+            if let (Some(key), Some(answer)) = (key, answer) {
+                cache.put(key, outcome.status, answer);
+            }
         }
     }
     // Each part had its fair share of the time; parts that used it up without proving
@@ -139,11 +195,12 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
             }
         }
         let best_ok = hard_rule_breaches(instance, &best).is_empty();
-        let jobs = unfinished
+        let jobs: Vec<PartJob> = unfinished
             .iter()
             .map(|&i| PartJob::new(instance, outcomes[i].part.clone(), best_ok.then_some(&best)))
             .collect();
-        let again = solve_parts(jobs, threads, deadline, options)?;
+        let part_threads = if jobs.len() == 1 { threads } else { 1 };
+        let again = solve_parts(jobs, threads, part_threads, deadline, options)?;
         for (&i, outcome) in unfinished.iter().zip(again) {
             outcomes[i].merge(outcome?);
         }
@@ -238,12 +295,13 @@ const SMALL_PART_COLUMNS: usize = 1_000;
 /// Least time left for a second pass at unfinished parts to be worth starting.
 const SECOND_PASS_MINIMUM: Duration = Duration::from_millis(50);
 
-/// Solves parts in parallel, one HiGHS thread each, on a local pool of `threads` threads;
-/// a single part gets all the threads. Largest parts first, each thread taking the next
-/// part when it is done, so a hard part found last does not leave the others idle.
+/// Solves parts in parallel on a local pool of `threads` threads, `part_threads` HiGHS
+/// threads each. Largest parts first, each thread taking the next part when it is done,
+/// so a hard part found last does not leave the others idle.
 fn solve_parts(
     jobs: Vec<PartJob<'_>>,
     threads: usize,
+    part_threads: usize,
     deadline: Instant,
     options: &SolveOptions,
 ) -> Result<Vec<Result<PartOutcome>>> {
@@ -253,7 +311,7 @@ fn solve_parts(
         parts: jobs.len(),
         started: AtomicUsize::new(0),
         workers,
-        threads: if jobs.len() == 1 { threads } else { 1 },
+        threads: part_threads,
         mip_gap: options.mip_gap,
         log: options.log,
     };

@@ -389,3 +389,54 @@ fn a_second_attempt_at_a_part_keeps_the_better_allocation_and_the_higher_bound()
     assert_eq!(first.bound, Some(9.0));
     assert_eq!(first.status, Status::Optimal);
 }
+
+#[test]
+fn a_team_solved_before_is_reused_and_the_solution_is_the_same() {
+    let scenario = crate::generate::generate(&crate::generate::GenerateOptions {
+        teams: 4,
+        seed: 3,
+        ..Default::default()
+    });
+    let options = SolveOptions {
+        threads: Some(1),
+        ..SolveOptions::default()
+    };
+    let cache = PartCache::new();
+    let instance = Instance::new(&scenario).expect("valid scenario");
+    let first = solve_with_cache(&instance, &options, Some(&cache)).expect("solved");
+    assert_eq!(
+        (cache.len(), cache.hits()),
+        (4, 0),
+        "four teams solved and kept"
+    );
+
+    // The first available worker leaves (as a what-if removes one): their team changes,
+    // and every later worker's index shifts.
+    let leaver = scenario
+        .workers
+        .iter()
+        .find(|w| w.available)
+        .expect("an available worker");
+    let leaves =
+        crate::whatif::Edit::RemoveWorkers(crate::whatif::Selection::Ids(vec![leaver.id.clone()]));
+    let changed = crate::whatif::apply(&scenario, &[leaves], 0).expect("applies");
+    let instance = Instance::new(&changed).expect("valid scenario");
+    let reused = solve_with_cache(&instance, &options, Some(&cache)).expect("solved");
+    assert_eq!(cache.hits(), 3, "the three untouched teams are reused");
+    assert_eq!(reused.status, Status::Optimal);
+    assert_checked(&changed, &instance, &reused);
+    let fresh = solve(&instance, &options).expect("solved");
+    assert_eq!(reused.allocation, fresh.allocation);
+    assert_eq!(reused.bound, fresh.bound);
+    assert_eq!(reused.solver_objective, fresh.solver_objective);
+    assert_ne!(reused.allocation.units.len(), 0);
+    assert!(first.evaluation.objective.total != reused.evaluation.objective.total);
+
+    // Other solver settings are another program: nothing is reused.
+    let looser = SolveOptions {
+        mip_gap: 0.01,
+        ..options
+    };
+    solve_with_cache(&instance, &looser, Some(&cache)).expect("solved");
+    assert_eq!(cache.hits(), 3, "a different gap reuses nothing");
+}

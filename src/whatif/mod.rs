@@ -51,5 +51,7 @@ pub use plan::{
     Demand, Edit, NewWorkers, Plan, PolicyChange, Selection, Variant, WorkerUpdate,
     DEFAULT_TIME_LIMIT_S,
 };
-pub use run::{draw_count, run, slug, Comparison, Draw, Outcome, Row, RowStatus, RunOptions};
+pub use run::{
+    draw_count, run, slug, Comparison, Draw, Outcome, PartCounts, Row, RowStatus, RunOptions,
+};
 pub use svg::chart;

@@ -10,7 +10,7 @@ use super::error::{VariantError, WhatIfError};
 use super::metrics::{Figures, Metric, Spread};
 use super::plan::{Plan, Variant};
 use crate::model::{Instance, Scenario};
-use crate::solve::{SolveOptions, Status};
+use crate::solve::{PartCache, SolveOptions, Status};
 
 /// How to run a plan.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,6 +25,10 @@ pub struct RunOptions {
     pub mip_gap: f64,
     /// Write each draw's scenario and allocation under this folder.
     pub allocations: Option<PathBuf>,
+    /// Solve each distinct part (team) once per run: a draw whose team has exactly the
+    /// program of one solved before takes its proven-optimal answer (see
+    /// [`crate::solve::cache`]). The results are the same either way.
+    pub reuse_parts: bool,
 }
 
 impl Default for RunOptions {
@@ -35,6 +39,7 @@ impl Default for RunOptions {
             time_limit_s: None,
             mip_gap: SolveOptions::default().mip_gap,
             allocations: None,
+            reuse_parts: true,
         }
     }
 }
@@ -138,6 +143,19 @@ pub struct Comparison {
     pub jobs: usize,
     /// Wall-clock time of the whole run.
     pub elapsed: Duration,
+    /// Parts (teams) solved, and how many of them were answered by a part solved before
+    /// in the same run. Which draw solves a part first can depend on `jobs`, so with
+    /// several jobs the count may vary from run to run; the rows do not.
+    pub parts: PartCounts,
+}
+
+/// How many parts a run solved, and how many of them it reused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PartCounts {
+    /// Parts of every draw that solved.
+    pub solved: u64,
+    /// Of those, parts answered from the run's cache.
+    pub reused: u64,
 }
 
 /// Solves every draw of every variant of `plan` against `base`, `options.jobs` at a time,
@@ -173,6 +191,7 @@ pub fn run(
         .enumerate()
         .flat_map(|(v, variant)| (0..variant.draws.max(1)).map(move |k| (v, k)))
         .collect();
+    let cache = options.reuse_parts.then(PartCache::new);
     let draws: Vec<Draw> = pool.install(|| {
         tasks
             .par_iter()
@@ -183,7 +202,14 @@ pub fn run(
                     .allocations
                     .as_ref()
                     .map(|dir| draw_folder(dir, v, variant, k));
-                let outcome = solve_draw(&base, variant, seed, options, folder.as_deref());
+                let outcome = solve_draw(
+                    &base,
+                    variant,
+                    seed,
+                    options,
+                    cache.as_ref(),
+                    folder.as_deref(),
+                );
                 progress();
                 Draw { seed, outcome }
             })
@@ -202,6 +228,10 @@ pub fn run(
         rows,
         jobs,
         elapsed: started.elapsed(),
+        parts: cache.map_or_else(PartCounts::default, |c| PartCounts {
+            solved: c.lookups(),
+            reused: c.hits(),
+        }),
     })
 }
 
@@ -241,6 +271,7 @@ fn solve_draw(
     variant: &Variant,
     seed: u64,
     options: &RunOptions,
+    cache: Option<&PartCache>,
     folder: Option<&Path>,
 ) -> Result<Outcome, VariantError> {
     let started = Instant::now();
@@ -265,7 +296,7 @@ fn solve_draw(
         mip_gap: options.mip_gap,
         log: false,
     };
-    let solution = crate::solve::solve(&instance, &solve_options)
+    let solution = crate::solve::solve_with_cache(&instance, &solve_options, cache)
         .map_err(|e| VariantError::Solve(e.to_string()))?;
     if let Some(folder) = folder {
         write_draw(folder, &scenario, &instance, &solution)?;
