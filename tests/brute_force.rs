@@ -10,7 +10,7 @@ use caseload::model::{
     CapacityMode, Case, CaseId, Instance, PairTerms, Policy, Scenario, Worker, WorkerId,
 };
 use caseload::solve::start::improved_start;
-use caseload::solve::{hard_rule_breaches, solve, starting_allocation, SolveOptions};
+use caseload::solve::{hard_rule_breaches, pooled, solve, starting_allocation, SolveOptions};
 use caseload::Error;
 use proptest::prelude::*;
 use std::time::{Duration, Instant};
@@ -316,6 +316,10 @@ proptest! {
             if let Some(best) = best {
                 prop_assert!(report.objective.total >= best - 1e-6, "heuristic beats the optimum");
             }
+        }
+        // The pooled LP is a lower bound on every allocation.
+        if let (Some(best), Some(bound)) = (best, pooled::bound(&instance, Duration::from_secs(5))) {
+            prop_assert!(bound <= best + 1e-6, "pooled bound {bound} above the optimum {best}");
         }
         match solve(&instance, &options) {
             Err(Error::Infeasible(_)) => prop_assert!(best.is_none(), "solver says infeasible, enumeration found {best:?}"),

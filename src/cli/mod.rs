@@ -138,6 +138,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 threads,
                 log: solver_log,
                 mip_gap,
+                ..SolveOptions::default()
             };
             allocate(&dir, &out, &options, quiet, report.as_deref())
         }

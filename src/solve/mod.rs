@@ -8,8 +8,10 @@
 //! (a what-if batch solves each distinct team once).
 
 pub mod cache;
+pub mod candidates;
 pub mod formulation;
 pub mod parts;
+pub mod pooled;
 pub mod start;
 mod state;
 #[cfg(test)]
@@ -39,6 +41,9 @@ pub struct SolveOptions {
     pub mip_gap: f64,
     /// Print the solver's log to standard output.
     pub log: bool,
+    /// Parts with more eligible (unit, worker) pairs than this are not handed to HiGHS
+    /// whole but solved in passes, when they split into teams (see [`solve`]).
+    pub large_part_pairs: usize,
 }
 
 impl Default for SolveOptions {
@@ -48,6 +53,7 @@ impl Default for SolveOptions {
             threads: None,
             mip_gap: 1e-4,
             log: false,
+            large_part_pairs: LARGE_PART_PAIRS,
         }
     }
 }
@@ -100,6 +106,12 @@ pub struct Solution {
 ///
 /// Independent parts (see [`parts`]) are solved in parallel, one HiGHS thread each, on a
 /// local pool of `threads` threads; a single part gets all the threads.
+///
+/// A part too large for HiGHS (more than `large_part_pairs` eligible pairs: in practice a
+/// trust with cross-team eligibility) is solved in two passes when it splits into teams:
+/// first within teams (exactly, in parallel), then across teams over candidate workers
+/// ([`candidates`]) starting from that allocation; its bound comes from [`pooled`], and
+/// it is `optimal` only if that bound proves it.
 pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
     solve_with_cache(instance, options, None)
 }
@@ -113,12 +125,104 @@ pub fn solve_with_cache(
     cache: Option<&PartCache>,
 ) -> Result<Solution> {
     let started = Instant::now();
-    let policy = &instance.policy;
-    let time_limit = options.time_limit_s.unwrap_or(policy.time_limit_s).max(0.0);
-    let deadline = started + Duration::from_secs_f64(time_limit);
+    let time_limit = time_limit(instance, options);
+    if candidates::largest_part_pairs(instance) > options.large_part_pairs {
+        let within = candidates::within_teams(instance);
+        if candidates::largest_part_pairs(&within) <= options.large_part_pairs {
+            return solve_large(instance, &within, options, cache, started);
+        }
+    }
     // Local search gets at most a tenth of the time limit.
     let local_search_deadline = started + Duration::from_secs_f64(time_limit / 10.0);
     let start = start::improved_start(instance, local_search_deadline);
+    solve_from(instance, options, cache, start, started)
+}
+
+/// The time limit of a solve in seconds: the option's, else the policy's.
+fn time_limit(instance: &Instance, options: &SolveOptions) -> f64 {
+    options
+        .time_limit_s
+        .unwrap_or(instance.policy.time_limit_s)
+        .max(0.0)
+}
+
+/// Default of [`SolveOptions::large_part_pairs`]: a 30-team trust with cross-team
+/// eligibility is one part of 565,000 pairs, on which HiGHS had not finished its root LP
+/// after 30 s and used 1.5 GB; its 30 teams are 400–2,600 pairs each.
+pub const LARGE_PART_PAIRS: usize = 50_000;
+
+/// Workers of other teams each unit may go to in the cross-team pass of a large part.
+const OTHER_TEAM_CANDIDATES: usize = 5;
+
+/// Solves an instance whose largest part is too large for HiGHS, but which splits into
+/// team-sized parts within teams (`within`). The pooled LP bound first (at most a tenth of
+/// the time), then within teams (exactly, in parallel, with half the time left), then
+/// across teams from that allocation, each unit allowed its team, its current workers and
+/// the [`OTHER_TEAM_CANDIDATES`] workers with most room left. Neither pass proves
+/// optimality for the whole: the status is `optimal` only if the bound proves it.
+fn solve_large(
+    instance: &Instance,
+    within: &Instance,
+    options: &SolveOptions,
+    cache: Option<&PartCache>,
+    started: Instant,
+) -> Result<Solution> {
+    let time_limit = time_limit(instance, options);
+    let left = |share: f64| Some((time_limit - started.elapsed().as_secs_f64()).max(0.0) * share);
+    let bound = pooled::bound(instance, Duration::from_secs_f64(time_limit / 10.0));
+    let first_options = SolveOptions {
+        time_limit_s: left(0.5),
+        ..options.clone()
+    };
+    let first = solve_with_cache(within, &first_options, cache)?;
+    let across = candidates::around(instance, &first.allocation, OTHER_TEAM_CANDIDATES);
+    let second_options = SolveOptions {
+        time_limit_s: left(1.0),
+        ..options.clone()
+    };
+    let second = solve_from(
+        &across,
+        &second_options,
+        None,
+        first.allocation.clone(),
+        Instant::now(),
+    )?;
+    let best = if second.evaluation.objective.total < first.evaluation.objective.total {
+        second.allocation
+    } else {
+        first.allocation
+    };
+    let evaluation = instance.evaluate(&best);
+    let objective = evaluation.objective.total;
+    let proven = bound.is_some_and(|b| relative_gap(objective, b) <= options.mip_gap);
+    let status = if proven {
+        Status::Optimal
+    } else {
+        Status::TimeLimit
+    };
+    let mut solution = finish(
+        best,
+        evaluation,
+        status,
+        bound,
+        first.build_time + second.build_time,
+        first.solve_time + second.solve_time,
+    );
+    solution.start_objective = first.evaluation.objective.total;
+    Ok(solution)
+}
+
+/// Solves an instance from a starting allocation (handed to HiGHS if feasible).
+fn solve_from(
+    instance: &Instance,
+    options: &SolveOptions,
+    cache: Option<&PartCache>,
+    start: Allocation,
+    started: Instant,
+) -> Result<Solution> {
+    let policy = &instance.policy;
+    let time_limit = time_limit(instance, options);
+    let deadline = started + Duration::from_secs_f64(time_limit);
     let start_eval = instance.evaluate(&start);
     let start_feasible = hard_rule_breaches(instance, &start).is_empty();
     let threads = match options.threads.unwrap_or(policy.threads) {

@@ -28,15 +28,21 @@ fn solve_scenario(scenario: &Scenario) -> (Instance, Solution) {
 /// The solver's guard, the formulation's own objective and the independent checker all
 /// accept the solution.
 fn assert_checked(scenario: &Scenario, instance: &Instance, solution: &Solution) {
-    assert!(
-        hard_rule_breaches(instance, &solution.allocation).is_empty(),
-        "solution breaks a hard rule"
-    );
     let solver = solution.solver_objective.expect("solver ran");
     assert!(
         (solver - solution.evaluation.objective.total).abs() < 1e-6,
         "formulation objective {solver} differs from SPEC objective {}",
         solution.evaluation.objective.total
+    );
+    assert_valid(scenario, instance, solution);
+}
+
+/// The solver's guard and the independent checker accept the allocation, and the checker
+/// computes the objective the solution reports.
+fn assert_valid(scenario: &Scenario, instance: &Instance, solution: &Solution) {
+    assert!(
+        hard_rule_breaches(instance, &solution.allocation).is_empty(),
+        "solution breaks a hard rule"
     );
     let rows: Vec<AllocationRow> = instance
         .cases
@@ -439,4 +445,50 @@ fn a_team_solved_before_is_reused_and_the_solution_is_the_same() {
     };
     solve_with_cache(&instance, &looser, Some(&cache)).expect("solved");
     assert_eq!(cache.hits(), 3, "a different gap reuses nothing");
+}
+
+#[test]
+fn a_part_too_large_is_solved_within_teams_then_across_under_a_valid_bound() {
+    let scenario = crate::generate::generate(&crate::generate::GenerateOptions {
+        teams: 3,
+        seed: 6,
+        cross_team: true,
+        ..Default::default()
+    });
+    let instance = Instance::new(&scenario).expect("valid scenario");
+    let within = candidates::within_teams(&instance);
+    assert_eq!(parts::split(&instance).len(), 1, "across teams: one part");
+    assert!(
+        parts::split(&within).len() >= 3,
+        "within teams: a part per team"
+    );
+    let one_thread = SolveOptions {
+        threads: Some(1),
+        ..SolveOptions::default()
+    };
+    let exact = solve(&instance, &one_thread).expect("solved whole");
+    assert_eq!(exact.status, Status::Optimal);
+    let within_teams = solve(&within, &one_thread).expect("solved within teams");
+
+    // The whole part counts as too large; each team does not.
+    let options = SolveOptions {
+        time_limit_s: Some(5.0),
+        large_part_pairs: candidates::largest_part_pairs(&within),
+        ..one_thread
+    };
+    let passes = solve(&instance, &options).expect("solved in passes");
+    assert_valid(&scenario, &instance, &passes);
+    let objective = passes.evaluation.objective.total;
+    let optimum = exact.evaluation.objective.total;
+    assert!(
+        objective <= within_teams.evaluation.objective.total + 1e-6,
+        "the cross-team pass starts from the within-team optimum"
+    );
+    assert!(objective >= optimum - 1e-6);
+    assert!(
+        passes.bound.is_finite() && passes.bound <= optimum + 1e-6,
+        "pooled bound {} above the optimum {optimum}",
+        passes.bound
+    );
+    assert!(passes.bound > 0.0, "the bound says something");
 }

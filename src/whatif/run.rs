@@ -294,7 +294,7 @@ fn solve_draw(
         time_limit_s: options.time_limit_s,
         threads: Some(options.threads_per_variant),
         mip_gap: options.mip_gap,
-        log: false,
+        ..SolveOptions::default()
     };
     let solution = crate::solve::solve_with_cache(&instance, &solve_options, cache)
         .map_err(|e| VariantError::Solve(e.to_string()))?;
