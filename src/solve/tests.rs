@@ -60,6 +60,16 @@ fn assert_valid(scenario: &Scenario, instance: &Instance, solution: &Solution) {
     assert!((report.objective.total - solution.evaluation.objective.total).abs() < 1e-6);
 }
 
+/// A generated service of `teams` teams.
+fn generated(teams: usize, seed: u64, cross_team: bool) -> Scenario {
+    crate::generate::generate(&crate::generate::GenerateOptions {
+        teams,
+        seed,
+        cross_team,
+        ..Default::default()
+    })
+}
+
 fn worker_of(instance: &Instance, solution: &Solution, case: &str) -> Option<String> {
     let c = instance.case(&case.into()).expect("known case");
     solution.evaluation.worker[c].map(|w| instance.workers[w].id.to_string())
@@ -346,11 +356,7 @@ fn pair_weights_count_in_loads_and_pair_costs_in_the_objective() {
 
 #[test]
 fn parts_solved_on_two_threads_give_the_one_thread_allocation() {
-    let scenario = crate::generate::generate(&crate::generate::GenerateOptions {
-        teams: 4,
-        seed: 3,
-        ..Default::default()
-    });
+    let scenario = generated(4, 3, false);
     let instance = Instance::new(&scenario).expect("valid scenario");
     assert_eq!(parts::split(&instance).len(), 4, "one part per team");
     let solve_on = |threads| {
@@ -398,11 +404,7 @@ fn a_second_attempt_at_a_part_keeps_the_better_allocation_and_the_higher_bound()
 
 #[test]
 fn a_team_solved_before_is_reused_and_the_solution_is_the_same() {
-    let scenario = crate::generate::generate(&crate::generate::GenerateOptions {
-        teams: 4,
-        seed: 3,
-        ..Default::default()
-    });
+    let scenario = generated(4, 3, false);
     let options = SolveOptions {
         threads: Some(1),
         ..SolveOptions::default()
@@ -449,12 +451,7 @@ fn a_team_solved_before_is_reused_and_the_solution_is_the_same() {
 
 #[test]
 fn a_part_too_large_is_solved_within_teams_then_across_under_a_valid_bound() {
-    let scenario = crate::generate::generate(&crate::generate::GenerateOptions {
-        teams: 3,
-        seed: 6,
-        cross_team: true,
-        ..Default::default()
-    });
+    let scenario = generated(3, 6, true);
     let instance = Instance::new(&scenario).expect("valid scenario");
     let within = candidates::within_teams(&instance);
     assert_eq!(parts::split(&instance).len(), 1, "across teams: one part");
