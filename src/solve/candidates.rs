@@ -1,81 +1,42 @@
-//! Candidate workers for parts too large to hand to the solver whole.
+//! Smaller programs for parts too large to hand to the solver whole.
 //!
 //! With cross-team eligibility a trust is one part of every worker and every child:
 //! hundreds of thousands of (unit, worker) pairs, more than HiGHS can take in seconds.
-//! Most of those pairs are never worth using: a child goes to their own worker, to their
-//! own team, or to a worker with room. A restricted instance keeps, for each unit, its
-//! cases' current workers, the workers of its own team (every eligible worker for a unit
-//! without a team), and optionally the worker of a given allocation and the eligible
-//! workers with the most room left in it. Its allocations are allocations of the full
-//! instance with the same objective (current workers are kept, so "still fits" and every
-//! cost are unchanged); its optimum is an upper bound on the full one, not a proof.
+//! Most of those pairs are never worth using: a child goes to their own worker or their
+//! own team, and only where one team leaves a child waiting who is more urgent than one
+//! another team took is it worth looking across. So a large part is solved within teams
+//! first ([`within_teams`]: independent team-sized parts), then a pair of teams at a time
+//! ([`two_teams`], in the order of [`promising_team_pairs`]). Both cut the units' eligible
+//! workers down, keeping each unit's current workers, so "still fits" and every cost are
+//! as in the full instance (but see [`two_teams`]): their allocations are allocations of
+//! the full instance, and their optima are upper bounds on its optimum, not proofs.
 
+use super::formulation::Part;
 use crate::model::{Allocation, Instance};
 
 /// Each unit's eligible workers cut down to its cases' current workers and its team's
-/// workers: a cross-team instance as it would be within teams (independent team parts).
+/// workers (every eligible worker for a unit without a team): a cross-team instance as it
+/// would be within teams.
 pub fn within_teams(instance: &Instance) -> Instance {
-    restrict(instance, None, 0)
-}
-
-/// Each unit's eligible workers cut down to its cases' current workers, its team's
-/// workers, its worker in `around`, and the `others` eligible workers with the most room
-/// left in `around` (ties to the lower index).
-pub fn around(instance: &Instance, around: &Allocation, others: usize) -> Instance {
-    restrict(instance, Some(around), others)
-}
-
-fn restrict(instance: &Instance, start: Option<&Allocation>, others: usize) -> Instance {
-    let mut load = instance.load_before.clone();
-    if let Some(start) = start {
-        load.fill(0.0);
-        for (u, w) in start.units.iter().enumerate() {
-            if let Some(w) = *w {
-                load[w] += instance.unit_weight_on(u, w);
-            }
-        }
-    }
-    let room: Vec<f64> = (0..instance.workers.len())
-        .map(|w| {
-            let limit = instance.load_limit(w).unwrap_or(instance.capacity[w]);
-            limit - load[w]
-        })
-        .collect();
-    let mut roomiest: Vec<usize> = (0..instance.workers.len()).collect();
-    roomiest.sort_by(|&a, &b| room[b].total_cmp(&room[a]).then(a.cmp(&b)));
     let mut restricted = instance.clone();
-    for (u, unit) in restricted.units.iter_mut().enumerate() {
+    for unit in &mut restricted.units {
         let teams: Vec<&str> = unit
             .cases
             .iter()
             .map(|&c| instance.cases[c].team.as_str())
             .filter(|t| !t.is_empty())
             .collect();
-        let mut keep = vec![false; instance.workers.len()];
-        if let Some(w) = start.and_then(|s| s.units[u]) {
-            keep[w] = true;
+        if teams.is_empty() {
+            continue;
         }
-        for &c in &unit.cases {
-            if let Some(w) = instance.current[c] {
-                keep[w] = true;
-            }
-        }
-        for &w in &unit.eligible {
-            if teams.is_empty() || teams.contains(&instance.workers[w].team.as_str()) {
-                keep[w] = true;
-            }
-        }
-        let mut extra = 0;
-        for &w in &roomiest {
-            if extra == others {
-                break;
-            }
-            if !keep[w] && unit.is_eligible(w) {
-                keep[w] = true;
-                extra += 1;
-            }
-        }
-        unit.eligible.retain(|&w| keep[w]);
+        let current: Vec<usize> = unit
+            .cases
+            .iter()
+            .filter_map(|&c| instance.current[c])
+            .collect();
+        unit.eligible.retain(|&w| {
+            current.contains(&w) || teams.contains(&instance.workers[w].team.as_str())
+        });
     }
     restricted
 }
@@ -93,4 +54,81 @@ pub fn largest_part_pairs(instance: &Instance) -> usize {
         })
         .max()
         .unwrap_or(0)
+}
+
+/// Two teams' workers and the units that may change between them around `around`: the
+/// units their workers hold, and those of their cases left unallocated. Returns the
+/// instance with those units' eligible workers cut down to the two teams' (so the part's
+/// program is closed: nothing it decides touches another worker) and the part.
+///
+/// A unit whose current worker is outside the two teams loses its "still fits" move cost
+/// in the cut-down instance; it is the same for every choice inside them, so the part's
+/// best allocation is unchanged.
+pub fn two_teams(instance: &Instance, around: &Allocation, teams: [&str; 2]) -> (Instance, Part) {
+    let in_teams = |w: usize| teams.contains(&instance.workers[w].team.as_str());
+    let workers: Vec<usize> = (0..instance.workers.len())
+        .filter(|&w| in_teams(w))
+        .collect();
+    let units: Vec<usize> = (0..instance.units.len())
+        .filter(|&u| match around.units[u] {
+            Some(w) => in_teams(w),
+            None => instance.units[u]
+                .cases
+                .iter()
+                .any(|&c| teams.contains(&instance.cases[c].team.as_str())),
+        })
+        .collect();
+    let mut restricted = instance.clone();
+    for &u in &units {
+        restricted.units[u].eligible.retain(|&w| in_teams(w));
+    }
+    (restricted, Part { units, workers })
+}
+
+/// Pairs of teams worth re-solving together around `around`, most promising first: team
+/// A leaves a unit unallocated that is more urgent (unallocated cost per point) than one
+/// team B allocated and could leave.
+pub fn promising_team_pairs(instance: &Instance, around: &Allocation) -> Vec<[String; 2]> {
+    let mut teams: Vec<&str> = instance
+        .workers
+        .iter()
+        .map(|w| w.team.as_str())
+        .filter(|t| !t.is_empty())
+        .collect();
+    teams.sort_unstable();
+    teams.dedup();
+    let team_of = |t: &str| teams.binary_search(&t).ok();
+    let urgency = |u: usize| instance.unallocated_cost(u) / instance.units[u].weight;
+    let mut waiting = vec![f64::NEG_INFINITY; teams.len()];
+    let mut leavable = vec![f64::INFINITY; teams.len()];
+    for (u, unit) in instance.units.iter().enumerate() {
+        match around.units[u] {
+            None => {
+                if let Some(t) = team_of(&instance.cases[unit.cases[0]].team) {
+                    waiting[t] = waiting[t].max(urgency(u));
+                }
+            }
+            Some(w) if !unit.must_allocate => {
+                if let Some(t) = team_of(&instance.workers[w].team) {
+                    leavable[t] = leavable[t].min(urgency(u));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+    for (a, &wait) in waiting.iter().enumerate() {
+        for (b, &leave) in leavable.iter().enumerate() {
+            if a != b && wait > leave + 1e-9 {
+                pairs.push((wait - leave, a, b));
+            }
+        }
+    }
+    pairs.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    let mut seen = std::collections::BTreeSet::new();
+    pairs
+        .into_iter()
+        .filter(|&(_, a, b)| seen.insert((a.min(b), a.max(b))))
+        .map(|(_, a, b)| [teams[a].to_string(), teams[b].to_string()])
+        .collect()
 }

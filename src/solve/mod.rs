@@ -108,8 +108,8 @@ pub struct Solution {
 /// local pool of `threads` threads; a single part gets all the threads.
 ///
 /// A part too large for HiGHS (more than `large_part_pairs` eligible pairs: in practice a
-/// trust with cross-team eligibility) is solved in two passes when it splits into teams:
-/// first within teams (exactly, in parallel), then across teams over candidate workers
+/// trust with cross-team eligibility) is solved in passes when it splits into teams:
+/// first within teams (exactly, in parallel), then pairs of teams together
 /// ([`candidates`]) starting from that allocation; its bound comes from [`pooled`], and
 /// it is `optimal` only if that bound proves it.
 pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
@@ -151,18 +151,12 @@ fn time_limit(instance: &Instance, options: &SolveOptions) -> f64 {
 /// after 30 s and used 1.5 GB; its 30 teams are 400–2,600 pairs each.
 pub const LARGE_PART_PAIRS: usize = 50_000;
 
-/// Workers of other teams each unit may go to in the cross-team pass of a large part.
-/// Fewer lets HiGHS's sub-MIP heuristics get further in the time: on the 30-team
-/// cross-team trust at 30 s, 1, 2, 3, 5 and 10 gave 1,125,370, 1,103,224, 1,140,823,
-/// 1,127,090–1,141,335 and 1,141,335 (the within-team optimum, i.e. no gain).
-const OTHER_TEAM_CANDIDATES: usize = 2;
-
 /// Solves an instance whose largest part is too large for HiGHS, but which splits into
-/// team-sized parts within teams (`within`). The pooled LP bound first (at most a tenth of
+/// team-sized parts within teams (`within`): the pooled LP bound first (at most a tenth of
 /// the time), then within teams (exactly, in parallel, with half the time left), then
-/// across teams from that allocation, each unit allowed its team, its current workers and
-/// the [`OTHER_TEAM_CANDIDATES`] workers with most room left. Neither pass proves
-/// optimality for the whole: the status is `optimal` only if the bound proves it.
+/// pairs of teams re-solved together from that allocation ([`exchange_between_teams`])
+/// with the rest. No pass proves optimality for the whole: the status is `optimal` only
+/// if the bound proves it.
 fn solve_large(
     instance: &Instance,
     within: &Instance,
@@ -171,30 +165,15 @@ fn solve_large(
     started: Instant,
 ) -> Result<Solution> {
     let time_limit = time_limit(instance, options);
-    let left = |share: f64| Some((time_limit - started.elapsed().as_secs_f64()).max(0.0) * share);
     let bound = pooled::bound(instance, Duration::from_secs_f64(time_limit / 10.0));
+    let left = (time_limit - started.elapsed().as_secs_f64()).max(0.0);
     let first_options = SolveOptions {
-        time_limit_s: left(0.5),
+        time_limit_s: Some(left / 2.0),
         ..options.clone()
     };
     let first = solve_with_cache(within, &first_options, cache)?;
-    let across = candidates::around(instance, &first.allocation, OTHER_TEAM_CANDIDATES);
-    let second_options = SolveOptions {
-        time_limit_s: left(1.0),
-        ..options.clone()
-    };
-    let second = solve_from(
-        &across,
-        &second_options,
-        None,
-        first.allocation.clone(),
-        Instant::now(),
-    )?;
-    let best = if second.evaluation.objective.total < first.evaluation.objective.total {
-        second.allocation
-    } else {
-        first.allocation
-    };
+    let deadline = started + Duration::from_secs_f64(time_limit);
+    let best = exchange_between_teams(instance, first.allocation.clone(), deadline, options)?;
     let evaluation = instance.evaluate(&best);
     let objective = evaluation.objective.total;
     let proven = bound.is_some_and(|b| relative_gap(objective, b) <= options.mip_gap);
@@ -208,11 +187,57 @@ fn solve_large(
         evaluation,
         status,
         bound,
-        first.build_time + second.build_time,
-        first.solve_time + second.solve_time,
+        first.build_time,
+        started.elapsed().saturating_sub(first.build_time),
     );
     solution.start_objective = first.evaluation.objective.total;
     Ok(solution)
+}
+
+/// Longest a pair of teams is given in [`exchange_between_teams`].
+const PAIR_TIME: Duration = Duration::from_secs(2);
+
+/// Re-solves pairs of teams together around `best`, most promising first
+/// ([`candidates::promising_team_pairs`]), keeping each change that lowers the objective,
+/// until a sweep finds none or `deadline` passes.
+fn exchange_between_teams(
+    instance: &Instance,
+    mut best: Allocation,
+    deadline: Instant,
+    options: &SolveOptions,
+) -> Result<Allocation> {
+    let mut best_objective = instance.evaluate(&best).objective.total;
+    loop {
+        let mut improved = false;
+        for teams in candidates::promising_team_pairs(instance, &best) {
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(best);
+            }
+            let (sub, part) = candidates::two_teams(instance, &best, [&teams[0], &teams[1]]);
+            let job = PartJob::new(&sub, part, Some(&best));
+            let outcome = solve_parts(vec![job], 1, 1, deadline.min(now + PAIR_TIME), options)?
+                .pop()
+                .and_then(|o| o.ok());
+            let Some(outcome) = outcome else { continue };
+            let mut candidate = best.clone();
+            for &(u, w) in &outcome.decisions {
+                candidate.units[u] = w;
+            }
+            if !hard_rule_breaches(instance, &candidate).is_empty() {
+                continue;
+            }
+            let objective = instance.evaluate(&candidate).objective.total;
+            if objective < best_objective - 1e-6 {
+                best = candidate;
+                best_objective = objective;
+                improved = true;
+            }
+        }
+        if !improved {
+            return Ok(best);
+        }
+    }
 }
 
 /// Solves an instance from a starting allocation (handed to HiGHS if feasible).

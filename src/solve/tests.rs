@@ -450,7 +450,7 @@ fn a_team_solved_before_is_reused_and_the_solution_is_the_same() {
 }
 
 #[test]
-fn a_part_too_large_is_solved_within_teams_then_across_under_a_valid_bound() {
+fn a_part_too_large_is_solved_within_teams_then_by_pairs_of_teams_under_a_valid_bound() {
     let scenario = generated(3, 6, true);
     let instance = Instance::new(&scenario).expect("valid scenario");
     let within = candidates::within_teams(&instance);
@@ -479,7 +479,7 @@ fn a_part_too_large_is_solved_within_teams_then_across_under_a_valid_bound() {
     let optimum = exact.evaluation.objective.total;
     assert!(
         objective <= within_teams.evaluation.objective.total + 1e-6,
-        "the cross-team pass starts from the within-team optimum"
+        "the pairs of teams start from the within-team optimum"
     );
     assert!(objective >= optimum - 1e-6);
     assert!(
@@ -488,4 +488,40 @@ fn a_part_too_large_is_solved_within_teams_then_across_under_a_valid_bound() {
         passes.bound
     );
     assert!(passes.bound > 0.0, "the bound says something");
+}
+
+#[test]
+fn re_solving_pairs_of_teams_improves_on_the_within_team_optimum() {
+    let scenario = generated(3, 6, true);
+    let instance = Instance::new(&scenario).expect("valid scenario");
+    let one_thread = SolveOptions {
+        threads: Some(1),
+        ..SolveOptions::default()
+    };
+    let within = candidates::within_teams(&instance);
+    let start = solve(&within, &one_thread).expect("solved").allocation;
+    let start_objective = instance.evaluate(&start).objective.total;
+    let pairs = candidates::promising_team_pairs(&instance, &start);
+    assert!(
+        !pairs.is_empty(),
+        "a team leaves a child waiting who is more urgent than one another team took"
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let exchanged = exchange_between_teams(&instance, start, deadline, &one_thread).expect("ran");
+    let solution = finish(
+        exchanged.clone(),
+        instance.evaluate(&exchanged),
+        Status::TimeLimit,
+        None,
+        Duration::ZERO,
+        Duration::ZERO,
+    );
+    assert_valid(&scenario, &instance, &solution);
+    let objective = solution.evaluation.objective.total;
+    assert!(
+        objective < start_objective - 1e-6,
+        "{objective} is no better than the within-team optimum {start_objective}"
+    );
+    let optimum = solve(&instance, &one_thread).expect("solved whole");
+    assert!(objective >= optimum.evaluation.objective.total - 1e-6);
 }
