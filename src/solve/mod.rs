@@ -199,44 +199,72 @@ const PAIR_TIME: Duration = Duration::from_secs(2);
 
 /// Re-solves pairs of teams together around `best`, most promising first
 /// ([`candidates::promising_team_pairs`]), keeping each change that lowers the objective,
-/// until a sweep finds none or `deadline` passes.
+/// until a sweep finds none or `deadline` passes. Pairs with no team in common are solved
+/// side by side, one per solver thread.
 fn exchange_between_teams(
     instance: &Instance,
     mut best: Allocation,
     deadline: Instant,
     options: &SolveOptions,
 ) -> Result<Allocation> {
+    let threads = solver_threads(instance, options);
     let mut best_objective = instance.evaluate(&best).objective.total;
     loop {
         let mut improved = false;
-        for teams in candidates::promising_team_pairs(instance, &best) {
+        let mut queue = candidates::promising_team_pairs(instance, &best);
+        while !queue.is_empty() {
             let now = Instant::now();
             if now >= deadline {
                 return Ok(best);
             }
-            let (sub, part) = candidates::two_teams(instance, &best, [&teams[0], &teams[1]]);
-            let job = PartJob::new(&sub, part, Some(&best));
-            let outcome = solve_parts(vec![job], 1, 1, deadline.min(now + PAIR_TIME), options)?
-                .pop()
-                .and_then(|o| o.ok());
-            let Some(outcome) = outcome else { continue };
-            let mut candidate = best.clone();
-            for &(u, w) in &outcome.decisions {
-                candidate.units[u] = w;
-            }
-            if !hard_rule_breaches(instance, &candidate).is_empty() {
-                continue;
-            }
-            let objective = instance.evaluate(&candidate).objective.total;
-            if objective < best_objective - 1e-6 {
-                best = candidate;
-                best_objective = objective;
-                improved = true;
+            let mut batch: Vec<[String; 2]> = Vec::with_capacity(threads);
+            queue.retain(|pair| {
+                let free = batch.len() < threads
+                    && batch.iter().flatten().all(|team| !pair.contains(team));
+                if free {
+                    batch.push(pair.clone());
+                }
+                !free
+            });
+            let subs: Vec<(Instance, Part)> = batch
+                .iter()
+                .map(|teams| candidates::two_teams(instance, &best, [&teams[0], &teams[1]]))
+                .collect();
+            let jobs = subs
+                .iter()
+                .map(|(sub, part)| PartJob::new(sub, part.clone(), Some(&best)))
+                .collect();
+            let until = deadline.min(now + PAIR_TIME);
+            for outcome in solve_parts(jobs, threads, 1, until, options)?
+                .into_iter()
+                .flatten()
+            {
+                let mut candidate = best.clone();
+                for &(u, w) in &outcome.decisions {
+                    candidate.units[u] = w;
+                }
+                if !hard_rule_breaches(instance, &candidate).is_empty() {
+                    continue;
+                }
+                let objective = instance.evaluate(&candidate).objective.total;
+                if objective < best_objective - 1e-6 {
+                    best = candidate;
+                    best_objective = objective;
+                    improved = true;
+                }
             }
         }
         if !improved {
             return Ok(best);
         }
+    }
+}
+
+/// Solver threads: the option's, else the policy's; 0 = all cores.
+fn solver_threads(instance: &Instance, options: &SolveOptions) -> usize {
+    match options.threads.unwrap_or(instance.policy.threads) {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n as usize,
     }
 }
 
@@ -248,15 +276,11 @@ fn solve_from(
     start: Allocation,
     started: Instant,
 ) -> Result<Solution> {
-    let policy = &instance.policy;
     let time_limit = time_limit(instance, options);
     let deadline = started + Duration::from_secs_f64(time_limit);
     let start_eval = instance.evaluate(&start);
     let start_feasible = hard_rule_breaches(instance, &start).is_empty();
-    let threads = match options.threads.unwrap_or(policy.threads) {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n as usize,
-    };
+    let threads = solver_threads(instance, options);
 
     let parts = parts::split(instance);
     let part_threads = if parts.len() == 1 { threads } else { 1 };
