@@ -41,10 +41,10 @@ pub fn within_teams(instance: &Instance) -> Instance {
     restricted
 }
 
-/// Eligible (unit, worker) pairs of the largest part of an instance: the size of the
+/// Eligible (unit, worker) pairs of the largest of an instance's parts: the size of the
 /// largest program the solver would be handed.
-pub fn largest_part_pairs(instance: &Instance) -> usize {
-    super::parts::split(instance)
+pub fn largest_part_pairs(instance: &Instance, parts: &[Part]) -> usize {
+    parts
         .iter()
         .map(|part| {
             part.units

@@ -126,16 +126,18 @@ pub fn solve_with_cache(
 ) -> Result<Solution> {
     let started = Instant::now();
     let time_limit = time_limit(instance, options);
-    if candidates::largest_part_pairs(instance) > options.large_part_pairs {
+    let parts = parts::split(instance);
+    if candidates::largest_part_pairs(instance, &parts) > options.large_part_pairs {
         let within = candidates::within_teams(instance);
-        if candidates::largest_part_pairs(&within) <= options.large_part_pairs {
+        let within_parts = parts::split(&within);
+        if candidates::largest_part_pairs(&within, &within_parts) <= options.large_part_pairs {
             return solve_large(instance, &within, options, cache, started);
         }
     }
     // Local search gets at most a tenth of the time limit.
     let local_search_deadline = started + Duration::from_secs_f64(time_limit / 10.0);
     let start = start::improved_start(instance, local_search_deadline);
-    solve_from(instance, options, cache, start, started)
+    solve_from(instance, parts, options, cache, start, started)
 }
 
 /// The time limit of a solve in seconds: the option's, else the policy's.
@@ -268,9 +270,11 @@ fn solver_threads(instance: &Instance, options: &SolveOptions) -> usize {
     }
 }
 
-/// Solves an instance from a starting allocation (handed to HiGHS if feasible).
+/// Solves an instance split into `parts` from a starting allocation (handed to HiGHS if
+/// feasible).
 fn solve_from(
     instance: &Instance,
+    parts: Vec<Part>,
     options: &SolveOptions,
     cache: Option<&PartCache>,
     start: Allocation,
@@ -282,7 +286,6 @@ fn solve_from(
     let start_feasible = hard_rule_breaches(instance, &start).is_empty();
     let threads = solver_threads(instance, options);
 
-    let parts = parts::split(instance);
     let part_threads = if parts.len() == 1 { threads } else { 1 };
     let settings = [options.mip_gap.to_bits(), part_threads as u64];
     let mip_start = start_feasible.then_some(&start);

@@ -470,7 +470,7 @@ fn a_part_too_large_is_solved_within_teams_then_by_pairs_of_teams_under_a_valid_
     // The whole part counts as too large; each team does not.
     let options = SolveOptions {
         time_limit_s: Some(5.0),
-        large_part_pairs: candidates::largest_part_pairs(&within),
+        large_part_pairs: candidates::largest_part_pairs(&within, &parts::split(&within)),
         ..one_thread
     };
     let passes = solve(&instance, &options).expect("solved in passes");
