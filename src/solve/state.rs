@@ -4,9 +4,39 @@
 
 use crate::model::{Allocation, Instance};
 
+/// The numbers of one eligible (unit, worker) pair, read at every step of the local
+/// search: computed once per state rather than from the cases each time.
+#[derive(Clone, Copy, Debug)]
+struct PairNumbers {
+    weight: f64,
+    new_cases: u32,
+    moves: u32,
+    /// Move, preference and pair cost.
+    cost: f64,
+}
+
+impl PairNumbers {
+    fn of(i: &Instance, u: usize, w: usize) -> Self {
+        let moves = i.discretionary_moves(u, Some(w));
+        let weights = &i.policy.weights;
+        Self {
+            weight: i.unit_weight_on(u, w),
+            new_cases: i.new_cases(u, w),
+            moves,
+            cost: weights.move_ * f64::from(moves)
+                + weights.preference * f64::from(i.missing_preferences(u, w))
+                + i.unit_pair_cost(u, w),
+        }
+    }
+}
+
 /// An allocation under construction and what it implies per worker.
 pub struct State<'a> {
     instance: &'a Instance,
+    /// Per unit, the numbers of each eligible worker, in `eligible` order.
+    pairs: Vec<Vec<PairNumbers>>,
+    /// Per unit, its unallocated penalty.
+    unallocated: Vec<f64>,
     /// Worker of each unit.
     pub units: Vec<Option<usize>>,
     load: Vec<f64>,
@@ -19,8 +49,22 @@ impl<'a> State<'a> {
     /// Everything unallocated.
     pub fn empty(instance: &'a Instance) -> Self {
         let n = instance.workers.len();
+        let pairs = (0..instance.units.len())
+            .map(|u| {
+                let unit = &instance.units[u];
+                unit.eligible
+                    .iter()
+                    .map(|&w| PairNumbers::of(instance, u, w))
+                    .collect()
+            })
+            .collect();
+        let unallocated = (0..instance.units.len())
+            .map(|u| instance.unallocated_cost(u))
+            .collect();
         Self {
             instance,
+            pairs,
+            unallocated,
             units: vec![None; instance.units.len()],
             load: vec![0.0; n],
             count: vec![0; n],
@@ -57,6 +101,14 @@ impl<'a> State<'a> {
         self.load[w]
     }
 
+    /// The numbers of unit `u` on worker `w` (computed afresh for a worker not eligible).
+    fn pair(&self, u: usize, w: usize) -> PairNumbers {
+        match self.instance.units[u].eligible.binary_search(&w) {
+            Ok(k) => self.pairs[u][k],
+            Err(_) => PairNumbers::of(self.instance, u, w),
+        }
+    }
+
     /// Whether worker `w` can take unit `u` on top of what it holds now, within every hard
     /// limit (rules 3, 4 and 5), after first giving up the units in `leaving` (which must
     /// be its own). Eligibility is the caller's business.
@@ -65,27 +117,29 @@ impl<'a> State<'a> {
         let (mut load, mut count, mut received, mut moves) =
             (self.load[w], self.count[w], self.received[w], self.moves);
         for &v in leaving {
-            load -= i.unit_weight_on(v, w);
+            let p = self.pair(v, w);
+            load -= p.weight;
             count -= i.units[v].cases.len() as u32;
-            received -= i.new_cases(v, w);
-            moves -= u64::from(i.discretionary_moves(v, Some(w)));
+            received -= p.new_cases;
+            moves -= u64::from(p.moves);
         }
         let unit = &i.units[u];
         let now = self.units[u];
         // If `u` currently sits elsewhere, its present moves are replaced by the new ones.
         if let Some(from) = now.filter(|&f| f != w) {
-            moves -= u64::from(i.discretionary_moves(u, Some(from)));
+            moves -= u64::from(self.pair(u, from).moves);
         }
+        let p = self.pair(u, w);
         let load_ok = i
             .load_limit(w)
-            .is_none_or(|limit| load + i.unit_weight_on(u, w) <= limit + 1e-9);
+            .is_none_or(|limit| load + p.weight <= limit + 1e-9);
         let count_ok = i
             .count_limit(w)
             .is_none_or(|limit| count + unit.cases.len() as u32 <= limit);
         let new_ok = i.workers[w]
             .max_new
-            .is_none_or(|limit| received + i.new_cases(u, w) <= limit);
-        let moves_ok = moves + u64::from(i.discretionary_moves(u, Some(w))) <= i.policy.max_moves;
+            .is_none_or(|limit| received + p.new_cases <= limit);
+        let moves_ok = moves + u64::from(p.moves) <= i.policy.max_moves;
         load_ok && count_ok && new_ok && moves_ok
     }
 
@@ -97,11 +151,11 @@ impl<'a> State<'a> {
     /// Gives unallocated unit `u` to `w`.
     pub fn assign(&mut self, u: usize, w: usize) {
         debug_assert!(self.units[u].is_none());
-        let i = self.instance;
-        self.load[w] += i.unit_weight_on(u, w);
-        self.count[w] += i.units[u].cases.len() as u32;
-        self.received[w] += i.new_cases(u, w);
-        self.moves += u64::from(i.discretionary_moves(u, Some(w)));
+        let p = self.pair(u, w);
+        self.load[w] += p.weight;
+        self.count[w] += self.instance.units[u].cases.len() as u32;
+        self.received[w] += p.new_cases;
+        self.moves += u64::from(p.moves);
         self.units[u] = Some(w);
     }
 
@@ -110,11 +164,11 @@ impl<'a> State<'a> {
         let Some(w) = self.units[u].take() else {
             return;
         };
-        let i = self.instance;
-        self.load[w] -= i.unit_weight_on(u, w);
-        self.count[w] -= i.units[u].cases.len() as u32;
-        self.received[w] -= i.new_cases(u, w);
-        self.moves -= u64::from(i.discretionary_moves(u, Some(w)));
+        let p = self.pair(u, w);
+        self.load[w] -= p.weight;
+        self.count[w] -= self.instance.units[u].cases.len() as u32;
+        self.received[w] -= p.new_cases;
+        self.moves -= u64::from(p.moves);
     }
 
     /// Moves unit `u` to `to` (`None` = unallocated).
@@ -128,15 +182,9 @@ impl<'a> State<'a> {
     /// The objective terms that depend on unit `u` alone, were it held by `w`:
     /// unallocated penalty, move, preference and pair costs.
     pub fn unit_cost(&self, u: usize, w: Option<usize>) -> f64 {
-        let i = self.instance;
-        let weights = &i.policy.weights;
         match w {
-            None => i.unallocated_cost(u),
-            Some(w) => {
-                weights.move_ * f64::from(i.discretionary_moves(u, Some(w)))
-                    + weights.preference * f64::from(i.missing_preferences(u, w))
-                    + i.unit_pair_cost(u, w)
-            }
+            None => self.unallocated[u],
+            Some(w) => self.pair(u, w).cost,
         }
     }
 
@@ -153,13 +201,12 @@ impl<'a> State<'a> {
         if from == to {
             return 0.0;
         }
-        let i = self.instance;
         let mut delta = self.unit_cost(u, to) - self.unit_cost(u, from);
         if let Some(f) = from {
-            delta += self.band_cost_with(f, -i.unit_weight_on(u, f)) - self.band_cost_with(f, 0.0);
+            delta += self.band_cost_with(f, -self.pair(u, f).weight) - self.band_cost_with(f, 0.0);
         }
         if let Some(t) = to {
-            delta += self.band_cost_with(t, i.unit_weight_on(u, t)) - self.band_cost_with(t, 0.0);
+            delta += self.band_cost_with(t, self.pair(u, t).weight) - self.band_cost_with(t, 0.0);
         }
         delta
     }

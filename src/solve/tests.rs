@@ -525,3 +525,46 @@ fn re_solving_pairs_of_teams_improves_on_the_within_team_optimum() {
     let optimum = solve(&instance, &one_thread).expect("solved whole");
     assert!(objective >= optimum.evaluation.objective.total - 1e-6);
 }
+
+#[test]
+fn the_local_search_prices_every_move_as_the_objective_does() {
+    use crate::model::PairTerms;
+    // Pair terms on every third case, for every worker of its team: some cases weigh more
+    // on some workers and cost points there.
+    let base = generated(2, 4, false);
+    let mut pairs = std::collections::BTreeMap::new();
+    for (k, case) in base.cases.iter().enumerate().step_by(3) {
+        for (j, worker) in base.workers.iter().enumerate() {
+            if worker.team == case.team {
+                let terms = PairTerms {
+                    cost: (j % 3) as f64 * 1.5,
+                    weight: (k % 2 == 0).then_some(case.weight + 0.25 * (j % 4) as f64),
+                };
+                pairs.insert((case.id.clone(), worker.id.clone()), terms);
+            }
+        }
+    }
+    let scenario = base.with_pairs(pairs);
+    let instance = Instance::new(&scenario).expect("valid scenario");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let start = start::improved_start(&instance, deadline);
+    assert!(hard_rule_breaches(&instance, &start).is_empty());
+    let state = state::State::of(&instance, &start);
+    let before = instance.evaluate(&start).objective.total;
+    let mut checked = 0;
+    for (u, unit) in instance.units.iter().enumerate() {
+        let nobody = (!unit.must_allocate).then_some(None);
+        for to in unit.eligible.iter().map(|&w| Some(w)).chain(nobody) {
+            let mut after = start.clone();
+            after.units[u] = to;
+            let expected = instance.evaluate(&after).objective.total - before;
+            let priced = state.move_delta(u, to);
+            assert!(
+                (priced - expected).abs() < 1e-6,
+                "unit {u} to {to:?}: local search prices {priced}, the objective changes by {expected}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "only {checked} moves checked");
+}
