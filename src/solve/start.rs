@@ -124,6 +124,7 @@ fn targets(instance: &Instance, u: usize) -> impl Iterator<Item = Option<usize>>
 pub fn improve(state: &mut State<'_>, deadline: Instant) {
     let instance = state.instance();
     let n_units = instance.units.len();
+    let eligible = eligible_units(instance);
     loop {
         let mut improved = false;
         for u in 0..n_units {
@@ -165,7 +166,7 @@ pub fn improve(state: &mut State<'_>, deadline: Instant) {
                 continue;
             }
             for &b in &instance.units[u].eligible {
-                if make_room(state, u, b) {
+                if make_room(state, &eligible, u, b) {
                     improved = true;
                     break;
                 }
@@ -182,6 +183,7 @@ pub fn improve(state: &mut State<'_>, deadline: Instant) {
 /// up to `MAX_EJECTIONS` (4) of that worker's units move on, whatever it costs.
 pub fn repair(state: &mut State<'_>) {
     let instance = state.instance();
+    let eligible = eligible_units(instance);
     for w in 0..instance.workers.len() {
         for u in 0..instance.units.len() {
             if state.is_within_limits(w) {
@@ -191,7 +193,7 @@ pub fn repair(state: &mut State<'_>) {
                 continue;
             }
             for &b in &instance.units[u].eligible {
-                if b != w && relocate_making_room(state, u, b, Some(w)) {
+                if b != w && relocate_making_room(state, &eligible, u, b, Some(w)) {
                     break;
                 }
             }
@@ -205,8 +207,8 @@ const MAX_EJECTIONS: usize = 4;
 /// Tries to place unallocated unit `u` on worker `b` by first moving some of `b`'s units
 /// elsewhere, cheapest first, until `u` fits. Keeps the change only if it lowers the
 /// objective.
-fn make_room(state: &mut State<'_>, u: usize, b: usize) -> bool {
-    relocate_making_room(state, u, b, None)
+fn make_room(state: &mut State<'_>, eligible: &[Vec<usize>], u: usize, b: usize) -> bool {
+    relocate_making_room(state, eligible, u, b, None)
 }
 
 /// Moves unit `u` to worker `b`, first moving some of `b`'s units elsewhere, cheapest
@@ -214,6 +216,7 @@ fn make_room(state: &mut State<'_>, u: usize, b: usize) -> bool {
 /// falls. Repairing worker `w`: kept if every other worker touched stays within limits.
 fn relocate_making_room(
     state: &mut State<'_>,
+    eligible: &[Vec<usize>],
     u: usize,
     b: usize,
     repairing: Option<usize>,
@@ -222,7 +225,7 @@ fn relocate_making_room(
     let mut ejected: Vec<(usize, Option<usize>)> = Vec::new();
     while !state.fits(u, b) && ejected.len() < MAX_EJECTIONS {
         let mut best: Option<(f64, usize, Option<usize>)> = None;
-        for v in 0..instance.units.len() {
+        for &v in &eligible[b] {
             if state.units[v] != Some(b) || instance.units[v].pinned_to == Some(b) {
                 continue;
             }
@@ -252,6 +255,18 @@ fn relocate_making_room(
         Some(w) => state.try_repair(&ejected, w),
         None => state.try_change(&ejected),
     }
+}
+
+/// The units each worker is eligible for, ascending: every unit a worker holds is among
+/// them.
+fn eligible_units(instance: &Instance) -> Vec<Vec<usize>> {
+    let mut units = vec![Vec::new(); instance.workers.len()];
+    for (u, unit) in instance.units.iter().enumerate() {
+        for &w in &unit.eligible {
+            units[w].push(u);
+        }
+    }
+    units
 }
 
 /// The units each worker holds.
