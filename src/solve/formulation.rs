@@ -18,7 +18,7 @@
 //!
 //! Tightening: when every load a worker can reach lies on a grid (quarter points, say),
 //! its load limit is rounded down to the grid and each band boundary falling inside a
-//! grid step is replaced by the chord across the step ([`band_pieces`]). Both leave every
+//! grid step is replaced by the chord across the step (`band_pieces`). Both leave every
 //! allocation's cost and feasibility as they were and raise the LP relaxation's bound:
 //! on a generated 30-team trust the teams prove optimal in 13.0 s on one core instead
 //! of 15.1–15.8 s.
