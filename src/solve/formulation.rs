@@ -409,6 +409,11 @@ impl<'a> Formulation<'a> {
         }
     }
 
+    /// The instance this program is for.
+    pub fn instance(&self) -> &'a Instance {
+        self.instance
+    }
+
     /// The part this program is for.
     pub fn part(&self) -> &Part {
         &self.part

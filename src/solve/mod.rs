@@ -312,6 +312,17 @@ fn solve_from(
         }
         keys.push(key);
     }
+    if jobs.len() > 1 {
+        let start_state = state::State::of(instance, &start);
+        jobs = jobs
+            .into_iter()
+            .map(|job| {
+                let part = job.formulation.part();
+                let start_cost = start_state.local_cost(&part.units, &part.workers);
+                job.with_lp_bound(start_cost)
+            })
+            .collect::<Result<_>>()?;
+    }
     let build_time = started.elapsed();
 
     let solving = Instant::now();
@@ -455,8 +466,9 @@ const SMALL_PART_COLUMNS: usize = 1_000;
 const SECOND_PASS_MINIMUM: Duration = Duration::from_millis(50);
 
 /// Solves parts in parallel on a local pool of `threads` threads, `part_threads` HiGHS
-/// threads each. Largest parts first, each thread taking the next part when it is done,
-/// so a hard part found last does not leave the others idle.
+/// threads each. Parts in decreasing order of priority (the most to gain over the start
+/// when their LP bound is known, else the largest), each thread taking the next part
+/// when it is done, so a hard part found last does not leave the others idle.
 fn solve_parts(
     jobs: Vec<PartJob<'_>>,
     threads: usize,
@@ -484,7 +496,12 @@ fn solve_parts(
         .build()
         .map_err(|e| Error::Solver(format!("cannot start solver threads: {e}")))?;
     let mut order: Vec<usize> = (0..jobs.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].formulation.columns()));
+    order.sort_by(|&a, &b| {
+        jobs[b]
+            .priority
+            .total_cmp(&jobs[a].priority)
+            .then(a.cmp(&b))
+    });
     let n = jobs.len();
     let queue: Vec<Mutex<Option<PartJob>>> =
         jobs.into_iter().map(|job| Mutex::new(Some(job))).collect();
@@ -522,6 +539,11 @@ struct PartJob<'a> {
     formulation: Formulation<'a>,
     problem: good_lp::solvers::highs::HighsProblem,
     mip_start: Option<Vec<f64>>,
+    /// The optimum of the part's LP relaxation, when computed: a bound on the part even
+    /// if HiGHS never gets to it.
+    lp_bound: Option<f64>,
+    /// Parts are solved in decreasing order of this: by default their size.
+    priority: f64,
 }
 
 /// How every part is solved.
@@ -552,11 +574,43 @@ impl<'a> PartJob<'a> {
         let mut formulation = Formulation::build_part(instance, part);
         let mip_start = start.map(|start| formulation.column_values(start));
         let problem = formulation.take_highs_problem();
+        let priority = formulation.columns() as f64;
         PartJob {
             formulation,
             problem,
             mip_start,
+            lp_bound: None,
+            priority,
         }
+    }
+
+    /// Solves the part's LP relaxation (a few milliseconds for a team) for its bound, and
+    /// ranks the part by how much the solver could gain on `start_cost`, the part's cost
+    /// in the starting allocation: under a time limit too short for every part, the
+    /// parts with most to gain are solved first, and those never reached still have a
+    /// bound.
+    fn with_lp_bound(mut self, start_cost: f64) -> Result<Self> {
+        if self.formulation.columns() == 0 {
+            return Ok(self);
+        }
+        let mut relaxation =
+            Formulation::build_part(self.formulation.instance(), self.formulation.part().clone());
+        let mut model = relaxation
+            .take_highs_problem()
+            .try_into_inner()
+            .map_err(|e| Error::Solver(e.to_string()))?;
+        set_option(&mut model, "output_flag", false)?;
+        set_option(&mut model, "solve_relaxation", true)?;
+        set_option(&mut model, "threads", 1)?;
+        let solved = model
+            .try_solve()
+            .map_err(|e| Error::Solver(format!("{e:?}")))?;
+        if solved.status() == HighsModelStatus::Optimal {
+            let bound = solved.objective_value();
+            self.lp_bound = Some(bound);
+            self.priority = start_cost - bound;
+        }
+        Ok(self)
     }
 
     fn run(self, settings: &PartSettings) -> Result<PartOutcome> {
@@ -628,7 +682,10 @@ impl<'a> PartJob<'a> {
             part,
             decisions,
             status,
-            bound: part_bound(&solved, status, has_solution),
+            bound: match (part_bound(&solved, status, has_solution), self.lp_bound) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            },
             solver_objective: has_solution.then(|| solved.objective_value()),
         })
     }

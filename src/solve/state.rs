@@ -225,7 +225,7 @@ impl State<'_> {
     }
 
     /// The objective terms touched by a change to these units and workers.
-    fn local_cost(&self, units: &[usize], workers: &[usize]) -> f64 {
+    pub fn local_cost(&self, units: &[usize], workers: &[usize]) -> f64 {
         let unit_terms: f64 = units
             .iter()
             .map(|&u| self.unit_cost(u, self.units[u]))

@@ -568,3 +568,44 @@ fn the_local_search_prices_every_move_as_the_objective_does() {
     }
     assert!(checked > 500, "only {checked} moves checked");
 }
+
+#[test]
+fn parts_the_time_limit_leaves_unsolved_keep_their_lp_bound() {
+    let scenario = generated(4, 3, false);
+    let instance = Instance::new(&scenario).expect("valid scenario");
+    let exact = solve(
+        &instance,
+        &SolveOptions {
+            threads: Some(1),
+            ..SolveOptions::default()
+        },
+    )
+    .expect("solved");
+    assert_eq!(exact.status, Status::Optimal);
+    // No time at all: HiGHS stops every part at once, before its own bound.
+    let rushed = solve(
+        &instance,
+        &SolveOptions {
+            threads: Some(1),
+            time_limit_s: Some(0.0),
+            ..SolveOptions::default()
+        },
+    )
+    .expect("an allocation all the same");
+    assert_eq!(rushed.status, Status::TimeLimit);
+    assert_valid(&scenario, &instance, &rushed);
+    // Each team's LP relaxation bounds it: together within a few per cent of the
+    // optimum, never above it (without them the bound would be 0 and the gap 100 %).
+    let optimum = exact.evaluation.objective.total;
+    assert!(
+        rushed.bound <= optimum + 1e-6,
+        "bound {} above the optimum {optimum}",
+        rushed.bound
+    );
+    assert!(
+        rushed.bound >= 0.9 * optimum,
+        "bound {} far below the optimum {optimum}",
+        rushed.bound
+    );
+    assert!(rushed.gap < 1.0);
+}
