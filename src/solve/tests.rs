@@ -488,6 +488,29 @@ fn a_part_too_large_is_solved_within_teams_then_by_pairs_of_teams_under_a_valid_
         passes.bound
     );
     assert!(passes.bound > 0.0, "the bound says something");
+    // The bound is the whole program's LP relaxation, tighter here than the pooled LP.
+    let lp = relaxation_bound(Formulation::build(&instance), None)
+        .expect("solved")
+        .expect("an LP optimum");
+    let pooled = pooled::bound(&instance, Duration::from_secs(5)).expect("a pooled bound");
+    assert!(lp > pooled + 1.0, "LP {lp}, pooled {pooled}");
+    assert!(
+        (passes.bound - lp).abs() < 1e-6,
+        "bound {} is not the LP bound {lp}",
+        passes.bound
+    );
+    // On two threads the LP bound is solved beside the passes: the same bound.
+    let two_threads = SolveOptions {
+        threads: Some(2),
+        ..options
+    };
+    let beside = solve(&instance, &two_threads).expect("solved in passes");
+    assert_valid(&scenario, &instance, &beside);
+    assert!(
+        (beside.bound - lp).abs() < 1e-6,
+        "bound {} beside, LP {lp}",
+        beside.bound
+    );
 }
 
 #[test]
