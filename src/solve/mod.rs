@@ -176,7 +176,8 @@ fn solve_large(
             .saturating_duration_since(Instant::now())
             .as_secs_f64()
     };
-    // The LP's time runs from when its program is built (about a second at 565,000 pairs).
+    // The whole program's LP relaxation, stopped at `until` (its time limit is set once
+    // HiGHS has the program: building and handing it over take about a second here).
     let lp = |until: Instant| relaxation_bound(Formulation::build(instance), Some(until));
     let passes = || -> Result<(Solution, Allocation)> {
         let first_options = SolveOptions {
