@@ -467,16 +467,7 @@ fn solve_from(
     if candidate_ok {
         let state = state::State::of(instance, &candidate);
         for part in &exact_parts {
-            let own: f64 = part
-                .units
-                .iter()
-                .map(|&u| state.unit_cost(u, candidate.units[u]))
-                .sum::<f64>()
-                + part
-                    .workers
-                    .iter()
-                    .map(|&w| state.band_cost_with(w, 0.0))
-                    .sum::<f64>();
+            let own = state.local_cost(&part.units, &part.workers);
             bound = bound.map(|total| total + own);
         }
     }

@@ -224,7 +224,8 @@ impl State<'_> {
                 .is_none_or(|limit| self.received[w] <= limit)
     }
 
-    /// The objective terms touched by a change to these units and workers.
+    /// The objective terms of these units (where they are now) and these workers (their
+    /// band costs): those a change to them touches, or a whole part's objective.
     pub fn local_cost(&self, units: &[usize], workers: &[usize]) -> f64 {
         let unit_terms: f64 = units
             .iter()

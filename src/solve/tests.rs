@@ -467,9 +467,10 @@ fn a_part_too_large_is_solved_within_teams_then_by_pairs_of_teams_under_a_valid_
     assert_eq!(exact.status, Status::Optimal);
     let within_teams = solve(&within, &one_thread).expect("solved within teams");
 
-    // The whole part counts as too large; each team does not.
+    // The whole part counts as too large; each team does not. Time enough for the
+    // within-team pass to finish on a busy machine (the test asserts where it ends).
     let options = SolveOptions {
-        time_limit_s: Some(5.0),
+        time_limit_s: Some(20.0),
         large_part_pairs: candidates::largest_part_pairs(&within, &parts::split(&within)),
         ..one_thread
     };
@@ -477,9 +478,13 @@ fn a_part_too_large_is_solved_within_teams_then_by_pairs_of_teams_under_a_valid_
     assert_valid(&scenario, &instance, &passes);
     let objective = passes.evaluation.objective.total;
     let optimum = exact.evaluation.objective.total;
+    // Both within-team solves stop within the relative gap of the within-team optimum
+    // (from its second pass when a part's share runs out on a busy machine), so they
+    // may differ by that much.
+    let within_optimum = within_teams.evaluation.objective.total;
     assert!(
-        objective <= within_teams.evaluation.objective.total + 1e-6,
-        "the pairs of teams start from the within-team optimum"
+        objective <= within_optimum * (1.0 + options.mip_gap) + 1e-6,
+        "the pairs of teams start from the within-team optimum: {objective} against {within_optimum}"
     );
     assert!(objective >= optimum - 1e-6);
     assert!(
