@@ -79,6 +79,11 @@ fn load_grid(instance: &Instance, w: usize, units: &[usize]) -> Option<f64> {
         .map(|q| 1.0 / q)
 }
 
+/// The largest multiple of `g` at most `x` (up to rounding error).
+fn floor_to(x: f64, g: f64) -> f64 {
+    (x / g + 1e-9).floor() * g
+}
+
 /// A worker's band cost as linear pieces `(start, end, cost a point)`, free below the
 /// first start.
 ///
@@ -107,9 +112,8 @@ fn band_pieces(instance: &Instance, w: usize, grid: Option<f64>) -> Vec<(f64, f6
     };
     let mut points: Vec<f64> = Vec::with_capacity(2 * starts.len());
     for &p in &starts {
-        let steps = p / g;
-        points.push((steps + 1e-9).floor() * g);
-        points.push((steps - 1e-9).ceil() * g);
+        points.push(floor_to(p, g));
+        points.push((p / g - 1e-9).ceil() * g);
     }
     points.sort_by(f64::total_cmp);
     points.dedup_by(|a, b| (*a - *b).abs() <= 1e-9 * g);
@@ -357,7 +361,7 @@ impl<'a> Formulation<'a> {
         for (k, &w) in self.part.workers.iter().enumerate() {
             if let Some(limit) = self.instance.load_limit(w) {
                 let limit = match self.grids[k] {
-                    Some(g) => (limit / g + 1e-9).floor() * g,
+                    Some(g) => floor_to(limit, g),
                     None => limit,
                 };
                 let e = self.load(w);

@@ -101,8 +101,9 @@ fn greedy(instance: &Instance) -> State<'_> {
 /// The greedy start improved by local search until no move helps or `deadline` passes.
 pub fn improved_start(instance: &Instance, deadline: Instant) -> Allocation {
     let mut state = greedy(instance);
-    repair(&mut state);
-    improve(&mut state, deadline);
+    let eligible = eligible_units(instance);
+    repair(&mut state, &eligible);
+    improve(&mut state, &eligible, deadline);
     state.allocation()
 }
 
@@ -120,11 +121,11 @@ fn targets(instance: &Instance, u: usize) -> impl Iterator<Item = Option<usize>>
 /// - make room: an unallocated unit goes to a worker after up to `MAX_EJECTIONS` (4) of
 ///   that worker's units move on (each to where it costs least, or unallocated).
 ///
-/// Every step keeps every hard limit and strictly lowers the objective.
-pub fn improve(state: &mut State<'_>, deadline: Instant) {
+/// Every step keeps every hard limit and strictly lowers the objective. `eligible` is
+/// `eligible_units` of the instance, built once per start.
+pub fn improve(state: &mut State<'_>, eligible: &[Vec<usize>], deadline: Instant) {
     let instance = state.instance();
     let n_units = instance.units.len();
-    let eligible = eligible_units(instance);
     loop {
         let mut improved = false;
         for u in 0..n_units {
@@ -166,7 +167,7 @@ pub fn improve(state: &mut State<'_>, deadline: Instant) {
                 continue;
             }
             for &b in &instance.units[u].eligible {
-                if make_room(state, &eligible, u, b) {
+                if make_room(state, eligible, u, b) {
                     improved = true;
                     break;
                 }
@@ -181,9 +182,9 @@ pub fn improve(state: &mut State<'_>, deadline: Instant) {
 /// Brings workers pushed over a limit by the greedy start (sibling groups brought
 /// together) back within it: one of their units goes to another eligible worker, after
 /// up to `MAX_EJECTIONS` (4) of that worker's units move on, whatever it costs.
-pub fn repair(state: &mut State<'_>) {
+/// `eligible` as for [`improve`].
+pub fn repair(state: &mut State<'_>, eligible: &[Vec<usize>]) {
     let instance = state.instance();
-    let eligible = eligible_units(instance);
     for w in 0..instance.workers.len() {
         for u in 0..instance.units.len() {
             if state.is_within_limits(w) {
@@ -193,7 +194,7 @@ pub fn repair(state: &mut State<'_>) {
                 continue;
             }
             for &b in &instance.units[u].eligible {
-                if b != w && relocate_making_room(state, &eligible, u, b, Some(w)) {
+                if b != w && relocate_making_room(state, eligible, u, b, Some(w)) {
                     break;
                 }
             }
