@@ -12,7 +12,7 @@ pub struct InputError {
     pub line: Option<u64>,
     /// The column or policy key concerned; empty when the whole row or file is.
     pub column: String,
-    /// A stable code, documented in the README (e.g. `E-RANGE`).
+    /// A stable code from [`crate::codes`] (e.g. `E-RANGE`), documented in the README.
     pub code: &'static str,
     /// What is wrong, in words.
     pub message: String,
@@ -63,6 +63,12 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A table could not be formatted as CSV.
+    #[error("cannot format CSV: {source}")]
+    Csv {
+        /// The underlying error.
+        source: csv::Error,
+    },
     /// The hard rules cannot all be met.
     #[error("no allocation meets every hard rule: {0}")]
     Infeasible(String),
@@ -73,10 +79,3 @@ pub enum Error {
 
 /// Result with the library's error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-impl From<crate::validate::Problems> for Error {
-    /// Problems of a scenario built in code (no files): located by row and column.
-    fn from(problems: crate::validate::Problems) -> Self {
-        Error::InvalidInput(problems.into_input_errors())
-    }
-}

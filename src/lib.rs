@@ -69,6 +69,7 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod codes;
 pub mod diagnose;
 pub mod error;
 pub mod explain;

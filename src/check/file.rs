@@ -7,22 +7,14 @@
 
 use std::path::Path;
 
+use crate::codes;
+use crate::io::csv::{header_columns, Table};
+use crate::io::source::{read_text, TextFailure};
 use crate::model::{CaseId, WorkerId};
 use crate::{Error, InputError, InputErrors};
 
-/// Stable error codes for problems with the allocation file itself.
-pub mod codes {
-    /// The file is missing, unreadable or not UTF-8 text.
-    pub const FILE: &str = "E-FILE";
-    /// The header lacks a required column (or the file has no header at all).
-    pub const MISSING_COLUMN: &str = "E-MISSING-COLUMN";
-    /// The header names a column the checker reads more than once.
-    pub const DUPLICATE_COLUMN: &str = "E-DUPLICATE-COLUMN";
-    /// A row does not have as many cells as the header, or is not valid CSV.
-    pub const MALFORMED_ROW: &str = "E-MALFORMED-ROW";
-    /// A row has an empty `case_id`.
-    pub const EMPTY_ID: &str = "E-EMPTY-ID";
-}
+/// The columns the checker reads, in the order their problems are reported.
+const COLUMNS: [&str; 3] = ["case_id", "worker_id", "change"];
 
 /// One row of an allocation file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,24 +33,20 @@ pub struct AllocationRow {
 /// [`Error::InvalidInput`], each located as `file:line: column: message`.
 pub fn read_allocation(path: &Path) -> crate::Result<Vec<AllocationRow>> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let text = read_text(path).map_err(|failure| {
+        let (line, message) = match failure {
+            TextFailure::Io(e) => (None, format!("cannot read the allocation file: {e}")),
+            TextFailure::NotUtf8 { line } => (
+                Some(line),
+                "the file is not UTF-8 text; save it as CSV UTF-8".to_string(),
+            ),
+        };
         Error::InvalidInput(InputErrors(vec![InputError {
             file: name.clone(),
-            line: None,
+            line,
             column: String::new(),
             code: codes::FILE,
-            message: format!("cannot read the allocation file: {e}"),
-        }]))
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = 1 + valid.iter().filter(|&&b| b == b'\n').count() as u64;
-        Error::InvalidInput(InputErrors(vec![InputError {
-            file: name.clone(),
-            line: Some(line),
-            column: String::new(),
-            code: codes::FILE,
-            message: "the file is not UTF-8 text; save it as CSV UTF-8".to_string(),
+            message,
         }]))
     })?;
     parse_allocation(&name, &text).map_err(Error::InvalidInput)
@@ -66,7 +54,6 @@ pub fn read_allocation(path: &Path) -> crate::Result<Vec<AllocationRow>> {
 
 /// Parses the text of an allocation file; `name` is the file name used in messages.
 pub fn parse_allocation(name: &str, text: &str) -> Result<Vec<AllocationRow>, InputErrors> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let error = |line: Option<u64>, column: &str, code: &'static str, message: String| InputError {
         file: name.to_string(),
         line,
@@ -74,33 +61,15 @@ pub fn parse_allocation(name: &str, text: &str) -> Result<Vec<AllocationRow>, In
         code,
         message,
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    // The line of a record from its byte offset. csv's own line counter, and its offset,
-    // stop short of the `\n` of a CRLF line end, so line-end bytes are skipped first.
-    let line_at = |position: Option<&csv::Position>| {
-        position.map(|p| {
-            let bytes = text.as_bytes();
-            let mut start = usize::try_from(p.byte())
-                .unwrap_or(usize::MAX)
-                .min(bytes.len());
-            while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
-                start += 1;
-            }
-            1 + bytes[..start].iter().filter(|&&b| b == b'\n').count() as u64
-        })
-    };
-    let mut records = reader.records();
+    // Byte order mark, CRLF, trimmed cells and the line of each record: as for scenarios.
+    let mut table = Table::new(text);
 
-    let header = match records.next() {
-        Some(Ok(header)) => header,
-        Some(Err(e)) => {
-            let line = line_at(e.position());
+    let header = match table.next() {
+        Some((_, Ok(header))) => header,
+        Some((line, Err(e))) => {
             let message = format!("the header row is not valid CSV: {e}");
             return Err(InputErrors(vec![error(
-                line,
+                Some(line),
                 "",
                 codes::MALFORMED_ROW,
                 message,
@@ -117,41 +86,32 @@ pub fn parse_allocation(name: &str, text: &str) -> Result<Vec<AllocationRow>, In
         }
     };
     let mut errors = Vec::new();
-    let mut find = |column: &str| {
-        let mut found = header
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| h.trim().eq_ignore_ascii_case(column))
-            .map(|(i, _)| i);
-        let first = found.next();
-        if found.next().is_some() {
+    let (found, duplicates) = header_columns(&header, &COLUMNS);
+    for column in COLUMNS {
+        if duplicates.iter().any(|&(repeated, _)| repeated == column) {
             let message = format!("the header has more than one `{column}` column");
             errors.push(error(Some(1), column, codes::DUPLICATE_COLUMN, message));
         }
-        first
-    };
-    let case_col = find("case_id");
-    let worker_col = find("worker_id");
-    let change_col = find("change");
-    let Some(case_col) = case_col else {
+    }
+    let worker_col = found.get("worker_id").copied();
+    let change_col = found.get("change").copied();
+    let Some(&case_col) = found.get("case_id") else {
         let message = "the header has no `case_id` column".to_string();
         errors.push(error(Some(1), "case_id", codes::MISSING_COLUMN, message));
         return Err(InputErrors(errors));
     };
 
     let mut rows = Vec::new();
-    for record in records {
+    for (line, record) in table {
         let record = match record {
             Ok(record) => record,
             Err(e) => {
-                let line = line_at(e.position());
                 let message = format!("not valid CSV: {e}");
-                errors.push(error(line, "", codes::MALFORMED_ROW, message));
+                errors.push(error(Some(line), "", codes::MALFORMED_ROW, message));
                 continue;
             }
         };
-        let line = line_at(record.position()).unwrap_or(0);
-        if record.iter().all(|cell| cell.trim().is_empty()) {
+        if record.iter().all(str::is_empty) {
             continue;
         }
         if record.len() != header.len() {
@@ -163,11 +123,7 @@ pub fn parse_allocation(name: &str, text: &str) -> Result<Vec<AllocationRow>, In
             errors.push(error(Some(line), "", codes::MALFORMED_ROW, message));
             continue;
         }
-        let cell = |col: Option<usize>| {
-            col.and_then(|i| record.get(i))
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-        };
+        let cell = |col: Option<usize>| col.and_then(|i| record.get(i)).filter(|s| !s.is_empty());
         let Some(case) = cell(Some(case_col)) else {
             let message = "the case id is empty".to_string();
             errors.push(error(Some(line), "case_id", codes::EMPTY_ID, message));
@@ -287,6 +243,41 @@ mod tests {
         let errors = parse_allocation("a.csv", text).unwrap_err();
         assert_eq!(errors.0.len(), 1);
         assert_eq!(errors.0[0].line, Some(4));
+    }
+
+    #[test]
+    fn lines_are_right_after_a_bom_and_quoted_line_breaks() {
+        let text = "\u{feff}case_id,worker_id,reason\r\n\
+                    C1,W1,\"first line\r\nsecond line\"\r\n\
+                    \r\n\
+                    C2,W2,\"a\nb\nc\"\r\n\
+                    C3\r\n\
+                    C4,,\r\n";
+        let errors = parse_allocation("a.csv", text).unwrap_err();
+        assert_eq!(errors.0.len(), 1);
+        assert_eq!(errors.0[0].line, Some(8), "{errors}");
+        let text = text.replace("C3\r\n", "");
+        let rows = parse_allocation("a.csv", &text).unwrap();
+        let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 5, 8]);
+    }
+
+    /// Issue 11: each row's line was found by rescanning the file from the start, so
+    /// 50,000 rows took over a minute; one pass takes well under a second (in release).
+    #[test]
+    fn a_large_file_is_read_in_one_pass() {
+        let rows = 50_000;
+        let mut text = String::from("case_id,worker_id,change\r\n");
+        for i in 0..rows {
+            text.push_str(&format!("C{i:06},W{:04},kept\r\n", i % 997));
+        }
+        let start = std::time::Instant::now();
+        let read = parse_allocation("big.csv", &text).unwrap();
+        let elapsed = start.elapsed();
+        assert_eq!(read.len(), rows);
+        assert_eq!(read[rows - 1].line, rows as u64 + 1);
+        // Generous for a busy machine and a debug build; the quadratic scan took minutes.
+        assert!(elapsed.as_secs() < 20, "{elapsed:?}");
     }
 
     #[test]

@@ -34,7 +34,7 @@ use std::fmt;
 
 use crate::model::{CaseId, Change, Objective, WorkerId, WorkerLoad};
 
-pub use file::{codes, parse_allocation, read_allocation, AllocationRow};
+pub use file::{parse_allocation, read_allocation, AllocationRow};
 pub use verify::check;
 
 /// What a violation breaks: the allocation file itself, one of SPEC's hard rules 1–5, or

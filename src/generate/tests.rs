@@ -110,8 +110,8 @@ fn the_same_seed_gives_the_same_scenario_and_the_same_text() {
     let a = generate(&options(4, 77));
     let b = generate(&options(4, 77));
     assert_eq!(a, b);
-    assert_eq!(workers_csv(&a), workers_csv(&b));
-    assert_eq!(cases_csv(&a), cases_csv(&b));
+    assert_eq!(workers_csv(&a).unwrap(), workers_csv(&b).unwrap());
+    assert_eq!(cases_csv(&a).unwrap(), cases_csv(&b).unwrap());
     assert_eq!(policy_toml(&a.policy), policy_toml(&b.policy));
 }
 
@@ -119,8 +119,8 @@ fn the_same_seed_gives_the_same_scenario_and_the_same_text() {
 fn different_seeds_give_different_scenarios() {
     let a = generate(&options(3, 1));
     let b = generate(&options(3, 2));
-    assert_ne!(cases_csv(&a), cases_csv(&b));
-    assert_ne!(workers_csv(&a), workers_csv(&b));
+    assert_ne!(cases_csv(&a).unwrap(), cases_csv(&b).unwrap());
+    assert_ne!(workers_csv(&a).unwrap(), workers_csv(&b).unwrap());
 }
 
 #[test]
@@ -399,8 +399,8 @@ fn demo_files_on_disk_match_the_generator_byte_for_byte() {
     let s = generate(&GenerateOptions::default());
     let dir = demo_dir();
     let expected = [
-        ("workers.csv", workers_csv(&s)),
-        ("cases.csv", cases_csv(&s)),
+        ("workers.csv", workers_csv(&s).unwrap()),
+        ("cases.csv", cases_csv(&s).unwrap()),
         ("policy.toml", policy_toml(&s.policy)),
     ];
     for (name, text) in expected {

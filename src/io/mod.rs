@@ -1,13 +1,23 @@
 //! Files <-> model: reading scenario folders (CSV, TOML) with located errors, and
 //! writing scenarios and outputs.
+//!
+//! Inside, the doors go one way: `source` (a file's text) and [`csv`] (records with their
+//! lines, CSV text) at the bottom; then [`policy`] (`policy.toml`) and `rows` (table rows
+//! into workers, cases, pairs); then `locate` (problems back to files and lines); then
+//! [`read`], which loads a scenario from them all. [`scenario_writer`] writes one back.
 
 pub mod atomic;
+pub mod csv;
+mod locate;
 pub mod policy;
 pub mod read;
+mod rows;
 pub mod scenario_writer;
+pub(crate) mod source;
 
 pub use policy::parse_policy;
-pub use read::{load_scenario, parse_scenario, parse_scenario_with_pairs, Source};
+pub use read::{load_scenario, parse_scenario, parse_scenario_with_pairs};
+pub use source::Source;
 
 /// File name of the workers table in a scenario folder.
 pub const WORKERS_FILE: &str = "workers.csv";

@@ -10,10 +10,11 @@ use std::ops::Range;
 
 use toml_edit::{ImDocument, Item, TableLike, Value};
 
-use super::read::Source;
+use super::source::{Rejection, Source};
+use crate::codes;
 use crate::error::{InputError, InputErrors};
 use crate::model::{Band, CapacityMode, Policy, Scenario, Weights};
-use crate::validate::{self, code};
+use crate::validate;
 
 /// Top-level keys of `policy.toml`.
 pub(super) const ROOT_KEYS: &[&str] = &[
@@ -121,15 +122,17 @@ pub(crate) fn read_policy(source: &Source) -> PolicyRead {
         Err(e) => {
             let line = e.span().map(|span| reader.line(span.start));
             let message = e.message().trim().replace('\n', "; ");
-            reader.error(line, "", code::SYNTAX, format!("not valid TOML: {message}"));
+            reader.error(
+                line,
+                "",
+                codes::SYNTAX,
+                format!("not valid TOML: {message}"),
+            );
             reader.read.syntax_error = true;
         }
     }
     reader.read
 }
-
-/// What went wrong with one value: a code and a message.
-type Rejection = (&'static str, String);
 
 /// Walks a parsed document, filling the policy and recording lines and problems.
 struct Reader<'a> {
@@ -201,7 +204,7 @@ impl Reader<'_> {
         for (key, value) in [("from", from), ("cost", cost)] {
             if value.is_none() && table.get(key).is_none() {
                 let message = format!("each band needs `from` and `cost`; `{key}` is missing");
-                self.reject(path, (code::MISSING_KEY, message));
+                self.reject(path, (codes::MISSING_KEY, message));
             }
         }
         Some(Band {
@@ -213,7 +216,7 @@ impl Reader<'_> {
     fn weights(&mut self, item: &Item) {
         let Some(table) = item.as_table_like() else {
             let message = format!("expected a table ([weights]), got {}", item.type_name());
-            return self.check("weights", Err((code::PARSE, message)));
+            return self.check("weights", Err((codes::PARSE, message)));
         };
         for (key, item) in table.iter() {
             let path = format!("weights.{key}");
@@ -290,7 +293,7 @@ fn band_tables(item: &Item) -> Result<Vec<BandTable<'_>>, Rejection> {
             "expected [[bands]] tables with `from` and `cost`, got {}",
             item.type_name()
         );
-        (code::PARSE, message)
+        (codes::PARSE, message)
     };
     let array = item.as_array().ok_or_else(not_tables)?;
     array
@@ -304,12 +307,12 @@ fn band_tables(item: &Item) -> Result<Vec<BandTable<'_>>, Rejection> {
 
 fn unknown_key(key: &str, known: &[&str]) -> Rejection {
     let message = format!("unknown key `{key}`; known keys here: {}", known.join(", "));
-    (code::UNKNOWN_KEY, message)
+    (codes::UNKNOWN_KEY, message)
 }
 
 fn wrong_type(expected: &str, item: &Item) -> Rejection {
     (
-        code::PARSE,
+        codes::PARSE,
         format!("expected {expected}, got {}", item.type_name()),
     )
 }
@@ -333,7 +336,7 @@ fn whole<T: TryFrom<i64>>(item: &Item, max: u64) -> Result<T, Rejection> {
         .ok_or_else(|| wrong_type("a whole number", item))?;
     T::try_from(value).map_err(|_| {
         let message = format!("must be a whole number from 0 to {max}, got {value}");
-        (code::RANGE, message)
+        (codes::RANGE, message)
     })
 }
 
@@ -342,7 +345,7 @@ fn capacity_mode(item: &Item) -> Result<CapacityMode, Rejection> {
         Some("hard") => Ok(CapacityMode::Hard),
         Some("soft") => Ok(CapacityMode::Soft),
         Some(other) => Err((
-            code::PARSE,
+            codes::PARSE,
             format!("must be \"hard\" or \"soft\", got \"{other}\""),
         )),
         None => Err(wrong_type("\"hard\" or \"soft\"", item)),

@@ -24,6 +24,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::atomic::write_files_atomically;
+use super::csv::to_text;
 use super::{
     CASES_FILE, CASE_COLUMNS, PAIRS_FILE, PAIR_COLUMNS, POLICY_FILE, WORKERS_FILE, WORKER_COLUMNS,
 };
@@ -36,18 +37,19 @@ use crate::Result;
 /// removed when the scenario has no pairs, so the folder reads back as this scenario.
 ///
 /// # Errors
-/// [`crate::Error::Io`] naming the folder or file that could not be created or written.
+/// [`crate::Error::Io`] naming the folder or file that could not be created or written;
+/// [`crate::Error::Csv`] if a table cannot be formatted (nothing is written then).
 pub fn write_scenario(dir: &Path, scenario: &Scenario) -> Result<()> {
     let mut files = vec![
-        (dir.join(WORKERS_FILE), workers_csv(scenario).into_bytes()),
-        (dir.join(CASES_FILE), cases_csv(scenario).into_bytes()),
+        (dir.join(WORKERS_FILE), workers_csv(scenario)?.into_bytes()),
+        (dir.join(CASES_FILE), cases_csv(scenario)?.into_bytes()),
         (
             dir.join(POLICY_FILE),
             policy_toml(&scenario.policy).into_bytes(),
         ),
     ];
     if !scenario.pairs.is_empty() {
-        files.push((dir.join(PAIRS_FILE), pairs_csv(scenario).into_bytes()));
+        files.push((dir.join(PAIRS_FILE), pairs_csv(scenario)?.into_bytes()));
     }
     write_files_atomically(&files)?;
     if scenario.pairs.is_empty() {
@@ -67,7 +69,10 @@ pub fn write_scenario(dir: &Path, scenario: &Scenario) -> Result<()> {
 
 /// The text of `pairs.csv`: one row per (case, worker) pair, sorted by case then worker;
 /// an unset weight is an empty cell.
-pub fn pairs_csv(scenario: &Scenario) -> String {
+///
+/// # Errors
+/// [`crate::Error::Csv`] if the table cannot be formatted.
+pub fn pairs_csv(scenario: &Scenario) -> Result<String> {
     let rows = scenario.pairs.iter().map(|((case, worker), terms)| {
         vec![
             case.to_string(),
@@ -76,11 +81,14 @@ pub fn pairs_csv(scenario: &Scenario) -> String {
             optional(terms.weight),
         ]
     });
-    csv_text(&PAIR_COLUMNS, rows)
+    to_text(&PAIR_COLUMNS, rows)
 }
 
 /// The text of `workers.csv` for the scenario's workers, sorted by id.
-pub fn workers_csv(scenario: &Scenario) -> String {
+///
+/// # Errors
+/// [`crate::Error::Csv`] if the table cannot be formatted.
+pub fn workers_csv(scenario: &Scenario) -> Result<String> {
     let mut workers: Vec<&Worker> = scenario.workers.iter().collect();
     workers.sort_by(|a, b| a.id.cmp(&b.id));
     let rows = workers.into_iter().map(|w| {
@@ -96,11 +104,14 @@ pub fn workers_csv(scenario: &Scenario) -> String {
             w.available.to_string(),
         ]
     });
-    csv_text(&WORKER_COLUMNS, rows)
+    to_text(&WORKER_COLUMNS, rows)
 }
 
 /// The text of `cases.csv` for the scenario's cases, sorted by id.
-pub fn cases_csv(scenario: &Scenario) -> String {
+///
+/// # Errors
+/// [`crate::Error::Csv`] if the table cannot be formatted.
+pub fn cases_csv(scenario: &Scenario) -> Result<String> {
     let mut cases: Vec<&Case> = scenario.cases.iter().collect();
     cases.sort_by(|a, b| a.id.cmp(&b.id));
     let rows = cases.into_iter().map(|c| {
@@ -117,7 +128,7 @@ pub fn cases_csv(scenario: &Scenario) -> String {
             c.priority.to_string(),
         ]
     });
-    csv_text(&CASE_COLUMNS, rows)
+    to_text(&CASE_COLUMNS, rows)
 }
 
 /// The text of `policy.toml`, naming every key (SPEC: policy.toml).
@@ -182,22 +193,6 @@ fn join<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
     items.map(|t| t.to_string()).collect::<Vec<_>>().join(";")
 }
 
-/// CSV text (LF line ends, minimal quoting) of a header and rows.
-fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    // Writing to a `Vec` cannot fail with an I/O error, and every record has the
-    // header's length, so these results are always `Ok`.
-    let _ = writer.write_record(header);
-    for row in rows {
-        let _ = writer.write_record(&row);
-    }
-    let bytes = writer.into_inner().unwrap_or_default();
-    // Every cell is a Rust `String`, so the output is valid UTF-8.
-    String::from_utf8(bytes).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,7 +243,7 @@ mod tests {
         pairs.insert((CaseId::new("C1"), WorkerId::new("W2")), only_cost);
         let scenario = sample().with_pairs(pairs);
         assert_eq!(
-            pairs_csv(&scenario),
+            pairs_csv(&scenario).unwrap(),
             "case_id,worker_id,cost,weight\nC1,W2,4,\nC1,W3,0.30000000000000004,2.5\n"
         );
         let dir = tempfile::tempdir().unwrap();
@@ -261,7 +256,7 @@ mod tests {
 
     #[test]
     fn workers_are_sorted_with_lists_booleans_and_empty_optionals() {
-        let text = workers_csv(&sample());
+        let text = workers_csv(&sample()).unwrap();
         assert_eq!(
             text,
             "id,name,team,fte,capacity,max_cases,max_new,skills,available\n\
@@ -273,7 +268,7 @@ mod tests {
 
     #[test]
     fn cases_are_sorted_and_floats_round_trip() {
-        let text = cases_csv(&sample());
+        let text = cases_csv(&sample()).unwrap();
         assert_eq!(
             text,
             "id,weight,team,requires,prefers,group,current_worker,pinned,exclude,priority\n\
@@ -344,11 +339,11 @@ mod tests {
         assert_eq!(names, ["cases.csv", "policy.toml", "workers.csv"]);
         assert_eq!(
             fs::read_to_string(out.join(WORKERS_FILE)).unwrap(),
-            workers_csv(&scenario)
+            workers_csv(&scenario).unwrap()
         );
         assert_eq!(
             fs::read_to_string(out.join(CASES_FILE)).unwrap(),
-            cases_csv(&scenario)
+            cases_csv(&scenario).unwrap()
         );
         assert_eq!(
             fs::read_to_string(out.join(POLICY_FILE)).unwrap(),

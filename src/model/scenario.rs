@@ -139,17 +139,11 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// Prepares a scenario. Fails with every problem found when the scenario is invalid.
-    pub fn new(scenario: &Scenario) -> Result<Self, crate::validate::Problems> {
-        let problems = crate::validate::validate(scenario);
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        Ok(Self::prepare(scenario))
-    }
-
     /// Prepares a scenario already known to be valid (unique ids, known worker ids).
-    fn prepare(scenario: &Scenario) -> Self {
+    ///
+    /// The public constructor, [`Instance::new`], validates first; it lives with the
+    /// rules, in `validate`, so that the model needs nothing above it.
+    pub(crate) fn prepare(scenario: &Scenario) -> Self {
         let mut workers = scenario.workers.clone();
         workers.sort_by(|a, b| a.id.cmp(&b.id));
         let mut cases = scenario.cases.clone();

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::explain::{num, reasons};
 use crate::io::atomic::write_files_atomically;
+use crate::io::csv::to_text;
 use crate::model::{Change, Instance, Objective};
 use crate::solve::{Solution, Status};
 
@@ -38,25 +39,12 @@ fn round6(x: f64) -> f64 {
     }
 }
 
-fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<String> {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let fail = |e: csv::Error| Error::Solver(format!("cannot format CSV: {e}"));
-    w.write_record(header).map_err(fail)?;
-    for row in rows {
-        w.write_record(&row).map_err(fail)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| Error::Solver(format!("cannot format CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| Error::Solver(format!("cannot format CSV: {e}")))
-}
-
 /// `allocation.csv`: `case_id, worker_id, previous_worker, change, reason`, by case id.
 pub fn allocation_csv(instance: &Instance, solution: &Solution) -> Result<String> {
     let eval = &solution.evaluation;
     let why = reasons(instance, eval);
     let id = |w: Option<usize>| w.map_or(String::new(), |w| instance.workers[w].id.to_string());
-    csv_text(
+    to_text(
         &[
             "case_id",
             "worker_id",
@@ -80,7 +68,7 @@ pub fn allocation_csv(instance: &Instance, solution: &Solution) -> Result<String
 /// received, given_up`, by worker id. Utilisation is `load_after / capacity` (empty when
 /// capacity is 0).
 pub fn loads_csv(instance: &Instance, solution: &Solution) -> Result<String> {
-    csv_text(
+    to_text(
         &[
             "worker_id",
             "team",

@@ -433,10 +433,13 @@ impl Parser<'_> {
                 return None;
             }
         };
-        let workers = Source::new(
-            "workers.csv",
-            crate::io::scenario_writer::workers_csv(self.base),
-        );
+        let workers = match crate::io::scenario_writer::workers_csv(self.base) {
+            Ok(text) => Source::new("workers.csv", text),
+            Err(e) => {
+                self.error(at, e.to_string());
+                return None;
+            }
+        };
         let cases = Source::new(path.display().to_string(), text);
         match crate::io::read::parse_scenario(&workers, &cases, None) {
             Ok(scenario) => Some(Edit::AddCases(scenario.cases)),
