@@ -23,8 +23,10 @@
 //! println!("{report}");
 //! ```
 
+mod derive;
 mod file;
 mod verify;
+mod words;
 
 #[cfg(test)]
 mod tests;

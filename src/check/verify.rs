@@ -1,5 +1,6 @@
-//! The verification itself: every definition of SPEC "The model" re-derived from the
-//! scenario's plain data, then each hard rule and each objective term in turn.
+//! The verification itself: the model re-derived from the scenario's plain data
+//! ([`super::derive`]), the allocation read from the rows, then each hard rule and each
+//! objective term in turn.
 //!
 //! Cases are visited in case-id order and workers in worker-id order, so sums and the
 //! report are deterministic. A case whose row is missing, or whose row names an unknown
@@ -8,26 +9,22 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::derive::{band_cost, capacity, why_ineligible, Derived};
+use super::words::{join_and, list_ids};
 use super::{AllocationRow, CaseOutcome, CheckReport, Rule, Violation, WorkerFigures};
 use crate::explain::num;
-use crate::model::{
-    Band, CapacityMode, Case, CaseId, Change, Objective, PairTerms, Policy, Scenario, Worker,
-    WorkerId, WorkerLoad,
-};
+use crate::model::{CapacityMode, Change, Objective, Scenario, WorkerLoad};
 
 /// Tolerance on load comparisons: loads are sums of weights, added in a fixed order, but
 /// the solver may add them in another.
 const EPS: f64 = 1e-6;
-
-/// How many ids a message lists before saying "and N more".
-const LIST_AT_MOST: usize = 20;
 
 /// Verifies `rows` as an allocation of `scenario` (already validated) against every hard
 /// rule, recomputes its objective, and reports every violation found.
 pub fn check(scenario: &Scenario, rows: &[AllocationRow]) -> CheckReport {
     let mut run = Run::new(scenario);
     run.read_rows(rows);
-    let changes: Vec<Change> = (0..run.cases.len()).map(|c| run.change(c)).collect();
+    let changes: Vec<Change> = (0..run.model.cases.len()).map(|c| run.change(c)).collect();
     let figures = run.figures();
 
     run.rule1_eligible();
@@ -45,6 +42,7 @@ pub fn check(scenario: &Scenario, rows: &[AllocationRow]) -> CheckReport {
         *counts.entry(ch).or_insert(0) += 1;
     }
     let cases = run
+        .model
         .cases
         .iter()
         .zip(&changes)
@@ -52,7 +50,7 @@ pub fn check(scenario: &Scenario, rows: &[AllocationRow]) -> CheckReport {
         .map(|(c, (case, &change))| CaseOutcome {
             case: case.id.clone(),
             before: case.current_worker.clone(),
-            after: run.after[c].map(|w| run.workers[w].id.clone()),
+            after: run.after[c].map(|w| run.model.workers[w].id.clone()),
             change,
         })
         .collect();
@@ -69,100 +67,10 @@ pub fn check(scenario: &Scenario, rows: &[AllocationRow]) -> CheckReport {
     }
 }
 
-/// Why `worker` may not hold `case` (SPEC eligibility), each reason as a phrase completing
-/// "W2 …"; empty when the worker is eligible.
-fn why_ineligible(worker: &Worker, case: &Case, policy: &Policy) -> Vec<String> {
-    let mut reasons = Vec::new();
-    if !worker.available {
-        reasons.push("is unavailable (on leave or leaving)".to_string());
-    }
-    for tag in &case.requires {
-        if !worker.skills.contains(tag) {
-            reasons.push(format!("lacks required tag \"{tag}\""));
-        }
-    }
-    if case.exclude.contains(&worker.id) {
-        reasons.push(format!(
-            "is excluded from {} (conflict of interest)",
-            case.id
-        ));
-    }
-    if !policy.cross_team && !case.team.is_empty() && case.team != worker.team {
-        if worker.team.is_empty() {
-            reasons.push(format!(
-                "has no team but {} belongs to team {}",
-                case.id, case.team
-            ));
-        } else {
-            reasons.push(format!(
-                "is in team {} but {} belongs to team {}",
-                worker.team, case.id, case.team
-            ));
-        }
-    }
-    reasons
-}
-
-/// A worker's capacity: explicit, or `fte × standard_capacity`.
-fn capacity(worker: &Worker, policy: &Policy) -> f64 {
-    worker
-        .capacity
-        .unwrap_or(worker.fte * policy.standard_capacity)
-}
-
-/// SPEC bands: `Σ_b cost_b × clamp(load − from_b × capacity, 0, (from_{b+1} − from_b) ×
-/// capacity)`, the last band unbounded above.
-fn band_cost(bands: &[Band], load: f64, capacity: f64) -> f64 {
-    bands
-        .iter()
-        .enumerate()
-        .map(|(i, band)| {
-            let width = bands
-                .get(i + 1)
-                .map_or(f64::INFINITY, |next| (next.from - band.from) * capacity);
-            // max/min rather than clamp: no panic whatever the bands.
-            band.cost * (load - band.from * capacity).max(0.0).min(width.max(0.0))
-        })
-        .sum()
-}
-
-/// `a`, `a and b`, `a, b and c`.
-fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
-/// Ids separated by commas, at most [`LIST_AT_MOST`] of them.
-fn list_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
-    let ids: Vec<&str> = ids.into_iter().collect();
-    let shown = ids[..ids.len().min(LIST_AT_MOST)].join(", ");
-    match ids.len().saturating_sub(LIST_AT_MOST) {
-        0 => shown,
-        more => format!("{shown} and {more} more"),
-    }
-}
-
-/// The scenario indexed for checking, the allocation read from the rows, and the
-/// violations found so far.
+/// The model re-derived, the allocation read from the rows, and the violations found so
+/// far.
 struct Run<'a> {
-    policy: &'a Policy,
-    /// Workers in id order.
-    workers: Vec<&'a Worker>,
-    /// Cases in id order.
-    cases: Vec<&'a Case>,
-    /// Units: each sibling group (cases sharing a `group`), or a case alone; members
-    /// ascending.
-    units: Vec<Vec<usize>>,
-    /// The unit of each case.
-    unit_of: Vec<usize>,
-    /// Index of each case's current worker.
-    current: Vec<Option<usize>>,
-    /// Whether each case's current worker still fits: available and eligible for every
-    /// case of the case's unit.
-    still_fits: Vec<bool>,
+    model: Derived<'a>,
     /// Index of each case's worker after the run.
     after: Vec<Option<usize>>,
     /// Whether the file has a usable row for the case (known case, known or no worker).
@@ -170,79 +78,18 @@ struct Run<'a> {
     /// The `change` label of each listed case, when the file gives one.
     labels: Vec<Option<&'a str>>,
     violations: Vec<Violation>,
-    /// The scenario's per (case, worker) terms (`pairs.csv`), keyed by ids.
-    pairs: &'a BTreeMap<(CaseId, WorkerId), PairTerms>,
 }
 
 impl<'a> Run<'a> {
     fn new(scenario: &'a Scenario) -> Self {
-        let mut workers: Vec<&Worker> = scenario.workers.iter().collect();
-        workers.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut cases: Vec<&Case> = scenario.cases.iter().collect();
-        cases.sort_by(|a, b| a.id.cmp(&b.id));
-        // A group name is only ever compared with other group names, never with case ids.
-        let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        let mut units: Vec<Vec<usize>> = Vec::new();
-        for (c, case) in cases.iter().enumerate() {
-            match case
-                .group
-                .as_deref()
-                .map(str::trim)
-                .filter(|g| !g.is_empty())
-            {
-                Some(group) => groups.entry(group).or_default().push(c),
-                None => units.push(vec![c]),
-            }
-        }
-        units.extend(groups.into_values());
-        let mut unit_of = vec![0; cases.len()];
-        for (u, members) in units.iter().enumerate() {
-            for &c in members {
-                unit_of[c] = u;
-            }
-        }
-
-        let current: Vec<Option<usize>> = cases
-            .iter()
-            .map(|case| {
-                let id = case.current_worker.as_ref()?;
-                workers.binary_search_by(|w| w.id.cmp(id)).ok()
-            })
-            .collect();
-        // Eligibility includes being available. A pinned case fixes its unit to its
-        // current worker, so a sibling held by anyone else must move with it: for such a
-        // sibling the current worker no longer fits (a forced move, not a discretionary one).
-        let pinned_worker = |u: usize| {
-            units[u]
-                .iter()
-                .find(|&&m| cases[m].pinned)
-                .and_then(|&m| current[m])
-        };
-        let still_fits = (0..cases.len())
-            .map(|c| {
-                current[c].is_some_and(|w| {
-                    pinned_worker(unit_of[c]).is_none_or(|p| p == w)
-                        && units[unit_of[c]].iter().all(|&m| {
-                            why_ineligible(workers[w], cases[m], &scenario.policy).is_empty()
-                        })
-                })
-            })
-            .collect();
-
-        let n = cases.len();
+        let model = Derived::new(scenario);
+        let n = model.cases.len();
         Self {
-            policy: &scenario.policy,
-            workers,
-            cases,
-            units,
-            unit_of,
-            current,
-            still_fits,
+            model,
             after: vec![None; n],
             listed: vec![false; n],
             labels: vec![None; n],
             violations: Vec::new(),
-            pairs: &scenario.pairs,
         }
     }
 
@@ -254,22 +101,12 @@ impl<'a> Run<'a> {
         });
     }
 
-    fn worker_index(&self, id: &str) -> Option<usize> {
-        self.workers
-            .binary_search_by(|w| w.id.as_str().cmp(id))
-            .ok()
-    }
-
-    fn case_index(&self, id: &str) -> Option<usize> {
-        self.cases.binary_search_by(|c| c.id.as_str().cmp(id)).ok()
-    }
-
     /// The allocation file itself: unknown cases and workers, duplicate and missing rows.
     fn read_rows(&mut self, rows: &'a [AllocationRow]) {
-        let mut first_line: Vec<Option<u64>> = vec![None; self.cases.len()];
+        let mut first_line: Vec<Option<u64>> = vec![None; self.model.cases.len()];
         for row in rows {
             let id = row.case.as_str();
-            let Some(c) = self.case_index(id) else {
+            let Some(c) = self.model.case_index(id) else {
                 let message = format!("line {}: case {id} is not in the scenario", row.line);
                 self.violation(Rule::UnknownCase, id, message);
                 continue;
@@ -286,7 +123,7 @@ impl<'a> Run<'a> {
             first_line[c] = Some(row.line);
             match &row.worker {
                 None => self.listed[c] = true,
-                Some(worker) => match self.worker_index(worker.as_str()) {
+                Some(worker) => match self.model.worker_index(worker.as_str()) {
                     Some(w) => {
                         self.after[c] = Some(w);
                         self.listed[c] = true;
@@ -307,7 +144,7 @@ impl<'a> Run<'a> {
         }
         for (c, first) in first_line.iter().enumerate() {
             if first.is_none() {
-                let id = self.cases[c].id.as_str();
+                let id = self.model.cases[c].id.as_str();
                 let message =
                     format!("case {id} has no row in the allocation; it is counted as unallocated");
                 self.violation(Rule::MissingCase, id, message);
@@ -315,50 +152,28 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// SPEC: unallocated if no worker after; kept if the same as the current worker; new if
-    /// no current worker; moved (discretionary) if the current worker still fits; else
-    /// forced.
+    /// The change of case `c` (SPEC), from where the file puts it.
     fn change(&self, c: usize) -> Change {
-        let had_worker = self.cases[c].current_worker.is_some();
-        match self.after[c] {
-            None => Change::Unallocated,
-            Some(a) if self.current[c] == Some(a) => Change::Kept,
-            Some(_) if !had_worker => Change::New,
-            Some(_) if self.still_fits[c] => Change::Moved,
-            Some(_) => Change::Forced,
-        }
-    }
-
-    /// The terms of `pairs.csv` for case `c` held by worker `w`, if any.
-    fn pair(&self, c: usize, w: usize) -> Option<&PairTerms> {
-        let key = (self.cases[c].id.clone(), self.workers[w].id.clone());
-        self.pairs.get(&key)
-    }
-
-    /// The load case `c` puts on worker `w`: its weight for that worker in `pairs.csv`,
-    /// else its own weight.
-    fn load_of(&self, c: usize, w: usize) -> f64 {
-        self.pair(c, w)
-            .and_then(|t| t.weight)
-            .unwrap_or(self.cases[c].weight)
+        self.model.change(c, self.after[c])
     }
 
     /// Loads and counts before (cases whose current worker it is, available or not) and
     /// after the run, per worker.
     fn figures(&self) -> Vec<WorkerFigures> {
         let mut figures: Vec<WorkerFigures> = self
+            .model
             .workers
             .iter()
             .map(|w| WorkerFigures {
                 worker: w.id.clone(),
-                capacity: capacity(w, self.policy),
+                capacity: capacity(w, self.model.policy),
                 load: WorkerLoad::default(),
             })
             .collect();
-        for c in 0..self.cases.len() {
-            if let Some(p) = self.current[c] {
+        for c in 0..self.model.cases.len() {
+            if let Some(p) = self.model.current[c] {
                 let before = &mut figures[p].load;
-                before.load_before += self.load_of(c, p);
+                before.load_before += self.model.load_of(c, p);
                 before.cases_before += 1;
                 if self.after[c] != Some(p) {
                     before.given_up += 1;
@@ -366,9 +181,9 @@ impl<'a> Run<'a> {
             }
             if let Some(a) = self.after[c] {
                 let after = &mut figures[a].load;
-                after.load_after += self.load_of(c, a);
+                after.load_after += self.model.load_of(c, a);
                 after.cases_after += 1;
-                if self.current[c] != Some(a) {
+                if self.model.current[c] != Some(a) {
                     after.received += 1;
                 }
             }
@@ -378,10 +193,10 @@ impl<'a> Run<'a> {
 
     /// Hard rule 1: every allocated case is with a worker eligible for it.
     fn rule1_eligible(&mut self) {
-        for c in 0..self.cases.len() {
+        for c in 0..self.model.cases.len() {
             let Some(w) = self.after[c] else { continue };
-            let (case, worker) = (self.cases[c], self.workers[w]);
-            let reasons = why_ineligible(worker, case, self.policy);
+            let (case, worker) = (self.model.cases[c], self.model.workers[w]);
+            let reasons = why_ineligible(worker, case, self.model.policy);
             if !reasons.is_empty() {
                 let message = format!(
                     "{} is with {}, who {}",
@@ -397,8 +212,8 @@ impl<'a> Run<'a> {
     /// Hard rule 1: the cases of a sibling group are all with one worker, or all
     /// unallocated. Only cases the file lists usably are compared.
     fn rule1_groups_together(&mut self) {
-        for u in 0..self.units.len() {
-            let members: Vec<usize> = self.units[u]
+        for u in 0..self.model.units.len() {
+            let members: Vec<usize> = self.model.units[u]
                 .iter()
                 .copied()
                 .filter(|&c| self.listed[c])
@@ -408,7 +223,7 @@ impl<'a> Run<'a> {
             if distinct.len() < 2 {
                 continue;
             }
-            let group = self.cases[members[0]]
+            let group = self.model.cases[members[0]]
                 .group
                 .as_deref()
                 .unwrap_or_default()
@@ -416,8 +231,11 @@ impl<'a> Run<'a> {
             let placements: Vec<String> = members
                 .iter()
                 .map(|&c| match self.after[c] {
-                    Some(w) => format!("{} with {}", self.cases[c].id, self.workers[w].id),
-                    None => format!("{} unallocated", self.cases[c].id),
+                    Some(w) => format!(
+                        "{} with {}",
+                        self.model.cases[c].id, self.model.workers[w].id
+                    ),
+                    None => format!("{} unallocated", self.model.cases[c].id),
                 })
                 .collect();
             let message = format!("sibling group {group} is split: {}", placements.join(", "));
@@ -427,30 +245,37 @@ impl<'a> Run<'a> {
 
     /// Hard rule 1: a pinned case stays with its current worker.
     fn rule1_pinned_stay(&mut self) {
-        for c in 0..self.cases.len() {
-            let case = self.cases[c];
-            let Some(p) = self.current[c] else { continue };
+        for c in 0..self.model.cases.len() {
+            let case = self.model.cases[c];
+            let Some(p) = self.model.current[c] else {
+                continue;
+            };
             if !case.pinned || !self.listed[c] || self.after[c] == Some(p) {
                 continue;
             }
             let now = match self.after[c] {
-                Some(a) => format!("is with {}", self.workers[a].id),
+                Some(a) => format!("is with {}", self.model.workers[a].id),
                 None => "is unallocated".to_string(),
             };
-            let message = format!("{} is pinned to {} but {now}", case.id, self.workers[p].id);
+            let message = format!(
+                "{} is pinned to {} but {now}",
+                case.id, self.model.workers[p].id
+            );
             self.violation(Rule::Pinned, case.id.as_str(), message);
         }
     }
 
     /// Hard rule 2: a case whose current worker still fits is not left unallocated.
     fn rule2_still_fitting_allocated(&mut self) {
-        for c in 0..self.cases.len() {
-            if !self.listed[c] || self.after[c].is_some() || !self.still_fits[c] {
+        for c in 0..self.model.cases.len() {
+            if !self.listed[c] || self.after[c].is_some() || !self.model.still_fits[c] {
                 continue;
             }
-            let Some(p) = self.current[c] else { continue };
-            let case = self.cases[c];
-            let whole = if self.units[self.unit_of[c]].len() > 1 {
+            let Some(p) = self.model.current[c] else {
+                continue;
+            };
+            let case = self.model.cases[c];
+            let whole = if self.model.units[self.model.unit_of[c]].len() > 1 {
                 "its whole sibling group"
             } else {
                 "the case"
@@ -458,7 +283,7 @@ impl<'a> Run<'a> {
             let message = format!(
                 "{} is left unallocated, but its current worker {} still fits (available and \
                  eligible for {whole})",
-                case.id, self.workers[p].id
+                case.id, self.model.workers[p].id
             );
             self.violation(Rule::LeftUnallocated, case.id.as_str(), message);
         }
@@ -468,7 +293,7 @@ impl<'a> Run<'a> {
     /// is hard, load ≤ max(capacity, load before).
     fn rule3_limits(&mut self, figures: &[WorkerFigures]) {
         for (w, f) in figures.iter().enumerate() {
-            let worker = self.workers[w];
+            let worker = self.model.workers[w];
             let l = &f.load;
             if let Some(max_cases) = worker.max_cases {
                 let limit = max_cases.max(l.cases_before);
@@ -481,7 +306,7 @@ impl<'a> Run<'a> {
                     self.violation(Rule::MaxCases, worker.id.as_str(), message);
                 }
             }
-            if self.policy.capacity == CapacityMode::Hard {
+            if self.model.policy.capacity == CapacityMode::Hard {
                 let limit = f.capacity.max(l.load_before);
                 if l.load_after > limit + EPS {
                     let message = format!(
@@ -502,14 +327,14 @@ impl<'a> Run<'a> {
     /// Hard rule 4: a worker receives at most `max_new` cases it did not hold before.
     fn rule4_max_new(&mut self, figures: &[WorkerFigures]) {
         for (w, f) in figures.iter().enumerate() {
-            let worker = self.workers[w];
+            let worker = self.model.workers[w];
             let Some(max_new) = worker.max_new else {
                 continue;
             };
             if f.load.received > max_new {
-                let received = (0..self.cases.len())
-                    .filter(|&c| self.after[c] == Some(w) && self.current[c] != Some(w))
-                    .map(|c| self.cases[c].id.as_str());
+                let received = (0..self.model.cases.len())
+                    .filter(|&c| self.after[c] == Some(w) && self.model.current[c] != Some(w))
+                    .map(|c| self.model.cases[c].id.as_str());
                 let message = format!(
                     "{} receives {} cases it did not hold before ({}), above max_new {max_new}",
                     worker.id,
@@ -527,9 +352,9 @@ impl<'a> Run<'a> {
             .iter()
             .enumerate()
             .filter(|(_, &ch)| ch == Change::Moved)
-            .map(|(c, _)| self.cases[c].id.as_str())
+            .map(|(c, _)| self.model.cases[c].id.as_str())
             .collect();
-        let max_moves = self.policy.max_moves;
+        let max_moves = self.model.policy.max_moves;
         if moved.len() as u64 > max_moves {
             let message = format!(
                 "{} discretionary moves ({}), above max_moves {max_moves}",
@@ -547,7 +372,7 @@ impl<'a> Run<'a> {
             let Some(label) = self.labels[c] else {
                 continue;
             };
-            let id = self.cases[c].id.as_str();
+            let id = self.model.cases[c].id.as_str();
             let message = match Change::ALL
                 .iter()
                 .find(|ch| ch.as_str().eq_ignore_ascii_case(label))
@@ -569,9 +394,9 @@ impl<'a> Run<'a> {
 
     /// Why case `c` has the change it has, in words.
     fn explain(&self, c: usize, change: Change) -> String {
-        let case = self.cases[c];
+        let case = self.model.cases[c];
         let before = case.current_worker.as_ref().map_or("", |id| id.as_str());
-        let after = self.after[c].map_or("", |w| self.workers[w].id.as_str());
+        let after = self.after[c].map_or("", |w| self.model.workers[w].id.as_str());
         match change {
             Change::Kept => format!("{before} held it before and holds it after"),
             Change::Moved => {
@@ -588,56 +413,56 @@ impl<'a> Run<'a> {
 
     /// Why case `c`'s current worker does not still fit.
     fn why_not_still_fits(&self, c: usize) -> String {
-        let case = self.cases[c];
-        let Some(p) = self.current[c] else {
+        let case = self.model.cases[c];
+        let Some(p) = self.model.current[c] else {
             let id = case.current_worker.as_ref().map_or("", |id| id.as_str());
             return format!("{id} is not in the scenario");
         };
-        let worker = self.workers[p];
-        for &m in &self.units[self.unit_of[c]] {
-            let reasons = why_ineligible(worker, self.cases[m], self.policy);
+        let worker = self.model.workers[p];
+        for &m in &self.model.units[self.model.unit_of[c]] {
+            let reasons = why_ineligible(worker, self.model.cases[m], self.model.policy);
             if reasons.is_empty() {
                 continue;
             }
             let sibling = if m == c {
                 String::new()
             } else {
-                format!(" (for sibling {})", self.cases[m].id)
+                format!(" (for sibling {})", self.model.cases[m].id)
             };
             return format!("{} {}{sibling}", worker.id, join_and(&reasons));
         }
-        match self.units[self.unit_of[c]]
+        match self.model.units[self.model.unit_of[c]]
             .iter()
-            .find(|&&m| self.cases[m].pinned && self.current[m] != Some(p))
+            .find(|&&m| self.model.cases[m].pinned && self.model.current[m] != Some(p))
         {
             Some(&m) => format!(
                 "sibling {} is pinned to {}",
-                self.cases[m].id,
-                self.workers_id(self.current[m])
+                self.model.cases[m].id,
+                self.workers_id(self.model.current[m])
             ),
             None => format!("{} no longer fits", worker.id),
         }
     }
 
     fn workers_id(&self, w: Option<usize>) -> &str {
-        w.map_or("", |w| self.workers[w].id.as_str())
+        w.map_or("", |w| self.model.workers[w].id.as_str())
     }
 
     /// The objective, term by term (SPEC: objective); cases in id order, workers in id
     /// order.
     fn objective(&self, figures: &[WorkerFigures], moves: u32) -> Objective {
-        let weights = &self.policy.weights;
+        let weights = &self.model.policy.weights;
         let mut unallocated = 0.0;
         let mut missing_preferences = 0usize;
         let mut pairs = 0.0;
-        for (c, case) in self.cases.iter().enumerate() {
+        for (c, case) in self.model.cases.iter().enumerate() {
             match self.after[c] {
                 None => {
                     unallocated += case.weight * f64::from(case.priority) * weights.unallocated;
                 }
                 Some(w) => {
-                    pairs += self.pair(c, w).map_or(0.0, |t| t.cost);
-                    let skills = &self.workers[w].skills;
+                    pairs += self.model.pair(c, w).map_or(0.0, |t| t.cost);
+                    let skills = &self.model.workers[w].skills;
                     missing_preferences +=
                         case.prefers.iter().filter(|t| !skills.contains(t)).count();
                 }
@@ -645,7 +470,7 @@ impl<'a> Run<'a> {
         }
         let bands = figures
             .iter()
-            .map(|f| band_cost(&self.policy.bands, f.load.load_after, f.capacity))
+            .map(|f| band_cost(&self.model.policy.bands, f.load.load_after, f.capacity))
             .sum();
         Objective::with_pairs(
             unallocated,
@@ -661,42 +486,11 @@ impl<'a> Run<'a> {
 mod tests {
     use super::*;
 
-    fn default_bands() -> Vec<Band> {
-        Policy::default().bands
-    }
-
-    #[test]
-    fn band_cost_follows_the_formula_with_capacity_20() {
-        let bands = default_bands();
-        // Bands start at 14, 17 and 20 points.
-        assert!(band_cost(&bands, 14.0, 20.0).abs() < 1e-9);
-        assert!((band_cost(&bands, 16.0, 20.0) - 2.0).abs() < 1e-9);
-        assert!((band_cost(&bands, 18.0, 20.0) - (3.0 + 5.0)).abs() < 1e-9);
-        assert!((band_cost(&bands, 22.0, 20.0) - (3.0 + 15.0 + 100.0)).abs() < 1e-9);
-    }
-
-    #[test]
-    fn zero_capacity_puts_all_load_in_the_last_band() {
-        assert!((band_cost(&default_bands(), 2.0, 0.0) - 100.0).abs() < 1e-9);
-        assert!(band_cost(&default_bands(), 0.0, 0.0).abs() < 1e-9);
-    }
-
     #[test]
     fn points_are_written_briefly() {
         assert_eq!(num(22.0), "22");
         assert_eq!(num(24.5), "24.5");
         assert_eq!(num(21.25), "21.25");
         assert_eq!(num(-0.0), "0");
-    }
-
-    #[test]
-    fn lists_are_joined_in_words_and_capped() {
-        assert_eq!(join_and(&["a".into()]), "a");
-        assert_eq!(
-            join_and(&["a".into(), "b".into(), "c".into()]),
-            "a, b and c"
-        );
-        let many: Vec<String> = (0..25).map(|i| format!("C{i}")).collect();
-        assert!(list_ids(many.iter().map(String::as_str)).ends_with("C19 and 5 more"));
     }
 }
