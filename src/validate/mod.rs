@@ -6,7 +6,7 @@
 //! solving only once it is valid.
 //!
 //! The rules are grouped by what they look at: the rows of workers, cases and pairs
-//! ([`rows`]), pins ([`pins`]) and the policy ([`policy`]).
+//! (`rows`), pins (`pins`) and the policy (`policy`).
 //!
 //! ```
 //! use caseload::codes;
