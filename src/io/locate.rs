@@ -8,7 +8,7 @@ use super::policy::PolicyRead;
 use super::rows::{PairsRead, RowIndex};
 use crate::codes;
 use crate::error::{InputError, InputErrors};
-use crate::model::{Scenario, Worker, WorkerId};
+use crate::model::{CaseId, Scenario, Worker, WorkerId};
 use crate::validate::{self, Problem, Subject};
 
 /// Which input a problem is in; problems are reported in this order.
@@ -124,7 +124,7 @@ impl Locator<'_> {
         let Subject::Pair(i) = *subject else {
             return false;
         };
-        let case = self.scenario.pairs.keys().nth(i).map(|(c, _)| c.as_str());
+        let case = self.pairs.case(i).map(CaseId::as_str);
         !self.cases.complete
             || case.is_some_and(|c| self.cases.unparsed_ids.iter().any(|id| id == c))
     }

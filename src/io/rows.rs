@@ -126,21 +126,36 @@ pub(super) struct PairsRead {
     pub file: String,
     /// The terms of each pair (the first row of a repeated pair).
     pub terms: BTreeMap<(CaseId, WorkerId), PairTerms>,
-    /// The line of each pair, and its columns whose value was rejected.
-    pub rows: BTreeMap<(CaseId, WorkerId), (u64, Vec<&'static str>)>,
+    /// Where each pair of `terms` came from, in the same (key) order, so that the `i`-th
+    /// pair of validation is found without a walk through the map.
+    rows: Vec<PairRow>,
+}
+
+/// Where one pair came from.
+#[derive(Debug)]
+struct PairRow {
+    case: CaseId,
+    line: u64,
+    /// Columns whose value was rejected.
+    failed: Vec<&'static str>,
 }
 
 impl PairsRead {
     /// The line of the `i`-th pair in key order.
     pub fn line(&self, i: usize) -> Option<u64> {
-        self.rows.values().nth(i).map(|(line, _)| *line)
+        self.rows.get(i).map(|row| row.line)
     }
 
+    /// Whether the value of `column` of the `i`-th pair was rejected.
     pub fn failed(&self, i: usize, column: &str) -> bool {
         self.rows
-            .values()
-            .nth(i)
-            .is_some_and(|(_, failed)| failed.contains(&column))
+            .get(i)
+            .is_some_and(|row| row.failed.contains(&column))
+    }
+
+    /// The case of the `i`-th pair in key order.
+    pub fn case(&self, i: usize) -> Option<&CaseId> {
+        self.rows.get(i).map(|row| &row.case)
     }
 }
 
@@ -157,6 +172,8 @@ pub(super) fn read_pairs(source: &Source, errors: &mut Vec<InputError>) -> Pairs
         file: source.name.clone(),
         ..PairsRead::default()
     };
+    // The line of each pair, and its columns whose value was rejected.
+    let mut rows: BTreeMap<(CaseId, WorkerId), (u64, Vec<&'static str>)> = BTreeMap::new();
     let required = ["case_id", "worker_id"];
     let Some(header) = file.header(&PAIR_COLUMNS, &required) else {
         return read;
@@ -185,7 +202,7 @@ pub(super) fn read_pairs(source: &Source, errors: &mut Vec<InputError>) -> Pairs
             weight: cells.value("weight", None, |s| number(s).map(Some)),
         };
         let failed = cells.failed;
-        if let Some((first, _)) = read.rows.get(&key) {
+        if let Some((first, _)) = rows.get(&key) {
             let message = format!(
                 "the pair ({}, {}) is already given on line {first}: one row per pair",
                 key.0, key.1
@@ -194,8 +211,12 @@ pub(super) fn read_pairs(source: &Source, errors: &mut Vec<InputError>) -> Pairs
             continue;
         }
         read.terms.insert(key.clone(), terms);
-        read.rows.insert(key, (line, failed));
+        rows.insert(key, (line, failed));
     }
+    read.rows = rows
+        .into_iter()
+        .map(|((case, _), (line, failed))| PairRow { case, line, failed })
+        .collect();
     read
 }
 
