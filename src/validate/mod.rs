@@ -205,36 +205,22 @@ pub(crate) fn priority_out_of_range(got: impl fmt::Display) -> String {
 
 /// Problems collected so far.
 #[derive(Default)]
-pub(super) struct Found(Vec<Problem>);
+struct Found(Vec<Problem>);
 
 impl Found {
-    pub(super) fn worker(
-        &mut self,
-        i: usize,
-        w: &Worker,
-        code: &'static str,
-        column: &str,
-        message: String,
-    ) {
+    fn worker(&mut self, i: usize, w: &Worker, code: &'static str, column: &str, message: String) {
         self.push(code, Subject::Worker(i), w.id.as_str(), column, message);
     }
 
-    pub(super) fn case(
-        &mut self,
-        i: usize,
-        c: &Case,
-        code: &'static str,
-        column: &str,
-        message: String,
-    ) {
+    fn case(&mut self, i: usize, c: &Case, code: &'static str, column: &str, message: String) {
         self.push(code, Subject::Case(i), c.id.as_str(), column, message);
     }
 
-    pub(super) fn policy(&mut self, code: &'static str, column: &str, message: String) {
+    fn policy(&mut self, code: &'static str, column: &str, message: String) {
         self.push(code, Subject::Policy, "", column, message);
     }
 
-    pub(super) fn push(
+    fn push(
         &mut self,
         code: &'static str,
         subject: Subject,
