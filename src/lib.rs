@@ -76,6 +76,8 @@ pub mod gap;
 pub mod generate;
 pub mod io;
 pub mod model;
+#[cfg(feature = "record")]
+pub mod record;
 pub mod report;
 pub mod solve;
 pub mod validate;
