@@ -78,6 +78,7 @@ pub mod io;
 pub mod model;
 pub mod report;
 pub mod solve;
+pub mod text;
 pub mod validate;
 pub mod whatif;
 

@@ -3,6 +3,7 @@
 //! file with [`super::load_plan`].
 
 use crate::model::{Band, CapacityMode, Case, Tag, WorkerId};
+use crate::text::data_num;
 
 /// Which workers a change applies to.
 #[derive(Clone, Debug, PartialEq)]
@@ -177,7 +178,7 @@ impl Variant {
     pub fn point(&self) -> String {
         self.params
             .iter()
-            .map(|(k, v)| format!("{k}={}", super::output::num(*v)))
+            .map(|(k, v)| format!("{k}={}", data_num(*v)))
             .collect::<Vec<_>>()
             .join(";")
     }
