@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::error::VariantError;
-use super::plan::{Demand, Edit, NewWorkers, PolicyChange, Selection, WorkerUpdate};
 use crate::generate::rng::{SeededRng, Stream};
+use crate::model::plan::{Demand, Edit, NewWorkers, PolicyChange, Selection, WorkerUpdate};
 use crate::model::{eligibility, Case, CaseId, Scenario, Worker, WorkerId};
 
 /// The base scenario with `edits` applied in order; random choices come from `seed` only.

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::apply::apply;
 use super::error::{VariantError, WhatIfError};
 use super::metrics::{Figures, Metric, Spread};
-use super::plan::{Plan, Variant};
+use crate::model::plan::{Plan, Variant};
 use crate::model::{Instance, Scenario};
 use crate::solve::{PartCache, SolveOptions, Status};
 

@@ -1,8 +1,9 @@
-//! What to compare: variants of a base scenario, each a list of [`Edit`]s, and how many
+//! A what-if plan: variants of a base scenario, each a list of [`Edit`]s, and how many
 //! random draws of each to solve. Build a [`Plan`] in code or read it from a variants
-//! file with [`super::load_plan`].
+//! file with [`crate::io::variants::load_plan`]; [`crate::whatif`] applies and solves it
+//! (and re-exports these types).
 
-use crate::model::{Band, CapacityMode, Case, Tag, WorkerId};
+use super::{Band, CapacityMode, Case, Tag, WorkerId};
 use crate::text::data_num;
 
 /// Which workers a change applies to.
