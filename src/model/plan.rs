@@ -1,7 +1,7 @@
 //! A what-if plan: variants of a base scenario, each a list of [`Edit`]s, and how many
 //! random draws of each to solve. Build a [`Plan`] in code or read it from a variants
-//! file with [`crate::io::variants::load_plan`]; [`crate::whatif`] applies and solves it
-//! (and re-exports these types).
+//! file (`io::variants`); the `whatif` module applies and solves it, and re-exports
+//! these types. (Only named here, not linked: the model is the bottom layer.)
 
 use super::{Band, CapacityMode, Case, Tag, WorkerId};
 use crate::text::data_num;
