@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use caseload::explain::num;
+use caseload::text::num;
 use caseload::model::Objective;
 use caseload::record::{diff, LoadRecord, Record, RowRecord, RunDiff, RunId, RunInfo};
 

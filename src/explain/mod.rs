@@ -36,9 +36,10 @@ mod words;
 use crate::model::CaseId;
 use crate::model::{Change, Evaluation, Instance, Tag, WorkerId};
 
+/// Kept for `check` and `diagnose` until they use [`crate::text::num`] directly.
+pub(crate) use crate::text::num;
 pub use facts::explain_case;
 pub(crate) use facts::nobody_qualified;
-pub(crate) use words::num;
 pub(crate) use words::{percent, points};
 
 /// A worker's load against capacity at one moment: `W03 18.5/22 (84%)`.

@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod policy;
 pub mod read;
 pub mod scenario_writer;
+pub mod variants;
 
 pub use policy::parse_policy;
 pub use read::{load_scenario, parse_scenario, parse_scenario_with_pairs, Source};
