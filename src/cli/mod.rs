@@ -238,7 +238,10 @@ fn allocate(
             )?;
             let previous = store.last_run()?;
             let id = store.add_run(&run).with_context(|| {
-                format!("the outputs are written to {}, but the run was not recorded", out.display())
+                format!(
+                    "the outputs are written to {}, but the run was not recorded",
+                    out.display()
+                )
             })?;
             let since = match previous {
                 Some(p) => Some((p, store.diff(p, id)?)),

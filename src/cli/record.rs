@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use caseload::text::num;
 use caseload::model::Objective;
 use caseload::record::{diff, LoadRecord, Record, RowRecord, RunDiff, RunId, RunInfo};
+use caseload::text::num;
 
 /// Flags of `caseload history`.
 #[derive(Debug, Args)]
@@ -69,7 +69,11 @@ pub fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
     let inputs = record.inputs(id)?;
     if let Some(out) = &args.inputs {
         write_inputs(out, &inputs)?;
-        println!("wrote {} input file(s) of run {id} to {}", inputs.len(), out.display());
+        println!(
+            "wrote {} input file(s) of run {id} to {}",
+            inputs.len(),
+            out.display()
+        );
         return Ok(ExitCode::SUCCESS);
     }
     if args.json {
@@ -114,7 +118,17 @@ fn runs_table(runs: &[RunInfo]) -> String {
     }
     let mut s = format!(
         "{:>4}  {:<24}  {:<12}  {:<10}  {:>8}  {:>14}  {:>5} {:>5} {:>6} {:>4} {:>7}\n",
-        "run", "time (UTC)", "by", "status", "gap", "objective", "kept", "moved", "forced", "new", "unalloc"
+        "run",
+        "time (UTC)",
+        "by",
+        "status",
+        "gap",
+        "objective",
+        "kept",
+        "moved",
+        "forced",
+        "new",
+        "unalloc"
     );
     for r in runs {
         let c = &r.counts;
@@ -151,12 +165,23 @@ fn run_text(r: &RunInfo, inputs: &[caseload::record::InputFile]) -> String {
     );
     let _ = writeln!(s, "objective {} = {}", num(o.total), terms(o));
     let bound = r.bound.map_or("unknown".to_string(), num);
-    let _ = writeln!(s, "status {}, bound {bound}, gap {:.4}%", r.status, 100.0 * r.gap);
+    let _ = writeln!(
+        s,
+        "status {}, bound {bound}, gap {:.4}%",
+        r.status,
+        100.0 * r.gap
+    );
     let _ = writeln!(s, "options {}", r.options);
     let _ = writeln!(s, "policy {}", r.policy);
     let _ = writeln!(s, "inputs");
     for f in inputs {
-        let _ = writeln!(s, "  {:<12} {:>9} bytes  sha256 {}", f.name, f.bytes.len(), f.sha256());
+        let _ = writeln!(
+            s,
+            "  {:<12} {:>9} bytes  sha256 {}",
+            f.name,
+            f.bytes.len(),
+            f.sha256()
+        );
     }
     s
 }
@@ -185,7 +210,13 @@ pub fn diff_command(args: DiffArgs) -> anyhow::Result<ExitCode> {
         }
         [a, b] => {
             let (a, b) = (Path::new(a), Path::new(b));
-            let d = diff(&rows_of_file(a)?, &rows_of_file(b)?, &loads_beside(a)?, &loads_beside(b)?, None);
+            let d = diff(
+                &rows_of_file(a)?,
+                &rows_of_file(b)?,
+                &loads_beside(a)?,
+                &loads_beside(b)?,
+                None,
+            );
             (format!("{} → {}", a.display(), b.display()), d)
         }
         _ => anyhow::bail!("diff takes a record and two run ids, or two allocation.csv files"),
@@ -203,7 +234,11 @@ fn run_id(text: &str) -> anyhow::Result<RunId> {
         .parse()
         .ok()
         .filter(|id: &RunId| *id > 0)
-        .ok_or_else(|| anyhow::anyhow!("`{text}` is not a run id (a whole number from 1, see `caseload history DB`)"))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "`{text}` is not a run id (a whole number from 1, see `caseload history DB`)"
+            )
+        })
 }
 
 fn rows_of_file(path: &Path) -> anyhow::Result<Vec<RowRecord>> {
@@ -226,8 +261,10 @@ fn loads_beside(allocation: &Path) -> anyhow::Result<Vec<LoadRecord>> {
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    caseload::record::parse_loads_csv(&text).with_context(|| format!("{}: not a loads.csv written by caseload", path.display()))
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    caseload::record::parse_loads_csv(&text)
+        .with_context(|| format!("{}: not a loads.csv written by caseload", path.display()))
 }
 
 /// A diff in words: the counts, then each case and worker, then the objective by term.
@@ -237,7 +274,14 @@ pub fn diff_text(title: &str, d: &RunDiff) -> String {
         let _ = writeln!(s, "\n{:<12} {:<12} {:<12} change", "case", "from", "to");
         for c in &d.cases {
             let w = |w: &Option<String>| w.clone().unwrap_or_else(|| "-".to_string());
-            let _ = writeln!(s, "{:<12} {:<12} {:<12} {}", c.case_id, w(&c.from), w(&c.to), c.change);
+            let _ = writeln!(
+                s,
+                "{:<12} {:<12} {:<12} {}",
+                c.case_id,
+                w(&c.from),
+                w(&c.to),
+                c.change
+            );
         }
     }
     if !d.workers.is_empty() {
@@ -248,7 +292,13 @@ pub fn diff_text(title: &str, d: &RunDiff) -> String {
         }
     }
     if let Some((a, b)) = &d.objective {
-        let _ = writeln!(s, "\nobjective {} → {} ({})", num(a.total), num(b.total), signed(b.total - a.total));
+        let _ = writeln!(
+            s,
+            "\nobjective {} → {} ({})",
+            num(a.total),
+            num(b.total),
+            signed(b.total - a.total)
+        );
         for (name, x, y) in [
             ("unallocated", a.unallocated, b.unallocated),
             ("bands", a.bands, b.bands),
@@ -256,7 +306,13 @@ pub fn diff_text(title: &str, d: &RunDiff) -> String {
             ("preferences", a.preferences, b.preferences),
             ("pairs", a.pairs, b.pairs),
         ] {
-            let _ = writeln!(s, "  {name:<12} {} → {} ({})", num(x), num(y), signed(y - x));
+            let _ = writeln!(
+                s,
+                "  {name:<12} {} → {} ({})",
+                num(x),
+                num(y),
+                signed(y - x)
+            );
         }
     }
     s
@@ -267,7 +323,13 @@ pub fn diff_counts(d: &RunDiff) -> String {
     let kinds: Vec<String> = d
         .by_change()
         .into_iter()
-        .map(|(k, n)| if k.is_empty() { format!("gone {n}") } else { format!("{k} {n}") })
+        .map(|(k, n)| {
+            if k.is_empty() {
+                format!("gone {n}")
+            } else {
+                format!("{k} {n}")
+            }
+        })
         .collect();
     let cases = match d.cases.len() {
         0 => "no case changed worker".to_string(),

@@ -53,8 +53,10 @@ impl RunDiff {
         }
         let order = ["forced", "moved", "new", "unallocated", "kept"];
         let rank = |k: &str| order.iter().position(|o| *o == k).unwrap_or(order.len());
-        let mut counts: Vec<(String, usize)> =
-            counts.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
+        let mut counts: Vec<(String, usize)> = counts
+            .into_iter()
+            .map(|(k, n)| (k.to_string(), n))
+            .collect();
         counts.sort_by_key(|(k, _)| (rank(k), k.clone()));
         counts
     }
@@ -74,7 +76,12 @@ pub fn diff(
     let rows_a: BTreeMap<&str, &RowRecord> = a.iter().map(|r| (r.case_id.as_str(), r)).collect();
     let rows_b: BTreeMap<&str, &RowRecord> = b.iter().map(|r| (r.case_id.as_str(), r)).collect();
     let mut cases = Vec::new();
-    for case in rows_a.keys().chain(rows_b.keys()).copied().collect::<std::collections::BTreeSet<_>>() {
+    for case in rows_a
+        .keys()
+        .chain(rows_b.keys())
+        .copied()
+        .collect::<std::collections::BTreeSet<_>>()
+    {
         let from = rows_a.get(case).and_then(|r| r.worker_id.clone());
         let to = rows_b.get(case).and_then(|r| r.worker_id.clone());
         let in_both = rows_a.contains_key(case) && rows_b.contains_key(case);
@@ -87,10 +94,21 @@ pub fn diff(
             });
         }
     }
-    let load_a: BTreeMap<&str, f64> = loads_a.iter().map(|l| (l.worker_id.as_str(), l.load_after)).collect();
-    let load_b: BTreeMap<&str, f64> = loads_b.iter().map(|l| (l.worker_id.as_str(), l.load_after)).collect();
+    let load_a: BTreeMap<&str, f64> = loads_a
+        .iter()
+        .map(|l| (l.worker_id.as_str(), l.load_after))
+        .collect();
+    let load_b: BTreeMap<&str, f64> = loads_b
+        .iter()
+        .map(|l| (l.worker_id.as_str(), l.load_after))
+        .collect();
     let mut workers = Vec::new();
-    for worker in load_a.keys().chain(load_b.keys()).copied().collect::<std::collections::BTreeSet<_>>() {
+    for worker in load_a
+        .keys()
+        .chain(load_b.keys())
+        .copied()
+        .collect::<std::collections::BTreeSet<_>>()
+    {
         let (from, to) = (load_a.get(worker).copied(), load_b.get(worker).copied());
         let changed = match (from, to) {
             (Some(x), Some(y)) => (x - y).abs() > LOAD_TOLERANCE,
@@ -150,11 +168,24 @@ mod tests {
             row("C3", Some("W2"), "new"),
             row("C5", None, "unallocated"),
         ];
-        let d = diff(&a, &b, &[load("W1", 2.0), load("W2", 1.0)], &[load("W1", 1.0 + 1e-9 + 0.0), load("W2", 1.0)], None);
+        let d = diff(
+            &a,
+            &b,
+            &[load("W1", 2.0), load("W2", 1.0)],
+            &[load("W1", 1.0 + 1e-9 + 0.0), load("W2", 1.0)],
+            None,
+        );
         let shown: Vec<_> = d
             .cases
             .iter()
-            .map(|c| (c.case_id.as_str(), c.from.as_deref(), c.to.as_deref(), c.change.as_str()))
+            .map(|c| {
+                (
+                    c.case_id.as_str(),
+                    c.from.as_deref(),
+                    c.to.as_deref(),
+                    c.change.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             shown,
@@ -169,7 +200,12 @@ mod tests {
         assert_eq!(d.workers[0].worker_id, "W1");
         assert_eq!(
             d.by_change(),
-            [("moved".to_string(), 1), ("new".to_string(), 1), ("unallocated".to_string(), 1), (String::new(), 1)]
+            [
+                ("moved".to_string(), 1),
+                ("new".to_string(), 1),
+                ("unallocated".to_string(), 1),
+                (String::new(), 1)
+            ]
         );
     }
 }

@@ -86,7 +86,9 @@ impl RecordError {
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self,
-            RecordError::NotARecord { .. } | RecordError::NewerSchema { .. } | RecordError::UnknownRun { .. }
+            RecordError::NotARecord { .. }
+                | RecordError::NewerSchema { .. }
+                | RecordError::UnknownRun { .. }
         )
     }
 }

@@ -171,7 +171,15 @@ impl NewRun {
         scenario: &str,
         inputs: Vec<InputFile>,
     ) -> crate::Result<Self> {
-        Self::with_timings(instance, solution, options, by, scenario, inputs, Timings::default())
+        Self::with_timings(
+            instance,
+            solution,
+            options,
+            by,
+            scenario,
+            inputs,
+            Timings::default(),
+        )
     }
 
     /// As [`NewRun::new`], with the run's timings for the kept `summary.json`.

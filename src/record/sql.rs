@@ -108,8 +108,15 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
-        store.conn.busy_timeout(LOCK_WAIT).map_err(|e| store.err(e))?;
-        if store.conn.is_readonly(rusqlite::MAIN_DB).map_err(|e| store.err(e))? {
+        store
+            .conn
+            .busy_timeout(LOCK_WAIT)
+            .map_err(|e| store.err(e))?;
+        if store
+            .conn
+            .is_readonly(rusqlite::MAIN_DB)
+            .map_err(|e| store.err(e))?
+        {
             return Err(RecordError::ReadOnly {
                 path: path.to_path_buf(),
             });
@@ -124,7 +131,9 @@ impl Store {
             .pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))
             .map_err(|e| store.err(e))?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(store.damaged(format!("cannot use write-ahead logging (journal mode {mode})")));
+            return Err(store.damaged(format!(
+                "cannot use write-ahead logging (journal mode {mode})"
+            )));
         }
         store.migrate(version)?;
         Ok(store)
@@ -231,9 +240,11 @@ impl Store {
     }
 
     fn unknown_run(&self, id: RunId) -> RecordError {
-        let known = match self.conn.query_row("SELECT min(id), max(id) FROM run", [], |r| {
-            Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
-        }) {
+        let known = match self
+            .conn
+            .query_row("SELECT min(id), max(id) FROM run", [], |r| {
+                Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
+            }) {
             Ok((Some(a), Some(b))) if a == b => format!("{a}"),
             Ok((Some(a), Some(b))) => format!("{a}–{b}"),
             _ => "none yet".to_string(),
@@ -313,7 +324,11 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, String>(2)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
             })
             .map_err(|e| self.err(e))?;
         let mut files = Vec::new();
@@ -321,7 +336,10 @@ impl Store {
             let (name, bytes, sha) = row.map_err(|e| self.err(e))?;
             let file = InputFile { name, bytes };
             if file.sha256() != sha {
-                return Err(self.damaged(format!("input {} of run {id} does not match its SHA-256", file.name)));
+                return Err(self.damaged(format!(
+                    "input {} of run {id} does not match its SHA-256",
+                    file.name
+                )));
             }
             files.push(file);
         }
@@ -386,8 +404,15 @@ fn insert_run(tx: &Transaction<'_>, path: &Path, run: &NewRun) -> Result<RunId, 
             )
             .map_err(err)?;
         for r in &run.rows {
-            row.execute(params![id, r.case_id, r.worker_id, r.previous_worker, r.change, r.reason])
-                .map_err(err)?;
+            row.execute(params![
+                id,
+                r.case_id,
+                r.worker_id,
+                r.previous_worker,
+                r.change,
+                r.reason
+            ])
+            .map_err(err)?;
         }
         let mut load = tx
             .prepare_cached(

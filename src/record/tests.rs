@@ -19,7 +19,11 @@ fn run_of(scenario: &Scenario, by: &str) -> NewRun {
 fn small() -> Scenario {
     Scenario::new(
         vec![Worker::new("W1"), Worker::new("W2").unavailable()],
-        vec![Case::new("C1").held_by("W1"), Case::new("C2").held_by("W2"), Case::new("C3")],
+        vec![
+            Case::new("C1").held_by("W1"),
+            Case::new("C2").held_by("W2"),
+            Case::new("C3"),
+        ],
         Policy::default(),
     )
 }
@@ -29,7 +33,10 @@ fn a_new_record_is_private_marked_and_at_the_newest_schema() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.sqlite");
     let record = Record::open(&path).unwrap();
-    assert_eq!(record.schema_version().unwrap(), Record::latest_schema_version());
+    assert_eq!(
+        record.schema_version().unwrap(),
+        Record::latest_schema_version()
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -37,9 +44,13 @@ fn a_new_record_is_private_marked_and_at_the_newest_schema() {
         assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
     }
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0)).unwrap();
+    let id: i64 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .unwrap();
     assert_eq!(id, APPLICATION_ID);
-    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
 }
 
@@ -61,13 +72,20 @@ fn a_run_is_kept_whole_and_reads_back() {
     assert_eq!(info.counts, run.counts);
     assert_eq!(info.counts.forced, 1, "C2 leaves W2, who is unavailable");
     assert!((info.objective.total - run.objective.total).abs() < 1e-9);
-    assert!(info.at.ends_with('Z') && info.at.len() >= 20, "UTC time: {}", info.at);
+    assert!(
+        info.at.ends_with('Z') && info.at.len() >= 20,
+        "UTC time: {}",
+        info.at
+    );
     assert_eq!(record.rows(id).unwrap(), run.rows);
     assert_eq!(record.loads(id).unwrap(), run.loads);
     assert_eq!(record.inputs(id).unwrap(), run.inputs);
     assert_eq!(record.last_run().unwrap(), Some(1));
     let policy: serde_json::Value = serde_json::from_str(&info.policy).unwrap();
-    assert_eq!(policy["standard_capacity"], 22.0, "defaults filled in: {policy}");
+    assert_eq!(
+        policy["standard_capacity"], 22.0,
+        "defaults filled in: {policy}"
+    );
 }
 
 #[test]
@@ -80,8 +98,12 @@ fn identical_inputs_are_kept_once() {
     record.add_run(&run).unwrap();
     drop(record);
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let blobs: i64 = conn.query_row("SELECT count(*) FROM blob", [], |r| r.get(0)).unwrap();
-    let inputs: i64 = conn.query_row("SELECT count(*) FROM run_input", [], |r| r.get(0)).unwrap();
+    let blobs: i64 = conn
+        .query_row("SELECT count(*) FROM blob", [], |r| r.get(0))
+        .unwrap();
+    let inputs: i64 = conn
+        .query_row("SELECT count(*) FROM run_input", [], |r| r.get(0))
+        .unwrap();
     assert_eq!((blobs, inputs), (1, 2));
 }
 
@@ -90,12 +112,20 @@ fn an_unknown_run_names_the_runs_there_are() {
     let dir = tempfile::tempdir().unwrap();
     let mut record = Record::open(&dir.path().join("r.sqlite")).unwrap();
     let err = record.run(1).unwrap_err();
-    assert!(err.to_string().contains("no run 1 in the record (runs: none yet)"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("no run 1 in the record (runs: none yet)"),
+        "{err}"
+    );
     let run = run_of(&small(), "alice");
     record.add_run(&run).unwrap();
     record.add_run(&run).unwrap();
     let err = record.rows(7).unwrap_err();
-    assert!(err.to_string().contains("no run 7 in the record (runs: 1–2)"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("no run 7 in the record (runs: 1–2)"),
+        "{err}"
+    );
     assert!(err.is_bad_input());
 }
 
@@ -106,11 +136,14 @@ fn a_file_that_is_not_a_record_is_refused_and_left_as_it_was() {
     std::fs::write(&text, "not a database at all, but long enough to have a header....................................................................").unwrap();
     let err = Record::open(&text).err().expect("refused");
     assert!(matches!(err, RecordError::NotARecord { .. }), "{err}");
-    assert!(std::fs::read_to_string(&text).unwrap().starts_with("not a database"));
+    assert!(std::fs::read_to_string(&text)
+        .unwrap()
+        .starts_with("not a database"));
 
     let other = dir.path().join("other.sqlite");
     let conn = rusqlite::Connection::open(&other).unwrap();
-    conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+    conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
     drop(conn);
     let err = Record::open(&other).err().expect("refused");
     assert!(matches!(err, RecordError::NotARecord { .. }), "{err}");
@@ -146,7 +179,10 @@ fn an_older_schema_is_migrated_forward_keeping_its_runs() {
     let id = first.add_run(&run).unwrap();
     drop(first);
     let record = Record::open(&path).unwrap();
-    assert_eq!(record.schema_version().unwrap(), Record::latest_schema_version());
+    assert_eq!(
+        record.schema_version().unwrap(),
+        Record::latest_schema_version()
+    );
     assert_eq!(record.rows(id).unwrap(), run.rows);
 }
 
@@ -160,7 +196,10 @@ fn damaged_inputs_are_refused_on_reading() {
     conn.execute("UPDATE blob SET bytes = x'00'", []).unwrap();
     drop(conn);
     let err = record.inputs(id).unwrap_err();
-    assert!(err.to_string().contains("does not match its SHA-256"), "{err}");
+    assert!(
+        err.to_string().contains("does not match its SHA-256"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -176,7 +215,12 @@ fn a_reader_beside_a_writer_sees_whole_runs() {
         let mut seen = 0;
         for _ in 0..200 {
             for info in reader.runs().unwrap() {
-                assert_eq!(reader.rows(info.id).unwrap().len(), rows, "run {} whole", info.id);
+                assert_eq!(
+                    reader.rows(info.id).unwrap().len(),
+                    rows,
+                    "run {} whole",
+                    info.id
+                );
             }
             seen = seen.max(reader.runs().unwrap().len());
         }
