@@ -22,8 +22,9 @@
 use std::collections::BTreeMap;
 use std::fmt::{self, Display, Formatter};
 
-use crate::explain::{nobody_qualified, num, percent, points, Unplaced};
+use crate::explain::{nobody_qualified, percent, points, Unplaced};
 use crate::model::{CaseId, Instance, Tag, WorkerId};
+use crate::text::num;
 
 /// Demand is compared with capacity with this tolerance.
 const EPS: f64 = 1e-9;

@@ -21,12 +21,21 @@
 //!   missing preferred tags.
 //!
 //! ## Layout
-//! [`model`] holds the domain types only; [`io`] reads and writes files with located
-//! errors; [`validate`] finds every problem in a scenario at once; [`solve`] is the only
-//! place that knows the solver (good_lp + HiGHS); [`check`] re-verifies any allocation
-//! independently of the solver; [`explain`] and [`report`] say what was decided and why;
-//! [`generate`] writes synthetic scenarios; [`gap`] runs the Generalized Assignment
-//! Problem on the same solver core, through per (case, worker) costs and weights.
+//! The modules use each other one way, from the bottom up; none names a module above it.
+//! 1. [`model`]: the domain types only (with [`error`], the typed errors, and [`text`],
+//!    numbers and markup as text).
+//! 2. [`io`] reads and writes files with located errors (the scenario folder, the
+//!    variants file of a what-if); [`validate`] finds every problem in a scenario at once;
+//!    [`generate`] writes synthetic scenarios.
+//! 3. [`solve`] is the only place that knows the solver (good_lp + HiGHS); [`check`]
+//!    re-verifies any allocation independently of the solver; [`explain`] says why each
+//!    child went where.
+//! 4. [`report`] writes what was decided (CSV, JSON, an HTML page); [`whatif`] applies
+//!    variants of a scenario and solves them in parallel; [`diagnose`] says why a
+//!    scenario cannot be allocated well; [`gap`] runs the Generalized Assignment Problem
+//!    on the same solver core, through per (case, worker) costs and weights.
+//! 5. The command line (`src/cli`, `src/main.rs`), behind the default `cli` feature:
+//!    `default-features = false` builds the library without clap, anyhow and indicatif.
 //!
 //! ## Example
 //! ```
@@ -77,8 +86,11 @@ pub mod gap;
 pub mod generate;
 pub mod io;
 pub mod model;
+#[cfg(feature = "record")]
+pub mod record;
 pub mod report;
 pub mod solve;
+pub mod text;
 pub mod validate;
 pub mod whatif;
 

@@ -194,7 +194,7 @@ fn a_failing_variant_fills_its_row_and_the_others_solve() {
     assert_eq!(rows[0].status(), RowStatus::Error);
     assert_eq!(rows[1].status(), RowStatus::Optimal);
     assert!(
-        matches!(&rows[2].draws[0].outcome, Err(VariantError::Invalid(m)) if m.contains("bands")),
+        matches!(&rows[2].draws[0].outcome, Err(e @ VariantError::Invalid(_)) if e.to_string().contains("bands")),
         "{:?}",
         rows[2].draws
     );
@@ -301,7 +301,9 @@ fn sweep_rows_aggregate_mean_p10_p90_over_draws() {
         .collect();
     draws.push(Draw {
         seed: 99,
-        outcome: Err(VariantError::Solve("boom".into())),
+        outcome: Err(VariantError::Solve(std::sync::Arc::new(
+            caseload::Error::Solver("boom".into()),
+        ))),
     });
     let mut variant = Variant::new("attrition", vec![]);
     variant.params = vec![("rate".into(), 0.05)];
@@ -315,7 +317,10 @@ fn sweep_rows_aggregate_mean_p10_p90_over_draws() {
     assert!((s.p90 - 6.3).abs() < 1e-12, "{}", s.p90);
     assert_eq!(row.failed(), 1);
     assert_eq!(row.status(), RowStatus::Optimal);
-    assert_eq!(row.error().as_deref(), Some("seed 99: boom"));
+    assert_eq!(
+        row.error().as_deref(),
+        Some("seed 99: solver failure: boom")
+    );
     let comparison = whatif::Comparison {
         rows: vec![row],
         jobs: 1,

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::derive::{band_cost, capacity, why_ineligible, Derived};
 use super::words::{join_and, list_ids};
 use super::{AllocationRow, CaseOutcome, CheckReport, Rule, Violation, WorkerFigures};
-use crate::explain::num;
+use crate::text::num;
 use crate::model::{CapacityMode, Change, Objective, Scenario, WorkerLoad};
 
 /// Tolerance on load comparisons: loads are sums of weights, added in a fixed order, but

@@ -13,6 +13,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 mod diagnose;
+mod record;
 mod report;
 
 use caseload::model::Instance;
@@ -68,6 +69,13 @@ enum Command {
         /// 1 % of the best possible).
         #[arg(long, value_name = "G", default_value_t = 1e-4, value_parser = relative_gap)]
         mip_gap: f64,
+        /// Keep the run in this record file (SQLite; created on first use): inputs,
+        /// policy, options, outcome and every row with its reason.
+        #[arg(long, value_name = "DB")]
+        record: Option<PathBuf>,
+        /// Who runs it, for the record [default: the login name].
+        #[arg(long, value_name = "NAME", requires = "record")]
+        by: Option<String>,
     },
     /// Verify an allocation (the solver's or one made by hand) against every hard rule
     /// and recompute its objective, independently of the solver.
@@ -117,6 +125,11 @@ enum Command {
     /// Solve variants of a scenario (staff leaving, hires, more referrals, policy) in
     /// parallel and compare them in comparison.csv, comparison.json and comparison.svg.
     Whatif(whatif::WhatIfArgs),
+    /// List the runs kept in a record, show one, or write back its input files.
+    History(record::HistoryArgs),
+    /// What changed between two recorded runs, or two allocation.csv files: cases whose
+    /// worker changed, workers whose load changed, the objective by term.
+    Diff(record::DiffArgs),
 }
 
 /// Runs a parsed command line.
@@ -131,6 +144,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             solver_log,
             report,
             mip_gap,
+            record,
+            by,
         } => {
             let out = out.unwrap_or_else(|| default_out(&dir));
             let options = SolveOptions {
@@ -140,7 +155,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 mip_gap,
                 ..SolveOptions::default()
             };
-            allocate(&dir, &out, &options, quiet, report.as_deref())
+            let record = record.map(|db| (db, by.unwrap_or_else(record::login_name)));
+            allocate(&dir, &out, &options, quiet, report.as_deref(), record)
         }
         Command::Check { dir, allocation } => check(&dir, &allocation),
         Command::Diagnose { dir } => diagnose::run(&dir),
@@ -153,6 +169,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             max_moves,
         } => generate(teams, seed, &out, cross_team, soft_capacity, max_moves),
         Command::Whatif(args) => whatif::whatif(args),
+        Command::History(args) => record::history(args),
+        Command::Diff(args) => record::diff_command(args),
     }
 }
 
@@ -180,8 +198,18 @@ fn allocate(
     options: &SolveOptions,
     quiet: bool,
     report: Option<&Path>,
+    record: Option<(PathBuf, String)>,
 ) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    // The record is opened (and refused if it is not one) before anything is solved or
+    // written; the inputs are kept as they are read.
+    let mut record = match record {
+        Some((db, by)) => {
+            let inputs = caseload::record::read_inputs(dir)?;
+            Some((caseload::record::Record::open(&db)?, db, by, inputs))
+        }
+        None => None,
+    };
     let scenario = caseload::io::read::load_scenario(dir)?;
     let read = started.elapsed();
     let instance = Instance::new(&scenario).map_err(caseload::Error::from)?;
@@ -197,6 +225,32 @@ fn allocate(
     if let Some(path) = report {
         report::write(path, dir, &instance, &solution)?;
     }
+    let recorded = match record.as_mut() {
+        Some((store, db, by, inputs)) => {
+            let run = caseload::record::NewRun::with_timings(
+                &instance,
+                &solution,
+                options,
+                by,
+                &dir.display().to_string(),
+                std::mem::take(inputs),
+                timings,
+            )?;
+            let previous = store.last_run()?;
+            let id = store.add_run(&run).with_context(|| {
+                format!(
+                    "the outputs are written to {}, but the run was not recorded",
+                    out.display()
+                )
+            })?;
+            let since = match previous {
+                Some(p) => Some((p, store.diff(p, id)?)),
+                None => None,
+            };
+            Some((db.clone(), id, since))
+        }
+        None => None,
+    };
     if !quiet {
         let mut stdout = std::io::stdout().lock();
         write!(
@@ -208,6 +262,12 @@ fn allocate(
         writeln!(stdout, "wrote {}", out.display())?;
         if let Some(path) = report {
             writeln!(stdout, "wrote {}", path.display())?;
+        }
+        if let Some((db, id, since)) = recorded {
+            if let Some((previous, d)) = since {
+                writeln!(stdout, "since run {previous}: {}", record::diff_counts(&d))?;
+            }
+            writeln!(stdout, "recorded as run {id} in {}", db.display())?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -251,8 +311,11 @@ fn generate(
 
 /// The exit code for an error: 2 for invalid input, 1 otherwise.
 pub fn exit_code(err: &anyhow::Error) -> ExitCode {
-    match err.downcast_ref::<caseload::Error>() {
-        Some(caseload::Error::InvalidInput(_)) => ExitCode::from(EXIT_INVALID),
+    if let Some(caseload::Error::InvalidInput(_)) = err.downcast_ref::<caseload::Error>() {
+        return ExitCode::from(EXIT_INVALID);
+    }
+    match err.downcast_ref::<caseload::record::RecordError>() {
+        Some(e) if e.is_bad_input() => ExitCode::from(EXIT_INVALID),
         _ => ExitCode::FAILURE,
     }
 }

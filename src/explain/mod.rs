@@ -38,7 +38,6 @@ use crate::model::{Change, Evaluation, Instance, Tag, WorkerId};
 
 pub use facts::explain_case;
 pub(crate) use facts::nobody_qualified;
-pub(crate) use words::num;
 pub(crate) use words::{percent, points};
 
 /// A worker's load against capacity at one moment: `W03 18.5/22 (84%)`.

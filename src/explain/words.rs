@@ -7,20 +7,10 @@ use super::{
     NoLongerFits, Reason, Unplaced,
 };
 use crate::model::{Change, Tag};
+use crate::text::num;
 
 /// How many workers or cases a reason names before "and N more".
 const SHOWN: usize = 4;
-
-/// A number with at most two decimals, without trailing zeros.
-pub(crate) fn num(x: f64) -> String {
-    let s = format!("{x:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
-    }
-}
 
 /// `84%`, or `no capacity` when the capacity is 0.
 pub(crate) fn percent(load: f64, capacity: f64) -> String {

@@ -5,7 +5,8 @@
 //! the family's current worker, and a family is pinned only to an available worker who
 //! may hold every child of it.
 
-use super::families::{CaseKind, Family};
+use super::families::Family;
+use super::kind::CaseKind;
 use super::params::*;
 use super::rng::SeededRng;
 use super::workforce::Staff;

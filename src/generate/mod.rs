@@ -10,6 +10,10 @@
 //! a few have a conflict of interest with a worker. Every figure is a named constant in
 //! the `params` submodule.
 //!
+//! Inside, the submodules use each other one way: `rng` and `kind` (the types of work and
+//! their skill tags) at the bottom, then `params`, then `names`, `families` and
+//! `workforce`, then `allocation`, `disruptions` and `summary`.
+//!
 //! The same options give the same scenario, byte for byte, on every platform: the
 //! randomness is a seeded ChaCha8 stream and nothing depends on hash order.
 //!
@@ -26,6 +30,7 @@
 mod allocation;
 mod disruptions;
 mod families;
+mod kind;
 mod names;
 mod params;
 pub(crate) mod rng;
@@ -34,7 +39,7 @@ mod workforce;
 
 use std::collections::BTreeSet;
 
-pub use families::CaseKind;
+pub use kind::CaseKind;
 pub use summary::{summarize, Summary, OVERLOAD_THRESHOLD};
 
 use crate::model::{CapacityMode, Case, CaseId, Policy, Scenario, Tag, Worker, WorkerId};
@@ -155,9 +160,8 @@ fn draw_families(rng: &mut SeededRng, staff: &[Staff], teams: usize) -> Vec<Fami
                 .sum()
         };
         let budget = SkillBudget {
-            court: skilled(params::COURT) * params::COURT_WORK_SHARE,
-            child_protection: skilled(params::CHILD_PROTECTION)
-                * params::CHILD_PROTECTION_WORK_SHARE,
+            court: skilled(kind::COURT) * params::COURT_WORK_SHARE,
+            child_protection: skilled(kind::CHILD_PROTECTION) * params::CHILD_PROTECTION_WORK_SHARE,
         };
         let caseload = families::caseload_families(rng, team, target, &budget, &languages);
         let held: usize = caseload.iter().map(|f| f.children.len()).sum();
@@ -204,7 +208,7 @@ fn assemble(
         for child in &family.children {
             let mut prefers: Vec<&str> = family.language.into_iter().collect();
             if child.disability {
-                prefers.push(params::DISABILITY);
+                prefers.push(kind::DISABILITY);
             }
             let case = Case {
                 id: CaseId::new(case_id(cases.len(), case_width)),

@@ -5,7 +5,7 @@
 //! and care leaver work). They are round numbers chosen for realism, not statistics of
 //! any real authority.
 
-use super::families::CaseKind;
+use super::kind::CaseKind;
 
 // ---------------------------------------------------------------------------------------
 // Teams and workers
@@ -52,13 +52,6 @@ pub(super) const LANGUAGES: [(&str, f64); 8] = [
     ("somali", 0.08),
     ("portuguese", 0.04),
 ];
-
-/// Skill tag: may hold child protection work.
-pub(super) const CHILD_PROTECTION: &str = "child-protection";
-/// Skill tag: may hold care proceedings.
-pub(super) const COURT: &str = "court";
-/// Skill tag: disabled children's expertise.
-pub(super) const DISABILITY: &str = "disability";
 
 // ---------------------------------------------------------------------------------------
 // Loads before the run

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::families::CaseKind;
+use super::kind::CaseKind;
 use crate::model::{eligibility, Case, Scenario, Tag, WorkerId};
 
 /// Utilisation above which a worker counts as clearly overloaded.

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use super::kind::{CHILD_PROTECTION, COURT, DISABILITY};
 use super::names::{person_name, worker_id};
 use super::params::*;
 use super::rng::SeededRng;

@@ -14,6 +14,7 @@ pub mod read;
 mod rows;
 pub mod scenario_writer;
 pub(crate) mod source;
+pub mod variants;
 
 pub use policy::parse_policy;
 pub use read::{load_scenario, parse_scenario, parse_scenario_with_pairs};

@@ -4,6 +4,7 @@
 mod allocation;
 mod entities;
 mod ids;
+pub mod plan;
 mod policy;
 mod scenario;
 

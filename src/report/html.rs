@@ -8,25 +8,12 @@ use std::fmt::Write;
 
 use super::bands::{rag, thresholds, utilisation, Rag};
 use super::ChangeCounts;
-use crate::explain::{num, Reason};
+use crate::explain::Reason;
 use crate::model::{Change, Instance};
 use crate::solve::{Solution, Status};
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
-        }
-    }
-    out
-}
+/// The one escape of the crate, also here where it was first written.
+pub use crate::text::escape;
+use crate::text::num;
 
 const STYLE: &str = r#"
 :root { --green: #2e7d32; --amber: #b26a00; --red: #c62828; --ink: #1d1d1f; --muted: #5f6368; }
@@ -388,17 +375,4 @@ fn unallocated(instance: &Instance, solution: &Solution, reasons: &[Reason]) -> 
     }
     s.push_str("</table></section>\n");
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escape_covers_markup_and_quotes() {
-        assert_eq!(
-            escape(r#"<a href="x">Tom & 'Jo'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jo&#39;&lt;/a&gt;"
-        );
-    }
 }

@@ -11,11 +11,12 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::explain::{num, reasons};
+use crate::explain::reasons;
 use crate::io::atomic::write_files_atomically;
 use crate::io::csv::to_text;
 use crate::model::{Change, Instance, Objective};
 use crate::solve::{Solution, Status};
+use crate::text::num;
 
 /// Wall-clock time of each stage of a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

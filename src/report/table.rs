@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::bands::{rag, utilisation, Rag};
-use crate::explain::num;
 use crate::model::Instance;
 use crate::solve::Solution;
+use crate::text::num;
 
 /// A bar of 20 cells for utilisation up to 100 %, then `+` marks for each 10 % above.
 fn bar(u: f64) -> String {

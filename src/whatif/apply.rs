@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::error::VariantError;
-use super::plan::{Demand, Edit, NewWorkers, PolicyChange, Selection, WorkerUpdate};
 use crate::generate::rng::{SeededRng, Stream};
+use crate::model::plan::{Demand, Edit, NewWorkers, PolicyChange, Selection, WorkerUpdate};
 use crate::model::{eligibility, Case, CaseId, Scenario, Worker, WorkerId};
 
 /// The base scenario with `edits` applied in order; random choices come from `seed` only.
@@ -69,9 +69,7 @@ fn select(
             return Err(VariantError::TooFew {
                 asked: k,
                 available: pool.len(),
-                within: team
-                    .as_ref()
-                    .map_or(String::new(), |t| format!(" in team {t}")),
+                team: team.clone(),
             });
         }
         // Shuffling the whole pool and taking a prefix makes selections nested: with the
@@ -89,7 +87,7 @@ fn select(
                 s.workers
                     .iter()
                     .position(|w| &w.id == id)
-                    .ok_or_else(|| VariantError::UnknownWorker(id.to_string()))
+                    .ok_or_else(|| VariantError::UnknownWorker(id.clone()))
             })
             .collect(),
         Selection::Team(team) => in_team(team),
@@ -192,9 +190,9 @@ fn add_referrals(
     }
     let templates = families(&s.cases, team);
     if templates.is_empty() {
-        return Err(VariantError::NoTemplate(
-            team.map_or(String::new(), |t| format!(" in team {t}")),
-        ));
+        return Err(VariantError::NoTemplate {
+            team: team.map(String::from),
+        });
     }
     let used_cases: BTreeSet<String> = s.cases.iter().map(|c| c.id.to_string()).collect();
     let used_groups: BTreeSet<String> = s.cases.iter().filter_map(|c| c.group.clone()).collect();

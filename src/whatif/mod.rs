@@ -31,27 +31,55 @@
 //! # Ok::<(), caseload::whatif::WhatIfError>(())
 //! ```
 
+//! ## Layout
+//! The plan's types live in [`crate::model::plan`] and the variants file is read in
+//! [`crate::io::variants`]; both are re-exported here. Inside, each module uses only
+//! those before it in this order: `error`, `apply` (the edits on a scenario), `metrics`
+//! (the figures of a solution), `run` (the draws in parallel, the rows), `svg` (the
+//! chart), `output` (the files).
+
 mod apply;
 mod error;
-mod file;
 mod metrics;
 mod output;
-mod plan;
 mod run;
 mod svg;
 
+use std::path::Path;
+
+pub use crate::io::variants::{CODE, DEFAULT_SEEDS, VARIANTS_FILE};
+pub use crate::model::plan::{
+    Demand, Edit, NewWorkers, Plan, PolicyChange, Selection, Variant, WorkerUpdate,
+    DEFAULT_TIME_LIMIT_S,
+};
 pub use apply::apply;
 pub use error::{VariantError, WhatIfError};
-pub use file::{load_plan, parse_plan, CODE, DEFAULT_SEEDS, VARIANTS_FILE};
 pub use metrics::{Figures, Metric, Spread};
 pub use output::{
     comparison_csv, comparison_json, render, write_comparison, CSV_FILE, JSON_FILE, SVG_FILE,
-};
-pub use plan::{
-    Demand, Edit, NewWorkers, Plan, PolicyChange, Selection, Variant, WorkerUpdate,
-    DEFAULT_TIME_LIMIT_S,
 };
 pub use run::{
     draw_count, run, slug, Comparison, Draw, Outcome, PartCounts, Row, RowStatus, RunOptions,
 };
 pub use svg::chart;
+
+use crate::io::Source;
+use crate::model::Scenario;
+
+/// Reads the variants file at `path` ([`crate::io::variants::load_plan`]); `add_cases`
+/// files are relative to its folder and checked against `base`'s workers.
+///
+/// # Errors
+/// [`WhatIfError::Variants`] with every problem found.
+pub fn load_plan(path: &Path, base: &Scenario) -> Result<Plan, WhatIfError> {
+    crate::io::variants::load_plan(path, base).map_err(WhatIfError::Variants)
+}
+
+/// Parses a variants file from text ([`crate::io::variants::parse_plan`]); `dir` is where
+/// `add_cases` files are looked for.
+///
+/// # Errors
+/// [`WhatIfError::Variants`] with every problem found, each with its line where known.
+pub fn parse_plan(source: &Source, dir: &Path, base: &Scenario) -> Result<Plan, WhatIfError> {
+    crate::io::variants::parse_plan(source, dir, base).map_err(WhatIfError::Variants)
+}

@@ -6,8 +6,10 @@ use serde_json::{json, Map, Value};
 
 use super::metrics::Metric;
 use super::run::{Comparison, Row};
+use super::svg::chart;
 use crate::error::{Error, Result};
 use crate::io::atomic::write_files_atomically;
+use crate::text::data_num;
 
 /// The comparison table file.
 pub const CSV_FILE: &str = "comparison.csv";
@@ -15,25 +17,6 @@ pub const CSV_FILE: &str = "comparison.csv";
 pub const JSON_FILE: &str = "comparison.json";
 /// The chart.
 pub const SVG_FILE: &str = "comparison.svg";
-
-/// A number as text: at most 6 decimals, no trailing zeros (`0.85`, `21`, `-`).
-pub fn num(x: f64) -> String {
-    if !x.is_finite() {
-        return if x.is_nan() {
-            String::new()
-        } else {
-            format!("{x}")
-        };
-    }
-    let rounded = (x * 1e6).round() / 1e6;
-    let text = format!("{rounded:.6}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" {
-        "0".to_string()
-    } else {
-        text.to_string()
-    }
-}
 
 /// The sweep a grid point belongs to; empty for a plain variant.
 fn sweep(row: &Row) -> String {
@@ -45,7 +28,7 @@ fn sweep(row: &Row) -> String {
 }
 
 fn cell(spread: Option<f64>) -> String {
-    spread.map_or(String::new(), num)
+    spread.map_or(String::new(), data_num)
 }
 
 /// `comparison.csv`: one row per variant (per grid point for a sweep), in plan order:
@@ -166,10 +149,7 @@ pub fn write_comparison(out: &Path, comparison: &Comparison) -> Result<()> {
             out.join(JSON_FILE),
             comparison_json(comparison)?.into_bytes(),
         ),
-        (
-            out.join(SVG_FILE),
-            super::svg::chart(comparison).into_bytes(),
-        ),
+        (out.join(SVG_FILE), chart(comparison).into_bytes()),
     ])
 }
 

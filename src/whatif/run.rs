@@ -1,6 +1,7 @@
 //! Solving every draw of every variant in a local thread pool, and the results.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -8,7 +9,7 @@ use rayon::prelude::*;
 use super::apply::apply;
 use super::error::{VariantError, WhatIfError};
 use super::metrics::{Figures, Metric, Spread};
-use super::plan::{Plan, Variant};
+use crate::model::plan::{Plan, Variant};
 use crate::model::{Instance, Scenario};
 use crate::solve::{PartCache, SolveOptions, Status};
 
@@ -276,20 +277,7 @@ fn solve_draw(
 ) -> Result<Outcome, VariantError> {
     let started = Instant::now();
     let scenario = apply(base, &variant.edits, seed)?;
-    let instance = Instance::new(&scenario).map_err(|problems| {
-        let shown: Vec<String> = problems
-            .iter()
-            .take(3)
-            .map(|p| format!("{}: {}: {}", p.subject_label(), p.column, p.message))
-            .collect();
-        let more = problems.len().saturating_sub(shown.len());
-        let tail = if more > 0 {
-            format!(" (and {more} more)")
-        } else {
-            String::new()
-        };
-        VariantError::Invalid(format!("{}{tail}", shown.join("; ")))
-    })?;
+    let instance = Instance::new(&scenario).map_err(VariantError::Invalid)?;
     let solve_options = SolveOptions {
         time_limit_s: options.time_limit_s,
         threads: Some(options.threads_per_variant),
@@ -297,7 +285,7 @@ fn solve_draw(
         ..SolveOptions::default()
     };
     let solution = crate::solve::solve_with_cache(&instance, &solve_options, cache)
-        .map_err(|e| VariantError::Solve(e.to_string()))?;
+        .map_err(|e| VariantError::Solve(Arc::new(e)))?;
     if let Some(folder) = folder {
         write_draw(folder, &scenario, &instance, &solution)?;
     }
@@ -315,7 +303,7 @@ fn write_draw(
     instance: &Instance,
     solution: &crate::solve::Solution,
 ) -> Result<(), VariantError> {
-    let fail = |e: crate::Error| VariantError::Write(e.to_string());
+    let fail = |e: crate::Error| VariantError::Write(Arc::new(e));
     crate::io::scenario_writer::write_scenario(&folder.join("scenario"), scenario).map_err(fail)?;
     let timings = crate::report::Timings {
         build: solution.build_time,

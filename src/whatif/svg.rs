@@ -5,8 +5,8 @@
 use std::fmt::Write;
 
 use super::metrics::Metric;
-use super::output::num;
 use super::run::Comparison;
+use crate::text::{data_num, escape};
 
 /// The panels: metric, title, scale to display (utilisation in %).
 const PANELS: [(Metric, &str, f64); 4] = [
@@ -21,13 +21,6 @@ const GUTTER: f64 = 24.0;
 const ROW_H: f64 = 22.0;
 const TOP: f64 = 64.0;
 const COLOURS: [&str; 4] = ["#c0392b", "#8e44ad", "#2471a3", "#d68910"];
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// The chart as SVG text.
 pub fn chart(comparison: &Comparison) -> String {
@@ -109,7 +102,7 @@ fn panel(
         r##"<text x="{}" y="{}" fill="#555" text-anchor="end">{}</text>"##,
         x0 + PANEL_W,
         bottom + 16.0,
-        num((max * 100.0).round() / 100.0)
+        data_num((max * 100.0).round() / 100.0)
     );
     for (i, spread) in spreads.iter().enumerate() {
         let y = TOP + i as f64 * ROW_H;
@@ -130,9 +123,9 @@ fn panel(
             ROW_H - 8.0,
             COLOURS[p % COLOURS.len()],
             escape(title),
-            num(s.mean * scale),
-            num(s.p10 * scale),
-            num(s.p90 * scale)
+            data_num(s.mean * scale),
+            data_num(s.p10 * scale),
+            data_num(s.p90 * scale)
         );
         if s.p90 > s.p10 {
             let ym = y + ROW_H / 2.0;
@@ -148,7 +141,7 @@ fn panel(
             r##"<text x="{:.2}" y="{}" fill="#333" font-size="10">{}</text>"##,
             x(s.mean.max(s.p90)) + 3.0,
             y + 15.0,
-            num((s.mean * scale * 10.0).round() / 10.0)
+            data_num((s.mean * scale * 10.0).round() / 10.0)
         );
     }
 }

@@ -1,4 +1,5 @@
-//! Reading a variants file (TOML) into a [`Plan`], every problem located by line.
+//! The variants file of a what-if run (TOML) read into a [`Plan`], every problem located
+//! as `file:line: key: what is wrong [E-VARIANTS]`.
 //!
 //! ```toml
 //! seed = 1              # draw k of every variant uses seed + k
@@ -14,6 +15,11 @@
 //! grid = { rate = { from = 0.0, to = 0.2, step = 0.05 } }
 //! change = [{ do = "remove_workers", fraction = "$rate" }]
 //! ```
+//!
+//! A `grid` expands a variant to one per point of the grid (every combination of its
+//! parameters' values, each a list of numbers or a `{ from, to, step }` range of at most
+//! 10,000 values); a string `"$param"` anywhere in the changes stands for the point's
+//! value. The changes themselves (`do = ...`) are read in the `edits` submodule.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -21,37 +27,38 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::{Spanned, Value};
 
-use super::error::WhatIfError;
-use super::plan::{
-    Demand, Edit, NewWorkers, Plan, PolicyChange, Selection, Variant, WorkerUpdate,
-    DEFAULT_TIME_LIMIT_S,
-};
+use self::edits::Parsed;
+use super::source::Source;
 use crate::error::{InputError, InputErrors};
-use crate::io::read::Source;
-use crate::model::{Band, CapacityMode, Scenario, Tag, WorkerId};
+use crate::model::plan::{Edit, Plan, Variant, DEFAULT_TIME_LIMIT_S};
+use crate::model::Scenario;
+
+mod edits;
+#[cfg(test)]
+mod tests;
 
 /// The variants file a scenario folder may hold.
 pub const VARIANTS_FILE: &str = "variants.toml";
 /// Draws of a variant with a random change, unless the file says otherwise.
 pub const DEFAULT_SEEDS: u32 = 10;
-/// Code of every problem in a variants file.
-pub const CODE: &str = "E-VARIANTS";
+/// Code of every problem in a variants file (the catalogue's [`crate::codes::VARIANTS`]).
+pub const CODE: &str = crate::codes::VARIANTS;
 
 /// Reads the variants file at `path`; `add_cases` files are relative to its folder and
 /// checked against `base`'s workers.
 ///
 /// # Errors
-/// [`WhatIfError::Variants`] with every problem found.
-pub fn load_plan(path: &Path, base: &Scenario) -> Result<Plan, WhatIfError> {
+/// Every problem found, each located in the file.
+pub fn load_plan(path: &Path, base: &Scenario) -> Result<Plan, InputErrors> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        WhatIfError::Variants(InputErrors(vec![InputError {
+        InputErrors(vec![InputError {
             file: name.clone(),
             line: None,
             column: String::new(),
             code: CODE,
             message: format!("cannot read the variants file: {e}"),
-        }]))
+        }])
     })?;
     let dir = path.parent().unwrap_or(Path::new("."));
     parse_plan(&Source::new(name, text), dir, base)
@@ -60,8 +67,8 @@ pub fn load_plan(path: &Path, base: &Scenario) -> Result<Plan, WhatIfError> {
 /// Parses a variants file from text; `dir` is where `add_cases` files are looked for.
 ///
 /// # Errors
-/// [`WhatIfError::Variants`] with every problem found, each with its line where known.
-pub fn parse_plan(source: &Source, dir: &Path, base: &Scenario) -> Result<Plan, WhatIfError> {
+/// Every problem found, each with its line where known, in line order.
+pub fn parse_plan(source: &Source, dir: &Path, base: &Scenario) -> Result<Plan, InputErrors> {
     let mut p = Parser {
         source,
         dir,
@@ -75,7 +82,7 @@ pub fn parse_plan(source: &Source, dir: &Path, base: &Scenario) -> Result<Plan, 
         }
     }
     p.errors.sort_by_key(|e| e.line);
-    Err(WhatIfError::Variants(InputErrors(p.errors)))
+    Err(InputErrors(p.errors))
 }
 
 #[derive(Deserialize)]
@@ -97,101 +104,6 @@ struct VariantDe {
     grid: BTreeMap<String, Value>,
     #[serde(default)]
     change: Vec<Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(tag = "do", rename_all = "snake_case")]
-enum EditDe {
-    RemoveWorkers(SelectDe),
-    UpdateWorkers(UpdateDe),
-    AddWorkers(AddWorkersDe),
-    AddReferrals(ReferralsDe),
-    AddCases(AddCasesDe),
-    Policy(PolicyDe),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SelectDe {
-    ids: Option<Vec<String>>,
-    team: Option<String>,
-    count: Option<usize>,
-    fraction: Option<f64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UpdateDe {
-    ids: Option<Vec<String>>,
-    team: Option<String>,
-    count: Option<usize>,
-    fraction: Option<f64>,
-    available: Option<bool>,
-    fte: Option<f64>,
-    capacity: Option<f64>,
-    #[serde(default)]
-    add_skills: Vec<String>,
-    #[serde(default)]
-    remove_skills: Vec<String>,
-    max_cases: Option<u32>,
-    max_new: Option<u32>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AddWorkersDe {
-    count: usize,
-    team: Option<String>,
-    #[serde(default)]
-    skills: Vec<String>,
-    fte: Option<f64>,
-    capacity: Option<f64>,
-    max_cases: Option<u32>,
-    max_new: Option<u32>,
-    prefix: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReferralsDe {
-    count: Option<usize>,
-    fraction: Option<f64>,
-    rise: Option<f64>,
-    team: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AddCasesDe {
-    file: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BandDe {
-    from: f64,
-    cost: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WeightsDe {
-    unallocated: Option<f64>,
-    #[serde(rename = "move")]
-    move_: Option<f64>,
-    preference: Option<f64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PolicyDe {
-    standard_capacity: Option<f64>,
-    capacity: Option<String>,
-    cross_team: Option<bool>,
-    max_moves: Option<u64>,
-    time_limit_s: Option<f64>,
-    bands: Option<Vec<BandDe>>,
-    weights: Option<WeightsDe>,
 }
 
 struct Parser<'a> {
@@ -398,30 +310,14 @@ impl Parser<'_> {
     }
 
     fn edit(&mut self, value: Value, at: At<'_>) -> Option<Edit> {
-        let de: EditDe = match value.try_into() {
-            Ok(de) => de,
-            Err(e) => {
-                let message = e.message().trim().replace('\n', "; ");
-                let hint = if message.contains("do") {
-                    ": `do` is one of remove_workers, update_workers, add_workers, add_referrals, add_cases, policy"
-                } else {
-                    ""
-                };
-                self.error(at, format!("{message}{hint}"));
-                return None;
+        match edits::parse(value) {
+            Ok(Parsed::Edit(edit)) => Some(edit),
+            Ok(Parsed::CasesFile(file)) => self.add_cases(&file, at),
+            Err(message) => {
+                self.error(at, message);
+                None
             }
-        };
-        let result = match de {
-            EditDe::RemoveWorkers(s) => {
-                selection(s.ids, s.team, s.count, s.fraction).map(Edit::RemoveWorkers)
-            }
-            EditDe::UpdateWorkers(u) => update(u),
-            EditDe::AddWorkers(a) => add_workers(a),
-            EditDe::AddReferrals(r) => referrals(r),
-            EditDe::AddCases(c) => return self.add_cases(&c.file, at),
-            EditDe::Policy(p) => policy(p),
-        };
-        result.map_err(|message| self.error(at, message)).ok()
+        }
     }
 
     fn add_cases(&mut self, file: &str, at: At<'_>) -> Option<Edit> {
@@ -433,7 +329,7 @@ impl Parser<'_> {
                 return None;
             }
         };
-        let workers = match crate::io::scenario_writer::workers_csv(self.base) {
+        let workers = match super::scenario_writer::workers_csv(self.base) {
             Ok(text) => Source::new("workers.csv", text),
             Err(e) => {
                 self.error(at, e.to_string());
@@ -441,7 +337,7 @@ impl Parser<'_> {
             }
         };
         let cases = Source::new(path.display().to_string(), text);
-        match crate::io::read::parse_scenario(&workers, &cases, None) {
+        match super::read::parse_scenario(&workers, &cases, None) {
             Ok(scenario) => Some(Edit::AddCases(scenario.cases)),
             Err(errors) => {
                 self.errors.extend(errors.0);
@@ -490,151 +386,4 @@ fn grid_values(spec: &Value) -> Result<Vec<Value>, String> {
         }
         _ => Err(shape.to_string()),
     }
-}
-
-fn selection(
-    ids: Option<Vec<String>>,
-    team: Option<String>,
-    count: Option<usize>,
-    fraction: Option<f64>,
-) -> Result<Selection, String> {
-    let team = team.map(|t| t.trim().to_string());
-    match (ids, count, fraction) {
-        (Some(_), _, _) if team.is_some() => Err("give `ids` or `team`, not both".into()),
-        (Some(ids), None, None) => Ok(Selection::Ids(ids.iter().map(WorkerId::new).collect())),
-        (None, Some(count), None) => Ok(Selection::Count { count, team }),
-        (None, None, Some(fraction)) if (0.0..=1.0).contains(&fraction) => {
-            Ok(Selection::Fraction { fraction, team })
-        }
-        (None, None, Some(fraction)) => Err(format!("fraction must be in [0, 1], got {fraction}")),
-        (None, None, None) => team
-            .map(Selection::Team)
-            .ok_or_else(|| "say which workers: `ids`, `team`, `count` or `fraction`".into()),
-        _ => Err("give only one of `ids`, `count` and `fraction`".into()),
-    }
-}
-
-fn check_fte(fte: f64) -> Result<f64, String> {
-    if fte > 0.0 && fte <= 1.0 {
-        Ok(fte)
-    } else {
-        Err(format!(
-            "fte must be greater than 0 and at most 1, got {fte}"
-        ))
-    }
-}
-
-fn check_capacity(capacity: Option<f64>) -> Result<Option<f64>, String> {
-    match capacity {
-        Some(c) if !(c.is_finite() && c >= 0.0) => {
-            Err(format!("capacity must be a finite number ≥ 0, got {c}"))
-        }
-        other => Ok(other),
-    }
-}
-
-fn tags(list: &[String]) -> Vec<Tag> {
-    list.iter()
-        .map(Tag::new)
-        .filter(|t| !t.as_str().is_empty())
-        .collect()
-}
-
-fn update(u: UpdateDe) -> Result<Edit, String> {
-    let selection = selection(u.ids, u.team, u.count, u.fraction)?;
-    let change = WorkerUpdate {
-        available: u.available,
-        fte: u.fte.map(check_fte).transpose()?,
-        capacity: check_capacity(u.capacity)?,
-        add_skills: tags(&u.add_skills),
-        remove_skills: tags(&u.remove_skills),
-        max_cases: u.max_cases,
-        max_new: u.max_new,
-    };
-    if change == WorkerUpdate::default() {
-        return Err("says nothing to change: give available, fte, capacity, add_skills, remove_skills, max_cases or max_new".into());
-    }
-    Ok(Edit::UpdateWorkers(selection, change))
-}
-
-fn add_workers(a: AddWorkersDe) -> Result<Edit, String> {
-    let prefix = a
-        .prefix
-        .unwrap_or_else(|| "ADD".to_string())
-        .trim()
-        .to_string();
-    if prefix.is_empty() || prefix.contains([',', ';', '"']) {
-        return Err(format!(
-            "prefix must be non-empty, without `,`, `;` or `\"`, got `{prefix}`"
-        ));
-    }
-    Ok(Edit::AddWorkers(NewWorkers {
-        count: a.count,
-        team: a.team.unwrap_or_default().trim().to_string(),
-        skills: tags(&a.skills),
-        fte: check_fte(a.fte.unwrap_or(1.0))?,
-        capacity: check_capacity(a.capacity)?,
-        max_cases: a.max_cases,
-        max_new: a.max_new,
-        prefix,
-    }))
-}
-
-fn referrals(r: ReferralsDe) -> Result<Edit, String> {
-    let share = |what: &str, f: f64| {
-        if f.is_finite() && f >= 0.0 {
-            Ok(f)
-        } else {
-            Err(format!("{what} must be a finite number ≥ 0, got {f}"))
-        }
-    };
-    let demand = match (r.count, r.fraction, r.rise) {
-        (Some(n), None, None) => Demand::Count(n),
-        (None, Some(f), None) => Demand::Fraction(share("fraction", f)?),
-        (None, None, Some(f)) => Demand::Rise(share("rise", f)?),
-        _ => return Err("give exactly one of `count`, `fraction` (of all children) and `rise` (of the waiting referrals)".into()),
-    };
-    Ok(Edit::AddReferrals {
-        demand,
-        team: r.team.map(|t| t.trim().to_string()),
-    })
-}
-
-fn policy(p: PolicyDe) -> Result<Edit, String> {
-    let capacity = match p.capacity.as_deref().map(str::trim) {
-        None => None,
-        Some("hard") => Some(CapacityMode::Hard),
-        Some("soft") => Some(CapacityMode::Soft),
-        Some(other) => {
-            return Err(format!(
-                "capacity must be \"hard\" or \"soft\", got `{other}`"
-            ))
-        }
-    };
-    let (unallocated, move_, preference) = p.weights.map_or((None, None, None), |w| {
-        (w.unallocated, w.move_, w.preference)
-    });
-    let change = PolicyChange {
-        standard_capacity: p.standard_capacity,
-        capacity,
-        cross_team: p.cross_team,
-        max_moves: p.max_moves,
-        time_limit_s: p.time_limit_s,
-        bands: p.bands.map(|bands| {
-            bands
-                .into_iter()
-                .map(|b| Band {
-                    from: b.from,
-                    cost: b.cost,
-                })
-                .collect()
-        }),
-        unallocated_weight: unallocated,
-        move_weight: move_,
-        preference_weight: preference,
-    };
-    if change == PolicyChange::default() {
-        return Err("says nothing to change: give a policy key such as standard_capacity".into());
-    }
-    Ok(Edit::Policy(change))
 }

@@ -1,8 +1,10 @@
-//! What to compare: variants of a base scenario, each a list of [`Edit`]s, and how many
+//! A what-if plan: variants of a base scenario, each a list of [`Edit`]s, and how many
 //! random draws of each to solve. Build a [`Plan`] in code or read it from a variants
-//! file with [`super::load_plan`].
+//! file (`io::variants`); the `whatif` module applies and solves it, and re-exports
+//! these types. (Only named here, not linked: the model is the bottom layer.)
 
-use crate::model::{Band, CapacityMode, Case, Tag, WorkerId};
+use super::{Band, CapacityMode, Case, Tag, WorkerId};
+use crate::text::data_num;
 
 /// Which workers a change applies to.
 #[derive(Clone, Debug, PartialEq)]
@@ -177,7 +179,7 @@ impl Variant {
     pub fn point(&self) -> String {
         self.params
             .iter()
-            .map(|(k, v)| format!("{k}={}", super::output::num(*v)))
+            .map(|(k, v)| format!("{k}={}", data_num(*v)))
             .collect::<Vec<_>>()
             .join(";")
     }

@@ -1,0 +1,378 @@
+//! The record: one SQLite file that keeps every run, so that any allocation can later
+//! be explained, reproduced and compared — who ran it, when, on which data, with which
+//! policy, and what it proposed for every child.
+//!
+//! A run keeps the scenario's input files themselves (replayable: [`Record::inputs`]
+//! gives them back byte for byte) with their SHA-256, the policy as used (defaults filled
+//! in), the solve options, status, bound, gap, the objective by term, the counts by
+//! change, every allocation row with its reason and every worker's load. A run is
+//! written in one transaction: a reader beside the writer (WAL) sees the record before
+//! the run or after it, never half; `kill -9` at any moment leaves every earlier run
+//! intact.
+//!
+//! The file is created on first use with mode 0600 (it holds children's data), marked as
+//! ours (`PRAGMA application_id`), and versioned (`PRAGMA user_version`) with forward
+//! migrations. All SQL lives in one private module; this one deals in typed rows.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use caseload::model::{Case, Instance, Policy, Scenario, Worker};
+//! use caseload::record::{NewRun, Record};
+//! use caseload::solve::{solve, SolveOptions};
+//!
+//! let scenario = Scenario::new(
+//!     vec![Worker::new("W1"), Worker::new("W2")],
+//!     vec![Case::new("C1").held_by("W1"), Case::new("C2")],
+//!     Policy::default(),
+//! );
+//! let instance = Instance::new(&scenario)?;
+//! let options = SolveOptions::default();
+//! let solution = solve(&instance, &options)?;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let mut record = Record::open(&dir.path().join("record.sqlite"))?;
+//! let run = NewRun::new(&instance, &solution, &options, "alice", "in code", Vec::new())?;
+//! let id = record.add_run(&run)?;
+//! assert_eq!(record.runs()?.len(), 1);
+//! assert_eq!(record.rows(id)?.len(), 2);
+//! # Ok(()) }
+//! ```
+
+mod diff;
+mod error;
+mod sql;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+pub use diff::{diff, CaseChange, LoadChange, RunDiff};
+pub use error::RecordError;
+pub use sql::{APPLICATION_ID, LOCK_WAIT};
+
+use crate::model::{Instance, Objective};
+use crate::report::{allocation_csv, loads_csv, ChangeCounts, Summary, Timings};
+use crate::solve::{Solution, SolveOptions};
+
+/// A run's id in a record: 1, 2, 3… in the order runs were recorded.
+pub type RunId = i64;
+
+/// The file names of a scenario folder that a run keeps, when present.
+pub const INPUT_FILES: &[&str] = &["workers.csv", "cases.csv", "policy.toml", "pairs.csv"];
+
+/// One input file as it was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputFile {
+    /// The file name in the scenario folder, e.g. `cases.csv`.
+    pub name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl InputFile {
+    /// The SHA-256 of the bytes, in lowercase hex.
+    pub fn sha256(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(&self.bytes);
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// The input files of a scenario folder ([`INPUT_FILES`] that exist), read as bytes.
+pub fn read_inputs(dir: &Path) -> Result<Vec<InputFile>, RecordError> {
+    let mut files = Vec::new();
+    for name in INPUT_FILES {
+        let path = dir.join(name);
+        match std::fs::read(&path) {
+            Ok(bytes) => files.push(InputFile {
+                name: name.to_string(),
+                bytes,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(RecordError::Io { path, source }),
+        }
+    }
+    Ok(files)
+}
+
+/// One row of `allocation.csv`, as kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RowRecord {
+    /// The case.
+    pub case_id: String,
+    /// Who holds it after the run (`None`: unallocated).
+    pub worker_id: Option<String>,
+    /// Who held it before.
+    pub previous_worker: Option<String>,
+    /// `kept`, `moved`, `forced`, `new` or `unallocated`.
+    pub change: String,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// One row of `loads.csv`, as kept.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LoadRecord {
+    /// The worker.
+    pub worker_id: String,
+    /// Their team.
+    pub team: String,
+    /// Capacity in points.
+    pub capacity: f64,
+    /// Load before the run.
+    pub load_before: f64,
+    /// Load after the run.
+    pub load_after: f64,
+    /// Cases held after the run.
+    pub cases: u32,
+}
+
+/// Everything a run keeps, ready to be added to a record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewRun {
+    /// caseload's version.
+    pub version: String,
+    /// Who ran it.
+    pub by: String,
+    /// The scenario folder as given (or a description of where the scenario came from).
+    pub scenario: String,
+    /// The input files.
+    pub inputs: Vec<InputFile>,
+    /// The policy as used, defaults filled in (JSON).
+    pub policy: String,
+    /// The solve options (JSON).
+    pub options: String,
+    /// `optimal` or `time_limit`.
+    pub status: String,
+    /// Lower bound on the objective, when known.
+    pub bound: Option<f64>,
+    /// Relative gap.
+    pub gap: f64,
+    /// Objective by term.
+    pub objective: Objective,
+    /// Cases by change.
+    pub counts: ChangeCounts,
+    /// `summary.json` as written (timings included).
+    pub summary: String,
+    /// Every allocation row, by case id.
+    pub rows: Vec<RowRecord>,
+    /// Every worker's load, by worker id.
+    pub loads: Vec<LoadRecord>,
+}
+
+impl NewRun {
+    /// The run of a solution: rows and loads exactly as `allocation.csv` and `loads.csv`
+    /// write them.
+    pub fn new(
+        instance: &Instance,
+        solution: &Solution,
+        options: &SolveOptions,
+        by: &str,
+        scenario: &str,
+        inputs: Vec<InputFile>,
+    ) -> crate::Result<Self> {
+        Self::with_timings(
+            instance,
+            solution,
+            options,
+            by,
+            scenario,
+            inputs,
+            Timings::default(),
+        )
+    }
+
+    /// As [`NewRun::new`], with the run's timings for the kept `summary.json`.
+    pub fn with_timings(
+        instance: &Instance,
+        solution: &Solution,
+        options: &SolveOptions,
+        by: &str,
+        scenario: &str,
+        inputs: Vec<InputFile>,
+        timings: Timings,
+    ) -> crate::Result<Self> {
+        let summary = Summary::new(instance, solution, timings);
+        let rows = rows_of(&allocation_csv(instance, solution)?)?;
+        let loads = parse_loads_csv(&loads_csv(instance, solution)?)?;
+        let options = serde_json::json!({
+            "time_limit_s": options.time_limit_s.unwrap_or(instance.policy.time_limit_s),
+            "threads": options.threads.unwrap_or(instance.policy.threads),
+            "mip_gap": options.mip_gap,
+        });
+        Ok(NewRun {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            by: by.to_string(),
+            scenario: scenario.to_string(),
+            inputs,
+            policy: serde_json::to_string(&instance.policy).map_err(json_error)?,
+            options: options.to_string(),
+            status: summary.status.as_str().to_string(),
+            bound: summary.bound,
+            gap: summary.gap,
+            objective: summary.objective,
+            counts: summary.cases,
+            summary: summary.to_json()?,
+            rows,
+            loads,
+        })
+    }
+}
+
+fn json_error(e: serde_json::Error) -> crate::Error {
+    crate::Error::Solver(format!("cannot format the run for the record: {e}"))
+}
+
+fn csv_error(e: csv::Error) -> crate::Error {
+    crate::Error::Solver(format!("cannot read back an output for the record: {e}"))
+}
+
+fn optional(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// The rows of an `allocation.csv` text.
+fn rows_of(text: &str) -> crate::Result<Vec<RowRecord>> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let r = record.map_err(csv_error)?;
+        rows.push(RowRecord {
+            case_id: r[0].to_string(),
+            worker_id: optional(&r[1]),
+            previous_worker: optional(&r[2]),
+            change: r[3].to_string(),
+            reason: r[4].to_string(),
+        });
+    }
+    Ok(rows)
+}
+
+/// The rows of a `loads.csv` text as caseload writes it.
+pub fn parse_loads_csv(text: &str) -> crate::Result<Vec<LoadRecord>> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let mut loads = Vec::new();
+    let number = |s: &str| {
+        s.parse::<f64>()
+            .map_err(|e| crate::Error::Solver(format!("cannot read back loads.csv: {e}")))
+    };
+    for record in reader.records() {
+        let r = record.map_err(csv_error)?;
+        loads.push(LoadRecord {
+            worker_id: r[0].to_string(),
+            team: r[1].to_string(),
+            capacity: number(&r[2])?,
+            load_before: number(&r[3])?,
+            load_after: number(&r[4])?,
+            cases: r[6]
+                .parse()
+                .map_err(|e| crate::Error::Solver(format!("cannot read back loads.csv: {e}")))?,
+        });
+    }
+    Ok(loads)
+}
+
+/// A run as listed by [`Record::runs`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunInfo {
+    /// Its id.
+    pub id: RunId,
+    /// When it was recorded, UTC, ISO 8601.
+    pub at: String,
+    /// caseload's version.
+    pub version: String,
+    /// Who ran it.
+    pub by: String,
+    /// The scenario folder as given.
+    pub scenario: String,
+    /// The policy as used (JSON).
+    pub policy: String,
+    /// The solve options (JSON).
+    pub options: String,
+    /// `optimal` or `time_limit`.
+    pub status: String,
+    /// Lower bound, when known.
+    pub bound: Option<f64>,
+    /// Relative gap.
+    pub gap: f64,
+    /// Objective by term.
+    pub objective: Objective,
+    /// Cases by change.
+    pub counts: ChangeCounts,
+}
+
+/// An open record file.
+pub struct Record {
+    store: sql::Store,
+}
+
+impl Record {
+    /// Opens the record at `path`, creating it (mode 0600) when it does not exist and
+    /// migrating an older schema forward. Refuses a file that is not a caseload record,
+    /// one of a newer schema, and a read-only one.
+    pub fn open(path: &Path) -> Result<Self, RecordError> {
+        Ok(Record {
+            store: sql::Store::open(path)?,
+        })
+    }
+
+    /// The schema version of the file (after migration: the newest this build knows).
+    pub fn schema_version(&self) -> Result<i64, RecordError> {
+        self.store.version()
+    }
+
+    /// The newest schema version this build knows.
+    pub fn latest_schema_version() -> i64 {
+        sql::latest_version()
+    }
+
+    /// Adds a run, in one transaction; returns its id.
+    pub fn add_run(&mut self, run: &NewRun) -> Result<RunId, RecordError> {
+        self.store.add_run(run)
+    }
+
+    /// Every run, oldest first.
+    pub fn runs(&self) -> Result<Vec<RunInfo>, RecordError> {
+        self.store.runs()
+    }
+
+    /// One run.
+    pub fn run(&self, id: RunId) -> Result<RunInfo, RecordError> {
+        self.store.run(id)
+    }
+
+    /// The newest run, if any.
+    pub fn last_run(&self) -> Result<Option<RunId>, RecordError> {
+        self.store.last_run()
+    }
+
+    /// A run's allocation rows, by case id.
+    pub fn rows(&self, id: RunId) -> Result<Vec<RowRecord>, RecordError> {
+        self.store.rows(id)
+    }
+
+    /// A run's loads, by worker id.
+    pub fn loads(&self, id: RunId) -> Result<Vec<LoadRecord>, RecordError> {
+        self.store.loads(id)
+    }
+
+    /// A run's input files, by name, verified against their SHA-256.
+    pub fn inputs(&self, id: RunId) -> Result<Vec<InputFile>, RecordError> {
+        self.store.inputs(id)
+    }
+
+    /// What changed from run `a` to run `b`.
+    pub fn diff(&self, a: RunId, b: RunId) -> Result<RunDiff, RecordError> {
+        let (ra, rb) = (self.run(a)?, self.run(b)?);
+        Ok(diff(
+            &self.rows(a)?,
+            &self.rows(b)?,
+            &self.loads(a)?,
+            &self.loads(b)?,
+            Some((ra.objective, rb.objective)),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests;

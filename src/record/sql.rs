@@ -1,0 +1,518 @@
+//! Every SQL statement of the record, and the schema with its forward migrations. The
+//! rest of the crate sees typed rows only.
+//!
+//! The file is marked as ours with `PRAGMA application_id` and versioned with `PRAGMA
+//! user_version`: version `n` is reached by running `MIGRATIONS[0..n]` in order, each in
+//! the same transaction as the version bump. Input files are kept once by content
+//! (`blob`, keyed by SHA-256), so nightly runs on unchanged exports add rows, not copies.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction};
+
+use super::{InputFile, LoadRecord, NewRun, RecordError, RowRecord, RunId, RunInfo};
+use crate::model::Objective;
+use crate::report::ChangeCounts;
+
+/// `PRAGMA application_id` of a caseload record: "CSLD".
+pub const APPLICATION_ID: i64 = 0x4353_4C44;
+
+/// How long a writer waits for another writer's lock before [`RecordError::Locked`].
+pub const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// The schema, one migration per version (index 0 takes an empty file to version 1).
+pub const MIGRATIONS: &[&str] = &[
+    // Version 1: runs, their inputs, allocation rows and loads.
+    "CREATE TABLE blob (
+        sha256 TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        bytes BLOB NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE run (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        version TEXT NOT NULL,
+        by TEXT NOT NULL,
+        scenario TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        options TEXT NOT NULL,
+        status TEXT NOT NULL,
+        bound REAL,
+        gap REAL NOT NULL,
+        total REAL NOT NULL,
+        unallocated REAL NOT NULL,
+        bands REAL NOT NULL,
+        moves REAL NOT NULL,
+        preferences REAL NOT NULL,
+        pairs REAL NOT NULL,
+        cases INTEGER NOT NULL,
+        kept INTEGER NOT NULL,
+        moved INTEGER NOT NULL,
+        forced INTEGER NOT NULL,
+        new INTEGER NOT NULL,
+        unallocated_cases INTEGER NOT NULL,
+        summary TEXT NOT NULL
+    );
+    CREATE TABLE run_input (
+        run INTEGER NOT NULL REFERENCES run(id),
+        name TEXT NOT NULL,
+        sha256 TEXT NOT NULL REFERENCES blob(sha256),
+        PRIMARY KEY (run, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE run_row (
+        run INTEGER NOT NULL REFERENCES run(id),
+        case_id TEXT NOT NULL,
+        worker_id TEXT,
+        previous_worker TEXT,
+        change TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (run, case_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE run_load (
+        run INTEGER NOT NULL REFERENCES run(id),
+        worker_id TEXT NOT NULL,
+        team TEXT NOT NULL,
+        capacity REAL NOT NULL,
+        load_before REAL NOT NULL,
+        load_after REAL NOT NULL,
+        cases INTEGER NOT NULL,
+        PRIMARY KEY (run, worker_id)
+    ) WITHOUT ROWID;",
+];
+
+/// The newest schema version this build knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// An open record: the connection and the path it names in errors.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating, mode 0600) and migrates the record at `path`.
+    pub fn open(path: &Path) -> Result<Self, RecordError> {
+        Self::open_upto(path, latest_version())
+    }
+
+    /// As [`Store::open`], migrating no further than `version` (tests use it to make a
+    /// file of an older schema).
+    pub fn open_upto(path: &Path, version: i64) -> Result<Self, RecordError> {
+        create_private(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store
+            .conn
+            .busy_timeout(LOCK_WAIT)
+            .map_err(|e| store.err(e))?;
+        if store
+            .conn
+            .is_readonly(rusqlite::MAIN_DB)
+            .map_err(|e| store.err(e))?
+        {
+            return Err(RecordError::ReadOnly {
+                path: path.to_path_buf(),
+            });
+        }
+        store.check_ours()?;
+        store
+            .conn
+            .pragma_update(None, "foreign_keys", true)
+            .map_err(|e| store.err(e))?;
+        let mode: String = store
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))
+            .map_err(|e| store.err(e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(store.damaged(format!(
+                "cannot use write-ahead logging (journal mode {mode})"
+            )));
+        }
+        store.migrate(version)?;
+        Ok(store)
+    }
+
+    fn err(&self, e: rusqlite::Error) -> RecordError {
+        classify(&self.path, e)
+    }
+
+    fn damaged(&self, what: String) -> RecordError {
+        RecordError::Damaged {
+            path: self.path.clone(),
+            what,
+        }
+    }
+
+    /// The file is ours, or empty (a new record).
+    fn check_ours(&self) -> Result<(), RecordError> {
+        let not_ours = || RecordError::NotARecord {
+            path: self.path.clone(),
+        };
+        let id: i64 = self
+            .conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if id == APPLICATION_ID {
+            return Ok(());
+        }
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if id == 0 && tables == 0 {
+            Ok(())
+        } else {
+            Err(not_ours())
+        }
+    }
+
+    /// The schema version of the file.
+    pub fn version(&self) -> Result<i64, RecordError> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    fn migrate(&self, upto: i64) -> Result<(), RecordError> {
+        let found = self.version()?;
+        if found > latest_version() {
+            return Err(RecordError::NewerSchema {
+                path: self.path.clone(),
+                found,
+                known: latest_version(),
+            });
+        }
+        for version in found + 1..=upto {
+            let sql = MIGRATIONS[(version - 1) as usize];
+            // One transaction per step: the tables and the version bump land together.
+            let batch = format!(
+                "BEGIN IMMEDIATE;\n{sql};\nPRAGMA application_id = {APPLICATION_ID};\n\
+                 PRAGMA user_version = {version};\nCOMMIT;"
+            );
+            if let Err(e) = self.conn.execute_batch(&batch) {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                return Err(self.err(e));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a run in one transaction: nothing of it is visible to readers, or kept
+    /// after a crash, until the commit.
+    pub fn add_run(&mut self, run: &NewRun) -> Result<RunId, RecordError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| classify(&self.path, e))?;
+        let id = insert_run(&tx, &self.path, run)?;
+        tx.commit().map_err(|e| classify(&self.path, e))?;
+        Ok(id)
+    }
+
+    /// Every run, oldest first.
+    pub fn runs(&self) -> Result<Vec<RunInfo>, RecordError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {RUN_COLUMNS} FROM run ORDER BY id"))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], run_info).map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// One run.
+    pub fn run(&self, id: RunId) -> Result<RunInfo, RecordError> {
+        self.conn
+            .query_row(
+                &format!("SELECT {RUN_COLUMNS} FROM run WHERE id = ?1"),
+                [id],
+                run_info,
+            )
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| self.unknown_run(id))
+    }
+
+    fn unknown_run(&self, id: RunId) -> RecordError {
+        let known = match self
+            .conn
+            .query_row("SELECT min(id), max(id) FROM run", [], |r| {
+                Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
+            }) {
+            Ok((Some(a), Some(b))) if a == b => format!("{a}"),
+            Ok((Some(a), Some(b))) => format!("{a}–{b}"),
+            _ => "none yet".to_string(),
+        };
+        RecordError::UnknownRun {
+            path: self.path.clone(),
+            id,
+            known,
+        }
+    }
+
+    /// The newest run, if any.
+    pub fn last_run(&self) -> Result<Option<RunId>, RecordError> {
+        self.conn
+            .query_row("SELECT max(id) FROM run", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// A run's allocation rows, by case id.
+    pub fn rows(&self, id: RunId) -> Result<Vec<RowRecord>, RecordError> {
+        self.run(id)?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT case_id, worker_id, previous_worker, change, reason FROM run_row
+                 WHERE run = ?1 ORDER BY case_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok(RowRecord {
+                    case_id: r.get(0)?,
+                    worker_id: r.get(1)?,
+                    previous_worker: r.get(2)?,
+                    change: r.get(3)?,
+                    reason: r.get(4)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// A run's loads, by worker id.
+    pub fn loads(&self, id: RunId) -> Result<Vec<LoadRecord>, RecordError> {
+        self.run(id)?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT worker_id, team, capacity, load_before, load_after, cases FROM run_load
+                 WHERE run = ?1 ORDER BY worker_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok(LoadRecord {
+                    worker_id: r.get(0)?,
+                    team: r.get(1)?,
+                    capacity: r.get(2)?,
+                    load_before: r.get(3)?,
+                    load_after: r.get(4)?,
+                    cases: r.get(5)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// A run's input files, by name, with their bytes.
+    pub fn inputs(&self, id: RunId) -> Result<Vec<InputFile>, RecordError> {
+        self.run(id)?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT i.name, b.bytes, i.sha256 FROM run_input i JOIN blob b USING (sha256)
+                 WHERE i.run = ?1 ORDER BY i.name",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut files = Vec::new();
+        for row in rows {
+            let (name, bytes, sha) = row.map_err(|e| self.err(e))?;
+            let file = InputFile { name, bytes };
+            if file.sha256() != sha {
+                return Err(self.damaged(format!(
+                    "input {} of run {id} does not match its SHA-256",
+                    file.name
+                )));
+            }
+            files.push(file);
+        }
+        Ok(files)
+    }
+}
+
+/// Writes one run inside `tx`; returns its id.
+fn insert_run(tx: &Transaction<'_>, path: &Path, run: &NewRun) -> Result<RunId, RecordError> {
+    let err = |e| classify(path, e);
+    let o = &run.objective;
+    let c = &run.counts;
+    tx.execute(
+        "INSERT INTO run (at, version, by, scenario, policy, options, status, bound, gap,
+            total, unallocated, bands, moves, preferences, pairs,
+            cases, kept, moved, forced, new, unallocated_cases, summary)
+         VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+            ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+        params![
+            run.version,
+            run.by,
+            run.scenario,
+            run.policy,
+            run.options,
+            run.status,
+            run.bound,
+            run.gap,
+            o.total,
+            o.unallocated,
+            o.bands,
+            o.moves,
+            o.preferences,
+            o.pairs,
+            c.total as i64,
+            c.kept as i64,
+            c.moved as i64,
+            c.forced as i64,
+            c.new as i64,
+            c.unallocated as i64,
+            run.summary,
+        ],
+    )
+    .map_err(err)?;
+    let id = tx.last_insert_rowid();
+    {
+        let mut blob = tx
+            .prepare_cached("INSERT OR IGNORE INTO blob (sha256, size, bytes) VALUES (?1, ?2, ?3)")
+            .map_err(err)?;
+        let mut input = tx
+            .prepare_cached("INSERT INTO run_input (run, name, sha256) VALUES (?1, ?2, ?3)")
+            .map_err(err)?;
+        for file in &run.inputs {
+            let sha = file.sha256();
+            blob.execute(params![sha, file.bytes.len() as i64, file.bytes])
+                .map_err(err)?;
+            input.execute(params![id, file.name, sha]).map_err(err)?;
+        }
+        let mut row = tx
+            .prepare_cached(
+                "INSERT INTO run_row (run, case_id, worker_id, previous_worker, change, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .map_err(err)?;
+        for r in &run.rows {
+            row.execute(params![
+                id,
+                r.case_id,
+                r.worker_id,
+                r.previous_worker,
+                r.change,
+                r.reason
+            ])
+            .map_err(err)?;
+        }
+        let mut load = tx
+            .prepare_cached(
+                "INSERT INTO run_load (run, worker_id, team, capacity, load_before, load_after, cases)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(err)?;
+        for l in &run.loads {
+            load.execute(params![
+                id,
+                l.worker_id,
+                l.team,
+                l.capacity,
+                l.load_before,
+                l.load_after,
+                l.cases
+            ])
+            .map_err(err)?;
+        }
+    }
+    Ok(id)
+}
+
+const RUN_COLUMNS: &str = "id, at, version, by, scenario, policy, options, status, bound, gap,
+    total, unallocated, bands, moves, preferences, pairs,
+    cases, kept, moved, forced, new, unallocated_cases";
+
+fn run_info(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunInfo> {
+    let count = |i: usize| -> rusqlite::Result<usize> { Ok(r.get::<_, i64>(i)?.max(0) as usize) };
+    Ok(RunInfo {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        version: r.get(2)?,
+        by: r.get(3)?,
+        scenario: r.get(4)?,
+        policy: r.get(5)?,
+        options: r.get(6)?,
+        status: r.get(7)?,
+        bound: r.get(8)?,
+        gap: r.get(9)?,
+        objective: Objective {
+            total: r.get(10)?,
+            unallocated: r.get(11)?,
+            bands: r.get(12)?,
+            moves: r.get(13)?,
+            preferences: r.get(14)?,
+            pairs: r.get(15)?,
+        },
+        counts: ChangeCounts {
+            total: count(16)?,
+            kept: count(17)?,
+            moved: count(18)?,
+            forced: count(19)?,
+            new: count(20)?,
+            unallocated: count(21)?,
+        },
+    })
+}
+
+/// Creates the file with mode 0600 when it does not exist (SQLite would use 0644).
+fn create_private(path: &Path) -> Result<(), RecordError> {
+    use std::fs::OpenOptions;
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(RecordError::ReadOnly {
+            path: path.to_path_buf(),
+        }),
+        Err(source) => Err(RecordError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// SQLite's error as one of ours.
+fn classify(path: &Path, e: rusqlite::Error) -> RecordError {
+    let path = path.to_path_buf();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => RecordError::Locked {
+            path,
+            waited: LOCK_WAIT,
+        },
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen) if is_read_only(&path) => {
+            RecordError::ReadOnly { path }
+        }
+        Some(ErrorCode::ReadOnly) => RecordError::ReadOnly { path },
+        Some(ErrorCode::DiskFull) => RecordError::DiskFull { path },
+        Some(ErrorCode::NotADatabase) => RecordError::NotARecord { path },
+        _ => RecordError::Sqlite { path, source: e },
+    }
+}
+
+fn is_read_only(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
+}

@@ -1,0 +1,269 @@
+//! The record from the command line: `allocate --record`, `history`, `diff`, replay.
+
+mod util;
+
+use std::path::{Path, PathBuf};
+
+use util::{allocate, caseload, demo, stderr, stdout};
+
+/// A copy of the demo scenario (without its variants file) in `root/NAME`.
+fn demo_copy(root: &Path, name: &str) -> PathBuf {
+    let dir = root.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["workers.csv", "cases.csv", "policy.toml"] {
+        std::fs::copy(demo().join(f), dir.join(f)).unwrap();
+    }
+    dir
+}
+
+fn checks(dir: &Path, allocation: &Path) {
+    let out = caseload([
+        "check".as_ref(),
+        dir.as_os_str(),
+        "--allocation".as_ref(),
+        allocation.as_os_str(),
+    ]);
+    assert!(
+        out.status.success(),
+        "check: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
+#[test]
+fn recorded_runs_are_listed_replayable_and_compared() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("record.sqlite");
+    let db_arg = db.to_str().unwrap();
+    let scenario = demo_copy(tmp.path(), "demo");
+
+    // Run 1, by alice.
+    let first = allocate(
+        &scenario,
+        &tmp.path().join("out1"),
+        &["--record", db_arg, "--by", "alice"],
+    );
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("recorded as run 1 in"),
+        "{}",
+        stdout(&first)
+    );
+    checks(&scenario, &tmp.path().join("out1/allocation.csv"));
+
+    // Run 2 on the same data: nothing changed since run 1.
+    let second = allocate(
+        &scenario,
+        &tmp.path().join("out2"),
+        &["--record", db_arg, "--by", "bob", "-q"],
+    );
+    assert!(second.status.success(), "{}", stderr(&second));
+    let second = allocate(
+        &scenario,
+        &tmp.path().join("out2"),
+        &["--record", db_arg, "--by", "bob"],
+    );
+    assert!(
+        stdout(&second).contains("since run 2: no case changed worker; no worker's load changed"),
+        "{}",
+        stdout(&second)
+    );
+
+    // Run 4 after a worker leaves: the summary counts what changed, by kind.
+    let workers = std::fs::read_to_string(scenario.join("workers.csv")).unwrap();
+    let header = workers.lines().next().unwrap();
+    let available = header
+        .split(',')
+        .position(|c| c.trim() == "available")
+        .expect("an available column");
+    let mut lines: Vec<String> = workers.lines().map(str::to_string).collect();
+    // The first worker who is available today leaves.
+    let leaver = (1..lines.len())
+        .find(|&i| {
+            lines[i]
+                .split(',')
+                .nth(available)
+                .is_some_and(|v| v.trim() != "false")
+        })
+        .unwrap();
+    let mut cells: Vec<String> = lines[leaver].split(',').map(str::to_string).collect();
+    let leaver_id = cells[0].clone();
+    cells[available] = "false".to_string();
+    lines[leaver] = cells.join(",");
+    std::fs::write(scenario.join("workers.csv"), lines.join("\n") + "\n").unwrap();
+    let fourth = allocate(&scenario, &tmp.path().join("out4"), &["--record", db_arg]);
+    assert!(fourth.status.success(), "{}", stderr(&fourth));
+    let text = stdout(&fourth);
+    let since = text
+        .lines()
+        .find(|l| l.starts_with("since run 3: "))
+        .expect(&text)
+        .to_string();
+    checks(&scenario, &tmp.path().join("out4/allocation.csv"));
+
+    // History lists the four runs with who ran them.
+    let history = caseload(["history", db_arg, "--json"]);
+    assert!(history.status.success(), "{}", stderr(&history));
+    let runs: serde_json::Value = serde_json::from_str(&stdout(&history)).unwrap();
+    let by: Vec<&str> = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["by"].as_str().unwrap())
+        .collect();
+    assert_eq!(by.len(), 4);
+    assert_eq!(&by[..3], ["alice", "bob", "bob"]);
+    let text = stdout(&caseload(["history", db_arg]));
+    assert!(
+        text.lines().count() == 5 && text.contains("alice"),
+        "{text}"
+    );
+
+    // One run in words, with its inputs' SHA-256.
+    let one = stdout(&caseload(["history", db_arg, "--run", "4"]));
+    assert!(
+        one.contains("run 4 at ") && one.contains("sha256 "),
+        "{one}"
+    );
+
+    // Replay: run 1's inputs written back solve to the same allocation, byte for byte.
+    let replay = tmp.path().join("replay");
+    let out = caseload([
+        "history",
+        db_arg,
+        "--run",
+        "1",
+        "--inputs",
+        replay.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for f in ["workers.csv", "cases.csv", "policy.toml"] {
+        assert_eq!(
+            std::fs::read(replay.join(f)).unwrap(),
+            std::fs::read(demo().join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let again = allocate(&replay, &tmp.path().join("out-replay"), &["-q"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(
+        std::fs::read(tmp.path().join("out-replay/allocation.csv")).unwrap(),
+        std::fs::read(tmp.path().join("out1/allocation.csv")).unwrap()
+    );
+    // Replaying into a folder that holds the files already writes nothing.
+    let out = caseload([
+        "history",
+        db_arg,
+        "--run",
+        "1",
+        "--inputs",
+        replay.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+
+    // Diff of runs 3 and 4 from the record, and of the two allocation files: the same cases.
+    let from_record = caseload(["diff", db_arg, "3", "4", "--json"]);
+    assert!(from_record.status.success(), "{}", stderr(&from_record));
+    let d: serde_json::Value = serde_json::from_str(&stdout(&from_record)).unwrap();
+    let cases = |d: &serde_json::Value| -> Vec<String> {
+        d["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["case_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(!cases(&d).is_empty());
+    // The summary after run 4 counted the same cases, by their change in run 4.
+    let n = cases(&d).len();
+    assert!(
+        since.starts_with(&format!("since run 3: {n} cases changed worker (")),
+        "{since}"
+    );
+    let mut by_kind = std::collections::BTreeMap::<String, usize>::new();
+    for c in d["cases"].as_array().unwrap() {
+        *by_kind
+            .entry(c["change"].as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    for (kind, count) in &by_kind {
+        assert!(
+            since.contains(&format!("{kind} {count}")),
+            "{kind} {count} in {since}"
+        );
+    }
+    for c in d["cases"].as_array().unwrap() {
+        assert_ne!(c["from"], c["to"]);
+    }
+    assert!(
+        d["workers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["worker_id"] == leaver_id.as_str() && w["to"] == 0.0),
+        "the leaver's load goes to 0: {d}"
+    );
+    let a = tmp.path().join("out2/allocation.csv");
+    let b = tmp.path().join("out4/allocation.csv");
+    let from_files = caseload([
+        "diff".as_ref(),
+        a.as_os_str(),
+        b.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert!(from_files.status.success(), "{}", stderr(&from_files));
+    let f: serde_json::Value = serde_json::from_str(&stdout(&from_files)).unwrap();
+    assert_eq!(cases(&f), cases(&d));
+    assert_eq!(f["workers"], d["workers"]);
+    let words = stdout(&caseload(["diff", db_arg, "3", "4"]));
+    assert!(
+        words.starts_with("run 3 → run 4: ") && words.contains("objective "),
+        "{words}"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_record_exits_2_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes.sqlite");
+    std::fs::write(&notes, "these are my notes, not a database".repeat(10)).unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = allocate(&demo(), &out_dir, &["--record", notes.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a caseload record"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!out_dir.exists(), "nothing written");
+    assert!(std::fs::read_to_string(&notes)
+        .unwrap()
+        .starts_with("these are my notes"));
+}
+
+#[test]
+fn an_unknown_run_exits_2_naming_the_runs_there_are() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("r.sqlite");
+    let out = allocate(
+        &demo(),
+        &tmp.path().join("out"),
+        &["--record", db.to_str().unwrap(), "-q"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = caseload(["history", db.to_str().unwrap(), "--run", "9"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no run 9 in the record (runs: 1)"),
+        "{}",
+        stderr(&out)
+    );
+    let out = caseload(["diff", db.to_str().unwrap(), "1", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("`x` is not a run id"),
+        "{}",
+        stderr(&out)
+    );
+}
