@@ -267,3 +267,71 @@ fn an_unknown_run_exits_2_naming_the_runs_there_are() {
         stderr(&out)
     );
 }
+
+#[test]
+fn kill_9_during_recorded_runs_leaves_every_earlier_run_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("trust");
+    let out = caseload([
+        "generate",
+        "--teams",
+        "8",
+        "--seed",
+        "3",
+        "--out",
+        scenario.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let db = tmp.path().join("r.sqlite");
+    let db_arg = db.to_str().unwrap();
+    // One whole run, timed, so that the kills below spread over reading, solving and
+    // writing the record.
+    let started = std::time::Instant::now();
+    let first = allocate(
+        &scenario,
+        &tmp.path().join("out"),
+        &["--record", db_arg, "-q", "--threads", "1"],
+    );
+    assert!(first.status.success(), "{}", stderr(&first));
+    let whole = started.elapsed();
+    let cases = caseload::record::Record::open(&db)
+        .unwrap()
+        .run(1)
+        .unwrap()
+        .counts
+        .total;
+
+    let mut runs = 1;
+    for eighth in [1, 3, 5, 6, 7, 8, 9, 10] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_caseload"))
+            .args(["allocate", scenario.to_str().unwrap(), "--out"])
+            .arg(tmp.path().join("out"))
+            .args(["--record", db_arg, "-q", "--threads", "1"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(whole * eighth / 8);
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+
+        let record = caseload::record::Record::open(&db).unwrap();
+        record.check_integrity().unwrap();
+        let now = record.runs().unwrap();
+        assert!(
+            now.len() == runs || now.len() == runs + 1,
+            "{} runs after {runs}",
+            now.len()
+        );
+        runs = now.len();
+        for info in &now {
+            assert_eq!(
+                record.rows(info.id).unwrap().len(),
+                cases,
+                "run {} whole",
+                info.id
+            );
+        }
+        assert_eq!(now[0].by, record.run(1).unwrap().by);
+    }
+}

@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::derive::{band_cost, capacity, why_ineligible, Derived};
 use super::words::{join_and, list_ids};
 use super::{AllocationRow, CaseOutcome, CheckReport, Rule, Violation, WorkerFigures};
-use crate::text::num;
 use crate::model::{CapacityMode, Change, Objective, Scenario, WorkerLoad};
+use crate::text::num;
 
 /// Tolerance on load comparisons: loads are sums of weights, added in a fixed order, but
 /// the solver may add them in another.

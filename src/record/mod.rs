@@ -331,6 +331,12 @@ impl Record {
         self.store.add_run(run)
     }
 
+    /// Checks the whole file (SQLite's `PRAGMA integrity_check`) and that every run has
+    /// all its allocation rows.
+    pub fn check_integrity(&self) -> Result<(), RecordError> {
+        self.store.check_integrity()
+    }
+
     /// Every run, oldest first.
     pub fn runs(&self) -> Result<Vec<RunInfo>, RecordError> {
         self.store.runs()

@@ -216,6 +216,36 @@ impl Store {
         Ok(id)
     }
 
+    /// SQLite's own check of the whole file (`PRAGMA integrity_check`), and that every
+    /// run has its rows.
+    pub fn check_integrity(&self) -> Result<(), RecordError> {
+        let mut stmt = self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .map_err(|e| self.err(e))?;
+        let lines: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        if lines != ["ok"] {
+            return Err(self.damaged(lines.join("; ")));
+        }
+        let short: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT r.id FROM run r WHERE r.cases <> (SELECT count(*) FROM run_row w WHERE w.run = r.id) LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        match short {
+            Some(id) => Err(self.damaged(format!("run {id} lacks allocation rows"))),
+            None => Ok(()),
+        }
+    }
+
     /// Every run, oldest first.
     pub fn runs(&self) -> Result<Vec<RunInfo>, RecordError> {
         let mut stmt = self
