@@ -12,6 +12,7 @@ pub mod candidates;
 pub mod formulation;
 pub mod parts;
 pub mod pooled;
+pub mod rules;
 pub mod start;
 mod state;
 #[cfg(test)]
@@ -843,8 +844,9 @@ pub fn hard_rule_breaches(instance: &Instance, allocation: &Allocation) -> Vec<S
     };
     for (w, load) in eval.loads.iter().enumerate() {
         let id = &instance.workers[w].id;
-        if let Some(limit) = instance.load_limit(w) {
-            if load.load_after > limit + 1e-9 {
+        let limits = rules::Limits::of(instance, w);
+        if let Some(limit) = limits.load {
+            if !limits.load_ok(load.load_after) {
                 breaches.push(format!(
                     "{id} would hold {} points, above its limit {limit}{}",
                     load.load_after,
@@ -852,8 +854,8 @@ pub fn hard_rule_breaches(instance: &Instance, allocation: &Allocation) -> Vec<S
                 ));
             }
         }
-        if let Some(limit) = instance.count_limit(w) {
-            if load.cases_after > limit {
+        if let Some(limit) = limits.cases {
+            if !limits.cases_ok(load.cases_after) {
                 breaches.push(format!(
                     "{id} would hold {} cases, above its limit {limit}{}",
                     load.cases_after,
@@ -861,8 +863,8 @@ pub fn hard_rule_breaches(instance: &Instance, allocation: &Allocation) -> Vec<S
                 ));
             }
         }
-        if let Some(limit) = instance.workers[w].max_new {
-            if load.received > limit {
+        if let Some(limit) = limits.new_cases {
+            if !limits.new_cases_ok(load.received) {
                 breaches.push(format!(
                     "{id} would receive {} cases, above max_new {limit}{}",
                     load.received,
@@ -871,10 +873,11 @@ pub fn hard_rule_breaches(instance: &Instance, allocation: &Allocation) -> Vec<S
             }
         }
     }
-    if u64::from(eval.moves) > instance.policy.max_moves {
+    if !rules::moves_ok(instance, u64::from(eval.moves)) {
         breaches.push(format!(
             "{} discretionary moves, above max_moves {}",
-            eval.moves, instance.policy.max_moves
+            eval.moves,
+            rules::moves_budget(instance)
         ));
     }
     breaches
