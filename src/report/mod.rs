@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SolverError};
 use crate::explain::{num, reasons};
 use crate::io::atomic::write_files_atomically;
 use crate::model::{Change, Instance, Objective};
@@ -40,15 +40,16 @@ fn round6(x: f64) -> f64 {
 
 fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<String> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let fail = |e: csv::Error| Error::Solver(format!("cannot format CSV: {e}"));
+    let fail = |e: csv::Error| Error::Solver(SolverError::Other(format!("cannot format CSV: {e}")));
     w.write_record(header).map_err(fail)?;
     for row in rows {
         w.write_record(&row).map_err(fail)?;
     }
     let bytes = w
         .into_inner()
-        .map_err(|e| Error::Solver(format!("cannot format CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| Error::Solver(format!("cannot format CSV: {e}")))
+        .map_err(|e| Error::Solver(SolverError::Other(format!("cannot format CSV: {e}"))))?;
+    String::from_utf8(bytes)
+        .map_err(|e| Error::Solver(SolverError::Other(format!("cannot format CSV: {e}"))))
 }
 
 /// `allocation.csv`: `case_id, worker_id, previous_worker, change, reason`, by case id.
@@ -221,7 +222,7 @@ impl Summary {
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string_pretty(self)
             .map(|s| s + "\n")
-            .map_err(|e| Error::Solver(format!("cannot format summary: {e}")))
+            .map_err(|e| Error::Solver(SolverError::Other(format!("cannot format summary: {e}"))))
     }
 
     /// A few lines for a person at a terminal.

@@ -155,7 +155,7 @@ impl PartCache {
 
     /// The answer for a key, if a part with that key was solved to optimality.
     pub fn get(&self, key: &PartKey) -> Option<CachedPart> {
-        let found = super::lock(&self.parts).get(key).cloned();
+        let found = super::scheduler::lock(&self.parts).get(key).cloned();
         self.lookups.fetch_add(1, Ordering::Relaxed);
         if found.is_some() {
             self.hits.fetch_add(1, Ordering::Relaxed);
@@ -168,7 +168,7 @@ impl PartCache {
         if status != Status::Optimal {
             return;
         }
-        let mut parts = super::lock(&self.parts);
+        let mut parts = super::scheduler::lock(&self.parts);
         if parts.len() < CAPACITY {
             parts.entry(key).or_insert(part);
         }
@@ -186,7 +186,7 @@ impl PartCache {
 
     /// Parts held.
     pub fn len(&self) -> usize {
-        super::lock(&self.parts).len()
+        super::scheduler::lock(&self.parts).len()
     }
 
     /// Whether it holds no part.

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::metrics::Metric;
 use super::run::{Comparison, Row};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SolverError};
 use crate::io::atomic::write_files_atomically;
 
 /// The comparison table file.
@@ -61,7 +61,7 @@ pub fn comparison_csv(comparison: &Comparison) -> Result<String> {
     for suffix in ["", "_p10", "_p90"] {
         header.extend(Metric::ALL.iter().map(|m| format!("{}{suffix}", m.name())));
     }
-    let fail = |e: csv::Error| Error::Solver(format!("cannot format CSV: {e}"));
+    let fail = |e: csv::Error| Error::Solver(SolverError::Other(format!("cannot format CSV: {e}")));
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     w.write_record(&header).map_err(fail)?;
     for row in &comparison.rows {
@@ -83,8 +83,9 @@ pub fn comparison_csv(comparison: &Comparison) -> Result<String> {
     }
     let bytes = w
         .into_inner()
-        .map_err(|e| Error::Solver(format!("cannot format CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| Error::Solver(format!("cannot format CSV: {e}")))
+        .map_err(|e| Error::Solver(SolverError::Other(format!("cannot format CSV: {e}"))))?;
+    String::from_utf8(bytes)
+        .map_err(|e| Error::Solver(SolverError::Other(format!("cannot format CSV: {e}"))))
 }
 
 fn round(x: f64) -> Value {
@@ -151,7 +152,7 @@ pub fn comparison_json(comparison: &Comparison) -> Result<String> {
     });
     serde_json::to_string_pretty(&doc)
         .map(|s| s + "\n")
-        .map_err(|e| Error::Solver(format!("cannot format JSON: {e}")))
+        .map_err(|e| Error::Solver(SolverError::Other(format!("cannot format JSON: {e}"))))
 }
 
 /// Writes `comparison.csv`, `comparison.json` and `comparison.svg` into `out`, all or
