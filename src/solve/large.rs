@@ -128,7 +128,7 @@ pub(super) fn exchange_between_teams(
                 .collect();
             let jobs = subs
                 .iter()
-                .map(|(sub, part)| PartJob::new(sub, part.clone(), Some(&best)))
+                .map(|(sub, part)| PartJob::new(sub, part.clone(), Some(&best), None))
                 .collect();
             let until = deadline.min(now + PAIR_TIME);
             for outcome in solve_parts(jobs, threads, 1, until, options)?

@@ -205,21 +205,24 @@ fn solve_from(
     let mut keys = Vec::with_capacity(parts.len());
     let (mut jobs, mut solved_slots) = (Vec::new(), Vec::new());
     for part in parts {
-        let key = cache.map(|_| {
-            cache::PartKey::of(instance, &part, mip_start.map(|s| &s.units[..]), &settings)
-        });
+        // With a cache, each part's program is built first: its key is read from it.
+        let job = PartJob::new(instance, part, mip_start, cache.map(|_| &settings[..]));
+        let key = job.key;
         match cache.zip(key.as_ref()).and_then(|(c, k)| c.get(k)) {
-            Some(hit) => slots.push(Some(Ok(PartOutcome {
-                decisions: hit.decisions_for(&part),
-                part,
-                status: Status::Optimal,
-                bound: hit.bound,
-                solver_objective: hit.solver_objective,
-            }))),
+            Some(hit) => {
+                let part = job.formulation.part().clone();
+                slots.push(Some(Ok(PartOutcome {
+                    decisions: hit.decisions_for(&part),
+                    part,
+                    status: Status::Optimal,
+                    bound: hit.bound,
+                    solver_objective: hit.solver_objective,
+                })))
+            }
             None => {
                 solved_slots.push(slots.len());
                 slots.push(None);
-                jobs.push(PartJob::new(instance, part, mip_start));
+                jobs.push(job);
             }
         }
         keys.push(key);
@@ -281,7 +284,7 @@ fn solve_from(
             .iter()
             .map(|&i| {
                 let part = outcomes[i].part.clone();
-                PartJob::new(instance, part, best_ok.then_some(&best))
+                PartJob::new(instance, part, best_ok.then_some(&best), None)
             })
             .collect();
         let part_threads = if jobs.len() == 1 { threads } else { 1 };

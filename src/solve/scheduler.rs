@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use highs::HighsModelStatus;
 
+use super::cache::PartKey;
 use super::large::relaxation_bound;
 use super::{higher, Formulation, Part, SolveOptions, Status};
 use crate::error::{Error, Infeasibility, Result, SolverError};
@@ -116,6 +117,8 @@ pub(super) struct PartJob<'a> {
     pub(super) formulation: Formulation<'a>,
     problem: good_lp::solvers::highs::HighsProblem,
     mip_start: Option<Vec<f64>>,
+    /// The program's cache key, when asked for.
+    pub(super) key: Option<PartKey>,
     /// The optimum of the part's LP relaxation, when computed: a bound on the part even
     /// if HiGHS never gets to it.
     lp_bound: Option<f64>,
@@ -146,16 +149,25 @@ pub(super) struct PartOutcome {
 }
 
 impl<'a> PartJob<'a> {
-    /// The program of a part, with the part of `start` as its MIP start.
-    pub(super) fn new(instance: &'a Instance, part: Part, start: Option<&Allocation>) -> Self {
+    /// The program of a part, with the part of `start` as its MIP start; with its cache
+    /// key when given the solver settings that go into it (see [`PartKey::of`]).
+    pub(super) fn new(
+        instance: &'a Instance,
+        part: Part,
+        start: Option<&Allocation>,
+        key_settings: Option<&[u64]>,
+    ) -> Self {
         let mut formulation = Formulation::build_part(instance, part);
         let mip_start = start.map(|start| formulation.column_values(start));
+        let key =
+            key_settings.map(|settings| PartKey::of(&formulation, mip_start.as_deref(), settings));
         let problem = formulation.take_highs_problem();
         let priority = formulation.columns() as f64;
         PartJob {
             formulation,
             problem,
             mip_start,
+            key,
             lp_bound: None,
             priority,
         }
