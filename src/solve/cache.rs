@@ -3,7 +3,7 @@
 //! A what-if batch solves many variants of one service; a variant that changes one team
 //! leaves the other teams' programs exactly as they were. A part's answer is a function
 //! of the program handed to HiGHS, its MIP start and the solver settings: their numbers,
-//! read from the built program ([`Formulation::key_numbers`]), are digested into a
+//! read from the built program (`Formulation::key_numbers`), are digested into a
 //! [`PartKey`]. HiGHS is deterministic, so two parts with the same key get the same
 //! answer, and the second can take the first one's; whatever changes the program (a
 //! coefficient, a bound, a row added to the formulation) changes the key. Only

@@ -30,35 +30,35 @@ use crate::model::{Allocation, Instance};
 
 /// A variable and its column in the solver's matrix.
 #[derive(Clone, Copy, Debug)]
-pub struct Column {
+pub(crate) struct Column {
     /// The good_lp variable.
-    pub var: Variable,
+    pub(crate) var: Variable,
     /// Its column index (variables are numbered in creation order).
-    pub index: usize,
+    pub(crate) index: usize,
 }
 
 /// An eligible (unit, worker) pair and its decision variable.
 #[derive(Clone, Copy, Debug)]
-pub struct Pair {
+pub(crate) struct Pair {
     /// Worker index.
-    pub worker: usize,
+    pub(crate) worker: usize,
     /// `x[u,w]`.
-    pub x: Column,
+    pub(crate) x: Column,
     /// What the hard rules count, and the objective charges, for a unit of the class on
     /// the worker.
-    pub numbers: PairNumbers,
+    pub(crate) numbers: PairNumbers,
 }
 
 /// One worker's band variable: the load between `start` and `end` points, at `cost` a
 /// point.
 #[derive(Clone, Copy, Debug)]
-pub struct BandColumn {
+pub(crate) struct BandColumn {
     /// Load at which the piece starts.
-    pub start: f64,
+    pub(crate) start: f64,
     /// Load at which it ends (infinite for the last).
-    pub end: f64,
+    pub(crate) end: f64,
     /// `s[w,b]`.
-    pub s: Column,
+    pub(crate) s: Column,
 }
 
 /// Scales tried for a worker's grid of loads: every weight it could hold × q is whole
@@ -212,17 +212,17 @@ pub struct Formulation<'a> {
     /// constraint and in the objective), each ascending; classes in order of first unit.
     classes: Vec<Vec<usize>>,
     /// Eligible pairs of each class: `x[k,w]` counts the class's units `w` holds.
-    pub pairs: Vec<Vec<Pair>>,
+    pub(crate) pairs: Vec<Vec<Pair>>,
     /// The same pairs seen from each worker of the instance.
     by_worker: Vec<Vec<Pair>>,
     /// Unallocated count of each class whose units may stay unallocated.
-    pub unallocated: Vec<Option<Column>>,
+    pub(crate) unallocated: Vec<Option<Column>>,
     /// Band variables of each worker of the part (in `part.workers` order).
-    pub bands: Vec<Vec<BandColumn>>,
+    pub(crate) bands: Vec<Vec<BandColumn>>,
     /// The grid step of each worker's reachable loads, if any (in `part.workers` order).
     grids: Vec<Option<f64>>,
     /// Constraints added so far.
-    pub constraints: Vec<Constraint>,
+    pub(crate) constraints: Vec<Constraint>,
     objective: Expression,
 }
 
@@ -434,7 +434,7 @@ impl<'a> Formulation<'a> {
 
     /// Column values of an allocation, for a MIP start: `x` and `y` from the allocation,
     /// `s` filled band by band from the resulting loads.
-    pub fn column_values(&self, allocation: &Allocation) -> Vec<f64> {
+    pub(crate) fn column_values(&self, allocation: &Allocation) -> Vec<f64> {
         let mut values = vec![0.0; self.columns];
         let mut load = vec![0.0; self.instance.workers.len()];
         for (k, members) in self.classes.iter().enumerate() {
@@ -465,7 +465,7 @@ impl<'a> Formulation<'a> {
     /// Reads the part's decisions back from column values: `(unit, worker)`. A class's
     /// units go to its workers in order of unit, as many as each `x[k,w]` counts (rounded);
     /// the rest stay unallocated.
-    pub fn decisions(&self, values: &[f64]) -> Vec<(usize, Option<usize>)> {
+    pub(crate) fn decisions(&self, values: &[f64]) -> Vec<(usize, Option<usize>)> {
         let mut decisions = Vec::with_capacity(self.part.units.len());
         for (members, pairs) in self.classes.iter().zip(&self.pairs) {
             let mut units = members.iter();
@@ -541,7 +541,7 @@ impl<'a> Formulation<'a> {
 
     /// Hands the program to HiGHS (no solving yet). The formulation keeps its column map,
     /// so [`Formulation::decisions`] can read the solution back.
-    pub fn take_highs_problem(&mut self) -> good_lp::solvers::highs::HighsProblem {
+    pub(crate) fn take_highs_problem(&mut self) -> good_lp::solvers::highs::HighsProblem {
         use good_lp::SolverModel;
         let vars = std::mem::take(&mut self.vars);
         let objective = std::mem::take(&mut self.objective);

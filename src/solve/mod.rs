@@ -1,22 +1,21 @@
 //! Solving: the only place that knows about good_lp and HiGHS.
 //!
-//! [`solve`] builds the program of [`formulation`], hands HiGHS a feasible
-//! [`start::starting_allocation`] as a MIP start, and reads back the best allocation with
+//! [`solve`] builds the mixed-integer program (`formulation`), hands HiGHS a feasible
+//! starting allocation (`start`) as a MIP start, and reads back the best allocation with
 //! its status, bound and gap. If HiGHS stops without an allocation better than the start,
 //! the start is returned: a run never ends empty-handed while a feasible allocation exists.
 //! [`solve_with_cache`] does the same, answering parts solved before from a [`PartCache`]
 //! (a what-if batch solves each distinct team once).
 //!
-//! Inside: the hard limits have one home, [`rules`]; parts are solved by the scheduler
-//! (`scheduler`), instances too large for HiGHS whole by `large`, and every allocation
-//! is checked by the guard (`guard`). The building blocks ([`formulation`], [`parts`],
-//! [`start`], [`pooled`], [`candidates`], [`cache`]) are public for the benchmarks and
-//! tests, but not part of the documented API.
+//! Inside: the hard limits have one home (`rules`); parts are solved by the scheduler
+//! (`scheduler`), instances too large for HiGHS whole by `large` with the smaller
+//! programs of `candidates`, and every allocation is checked by the guard (`guard`).
+//! The building blocks the benchmarks and tests call (`formulation`, `parts`, `start`,
+//! `pooled`, `cache`) are public but not part of the documented API.
 
 #[doc(hidden)]
 pub mod cache;
-#[doc(hidden)]
-pub mod candidates;
+mod candidates;
 #[doc(hidden)]
 pub mod formulation;
 mod guard;
@@ -25,8 +24,7 @@ mod large;
 pub mod parts;
 #[doc(hidden)]
 pub mod pooled;
-#[doc(hidden)]
-pub mod rules;
+mod rules;
 mod scheduler;
 #[doc(hidden)]
 pub mod start;
@@ -125,13 +123,13 @@ pub struct Solution {
 
 /// Solves an instance: the allocation minimising SPEC's objective under the hard rules.
 ///
-/// Independent parts (see [`parts`]) are solved in parallel, one HiGHS thread each, on a
+/// Independent parts (see `parts`) are solved in parallel, one HiGHS thread each, on a
 /// local pool of `threads` threads; a single part gets all the threads.
 ///
 /// A part too large for HiGHS (more than `large_part_pairs` eligible pairs: in practice a
 /// trust with cross-team eligibility) is solved in passes when it splits into teams:
 /// first within teams (exactly, in parallel), then pairs of teams together
-/// ([`candidates`]) starting from that allocation; its bound comes from [`pooled`], and
+/// (`candidates`) starting from that allocation; its bound comes from `pooled`, and
 /// it is `optimal` only if that bound proves it.
 pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
     solve_with_cache(instance, options, None)

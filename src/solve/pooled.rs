@@ -16,7 +16,7 @@
 //! dearer than its cost on the worker that holds it), so the LP's optimum bounds the
 //! objective from below. Case limits and `max_new` are summed over the group (workers
 //! with and without them are grouped apart); `max_moves` and exclusions are relaxed.
-//! Limits, weights and costs are those of [`super::rules`].
+//! Limits, weights and costs are those of `rules`.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
