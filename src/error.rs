@@ -69,12 +69,244 @@ pub enum Error {
         /// The underlying error.
         source: csv::Error,
     },
+    /// A value could not be formatted as JSON.
+    #[error("cannot format {what}: {source}")]
+    Json {
+        /// What was being formatted, e.g. `summary`.
+        what: &'static str,
+        /// The underlying error.
+        source: serde_json::Error,
+    },
     /// The hard rules cannot all be met.
     #[error("no allocation meets every hard rule: {0}")]
-    Infeasible(String),
+    Infeasible(Infeasibility),
     /// The solver failed.
     #[error("solver failure: {0}")]
-    Solver(String),
+    Solver(SolverError),
+}
+
+// The payloads of `Infeasible` and `Solver` carry the solver's own statuses and errors as
+// typed fields, but not as `source()`: their messages already quote them, and the binary
+// prints an error's whole chain.
+
+/// Why no allocation meets every hard rule.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Infeasibility {
+    /// The solver proved it, and keeping every child whose worker still fits breaks no
+    /// rule by itself.
+    Proved,
+    /// Keeping every child whose worker still fits already breaks these rules.
+    StartBreaks(Vec<Breach>),
+}
+
+impl fmt::Display for Infeasibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Infeasibility::Proved => write!(f, "the solver proved it"),
+            Infeasibility::StartBreaks(breaches) => write!(
+                f,
+                "keeping every child whose worker still fits breaks: {}",
+                Breaches(breaches)
+            ),
+        }
+    }
+}
+
+/// A hard rule an allocation breaks, with the units and workers concerned (by unit key
+/// and worker id).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Breach {
+    /// Hard rule 1: a unit (a child, or a sibling group) goes to a worker not eligible
+    /// for it.
+    Ineligible {
+        /// The unit's key.
+        unit: String,
+        /// The worker's id.
+        worker: String,
+    },
+    /// Hard rule 2: a unit that must stay allocated is not.
+    MustStayAllocated {
+        /// The unit's key.
+        unit: String,
+        /// Whether it must because a case is pinned (else: its current worker still
+        /// fits).
+        pinned: bool,
+    },
+    /// Hard rule 3: a worker's load above its limit.
+    Load {
+        /// The worker's id.
+        worker: String,
+        /// Its load after the run.
+        load: f64,
+        /// Its limit.
+        limit: f64,
+        /// The units it receives new cases of (keys).
+        receiving: Vec<String>,
+    },
+    /// Hard rule 3: a worker's case count above its limit.
+    Cases {
+        /// The worker's id.
+        worker: String,
+        /// Its cases after the run.
+        cases: u32,
+        /// Its limit.
+        limit: u32,
+        /// The units it receives new cases of (keys).
+        receiving: Vec<String>,
+    },
+    /// Hard rule 4: a worker receives more cases than its `max_new`.
+    NewCases {
+        /// The worker's id.
+        worker: String,
+        /// The cases it receives.
+        received: u32,
+        /// Its `max_new`.
+        limit: u32,
+        /// The units it receives new cases of (keys).
+        receiving: Vec<String>,
+    },
+    /// Hard rule 5: more discretionary moves than `max_moves`.
+    Moves {
+        /// The discretionary moves.
+        moves: u32,
+        /// `max_moves`.
+        limit: u64,
+    },
+}
+
+impl fmt::Display for Breach {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Breach::Ineligible { unit, worker } => write!(f, "unit {unit} cannot go to {worker}"),
+            Breach::MustStayAllocated { unit, pinned } => write!(
+                f,
+                "unit {unit} must stay allocated: {}",
+                if *pinned {
+                    "a case is pinned"
+                } else {
+                    "its current worker still fits"
+                }
+            ),
+            Breach::Load {
+                worker,
+                load,
+                limit,
+                receiving,
+            } => write!(
+                f,
+                "{worker} would hold {load} points, above its limit {limit}{}",
+                Receiving(receiving)
+            ),
+            Breach::Cases {
+                worker,
+                cases,
+                limit,
+                receiving,
+            } => write!(
+                f,
+                "{worker} would hold {cases} cases, above its limit {limit}{}",
+                Receiving(receiving)
+            ),
+            Breach::NewCases {
+                worker,
+                received,
+                limit,
+                receiving,
+            } => write!(
+                f,
+                "{worker} would receive {received} cases, above max_new {limit}{}",
+                Receiving(receiving)
+            ),
+            Breach::Moves { moves, limit } => {
+                write!(f, "{moves} discretionary moves, above max_moves {limit}")
+            }
+        }
+    }
+}
+
+/// ` (receiving a, b)`, or nothing when no unit is named.
+struct Receiving<'a>(&'a [String]);
+
+impl fmt::Display for Receiving<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            write!(f, " (receiving {})", self.0.join(", "))
+        }
+    }
+}
+
+/// Breaches separated by `; `.
+struct Breaches<'a>(&'a [Breach]);
+
+impl fmt::Display for Breaches<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, breach) in self.0.iter().enumerate() {
+            if i > 0 {
+                write!(f, "; ")?;
+            }
+            write!(f, "{breach}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How the solver failed: the stage, with HiGHS's status or error.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SolverError {
+    /// HiGHS would not take a program.
+    #[error("{0}")]
+    Program(good_lp::ResolutionError),
+    /// HiGHS refused an option (its error, `TrySetOptionError`, carries nothing more).
+    #[error("cannot set HiGHS option {option}: TrySetOptionError")]
+    Option {
+        /// The option's name.
+        option: &'static str,
+    },
+    /// HiGHS refused the MIP start.
+    #[error("MIP start rejected: {status:?}")]
+    MipStart {
+        /// HiGHS's answer.
+        status: highs::HighsStatus,
+    },
+    /// HiGHS failed while solving.
+    #[error("{status:?}")]
+    Run {
+        /// HiGHS's answer.
+        status: highs::HighsStatus,
+    },
+    /// HiGHS stopped with a status that is neither an answer nor a limit reached.
+    #[error("HiGHS stopped with status {status:?}")]
+    Stopped {
+        /// The model status.
+        status: highs::HighsModelStatus,
+    },
+    /// The solver's threads could not be started.
+    #[error("cannot start solver threads: {reason}")]
+    Threads {
+        /// The thread pool's error, in words.
+        reason: String,
+    },
+    /// The thread computing the LP bound of a large instance panicked.
+    #[error("the LP bound's thread panicked")]
+    BoundThreadPanicked,
+    /// A part was never handed to a solver thread.
+    #[error("a part was not solved")]
+    PartNotSolved,
+    /// The time limit passed before any allocation meeting every hard rule was found
+    /// (the starting allocation breaks some).
+    #[error(
+        "no allocation meeting every hard rule was found within the time limit of \
+         {time_limit_s} s (the starting allocation breaks: {}); allow more time",
+        Breaches(breaches)
+    )]
+    NothingFeasibleInTime {
+        /// The time limit in seconds.
+        time_limit_s: f64,
+        /// What the starting allocation breaks.
+        breaches: Vec<Breach>,
+    },
 }
 
 /// Result with the library's error.

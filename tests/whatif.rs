@@ -302,7 +302,7 @@ fn sweep_rows_aggregate_mean_p10_p90_over_draws() {
     draws.push(Draw {
         seed: 99,
         outcome: Err(VariantError::Solve(std::sync::Arc::new(
-            caseload::Error::Solver("boom".into()),
+            caseload::Error::Infeasible(caseload::error::Infeasibility::Proved),
         ))),
     });
     let mut variant = Variant::new("attrition", vec![]);
@@ -319,7 +319,7 @@ fn sweep_rows_aggregate_mean_p10_p90_over_draws() {
     assert_eq!(row.status(), RowStatus::Optimal);
     assert_eq!(
         row.error().as_deref(),
-        Some("seed 99: solver failure: boom")
+        Some("seed 99: no allocation meets every hard rule: the solver proved it")
     );
     let comparison = whatif::Comparison {
         rows: vec![row],

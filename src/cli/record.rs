@@ -282,8 +282,10 @@ fn loads_beside(allocation: &Path) -> anyhow::Result<Vec<LoadRecord>> {
     }
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    caseload::record::parse_loads_csv(&text)
-        .with_context(|| format!("{}: not a loads.csv written by caseload", path.display()))
+    Ok(caseload::record::parse_loads_csv(
+        &path.display().to_string(),
+        &text,
+    )?)
 }
 
 /// A diff in words: the counts, then each case and worker, then the objective by term.

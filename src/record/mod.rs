@@ -194,7 +194,7 @@ impl NewRun {
     ) -> crate::Result<Self> {
         let summary = Summary::new(instance, solution, timings);
         let rows = rows_of(&allocation_csv(instance, solution)?)?;
-        let loads = parse_loads_csv(&loads_csv(instance, solution)?)?;
+        let loads = parse_loads_csv("loads.csv", &loads_csv(instance, solution)?)?;
         let options = serde_json::json!({
             "time_limit_s": options.time_limit_s.unwrap_or(instance.policy.time_limit_s),
             "threads": options.threads.unwrap_or(instance.policy.threads),
@@ -219,12 +219,15 @@ impl NewRun {
     }
 }
 
-fn json_error(e: serde_json::Error) -> crate::Error {
-    crate::Error::Solver(format!("cannot format the run for the record: {e}"))
+fn json_error(source: serde_json::Error) -> crate::Error {
+    crate::Error::Json {
+        what: "the policy for the record",
+        source,
+    }
 }
 
-fn csv_error(e: csv::Error) -> crate::Error {
-    crate::Error::Solver(format!("cannot read back an output for the record: {e}"))
+fn csv_error(source: csv::Error) -> crate::Error {
+    crate::Error::Csv { source }
 }
 
 fn optional(text: &str) -> Option<String> {
@@ -248,28 +251,78 @@ fn rows_of(text: &str) -> crate::Result<Vec<RowRecord>> {
     Ok(rows)
 }
 
-/// The rows of a `loads.csv` text as caseload writes it.
-pub fn parse_loads_csv(text: &str) -> crate::Result<Vec<LoadRecord>> {
+/// The rows of a `loads.csv` text as caseload writes it (`file` names it in errors):
+/// every problem located as `file:line: column: …`.
+pub fn parse_loads_csv(file: &str, text: &str) -> crate::Result<Vec<LoadRecord>> {
+    use crate::error::{InputError, InputErrors};
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let mut loads = Vec::new();
-    let number = |s: &str| {
-        s.parse::<f64>()
-            .map_err(|e| crate::Error::Solver(format!("cannot read back loads.csv: {e}")))
+    let problem = |line: u64, column: &str, message: String| InputError {
+        file: file.to_string(),
+        line: Some(line),
+        column: column.to_string(),
+        code: crate::codes::PARSE,
+        message,
     };
+    let header = reader.headers().map_err(csv_error)?.clone();
+    let expected = [
+        "worker_id",
+        "team",
+        "capacity",
+        "load_before",
+        "load_after",
+        "utilisation",
+        "cases",
+    ];
+    if header.iter().take(expected.len()).ne(expected) {
+        return Err(crate::Error::InvalidInput(InputErrors(vec![problem(
+            1,
+            "",
+            format!(
+                "expected the columns of loads.csv ({}), got `{}`",
+                expected.join(", "),
+                header.iter().collect::<Vec<_>>().join(",")
+            ),
+        )])));
+    }
+    let mut loads = Vec::new();
+    let mut problems = Vec::new();
     for record in reader.records() {
         let r = record.map_err(csv_error)?;
+        let line = r.position().map_or(0, |p| p.line());
+        let mut number = |i: usize| match r[i].parse::<f64>() {
+            Ok(x) => x,
+            Err(_) => {
+                problems.push(problem(
+                    line,
+                    expected[i],
+                    format!("expected a number, got `{}`", &r[i]),
+                ));
+                f64::NAN
+            }
+        };
+        let (capacity, load_before, load_after) = (number(2), number(3), number(4));
+        let cases = r[6].parse().unwrap_or_else(|_| {
+            problems.push(problem(
+                line,
+                "cases",
+                format!("expected a whole number, got `{}`", &r[6]),
+            ));
+            0
+        });
         loads.push(LoadRecord {
             worker_id: r[0].to_string(),
             team: r[1].to_string(),
-            capacity: number(&r[2])?,
-            load_before: number(&r[3])?,
-            load_after: number(&r[4])?,
-            cases: r[6]
-                .parse()
-                .map_err(|e| crate::Error::Solver(format!("cannot read back loads.csv: {e}")))?,
+            capacity,
+            load_before,
+            load_after,
+            cases,
         });
     }
-    Ok(loads)
+    if problems.is_empty() {
+        Ok(loads)
+    } else {
+        Err(crate::Error::InvalidInput(InputErrors(problems)))
+    }
 }
 
 /// A run as listed by [`Record::runs`].

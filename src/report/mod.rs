@@ -210,7 +210,10 @@ impl Summary {
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string_pretty(self)
             .map(|s| s + "\n")
-            .map_err(|e| Error::Solver(format!("cannot format summary: {e}")))
+            .map_err(|source| Error::Json {
+                what: "summary",
+                source,
+            })
     }
 
     /// A few lines for a person at a terminal.

@@ -25,36 +25,42 @@
 
 use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
 
+use super::rules::{self, Limits, PairNumbers};
 use crate::model::{Allocation, Instance};
+
+mod key;
 
 /// A variable and its column in the solver's matrix.
 #[derive(Clone, Copy, Debug)]
-pub struct Column {
+pub(crate) struct Column {
     /// The good_lp variable.
-    pub var: Variable,
+    pub(crate) var: Variable,
     /// Its column index (variables are numbered in creation order).
-    pub index: usize,
+    pub(crate) index: usize,
 }
 
 /// An eligible (unit, worker) pair and its decision variable.
 #[derive(Clone, Copy, Debug)]
-pub struct Pair {
+pub(crate) struct Pair {
     /// Worker index.
-    pub worker: usize,
+    pub(crate) worker: usize,
     /// `x[u,w]`.
-    pub x: Column,
+    pub(crate) x: Column,
+    /// What the hard rules count, and the objective charges, for a unit of the class on
+    /// the worker.
+    pub(crate) numbers: PairNumbers,
 }
 
 /// One worker's band variable: the load between `start` and `end` points, at `cost` a
 /// point.
 #[derive(Clone, Copy, Debug)]
-pub struct BandColumn {
+pub(crate) struct BandColumn {
     /// Load at which the piece starts.
-    pub start: f64,
+    pub(crate) start: f64,
     /// Load at which it ends (infinite for the last).
-    pub end: f64,
+    pub(crate) end: f64,
     /// `s[w,b]`.
-    pub s: Column,
+    pub(crate) s: Column,
 }
 
 /// Scales tried for a worker's grid of loads: every weight it could hold × q is whole
@@ -208,17 +214,17 @@ pub struct Formulation<'a> {
     /// constraint and in the objective), each ascending; classes in order of first unit.
     classes: Vec<Vec<usize>>,
     /// Eligible pairs of each class: `x[k,w]` counts the class's units `w` holds.
-    pub pairs: Vec<Vec<Pair>>,
-    /// The same pairs seen from each worker of the instance: `(a unit of the class, x)`.
-    by_worker: Vec<Vec<(usize, Column)>>,
+    pub(crate) pairs: Vec<Vec<Pair>>,
+    /// The same pairs seen from each worker of the instance.
+    by_worker: Vec<Vec<Pair>>,
     /// Unallocated count of each class whose units may stay unallocated.
-    pub unallocated: Vec<Option<Column>>,
+    pub(crate) unallocated: Vec<Option<Column>>,
     /// Band variables of each worker of the part (in `part.workers` order).
-    pub bands: Vec<Vec<BandColumn>>,
+    pub(crate) bands: Vec<Vec<BandColumn>>,
     /// The grid step of each worker's reachable loads, if any (in `part.workers` order).
     grids: Vec<Option<f64>>,
     /// Constraints added so far.
-    pub constraints: Vec<Constraint>,
+    pub(crate) constraints: Vec<Constraint>,
     objective: Expression,
 }
 
@@ -263,7 +269,6 @@ impl<'a> Formulation<'a> {
             constraints: Vec::new(),
             objective: Expression::default(),
         };
-        let weights = instance.policy.weights;
         f.classes = classes(instance, &part.units);
         for members in &f.classes.clone() {
             let u = members[0];
@@ -277,12 +282,15 @@ impl<'a> Formulation<'a> {
                     variable().integer().min(0.0).max(n)
                 };
                 let x = f.add(def);
-                let cost = weights.move_ * f64::from(instance.discretionary_moves(u, Some(w)))
-                    + weights.preference * f64::from(instance.missing_preferences(u, w))
-                    + instance.unit_pair_cost(u, w);
-                f.objective += cost * x.var;
-                pairs.push(Pair { worker: w, x });
-                f.by_worker[w].push((u, x));
+                let numbers = PairNumbers::of(instance, u, w);
+                f.objective += numbers.cost * x.var;
+                let pair = Pair {
+                    worker: w,
+                    x,
+                    numbers,
+                };
+                pairs.push(pair);
+                f.by_worker[w].push(pair);
             }
             f.pairs.push(pairs);
             let y = (!unit.must_allocate).then(|| {
@@ -312,16 +320,16 @@ impl<'a> Formulation<'a> {
         f
     }
 
-    /// The load of worker `w`: `Σ_u weight(u,w) × x[u,w]`.
+    /// The load of worker `w`: `Σ_u load(u,w) × x[u,w]`.
     fn load(&self, w: usize) -> Expression {
-        self.sum_over_pairs(w, |u| self.instance.unit_weight_on(u, w))
+        self.sum_over_pairs(w, |p| p.load)
     }
 
-    /// `Σ_u coefficient(u) × x[u,w]` over the units worker `w` is eligible for.
-    fn sum_over_pairs(&self, w: usize, coefficient: impl Fn(usize) -> f64) -> Expression {
+    /// `Σ_u coefficient(u,w) × x[u,w]` over the units worker `w` is eligible for.
+    fn sum_over_pairs(&self, w: usize, coefficient: impl Fn(&PairNumbers) -> f64) -> Expression {
         self.by_worker[w]
             .iter()
-            .map(|&(u, x)| coefficient(u) * x.var)
+            .map(|p| coefficient(&p.numbers) * p.x.var)
             .sum()
     }
 
@@ -355,11 +363,11 @@ impl<'a> Formulation<'a> {
         }
     }
 
-    /// Hard rule 3, capacity (hard mode only): `load_w ≤ max(cap_w, load before)`, rounded
-    /// down to the worker's grid of reachable loads when it has one.
+    /// Hard rule 3, capacity (hard mode only): `load_w ≤ L_w` ([`rules`]), rounded down to
+    /// the worker's grid of reachable loads when it has one.
     fn load_limits(&mut self) {
         for (k, &w) in self.part.workers.iter().enumerate() {
-            if let Some(limit) = self.instance.load_limit(w) {
+            if let Some(limit) = Limits::of(self.instance, w).load {
                 let limit = match self.grids[k] {
                     Some(g) => floor_to(limit, g),
                     None => limit,
@@ -370,37 +378,35 @@ impl<'a> Formulation<'a> {
         }
     }
 
-    /// Hard rule 3, cases: `Σ_u |u| × x[u,w] ≤ max(max_cases, count before)`.
+    /// Hard rule 3, cases: `Σ_u cases(u) × x[u,w] ≤ C_w` ([`rules`]).
     fn case_count_limits(&mut self) {
         for &w in &self.part.workers {
-            if let Some(limit) = self.instance.count_limit(w) {
-                let e = self.sum_over_pairs(w, |u| self.instance.units[u].cases.len() as f64);
+            if let Some(limit) = Limits::of(self.instance, w).cases {
+                let e = self.sum_over_pairs(w, |p| f64::from(p.cases));
                 self.constraints.push(e.leq(f64::from(limit)));
             }
         }
     }
 
-    /// Hard rule 4: `Σ_u new(u,w) × x[u,w] ≤ max_new_w`, where `new(u,w)` counts the
-    /// unit's cases `w` did not hold.
+    /// Hard rule 4: `Σ_u new(u,w) × x[u,w] ≤ N_w` ([`rules`]), where `new(u,w)` counts
+    /// the unit's cases `w` did not hold.
     fn new_case_limits(&mut self) {
         for &w in &self.part.workers {
-            if let Some(limit) = self.instance.workers[w].max_new {
-                let e = self.sum_over_pairs(w, |u| f64::from(self.instance.new_cases(u, w)));
+            if let Some(limit) = Limits::of(self.instance, w).new_cases {
+                let e = self.sum_over_pairs(w, |p| f64::from(p.new_cases));
                 self.constraints.push(e.leq(f64::from(limit)));
             }
         }
     }
 
-    /// Hard rule 5: `Σ_{u,w} moves(u,w) × x[u,w] ≤ max_moves`, where `moves(u,w)` counts
-    /// the unit's cases whose current worker still fits and is not `w`. (Such units must
-    /// be allocated, so a move is exactly a case going to another worker.)
+    /// Hard rule 5: `Σ_{u,w} moves(u,w) × x[u,w] ≤ M` ([`rules`]), where `moves(u,w)`
+    /// counts the unit's cases whose current worker still fits and is not `w`.
     fn move_limit(&mut self) {
         let mut e = Expression::default();
         let mut any = false;
-        for (members, pairs) in self.classes.iter().zip(&self.pairs) {
-            let u = members[0];
+        for pairs in &self.pairs {
             for p in pairs {
-                let m = self.instance.discretionary_moves(u, Some(p.worker));
+                let m = p.numbers.moves;
                 if m > 0 {
                     e += f64::from(m) * p.x.var;
                     any = true;
@@ -409,7 +415,7 @@ impl<'a> Formulation<'a> {
         }
         if any {
             self.constraints
-                .push(e.leq(self.instance.policy.max_moves as f64));
+                .push(e.leq(rules::moves_budget(self.instance) as f64));
         }
     }
 
@@ -430,7 +436,7 @@ impl<'a> Formulation<'a> {
 
     /// Column values of an allocation, for a MIP start: `x` and `y` from the allocation,
     /// `s` filled band by band from the resulting loads.
-    pub fn column_values(&self, allocation: &Allocation) -> Vec<f64> {
+    pub(crate) fn column_values(&self, allocation: &Allocation) -> Vec<f64> {
         let mut values = vec![0.0; self.columns];
         let mut load = vec![0.0; self.instance.workers.len()];
         for (k, members) in self.classes.iter().enumerate() {
@@ -461,7 +467,7 @@ impl<'a> Formulation<'a> {
     /// Reads the part's decisions back from column values: `(unit, worker)`. A class's
     /// units go to its workers in order of unit, as many as each `x[k,w]` counts (rounded);
     /// the rest stay unallocated.
-    pub fn decisions(&self, values: &[f64]) -> Vec<(usize, Option<usize>)> {
+    pub(crate) fn decisions(&self, values: &[f64]) -> Vec<(usize, Option<usize>)> {
         let mut decisions = Vec::with_capacity(self.part.units.len());
         for (members, pairs) in self.classes.iter().zip(&self.pairs) {
             let mut units = members.iter();
@@ -478,7 +484,7 @@ impl<'a> Formulation<'a> {
 
     /// Hands the program to HiGHS (no solving yet). The formulation keeps its column map,
     /// so [`Formulation::decisions`] can read the solution back.
-    pub fn take_highs_problem(&mut self) -> good_lp::solvers::highs::HighsProblem {
+    pub(crate) fn take_highs_problem(&mut self) -> good_lp::solvers::highs::HighsProblem {
         use good_lp::SolverModel;
         let vars = std::mem::take(&mut self.vars);
         let objective = std::mem::take(&mut self.objective);

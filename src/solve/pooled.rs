@@ -16,12 +16,14 @@
 //! dearer than its cost on the worker that holds it), so the LP's optimum bounds the
 //! objective from below. Case limits and `max_new` are summed over the group (workers
 //! with and without them are grouped apart); `max_moves` and exclusions are relaxed.
+//! Limits, weights and costs are those of `rules`.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use good_lp::{variable, Expression, ProblemVariables, SolverModel};
 
+use super::rules::{Limits, PairNumbers};
 use crate::model::{Instance, Tag};
 
 /// The pooled LP's optimum, a lower bound on every allocation's objective; `None` when
@@ -37,14 +39,17 @@ pub fn bound(instance: &Instance, time_limit: Duration) -> Option<f64> {
     // limits it has (so a limited worker's limit is not lost among unlimited ones).
     type Key<'t> = (Vec<&'t Tag>, bool, bool);
     let mut groups: BTreeMap<Key, usize> = BTreeMap::new();
+    let limits: Vec<Limits> = (0..instance.workers.len())
+        .map(|w| Limits::of(instance, w))
+        .collect();
     let group: Vec<usize> = (0..instance.workers.len())
         .map(|w| {
             let worker = &instance.workers[w];
             let tags: Vec<&Tag> = relevant.iter().copied().filter(|t| worker.has(t)).collect();
             let key = (
                 tags,
-                instance.count_limit(w).is_some(),
-                worker.max_new.is_some(),
+                limits[w].cases.is_some(),
+                limits[w].new_cases.is_some(),
             );
             let next = groups.len();
             *groups.entry(key).or_insert(next)
@@ -60,12 +65,12 @@ pub fn bound(instance: &Instance, time_limit: Duration) -> Option<f64> {
     // Workers on leave hold nothing after the run: they add no room.
     for w in (0..instance.workers.len()).filter(|&w| instance.workers[w].available) {
         let g = group[w];
-        let count = instance.count_limit(w).map(f64::from);
+        let count = limits[w].cases.map(f64::from);
         cases_limit[g] = cases_limit[g].zip(count).map(|(a, b)| a + b);
-        let new = instance.workers[w].max_new.map(f64::from);
+        let new = limits[w].new_cases.map(f64::from);
         new_limit[g] = new_limit[g].zip(new).map(|(a, b)| a + b);
         let cap = instance.capacity[w];
-        let limit = instance.load_limit(w).unwrap_or(f64::INFINITY);
+        let limit = limits[w].load.unwrap_or(f64::INFINITY);
         let mut from = 0.0_f64;
         for (k, room) in width[g].iter_mut().enumerate() {
             let to = match policy.bands.get(k) {
@@ -90,17 +95,13 @@ pub fn bound(instance: &Instance, time_limit: Duration) -> Option<f64> {
     let mut counts: Vec<Expression> = vec![Expression::default(); groups.len()];
     let mut news: Vec<Expression> = vec![Expression::default(); groups.len()];
     let mut rows = Vec::with_capacity(instance.units.len() + groups.len());
-    let weights = policy.weights;
     for (u, unit) in instance.units.iter().enumerate() {
         // Least cost and weight of the unit in each group it has an eligible worker in.
         // (cost, weight, new cases), each the least over the group's eligible workers.
         let mut best: BTreeMap<usize, (f64, f64, u32)> = BTreeMap::new();
         for &w in &unit.eligible {
-            let c = weights.move_ * f64::from(instance.discretionary_moves(u, Some(w)))
-                + weights.preference * f64::from(instance.missing_preferences(u, w))
-                + instance.unit_pair_cost(u, w);
-            let a = instance.unit_weight_on(u, w);
-            let n = instance.new_cases(u, w);
+            let numbers = PairNumbers::of(instance, u, w);
+            let (c, a, n) = (numbers.cost, numbers.load, numbers.new_cases);
             let entry = best.entry(group[w]).or_insert((c, a, n));
             entry.0 = entry.0.min(c);
             entry.1 = entry.1.min(a);

@@ -1,40 +1,18 @@
 //! A mutable allocation with running totals per worker, for the heuristics that build
-//! and improve the MIP start. Every change is checked against the hard limits and
-//! priced exactly by SPEC's objective, without the solver.
+//! and improve the MIP start. Every change is checked against the hard limits
+//! ([`super::rules`]) and priced exactly by SPEC's objective, without the solver.
 
+use super::rules::{self, Limits, PairNumbers};
 use crate::model::{Allocation, Instance};
-
-/// The numbers of one eligible (unit, worker) pair, read at every step of the local
-/// search: computed once per state rather than from the cases each time.
-#[derive(Clone, Copy, Debug)]
-struct PairNumbers {
-    weight: f64,
-    new_cases: u32,
-    moves: u32,
-    /// Move, preference and pair cost.
-    cost: f64,
-}
-
-impl PairNumbers {
-    fn of(i: &Instance, u: usize, w: usize) -> Self {
-        let moves = i.discretionary_moves(u, Some(w));
-        let weights = &i.policy.weights;
-        Self {
-            weight: i.unit_weight_on(u, w),
-            new_cases: i.new_cases(u, w),
-            moves,
-            cost: weights.move_ * f64::from(moves)
-                + weights.preference * f64::from(i.missing_preferences(u, w))
-                + i.unit_pair_cost(u, w),
-        }
-    }
-}
 
 /// An allocation under construction and what it implies per worker.
 pub struct State<'a> {
     instance: &'a Instance,
-    /// Per unit, the numbers of each eligible worker, in `eligible` order.
+    /// Per unit, the numbers of each eligible worker, in `eligible` order (computed once
+    /// per state: the local search reads them at every step).
     pairs: Vec<Vec<PairNumbers>>,
+    /// Per worker, its hard limits.
+    limits: Vec<Limits>,
     /// Per unit, its unallocated penalty.
     unallocated: Vec<f64>,
     /// Worker of each unit.
@@ -61,9 +39,11 @@ impl<'a> State<'a> {
         let unallocated = (0..instance.units.len())
             .map(|u| instance.unallocated_cost(u))
             .collect();
+        let limits = (0..n).map(|w| Limits::of(instance, w)).collect();
         Self {
             instance,
             pairs,
+            limits,
             unallocated,
             units: vec![None; instance.units.len()],
             load: vec![0.0; n],
@@ -113,34 +93,23 @@ impl<'a> State<'a> {
     /// limit (rules 3, 4 and 5), after first giving up the units in `leaving` (which must
     /// be its own). Eligibility is the caller's business.
     pub fn fits_after(&self, u: usize, w: usize, leaving: &[usize]) -> bool {
-        let i = self.instance;
         let (mut load, mut count, mut received, mut moves) =
             (self.load[w], self.count[w], self.received[w], self.moves);
         for &v in leaving {
             let p = self.pair(v, w);
-            load -= p.weight;
-            count -= i.units[v].cases.len() as u32;
+            load -= p.load;
+            count -= p.cases;
             received -= p.new_cases;
             moves -= u64::from(p.moves);
         }
-        let unit = &i.units[u];
         let now = self.units[u];
         // If `u` currently sits elsewhere, its present moves are replaced by the new ones.
         if let Some(from) = now.filter(|&f| f != w) {
             moves -= u64::from(self.pair(u, from).moves);
         }
         let p = self.pair(u, w);
-        let load_ok = i
-            .load_limit(w)
-            .is_none_or(|limit| load + p.weight <= limit + 1e-9);
-        let count_ok = i
-            .count_limit(w)
-            .is_none_or(|limit| count + unit.cases.len() as u32 <= limit);
-        let new_ok = i.workers[w]
-            .max_new
-            .is_none_or(|limit| received + p.new_cases <= limit);
-        let moves_ok = moves + u64::from(p.moves) <= i.policy.max_moves;
-        load_ok && count_ok && new_ok && moves_ok
+        self.limits[w].admit(load + p.load, count + p.cases, received + p.new_cases)
+            && rules::moves_ok(self.instance, moves + u64::from(p.moves))
     }
 
     /// Whether worker `w` can take unit `u` within every hard limit.
@@ -152,8 +121,8 @@ impl<'a> State<'a> {
     pub fn assign(&mut self, u: usize, w: usize) {
         debug_assert!(self.units[u].is_none());
         let p = self.pair(u, w);
-        self.load[w] += p.weight;
-        self.count[w] += self.instance.units[u].cases.len() as u32;
+        self.load[w] += p.load;
+        self.count[w] += p.cases;
         self.received[w] += p.new_cases;
         self.moves += u64::from(p.moves);
         self.units[u] = Some(w);
@@ -165,8 +134,8 @@ impl<'a> State<'a> {
             return;
         };
         let p = self.pair(u, w);
-        self.load[w] -= p.weight;
-        self.count[w] -= self.instance.units[u].cases.len() as u32;
+        self.load[w] -= p.load;
+        self.count[w] -= p.cases;
         self.received[w] -= p.new_cases;
         self.moves -= u64::from(p.moves);
     }
@@ -203,10 +172,10 @@ impl<'a> State<'a> {
         }
         let mut delta = self.unit_cost(u, to) - self.unit_cost(u, from);
         if let Some(f) = from {
-            delta += self.band_cost_with(f, -self.pair(u, f).weight) - self.band_cost_with(f, 0.0);
+            delta += self.band_cost_with(f, -self.pair(u, f).load) - self.band_cost_with(f, 0.0);
         }
         if let Some(t) = to {
-            delta += self.band_cost_with(t, self.pair(u, t).weight) - self.band_cost_with(t, 0.0);
+            delta += self.band_cost_with(t, self.pair(u, t).load) - self.band_cost_with(t, 0.0);
         }
         delta
     }
@@ -215,13 +184,7 @@ impl<'a> State<'a> {
 impl State<'_> {
     /// Whether worker `w` is within its hard limits (rule 3 capacity and count, rule 4).
     fn within_limits(&self, w: usize) -> bool {
-        let i = self.instance;
-        i.load_limit(w)
-            .is_none_or(|limit| self.load[w] <= limit + 1e-9)
-            && i.count_limit(w).is_none_or(|limit| self.count[w] <= limit)
-            && i.workers[w]
-                .max_new
-                .is_none_or(|limit| self.received[w] <= limit)
+        self.limits[w].admit(self.load[w], self.count[w], self.received[w])
     }
 
     /// The objective terms of these units (where they are now) and these workers (their
@@ -273,7 +236,7 @@ impl State<'_> {
         for &(u, to) in changes {
             self.set(u, to);
         }
-        let feasible = self.moves <= self.instance.policy.max_moves
+        let feasible = rules::moves_ok(self.instance, self.moves)
             && workers
                 .iter()
                 .all(|&w| Some(w) == repairing || self.within_limits(w));

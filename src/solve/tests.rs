@@ -1,6 +1,7 @@
 //! One test per constraint family and objective term, each on two or three hand-made
 //! entities, asserting the exact effect.
 
+use super::large::{exchange_between_teams, relaxation_bound};
 use super::*;
 use crate::check::{check, AllocationRow};
 use crate::model::{CapacityMode, Case, Change, Policy, Scenario, Worker};

@@ -9,6 +9,7 @@ use super::run::{Comparison, Row};
 use super::svg::chart;
 use crate::error::{Error, Result};
 use crate::io::atomic::write_files_atomically;
+use crate::io::csv::to_text;
 use crate::text::data_num;
 
 /// The comparison table file.
@@ -44,10 +45,7 @@ pub fn comparison_csv(comparison: &Comparison) -> Result<String> {
     for suffix in ["", "_p10", "_p90"] {
         header.extend(Metric::ALL.iter().map(|m| format!("{}{suffix}", m.name())));
     }
-    let fail = |e: csv::Error| Error::Solver(format!("cannot format CSV: {e}"));
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    w.write_record(&header).map_err(fail)?;
-    for row in &comparison.rows {
+    let rows = comparison.rows.iter().map(|row| {
         let v = &row.variant;
         let mut record = vec![
             v.name.clone(),
@@ -62,12 +60,10 @@ pub fn comparison_csv(comparison: &Comparison) -> Result<String> {
         record.extend(spreads.iter().map(|s| cell(s.map(|s| s.mean))));
         record.extend(spreads.iter().map(|s| cell(s.map(|s| s.p10))));
         record.extend(spreads.iter().map(|s| cell(s.map(|s| s.p90))));
-        w.write_record(&record).map_err(fail)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| Error::Solver(format!("cannot format CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| Error::Solver(format!("cannot format CSV: {e}")))
+        record
+    });
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    to_text(&header, rows)
 }
 
 fn round(x: f64) -> Value {
@@ -134,7 +130,10 @@ pub fn comparison_json(comparison: &Comparison) -> Result<String> {
     });
     serde_json::to_string_pretty(&doc)
         .map(|s| s + "\n")
-        .map_err(|e| Error::Solver(format!("cannot format JSON: {e}")))
+        .map_err(|source| Error::Json {
+            what: "JSON",
+            source,
+        })
 }
 
 /// Writes `comparison.csv`, `comparison.json` and `comparison.svg` into `out`, all or
