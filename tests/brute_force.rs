@@ -13,6 +13,7 @@ use caseload::solve::start::improved_start;
 use caseload::solve::{hard_rule_breaches, pooled, solve, starting_allocation, SolveOptions};
 use caseload::Error;
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use std::time::{Duration, Instant};
 
 #[derive(Clone, Debug)]
@@ -293,7 +294,13 @@ fn rows_of(instance: &Instance, allocation: &Allocation) -> Vec<AllocationRow> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+    // Past failures are replayed first from `brute_force.proptest-regressions`, beside this
+    // file (named explicitly: proptest's default looks for a `lib.rs` or `main.rs` above it).
+    #![proptest_config(ProptestConfig {
+        cases: 500,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn solver_matches_brute_force(scenario in scenario_strategy()) {
