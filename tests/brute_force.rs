@@ -340,13 +340,13 @@ proptest! {
                 prop_assert!((checked - reported).abs() < 1e-6, "objective {reported} but checker computes {checked}");
                 let best = best.expect("the solver found an allocation, so enumeration must");
                 prop_assert!((checked - best).abs() < 1e-6, "solver {checked}, enumeration optimum {best}");
-                // The program prices an allocation exactly as SPEC does (its band pieces on
+                // The program prices an allocation exactly as docs/model.md does (its band pieces on
                 // the grid of loads included), and its bound is a bound.
                 // (Relative: HiGHS's values carry its 1e-7 tolerances.)
                 if let Some(program) = solution.solver_objective {
                     prop_assert!(
                         (program - reported).abs() <= 1e-6 * reported.abs().max(1.0),
-                        "program's objective {program}, SPEC's {reported}"
+                        "program's objective {program}, the model's {reported}"
                     );
                 }
                 prop_assert!(solution.bound <= best + 1e-6, "bound {} above the optimum {best}", solution.bound);
