@@ -13,6 +13,7 @@ use caseload::solve::start::improved_start;
 use caseload::solve::{hard_rule_breaches, pooled, solve, starting_allocation, SolveOptions};
 use caseload::Error;
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use std::time::{Duration, Instant};
 
 #[derive(Clone, Debug)]
@@ -293,7 +294,13 @@ fn rows_of(instance: &Instance, allocation: &Allocation) -> Vec<AllocationRow> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+    // Past failures are replayed first from `brute_force.proptest-regressions`, beside this
+    // file (named explicitly: proptest's default looks for a `lib.rs` or `main.rs` above it).
+    #![proptest_config(ProptestConfig {
+        cases: 500,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn solver_matches_brute_force(scenario in scenario_strategy()) {
@@ -333,13 +340,13 @@ proptest! {
                 prop_assert!((checked - reported).abs() < 1e-6, "objective {reported} but checker computes {checked}");
                 let best = best.expect("the solver found an allocation, so enumeration must");
                 prop_assert!((checked - best).abs() < 1e-6, "solver {checked}, enumeration optimum {best}");
-                // The program prices an allocation exactly as SPEC does (its band pieces on
+                // The program prices an allocation exactly as docs/model.md does (its band pieces on
                 // the grid of loads included), and its bound is a bound.
                 // (Relative: HiGHS's values carry its 1e-7 tolerances.)
                 if let Some(program) = solution.solver_objective {
                     prop_assert!(
                         (program - reported).abs() <= 1e-6 * reported.abs().max(1.0),
-                        "program's objective {program}, SPEC's {reported}"
+                        "program's objective {program}, the model's {reported}"
                     );
                 }
                 prop_assert!(solution.bound <= best + 1e-6, "bound {} above the optimum {best}", solution.bound);

@@ -1,13 +1,11 @@
 //! The real `caseload` binary on the shipped demo and on small fixtures.
 
-mod util;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::util::{allocate, assert_close, caseload, demo, scenario_dir, stderr, stdout, summary};
 use caseload::check::{check, read_allocation, CheckReport};
 use caseload::io::read::load_scenario;
-use util::{allocate, assert_close, caseload, demo, scenario_dir, stderr, stdout, summary};
 
 /// The independent checker's report on the allocation written to `out` for the demo,
 /// after asserting it has a row per case, is valid, and has the summary's total.

@@ -2,15 +2,14 @@
 //! independent check that every reason on the demo is a true statement about the
 //! allocation. Every allocation here passes the independent checker.
 
-#[allow(dead_code)] // the helpers other test files use
-mod util;
-
 use caseload::check::{check, AllocationRow};
 use caseload::explain::{explain, Basis, Gain, Kept, Limit, Misfit, Reason, Unplaced};
 use caseload::model::{
     eligibility, CapacityMode, Case, Change, Evaluation, Instance, Policy, Scenario, Worker,
 };
 use caseload::solve::{solve, SolveOptions};
+
+use crate::util::{self, close};
 
 /// Solves, checks with the independent checker, and explains.
 fn solved(workers: Vec<Worker>, cases: Vec<Case>, policy: Policy) -> Solved {
@@ -465,7 +464,7 @@ fn untrue_choice(
         ));
     }
     let l = &eval.loads[n];
-    if choice.to.before != l.load_before || choice.to.after != l.load_after {
+    if !close(choice.to.before, l.load_before) || !close(choice.to.after, l.load_after) {
         return Some("load before/after differ from the evaluation".into());
     }
     let eligible = eligible_for_unit(instance, c);
@@ -549,8 +548,8 @@ fn untrue_gain(instance: &Instance, eval: &Evaluation, c: usize, gain: &Gain) ->
             .any(|&k| instance.current[k] != Some(p)),
         Gain::Relieved(shift) => {
             shift.worker == instance.workers[p].id
-                && shift.before == eval.loads[p].load_before
-                && shift.after == eval.loads[p].load_after
+                && close(shift.before, eval.loads[p].load_before)
+                && close(shift.after, eval.loads[p].load_after)
                 && shift.after < shift.before
         }
         Gain::MadeRoom { at, arrivals } => {
@@ -580,7 +579,7 @@ fn untrue_unplaced(
         };
         let l = &eval.loads[w];
         eligible.contains(&w)
-            && at.load.load == l.load_after
+            && close(at.load.load, l.load_after)
             && !at.limits.is_empty()
             && at.limits.iter().all(|limit| match limit {
                 Limit::Capacity { limit } => {

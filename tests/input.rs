@@ -1,6 +1,6 @@
 //! Reading scenario folders through the library API: a spreadsheet-style good scenario
-//! read exactly, and one bad scenario per class of SPEC "Invalid input", each problem
-//! located by `file:line: column` with its code.
+//! read exactly, and one bad scenario per class of invalid input (docs/model.md, "Invalid
+//! input"), each problem located by `file:line: column` with its code.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

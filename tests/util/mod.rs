@@ -60,10 +60,14 @@ pub fn summary(out: &Path) -> serde_json::Value {
     serde_json::from_str(&text).expect("summary.json is JSON")
 }
 
-/// Asserts two numbers agree to a relative tolerance.
+/// Whether two numbers agree to within one part in a million of the larger (and within
+/// 1e-6 of each other near zero): the tests' one tolerance for comparing floats, since
+/// sums of weights carry rounding and the solver's values carry HiGHS's tolerances.
+pub fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// Asserts two numbers are [`close`].
 pub fn assert_close(a: f64, b: f64, what: &str) {
-    assert!(
-        (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0),
-        "{what}: {a} vs {b}"
-    );
+    assert!(close(a, b), "{what}: {a} vs {b}");
 }

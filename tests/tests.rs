@@ -1,0 +1,12 @@
+//! The integration tests, in one test binary (as ripgrep does): the library and HiGHS are
+//! linked once instead of once per file. Each module is one subject; run one with
+//! `cargo test --release --test tests gap::` (a filter on the module path).
+
+mod brute_force;
+mod cli;
+mod explain;
+mod gap;
+mod input;
+mod report;
+mod util;
+mod whatif;
