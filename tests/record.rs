@@ -1,10 +1,8 @@
 //! The record from the command line: `allocate --record`, `history`, `diff`, replay.
 
-mod util;
-
 use std::path::{Path, PathBuf};
 
-use util::{allocate, caseload, demo, stderr, stdout};
+use crate::util::{allocate, caseload, demo, stderr, stdout};
 
 /// A copy of the demo scenario (without its variants file) in `root/NAME`.
 fn demo_copy(root: &Path, name: &str) -> PathBuf {

@@ -7,6 +7,8 @@ mod cli;
 mod explain;
 mod gap;
 mod input;
+mod layers;
+mod record;
 mod report;
 mod util;
 mod whatif;

@@ -1,4 +1,4 @@
-//! The model re-derived for checking, from the words of SPEC "The model" and the plain
+//! The model re-derived for checking, from the words of docs/model.md and the plain
 //! data of a [`Scenario`], sharing no code with the solver: workers and cases in id
 //! order, units (sibling groups), current workers, who still fits, eligibility with its
 //! reasons, capacity, the load of a case on a worker, the band cost, and the change of a
@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::model::{Band, Case, CaseId, Change, PairTerms, Policy, Scenario, Worker, WorkerId};
 
-/// Why `worker` may not hold `case` (SPEC eligibility), each reason as a phrase completing
+/// Why `worker` may not hold `case` (docs/model.md, "Eligibility"), each reason as a phrase completing
 /// "W2 …"; empty when the worker is eligible.
 pub(super) fn why_ineligible(worker: &Worker, case: &Case, policy: &Policy) -> Vec<String> {
     let mut reasons = Vec::new();
@@ -49,7 +49,7 @@ pub(super) fn capacity(worker: &Worker, policy: &Policy) -> f64 {
         .unwrap_or(worker.fte * policy.standard_capacity)
 }
 
-/// SPEC bands: `Σ_b cost_b × clamp(load − from_b × capacity, 0, (from_{b+1} − from_b) ×
+/// Load bands (docs/model.md): `Σ_b cost_b × clamp(load − from_b × capacity, 0, (from_{b+1} − from_b) ×
 /// capacity)`, the last band unbounded above.
 pub(super) fn band_cost(bands: &[Band], load: f64, capacity: f64) -> f64 {
     bands
@@ -65,7 +65,7 @@ pub(super) fn band_cost(bands: &[Band], load: f64, capacity: f64) -> f64 {
         .sum()
 }
 
-/// The scenario indexed for checking: what SPEC defines before any allocation.
+/// The scenario indexed for checking: what docs/model.md defines before any allocation.
 pub(super) struct Derived<'a> {
     pub policy: &'a Policy,
     /// Workers in id order.
@@ -163,7 +163,7 @@ impl<'a> Derived<'a> {
         self.cases.binary_search_by(|c| c.id.as_str().cmp(id)).ok()
     }
 
-    /// SPEC: unallocated if no worker after; kept if the same as the current worker; new if
+    /// docs/model.md: unallocated if no worker after; kept if the same as the current worker; new if
     /// no current worker; moved (discretionary) if the current worker still fits; else
     /// forced.
     pub fn change(&self, c: usize, after: Option<usize>) -> Change {

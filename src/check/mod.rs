@@ -3,7 +3,7 @@
 //!
 //! The allocation may come from the solver (`allocation.csv`) or be made by hand in a
 //! spreadsheet. Eligibility, units, "still fits", change classification, limits and the
-//! band cost are all re-derived here from the words of SPEC "The model", using only the
+//! band cost are all re-derived here from the words of docs/model.md, using only the
 //! plain data of the [`Scenario`](crate::model::Scenario); nothing from the solver's prepared instance is used.
 //! If the solver's model code has a bug, the checker is meant to catch it.
 //!
@@ -39,7 +39,7 @@ use crate::model::{CaseId, Change, Objective, WorkerId, WorkerLoad};
 pub use file::{parse_allocation, read_allocation, AllocationRow};
 pub use verify::check;
 
-/// What a violation breaks: the allocation file itself, one of SPEC's hard rules 1–5, or
+/// What a violation breaks: the allocation file itself, one of the hard rules 1–5 of docs/model.md, or
 /// the file's own `change` labels. The order is the report order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
@@ -75,7 +75,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    /// The number of the SPEC hard rule broken, or `None` for problems with the file.
+    /// The number of the hard rule broken (docs/model.md), or `None` for problems with the file.
     pub fn hard_rule(self) -> Option<u8> {
         match self {
             Rule::Ineligible | Rule::GroupSplit | Rule::Pinned => Some(1),
@@ -147,7 +147,7 @@ pub struct CaseOutcome {
     /// Its worker after the run (`None` when unallocated, missing from the file, or given
     /// to an unknown worker).
     pub after: Option<WorkerId>,
-    /// The change, classified from SPEC's definitions.
+    /// The change, classified from the definitions of docs/model.md.
     pub change: Change,
 }
 

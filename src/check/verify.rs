@@ -152,7 +152,7 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// The change of case `c` (SPEC), from where the file puts it.
+    /// The change of case `c` (docs/model.md, "What happens to each case"), from where the file puts it.
     fn change(&self, c: usize) -> Change {
         self.model.change(c, self.after[c])
     }
@@ -448,7 +448,7 @@ impl<'a> Run<'a> {
         w.map_or("", |w| self.model.workers[w].id.as_str())
     }
 
-    /// The objective, term by term (SPEC: objective); cases in id order, workers in id
+    /// The objective, term by term (docs/model.md, "Objective"); cases in id order, workers in id
     /// order.
     fn objective(&self, figures: &[WorkerFigures], moves: u32) -> Objective {
         let weights = &self.model.policy.weights;

@@ -1,7 +1,7 @@
 //! What the run has to deal with beyond new referrals: escalations, staff leaving,
 //! conflicts of interest, and pins.
 //!
-//! Each keeps the scenario valid input (SPEC "Invalid input"): an excluded worker is never
+//! Each keeps the scenario valid input (docs/model.md, "Invalid input"): an excluded worker is never
 //! the family's current worker, and a family is pinned only to an available worker who
 //! may hold every child of it.
 

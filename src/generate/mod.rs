@@ -52,7 +52,7 @@ use workforce::Staff;
 pub const DEMO_SEED: u64 = 54;
 
 /// What to generate. `GenerateOptions::default()` is the shipped demo: two teams,
-/// seed [`DEMO_SEED`], the SPEC's default policy with a 30 s time limit.
+/// seed [`DEMO_SEED`], the default policy (docs/model.md) with a 30 s time limit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GenerateOptions {
     /// Number of teams (each of 6–10 workers).
@@ -63,7 +63,7 @@ pub struct GenerateOptions {
     pub cross_team: bool,
     /// Write `capacity = "soft"` in the policy.
     pub soft_capacity: bool,
-    /// Write this `max_moves` in the policy (`None`: the SPEC default).
+    /// Write this `max_moves` in the policy (`None`: the default).
     pub max_moves: Option<u64>,
     /// The policy's `time_limit_s` (default 30).
     pub time_limit_s: f64,
@@ -123,7 +123,7 @@ pub fn generate(options: &GenerateOptions) -> Scenario {
     )
 }
 
-/// The SPEC's default policy with the options applied.
+/// The default policy (docs/model.md) with the options applied.
 fn policy(options: &GenerateOptions) -> Policy {
     let mut policy = Policy {
         cross_team: options.cross_team,

@@ -52,7 +52,7 @@ fn load_of(scenario: &Scenario, w: &Worker) -> f64 {
         .sum()
 }
 
-/// Checks every rule of SPEC "Invalid input" that a generated scenario could break.
+/// Checks every rule of docs/model.md "Invalid input" that a generated scenario could break.
 fn assert_valid(scenario: &Scenario) {
     let worker_ids: BTreeSet<&WorkerId> = scenario.workers.iter().map(|w| &w.id).collect();
     assert_eq!(
@@ -379,7 +379,7 @@ fn demo_scenario_has_the_advertised_features() {
     }));
     // At least one pin and one conflict of interest.
     assert!(m.pinned >= 1 && m.conflicts >= 1);
-    // The SPEC's default policy with a 30 s time limit.
+    // The default policy (docs/model.md) with a 30 s time limit.
     assert_eq!(
         s.policy,
         Policy {

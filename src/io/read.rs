@@ -1,7 +1,7 @@
 //! Reading `workers.csv`, `cases.csv` and the optional `pairs.csv` into the model, every problem located by file, line and column.
 //!
 //! [`load_scenario`] reads a scenario folder; [`parse_scenario`] does the same from text.
-//! Both report every problem of every file in one pass (SPEC "Invalid input"): files that
+//! Both report every problem of every file in one pass (docs/model.md, "Invalid input"): files that
 //! are missing or not UTF-8, missing columns, malformed rows, values that do not parse,
 //! and every semantic problem of [`crate::validate`], located at the row (or policy key)
 //! it concerns.

@@ -1,8 +1,8 @@
 //! Writing a scenario folder (`workers.csv`, `cases.csv`, `policy.toml`, and `pairs.csv`
 //! when the scenario has per-pair terms) that `read` loads back unchanged.
 //!
-//! The text follows SPEC "Input: a scenario folder" exactly:
-//! - every column is written, in the SPEC's order, with a header row;
+//! The text follows docs/model.md "Inputs" exactly:
+//! - every column is written, in the order of docs/model.md, with a header row;
 //! - rows are sorted by id;
 //! - lists (tags, worker ids) are joined with `;`;
 //! - booleans are `true` / `false`;
@@ -131,7 +131,7 @@ pub fn cases_csv(scenario: &Scenario) -> Result<String> {
     to_text(&CASE_COLUMNS, rows)
 }
 
-/// The text of `policy.toml`, naming every key (SPEC: policy.toml).
+/// The text of `policy.toml`, naming every key (docs/model.md, "Policy").
 pub fn policy_toml(policy: &Policy) -> String {
     let mut s = String::new();
     // `write!` into a `String` cannot fail; the results are ignored on purpose.

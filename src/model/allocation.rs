@@ -53,7 +53,7 @@ pub struct Allocation {
     pub units: Vec<Option<usize>>,
 }
 
-/// The objective, term by term (SPEC: objective).
+/// The objective, term by term (docs/model.md, "Objective").
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Objective {
     /// Sum of the terms.
@@ -71,7 +71,7 @@ pub struct Objective {
 }
 
 impl Objective {
-    /// Builds an objective from SPEC's four terms; the total is their sum.
+    /// Builds an objective from the four terms of docs/model.md; the total is their sum.
     pub fn from_terms(unallocated: f64, bands: f64, moves: f64, preferences: f64) -> Self {
         Self::with_pairs(unallocated, bands, moves, preferences, 0.0)
     }

@@ -64,7 +64,7 @@ pub enum Ineligible {
     },
 }
 
-/// Whether `worker` may hold `case` under `policy` (SPEC: eligibility), and if not why.
+/// Whether `worker` may hold `case` under `policy` (docs/model.md, "Eligibility"), and if not why.
 pub fn eligibility(worker: &Worker, case: &Case, policy: &Policy) -> Result<(), Ineligible> {
     if !worker.available {
         return Err(Ineligible::Unavailable);

@@ -109,7 +109,7 @@ impl PartCache {
 
     /// The answer for a key, if a part with that key was solved to optimality.
     pub fn get(&self, key: &PartKey) -> Option<CachedPart> {
-        let found = super::scheduler::lock(&self.parts).get(key).cloned();
+        let found = super::lock(&self.parts).get(key).cloned();
         self.lookups.fetch_add(1, Ordering::Relaxed);
         if found.is_some() {
             self.hits.fetch_add(1, Ordering::Relaxed);
@@ -122,7 +122,7 @@ impl PartCache {
         if status != Status::Optimal {
             return;
         }
-        let mut parts = super::scheduler::lock(&self.parts);
+        let mut parts = super::lock(&self.parts);
         if parts.len() < CAPACITY {
             parts.entry(key).or_insert(part);
         }
@@ -140,7 +140,7 @@ impl PartCache {
 
     /// Parts held.
     pub fn len(&self) -> usize {
-        super::scheduler::lock(&self.parts).len()
+        super::lock(&self.parts).len()
     }
 
     /// Whether it holds no part.

@@ -5,7 +5,7 @@
 //! - `y[u] ∈ [0,1]`: unit `u` stays unallocated (only for units allowed to);
 //! - `s[w,b] ∈ [0, width_b]`: worker `w`'s load inside piece `b` of its band cost.
 //!
-//! Objective, which equals SPEC's objective at every integer point (the convex bands
+//! Objective, which equals the objective of docs/model.md at every integer point (the convex bands
 //! fill in order at the optimum):
 //!
 //! ```text

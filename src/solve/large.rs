@@ -5,10 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use highs::HighsModelStatus;
-
 use super::guard::hard_rule_breaches;
-use super::scheduler::{set_option, solve_parts, PartJob};
+use super::highs::relaxation_bound;
+use super::scheduler::{solve_parts, PartJob};
 use super::{
     candidates, finish, higher, pooled, relative_gap, solve_with_cache, solver_threads, time_limit,
     Formulation, Part, PartCache, Solution, SolveOptions, Status,
@@ -154,32 +153,6 @@ pub(super) fn exchange_between_teams(
             return Ok(best);
         }
     }
-}
-
-/// The optimum of a program's LP relaxation (one HiGHS thread), a lower bound on every
-/// allocation it allows; `None` if HiGHS does not reach it by `deadline`. (Handing a
-/// large program to HiGHS takes time of its own: about a second at 565,000 pairs.)
-pub(super) fn relaxation_bound(
-    mut formulation: Formulation<'_>,
-    deadline: Option<Instant>,
-) -> Result<Option<f64>> {
-    let mut model = formulation
-        .take_highs_problem()
-        .try_into_inner()
-        .map_err(|e| Error::Solver(SolverError::Program(e)))?;
-    set_option(&mut model, "output_flag", false)?;
-    set_option(&mut model, "solve_relaxation", true)?;
-    set_option(&mut model, "threads", 1)?;
-    if let Some(deadline) = deadline {
-        let seconds = deadline
-            .saturating_duration_since(Instant::now())
-            .as_secs_f64();
-        set_option(&mut model, "time_limit", seconds)?;
-    }
-    let solved = model
-        .try_solve()
-        .map_err(|status| Error::Solver(SolverError::Run { status }))?;
-    Ok((solved.status() == HighsModelStatus::Optimal).then(|| solved.objective_value()))
 }
 
 /// Largest instance (eligible pairs) whose whole LP relaxation [`solve_large`] solves

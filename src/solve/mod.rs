@@ -19,6 +19,7 @@ mod candidates;
 #[doc(hidden)]
 pub mod formulation;
 mod guard;
+mod highs;
 mod large;
 #[doc(hidden)]
 pub mod parts;
@@ -121,7 +122,7 @@ pub struct Solution {
     pub solve_time: Duration,
 }
 
-/// Solves an instance: the allocation minimising SPEC's objective under the hard rules.
+/// Solves an instance: the allocation minimising the objective of docs/model.md under the hard rules.
 ///
 /// Independent parts (see `parts`) are solved in parallel, one HiGHS thread each, on a
 /// local pool of `threads` threads; a single part gets all the threads.
@@ -397,4 +398,9 @@ pub(super) fn relative_gap(objective: f64, bound: f64) -> f64 {
     } else {
         diff / objective.abs().max(1e-9)
     }
+}
+
+/// Locks a mutex, even one a panicking thread left poisoned (the data is a plain slot).
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

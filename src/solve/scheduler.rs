@@ -9,8 +9,8 @@ use std::time::Instant;
 use highs::HighsModelStatus;
 
 use super::cache::PartKey;
-use super::large::relaxation_bound;
-use super::{higher, Formulation, Part, SolveOptions, Status};
+use super::highs::{relaxation_bound, set_option};
+use super::{higher, lock, Formulation, Part, SolveOptions, Status};
 use crate::error::{Error, Infeasibility, Result, SolverError};
 use crate::model::{Allocation, Instance};
 
@@ -105,11 +105,6 @@ pub(super) fn solve_parts(
                 .unwrap_or(Err(Error::Solver(SolverError::PartNotSolved)))
         })
         .collect())
-}
-
-/// Locks a mutex, even one a panicking thread left poisoned (the data is a plain slot).
-pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A part's program, ready to hand to HiGHS.
@@ -277,15 +272,4 @@ impl PartOutcome {
         self.bound = higher(self.bound, again.bound);
         self.status = again.status;
     }
-}
-
-/// Sets a HiGHS option.
-pub(super) fn set_option<V: highs::HighsOptionValue>(
-    model: &mut highs::Model,
-    key: &'static str,
-    value: V,
-) -> Result<()> {
-    model
-        .try_set_option(key, value)
-        .map_err(|_| Error::Solver(SolverError::Option { option: key }))
 }

@@ -1,6 +1,6 @@
 //! A mutable allocation with running totals per worker, for the heuristics that build
 //! and improve the MIP start. Every change is checked against the hard limits
-//! ([`super::rules`]) and priced exactly by SPEC's objective, without the solver.
+//! ([`super::rules`]) and priced exactly by the objective of docs/model.md, without the solver.
 
 use super::rules::{self, Limits, PairNumbers};
 use crate::model::{Allocation, Instance};

@@ -1,7 +1,8 @@
 //! One test per constraint family and objective term, each on two or three hand-made
 //! entities, asserting the exact effect.
 
-use super::large::{exchange_between_teams, relaxation_bound};
+use super::highs::relaxation_bound;
+use super::large::exchange_between_teams;
 use super::*;
 use crate::check::{check, AllocationRow};
 use crate::model::{CapacityMode, Case, Change, Policy, Scenario, Worker};
@@ -32,7 +33,7 @@ fn assert_checked(scenario: &Scenario, instance: &Instance, solution: &Solution)
     let solver = solution.solver_objective.expect("solver ran");
     assert!(
         (solver - solution.evaluation.objective.total).abs() < 1e-6,
-        "formulation objective {solver} differs from SPEC objective {}",
+        "formulation objective {solver} differs from the objective of docs/model.md {}",
         solution.evaluation.objective.total
     );
     assert_valid(scenario, instance, solution);

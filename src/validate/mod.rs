@@ -183,7 +183,7 @@ impl Instance {
     }
 }
 
-/// Checks a scenario against every rule of SPEC "Invalid input" that does not need the
+/// Checks a scenario against every rule of docs/model.md "Invalid input" that does not need the
 /// raw text (values out of range, duplicate or unknown ids, pins, bands).
 pub fn validate(scenario: &Scenario) -> Problems {
     let mut found = Found::default();
