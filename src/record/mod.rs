@@ -40,6 +40,7 @@
 
 mod diff;
 mod error;
+mod schema;
 mod sql;
 
 use std::path::Path;
@@ -48,7 +49,8 @@ use serde::Serialize;
 
 pub use diff::{diff, CaseChange, LoadChange, RunDiff};
 pub use error::RecordError;
-pub use sql::{APPLICATION_ID, LOCK_WAIT};
+pub use schema::APPLICATION_ID;
+pub use sql::LOCK_WAIT;
 
 use crate::model::{Instance, Objective};
 use crate::report::{allocation_csv, loads_csv, ChangeCounts, Summary, Timings};
@@ -376,7 +378,7 @@ impl Record {
 
     /// The newest schema version this build knows.
     pub fn latest_schema_version() -> i64 {
-        sql::latest_version()
+        schema::latest_version()
     }
 
     /// Adds a run, in one transaction; returns its id.

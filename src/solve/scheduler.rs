@@ -110,7 +110,6 @@ pub(super) fn solve_parts(
 /// A part's program, ready to hand to HiGHS.
 pub(super) struct PartJob<'a> {
     pub(super) formulation: Formulation<'a>,
-    problem: good_lp::solvers::highs::HighsProblem,
     mip_start: Option<Vec<f64>>,
     /// The program's cache key, when asked for.
     pub(super) key: Option<PartKey>,
@@ -152,15 +151,13 @@ impl<'a> PartJob<'a> {
         start: Option<&Allocation>,
         key_settings: Option<&[u64]>,
     ) -> Self {
-        let mut formulation = Formulation::build_part(instance, part);
+        let formulation = Formulation::build_part(instance, part);
         let mip_start = start.map(|start| formulation.column_values(start));
         let key =
             key_settings.map(|settings| PartKey::of(&formulation, mip_start.as_deref(), settings));
-        let problem = formulation.take_highs_problem();
         let priority = formulation.columns() as f64;
         PartJob {
             formulation,
-            problem,
             mip_start,
             key,
             lp_bound: None,
@@ -186,7 +183,7 @@ impl<'a> PartJob<'a> {
         Ok(self)
     }
 
-    fn run(self, settings: &PartSettings) -> Result<PartOutcome> {
+    fn run(mut self, settings: &PartSettings) -> Result<PartOutcome> {
         let part = self.formulation.part().clone();
         if self.formulation.columns() == 0 {
             return Ok(PartOutcome {
@@ -197,8 +194,10 @@ impl<'a> PartJob<'a> {
                 solver_objective: Some(0.0),
             });
         }
+        // Handed to HiGHS only now: a part answered from the cache never is.
         let mut model = self
-            .problem
+            .formulation
+            .take_highs_problem()
             .try_into_inner()
             .map_err(|e| Error::Solver(SolverError::Program(e)))?;
         let remaining = settings

@@ -1,0 +1,74 @@
+//! The record's schema and its forward migrations.
+//!
+//! The file is marked as ours with `PRAGMA application_id` and versioned with `PRAGMA
+//! user_version`: version `n` is reached by running `MIGRATIONS[0..n]` in order, each in
+//! the same transaction as the version bump. Input files are kept once by content
+//! (`blob`, keyed by SHA-256), so nightly runs on unchanged exports add rows, not copies.
+
+/// `PRAGMA application_id` of a caseload record: "CSLD".
+pub const APPLICATION_ID: i64 = 0x4353_4C44;
+
+/// The schema, one migration per version (index 0 takes an empty file to version 1).
+pub const MIGRATIONS: &[&str] = &[
+    // Version 1: runs, their inputs, allocation rows and loads.
+    "CREATE TABLE blob (
+        sha256 TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        bytes BLOB NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE run (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        version TEXT NOT NULL,
+        by TEXT NOT NULL,
+        scenario TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        options TEXT NOT NULL,
+        status TEXT NOT NULL,
+        bound REAL,
+        gap REAL NOT NULL,
+        total REAL NOT NULL,
+        unallocated REAL NOT NULL,
+        bands REAL NOT NULL,
+        moves REAL NOT NULL,
+        preferences REAL NOT NULL,
+        pairs REAL NOT NULL,
+        cases INTEGER NOT NULL,
+        kept INTEGER NOT NULL,
+        moved INTEGER NOT NULL,
+        forced INTEGER NOT NULL,
+        new INTEGER NOT NULL,
+        unallocated_cases INTEGER NOT NULL,
+        summary TEXT NOT NULL
+    );
+    CREATE TABLE run_input (
+        run INTEGER NOT NULL REFERENCES run(id),
+        name TEXT NOT NULL,
+        sha256 TEXT NOT NULL REFERENCES blob(sha256),
+        PRIMARY KEY (run, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE run_row (
+        run INTEGER NOT NULL REFERENCES run(id),
+        case_id TEXT NOT NULL,
+        worker_id TEXT,
+        previous_worker TEXT,
+        change TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (run, case_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE run_load (
+        run INTEGER NOT NULL REFERENCES run(id),
+        worker_id TEXT NOT NULL,
+        team TEXT NOT NULL,
+        capacity REAL NOT NULL,
+        load_before REAL NOT NULL,
+        load_after REAL NOT NULL,
+        cases INTEGER NOT NULL,
+        PRIMARY KEY (run, worker_id)
+    ) WITHOUT ROWID;",
+];
+
+/// The newest schema version this build knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
