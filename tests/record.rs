@@ -112,6 +112,15 @@ fn recorded_runs_are_listed_replayable_and_compared() {
         .collect();
     assert_eq!(by.len(), 4);
     assert_eq!(&by[..3], ["alice", "bob", "bob"]);
+    assert_eq!(
+        runs[0]["policy"]["capacity"], "hard",
+        "the policy as an object"
+    );
+    assert!(
+        runs[0]["options"]["mip_gap"].is_number(),
+        "{}",
+        runs[0]["options"]
+    );
     let text = stdout(&caseload(["history", db_arg]));
     assert!(
         text.lines().count() == 5 && text.contains("alice"),
@@ -296,6 +305,7 @@ fn kill_9_during_recorded_runs_leaves_every_earlier_run_intact() {
         .unwrap()
         .run(1)
         .unwrap()
+        .meta
         .counts
         .total;
 
@@ -330,6 +340,6 @@ fn kill_9_during_recorded_runs_leaves_every_earlier_run_intact() {
                 info.id
             );
         }
-        assert_eq!(now[0].by, record.run(1).unwrap().by);
+        assert_eq!(now[0].meta.by, record.run(1).unwrap().meta.by);
     }
 }

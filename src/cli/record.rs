@@ -150,16 +150,16 @@ fn runs_table(runs: &[RunInfo]) -> String {
         "unalloc"
     );
     for r in runs {
-        let c = &r.counts;
+        let c = &r.meta.counts;
         let _ = writeln!(
             s,
             "{:>4}  {:<24}  {:<12}  {:<10}  {:>7.4}%  {:>14}  {:>5} {:>5} {:>6} {:>4} {:>7}",
             r.id,
             r.at,
-            r.by,
-            r.status,
-            100.0 * r.gap,
-            num(r.objective.total),
+            r.meta.by,
+            r.meta.status,
+            100.0 * r.meta.gap,
+            num(r.meta.objective.total),
             c.kept,
             c.moved,
             c.forced,
@@ -171,11 +171,12 @@ fn runs_table(runs: &[RunInfo]) -> String {
 }
 
 fn run_text(r: &RunInfo, inputs: &[caseload::record::InputFile]) -> String {
-    let c = &r.counts;
-    let o = &r.objective;
+    let m = &r.meta;
+    let c = &m.counts;
+    let o = &m.objective;
     let mut s = format!(
         "run {} at {} by {} (caseload {})\nscenario {}\n",
-        r.id, r.at, r.by, r.version, r.scenario
+        r.id, r.at, m.by, m.version, m.scenario
     );
     let _ = writeln!(
         s,
@@ -183,15 +184,15 @@ fn run_text(r: &RunInfo, inputs: &[caseload::record::InputFile]) -> String {
         c.total, c.kept, c.moved, c.forced, c.new, c.unallocated
     );
     let _ = writeln!(s, "objective {} = {}", num(o.total), terms(o));
-    let bound = r.bound.map_or("unknown".to_string(), num);
+    let bound = m.bound.map_or("unknown".to_string(), num);
     let _ = writeln!(
         s,
         "status {}, bound {bound}, gap {:.4}%",
-        r.status,
-        100.0 * r.gap
+        m.status,
+        100.0 * m.gap
     );
-    let _ = writeln!(s, "options {}", r.options);
-    let _ = writeln!(s, "policy {}", r.policy);
+    let _ = writeln!(s, "options {}", m.options);
+    let _ = writeln!(s, "policy {}", m.policy);
     let _ = writeln!(s, "inputs");
     for f in inputs {
         let _ = writeln!(

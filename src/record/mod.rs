@@ -53,7 +53,7 @@ pub use schema::APPLICATION_ID;
 pub use sql::LOCK_WAIT;
 
 use crate::model::{Instance, Objective};
-use crate::report::{allocation_csv, loads_csv, ChangeCounts, Summary, Timings};
+use crate::report::{allocation_csv, loads_csv, ChangeCounts, Summary, Timings, LOADS_COLUMNS};
 use crate::solve::{Solution, SolveOptions};
 
 /// A run's id in a record: 1, 2, 3… in the order runs were recorded.
@@ -129,20 +129,20 @@ pub struct LoadRecord {
     pub cases: u32,
 }
 
-/// Everything a run keeps, ready to be added to a record.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NewRun {
+/// What a run was and what it found: kept for every run, listed by [`Record::runs`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunMeta {
     /// caseload's version.
     pub version: String,
     /// Who ran it.
     pub by: String,
     /// The scenario folder as given (or a description of where the scenario came from).
     pub scenario: String,
-    /// The input files.
-    pub inputs: Vec<InputFile>,
-    /// The policy as used, defaults filled in (JSON).
+    /// The policy as used, defaults filled in (JSON; an object when serialized).
+    #[serde(serialize_with = "as_json")]
     pub policy: String,
-    /// The solve options (JSON).
+    /// The solve options (JSON; an object when serialized).
+    #[serde(serialize_with = "as_json")]
     pub options: String,
     /// `optimal` or `time_limit`.
     pub status: String,
@@ -154,6 +154,23 @@ pub struct NewRun {
     pub objective: Objective,
     /// Cases by change.
     pub counts: ChangeCounts,
+}
+
+/// Serializes a JSON text as the value it holds (as a string if it holds none).
+fn as_json<S: serde::Serializer>(text: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(value) => value.serialize(serializer),
+        Err(_) => serializer.serialize_str(text),
+    }
+}
+
+/// Everything a run keeps, ready to be added to a record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewRun {
+    /// What the run was and found.
+    pub meta: RunMeta,
+    /// The input files.
+    pub inputs: Vec<InputFile>,
     /// `summary.json` as written (timings included).
     pub summary: String,
     /// Every allocation row, by case id.
@@ -203,17 +220,19 @@ impl NewRun {
             "mip_gap": options.mip_gap,
         });
         Ok(NewRun {
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            by: by.to_string(),
-            scenario: scenario.to_string(),
+            meta: RunMeta {
+                version: env!("CARGO_PKG_VERSION").to_string(),
+                by: by.to_string(),
+                scenario: scenario.to_string(),
+                policy: serde_json::to_string(&instance.policy).map_err(json_error)?,
+                options: options.to_string(),
+                status: summary.status.as_str().to_string(),
+                bound: summary.bound,
+                gap: summary.gap,
+                objective: summary.objective,
+                counts: summary.cases,
+            },
             inputs,
-            policy: serde_json::to_string(&instance.policy).map_err(json_error)?,
-            options: options.to_string(),
-            status: summary.status.as_str().to_string(),
-            bound: summary.bound,
-            gap: summary.gap,
-            objective: summary.objective,
-            counts: summary.cases,
             summary: summary.to_json()?,
             rows,
             loads,
@@ -266,16 +285,13 @@ pub fn parse_loads_csv(file: &str, text: &str) -> crate::Result<Vec<LoadRecord>>
         message,
     };
     let header = reader.headers().map_err(csv_error)?.clone();
-    let expected = [
-        "worker_id",
-        "team",
-        "capacity",
-        "load_before",
-        "load_after",
-        "utilisation",
-        "cases",
-    ];
-    if header.iter().take(expected.len()).ne(expected) {
+    // The columns the record reads (the rest of loads.csv is derived from them).
+    let expected = &LOADS_COLUMNS[..7];
+    if header
+        .iter()
+        .take(expected.len())
+        .ne(expected.iter().copied())
+    {
         return Err(crate::Error::InvalidInput(InputErrors(vec![problem(
             1,
             "",
@@ -334,26 +350,9 @@ pub struct RunInfo {
     pub id: RunId,
     /// When it was recorded, UTC, ISO 8601.
     pub at: String,
-    /// caseload's version.
-    pub version: String,
-    /// Who ran it.
-    pub by: String,
-    /// The scenario folder as given.
-    pub scenario: String,
-    /// The policy as used (JSON).
-    pub policy: String,
-    /// The solve options (JSON).
-    pub options: String,
-    /// `optimal` or `time_limit`.
-    pub status: String,
-    /// Lower bound, when known.
-    pub bound: Option<f64>,
-    /// Relative gap.
-    pub gap: f64,
-    /// Objective by term.
-    pub objective: Objective,
-    /// Cases by change.
-    pub counts: ChangeCounts,
+    /// What it was and found.
+    #[serde(flatten)]
+    pub meta: RunMeta,
 }
 
 /// An open record file.
@@ -430,7 +429,7 @@ impl Record {
             &self.rows(b)?,
             &self.loads(a)?,
             &self.loads(b)?,
-            Some((ra.objective, rb.objective)),
+            Some((ra.meta.objective, rb.meta.objective)),
         ))
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction};
 
 use super::schema::{latest_version, APPLICATION_ID, MIGRATIONS};
-use super::{InputFile, LoadRecord, NewRun, RecordError, RowRecord, RunId, RunInfo};
+use super::{InputFile, LoadRecord, NewRun, RecordError, RowRecord, RunId, RunInfo, RunMeta};
 use crate::model::Objective;
 use crate::report::ChangeCounts;
 
@@ -308,8 +308,9 @@ impl Store {
 /// Writes one run inside `tx`; returns its id.
 fn insert_run(tx: &Transaction<'_>, path: &Path, run: &NewRun) -> Result<RunId, RecordError> {
     let err = |e| classify(path, e);
-    let o = &run.objective;
-    let c = &run.counts;
+    let m = &run.meta;
+    let o = &m.objective;
+    let c = &m.counts;
     tx.execute(
         "INSERT INTO run (at, version, by, scenario, policy, options, status, bound, gap,
             total, unallocated, bands, moves, preferences, pairs,
@@ -317,14 +318,14 @@ fn insert_run(tx: &Transaction<'_>, path: &Path, run: &NewRun) -> Result<RunId, 
          VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
             ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
         params![
-            run.version,
-            run.by,
-            run.scenario,
-            run.policy,
-            run.options,
-            run.status,
-            run.bound,
-            run.gap,
+            m.version,
+            m.by,
+            m.scenario,
+            m.policy,
+            m.options,
+            m.status,
+            m.bound,
+            m.gap,
             o.total,
             o.unallocated,
             o.bands,
@@ -403,29 +404,31 @@ fn run_info(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunInfo> {
     Ok(RunInfo {
         id: r.get(0)?,
         at: r.get(1)?,
-        version: r.get(2)?,
-        by: r.get(3)?,
-        scenario: r.get(4)?,
-        policy: r.get(5)?,
-        options: r.get(6)?,
-        status: r.get(7)?,
-        bound: r.get(8)?,
-        gap: r.get(9)?,
-        objective: Objective {
-            total: r.get(10)?,
-            unallocated: r.get(11)?,
-            bands: r.get(12)?,
-            moves: r.get(13)?,
-            preferences: r.get(14)?,
-            pairs: r.get(15)?,
-        },
-        counts: ChangeCounts {
-            total: count(16)?,
-            kept: count(17)?,
-            moved: count(18)?,
-            forced: count(19)?,
-            new: count(20)?,
-            unallocated: count(21)?,
+        meta: RunMeta {
+            version: r.get(2)?,
+            by: r.get(3)?,
+            scenario: r.get(4)?,
+            policy: r.get(5)?,
+            options: r.get(6)?,
+            status: r.get(7)?,
+            bound: r.get(8)?,
+            gap: r.get(9)?,
+            objective: Objective {
+                total: r.get(10)?,
+                unallocated: r.get(11)?,
+                bands: r.get(12)?,
+                moves: r.get(13)?,
+                preferences: r.get(14)?,
+                pairs: r.get(15)?,
+            },
+            counts: ChangeCounts {
+                total: count(16)?,
+                kept: count(17)?,
+                moved: count(18)?,
+                forced: count(19)?,
+                new: count(20)?,
+                unallocated: count(21)?,
+            },
         },
     })
 }

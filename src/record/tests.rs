@@ -67,11 +67,14 @@ fn a_run_is_kept_whole_and_reads_back() {
 
     let record = Record::open(&path).unwrap();
     let info = record.run(id).unwrap();
-    assert_eq!(info.by, "alice");
-    assert_eq!(info.status, "optimal");
-    assert_eq!(info.counts, run.counts);
-    assert_eq!(info.counts.forced, 1, "C2 leaves W2, who is unavailable");
-    assert!((info.objective.total - run.objective.total).abs() < 1e-9);
+    assert_eq!(info.meta.by, "alice");
+    assert_eq!(info.meta.status, "optimal");
+    assert_eq!(info.meta.counts, run.meta.counts);
+    assert_eq!(
+        info.meta.counts.forced, 1,
+        "C2 leaves W2, who is unavailable"
+    );
+    assert!((info.meta.objective.total - run.meta.objective.total).abs() < 1e-9);
     assert!(
         info.at.ends_with('Z') && info.at.len() >= 20,
         "UTC time: {}",
@@ -81,7 +84,7 @@ fn a_run_is_kept_whole_and_reads_back() {
     assert_eq!(record.loads(id).unwrap(), run.loads);
     assert_eq!(record.inputs(id).unwrap(), run.inputs);
     assert_eq!(record.last_run().unwrap(), Some(1));
-    let policy: serde_json::Value = serde_json::from_str(&info.policy).unwrap();
+    let policy: serde_json::Value = serde_json::from_str(&info.meta.policy).unwrap();
     assert_eq!(
         policy["standard_capacity"], 22.0,
         "defaults filled in: {policy}"

@@ -65,22 +65,24 @@ pub fn allocation_csv(instance: &Instance, solution: &Solution) -> Result<String
     )
 }
 
-/// `loads.csv`: `worker_id, team, capacity, load_before, load_after, utilisation, cases,
-/// received, given_up`, by worker id. Utilisation is `load_after / capacity` (empty when
-/// capacity is 0).
+/// The columns of `loads.csv`, in order.
+pub const LOADS_COLUMNS: [&str; 9] = [
+    "worker_id",
+    "team",
+    "capacity",
+    "load_before",
+    "load_after",
+    "utilisation",
+    "cases",
+    "received",
+    "given_up",
+];
+
+/// `loads.csv`: [`LOADS_COLUMNS`], by worker id. Utilisation is `load_after / capacity`
+/// (empty when capacity is 0).
 pub fn loads_csv(instance: &Instance, solution: &Solution) -> Result<String> {
     to_text(
-        &[
-            "worker_id",
-            "team",
-            "capacity",
-            "load_before",
-            "load_after",
-            "utilisation",
-            "cases",
-            "received",
-            "given_up",
-        ],
+        &LOADS_COLUMNS,
         instance.workers.iter().enumerate().map(|(w, worker)| {
             let l = &solution.evaluation.loads[w];
             let cap = instance.capacity[w];
