@@ -136,14 +136,17 @@ fn recorded_runs_are_listed_replayable_and_compared() {
 
     // Replay: run 1's inputs written back solve to the same allocation, byte for byte.
     let replay = tmp.path().join("replay");
-    let out = caseload([
-        "history",
-        db_arg,
-        "--run",
-        "1",
-        "--inputs",
-        replay.to_str().unwrap(),
-    ]);
+    let write_back = || {
+        caseload([
+            "history",
+            db_arg,
+            "--run",
+            "1",
+            "--inputs",
+            replay.to_str().unwrap(),
+        ])
+    };
+    let out = write_back();
     assert!(out.status.success(), "{}", stderr(&out));
     for f in ["workers.csv", "cases.csv", "policy.toml"] {
         assert_eq!(
@@ -159,14 +162,7 @@ fn recorded_runs_are_listed_replayable_and_compared() {
         std::fs::read(tmp.path().join("out1/allocation.csv")).unwrap()
     );
     // Replaying into a folder that holds the files already writes nothing.
-    let out = caseload([
-        "history",
-        db_arg,
-        "--run",
-        "1",
-        "--inputs",
-        replay.to_str().unwrap(),
-    ]);
+    let out = write_back();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 
     // Diff of runs 3 and 4 from the record, and of the two allocation files: the same cases.

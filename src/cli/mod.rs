@@ -227,7 +227,7 @@ fn allocate(
     }
     let recorded = match record.as_mut() {
         Some((store, db, by, inputs)) => {
-            let run = caseload::record::NewRun::with_timings(
+            let run = caseload::record::NewRun::new(
                 &instance,
                 &solution,
                 options,

@@ -225,6 +225,23 @@ impl CsvFile<'_> {
         Some(DataRow::Fields(record, line))
     }
 
+    /// The cells of a data row at `line`, reporting into this file's problems.
+    pub fn cells<'b>(
+        &'b mut self,
+        header: &'b Header,
+        record: &'b StringRecord,
+        line: u64,
+    ) -> Cells<'b> {
+        Cells {
+            file: self.name,
+            line,
+            columns: &header.columns,
+            record,
+            errors: self.errors,
+            failed: Vec::new(),
+        }
+    }
+
     pub fn error(&mut self, line: u64, column: &str, code: &'static str, message: String) {
         self.errors.push(InputError {
             file: self.name.to_string(),

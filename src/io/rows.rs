@@ -99,14 +99,7 @@ pub(super) fn read_rows<T>(
             DataRow::Blank => {}
             DataRow::Unreadable(id) => rows.skip(id),
             DataRow::Fields(record, line) => {
-                let mut cells = Cells {
-                    file: file.name,
-                    line,
-                    columns: &header.columns,
-                    record: &record,
-                    errors: file.errors,
-                    failed: Vec::new(),
-                };
+                let mut cells = file.cells(&header, &record, line);
                 let item = build(&mut cells);
                 let mut failed = cells.failed;
                 if !header.has_id() {
@@ -185,14 +178,7 @@ pub(super) fn read_pairs(source: &Source, errors: &mut Vec<InputError>) -> Pairs
         let DataRow::Fields(record, line) = row else {
             continue;
         };
-        let mut cells = Cells {
-            file: file.name,
-            line,
-            columns: &header.columns,
-            record: &record,
-            errors: file.errors,
-            failed: Vec::new(),
-        };
+        let mut cells = file.cells(&header, &record, line);
         let key = (
             CaseId::new(cells.text("case_id")),
             WorkerId::new(cells.text("worker_id")),

@@ -31,7 +31,7 @@
 //!
 //! let dir = tempfile::tempdir()?;
 //! let mut record = Record::open(&dir.path().join("record.sqlite"))?;
-//! let run = NewRun::new(&instance, &solution, &options, "alice", "in code", Vec::new())?;
+//! let run = NewRun::new(&instance, &solution, &options, "alice", "in code", Vec::new(), Default::default())?;
 //! let id = record.add_run(&run)?;
 //! assert_eq!(record.runs()?.len(), 1);
 //! assert_eq!(record.rows(id)?.len(), 2);
@@ -181,28 +181,8 @@ pub struct NewRun {
 
 impl NewRun {
     /// The run of a solution: rows and loads exactly as `allocation.csv` and `loads.csv`
-    /// write them.
+    /// write them; `timings` go into the kept `summary.json`.
     pub fn new(
-        instance: &Instance,
-        solution: &Solution,
-        options: &SolveOptions,
-        by: &str,
-        scenario: &str,
-        inputs: Vec<InputFile>,
-    ) -> crate::Result<Self> {
-        Self::with_timings(
-            instance,
-            solution,
-            options,
-            by,
-            scenario,
-            inputs,
-            Timings::default(),
-        )
-    }
-
-    /// As [`NewRun::new`], with the run's timings for the kept `summary.json`.
-    pub fn with_timings(
         instance: &Instance,
         solution: &Solution,
         options: &SolveOptions,

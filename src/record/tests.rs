@@ -13,7 +13,16 @@ fn run_of(scenario: &Scenario, by: &str) -> NewRun {
         name: "cases.csv".to_string(),
         bytes: b"id\nC1\n".to_vec(),
     }];
-    NewRun::new(&instance, &solution, &options, by, "in code", inputs).expect("a run")
+    NewRun::new(
+        &instance,
+        &solution,
+        &options,
+        by,
+        "in code",
+        inputs,
+        Default::default(),
+    )
+    .expect("a run")
 }
 
 fn small() -> Scenario {
