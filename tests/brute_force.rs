@@ -1,13 +1,15 @@
 //! Property: on random tiny scenarios the solver's objective equals the best objective
 //! found by enumerating every allocation, each judged by the independent checker. Some
-//! scenarios carry per (case, worker) costs and weights (`pairs.csv`).
+//! scenarios carry per (case, worker) costs and weights (`pairs.csv`), and some carry
+//! managers' decisions (holds and exclusions applied as a recorded run applies them).
 
 use std::collections::BTreeMap;
 
 use caseload::check::{check, AllocationRow};
 use caseload::model::Allocation;
 use caseload::model::{
-    CapacityMode, Case, CaseId, Instance, PairTerms, Policy, Scenario, Worker, WorkerId,
+    CapacityMode, Case, CaseId, Decision, DecisionKind, Instance, PairTerms, Policy, Scenario,
+    Worker, WorkerId,
 };
 use caseload::solve::start::improved_start;
 use caseload::solve::{hard_rule_breaches, pooled, solve, starting_allocation, SolveOptions};
@@ -117,12 +119,51 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
                 prop::sample::select(vec![0u64, 1, 100]),
                 any::<bool>(),
                 prop::collection::vec(pair_spec(n), 0..=8),
+                prop::collection::vec(decision_spec(n), 0..=3),
             )
         })
-        .prop_map(|(ws, cs, soft, max_moves, cross_team, ps)| {
+        .prop_map(|(ws, cs, soft, max_moves, cross_team, ps, ds)| {
             let scenario = build(&ws, &cs, soft, max_moves, cross_team);
-            with_pairs(scenario, &ps)
+            with_decisions(with_pairs(scenario, &ps), &ds)
         })
+}
+
+/// A manager's decision: case index (dropped if beyond the cases), kind (0 accept,
+/// 1 reject, 2 assign, 3 never), and the worker it names (none: unallocated).
+type DecisionSpec = (usize, usize, Option<usize>);
+
+fn decision_spec(workers: usize) -> impl Strategy<Value = DecisionSpec> {
+    (0usize..5, 0usize..4, prop::option::of(0..workers))
+}
+
+/// The scenario with the decisions that can hold applied, as a recorded run applies them.
+fn with_decisions(scenario: Scenario, specs: &[DecisionSpec]) -> Scenario {
+    let n = scenario.cases.len();
+    let decisions: Vec<Decision> = specs
+        .iter()
+        .filter(|(c, ..)| *c < n)
+        .enumerate()
+        .map(|(i, &(c, kind, worker))| {
+            let kind = DecisionKind::ALL[kind];
+            let worker = match kind {
+                DecisionKind::Never => Some(worker.unwrap_or(0)),
+                _ => worker,
+            };
+            Decision {
+                id: i as i64 + 1,
+                at: "2026-12-03T09:00:00Z".into(),
+                by: "Sam".into(),
+                case_id: CaseId::new(format!("C{c}")),
+                kind,
+                worker_id: worker.map(|w| WorkerId::new(format!("W{w}"))),
+                note: String::new(),
+            }
+        })
+        .collect();
+    if decisions.is_empty() || !caseload::validate::validate(&scenario).is_empty() {
+        return scenario;
+    }
+    caseload::validate::apply_decisions(&scenario, &decisions).0
 }
 
 /// A (case, worker) pair: case index (dropped if beyond the cases), worker index, cost,

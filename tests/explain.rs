@@ -429,6 +429,9 @@ fn untrue(instance: &Instance, eval: &Evaluation, reasons: &[Reason]) -> Vec<Str
             Reason::Forced { from, .. } => untrue_misfit(instance, c, from),
             Reason::Moved { gain, .. } => untrue_gain(instance, eval, c, gain),
             Reason::Unallocated { why, .. } => untrue_unplaced(instance, eval, c, why),
+            Reason::Decided {
+                decided, sibling, ..
+            } => untrue_decided(instance, eval, c, decided.id, sibling.as_ref()),
             Reason::Kept(_) | Reason::New { .. } => None,
         };
         wrong.extend(problem.map(|e| format!("{id}: {e}")));
@@ -535,8 +538,33 @@ fn untrue_misfit(
         Misfit::SiblingPinnedTo(q) => instance.units[instance.unit_of[c]]
             .pinned_to
             .is_some_and(|w| &instance.workers[w].id == q && w != p),
+        Misfit::Never(d) => case.never.get(&worker.id).is_some_and(|n| n.id == d.id),
     };
     (!ok).then(|| format!("misfit {:?} is false", from.why))
+}
+
+/// A decided reason must name the decision that holds the case's unit (on the case itself,
+/// or on the sibling it names), and the case must be where that decision holds it.
+fn untrue_decided(
+    instance: &Instance,
+    eval: &Evaluation,
+    c: usize,
+    id: i64,
+    sibling: Option<&caseload::model::CaseId>,
+) -> Option<String> {
+    let on = match sibling {
+        Some(s) => instance.case(s)?,
+        None => c,
+    };
+    if instance.unit_of[on] != instance.unit_of[c] {
+        return Some("names a decision on a case of another group".into());
+    }
+    let Some(hold) = instance.cases[on].hold.as_ref() else {
+        return Some("names a decision the case does not carry".into());
+    };
+    let to = eval.worker[c].map(|w| &instance.workers[w].id);
+    (hold.decided.id != id || hold.worker.as_ref() != to)
+        .then(|| format!("decision {id} does not hold the case where it is"))
 }
 
 fn untrue_gain(instance: &Instance, eval: &Evaluation, c: usize, gain: &Gain) -> Option<String> {

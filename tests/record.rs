@@ -278,7 +278,7 @@ fn kill_9_during_recorded_runs_leaves_every_earlier_run_intact() {
     let out = caseload([
         "generate",
         "--teams",
-        "8",
+        "30",
         "--seed",
         "3",
         "--out",
@@ -293,10 +293,27 @@ fn kill_9_during_recorded_runs_leaves_every_earlier_run_intact() {
     let first = allocate(
         &scenario,
         &tmp.path().join("out"),
-        &["--record", db_arg, "-q", "--threads", "1"],
+        &[
+            "--record",
+            db_arg,
+            "-q",
+            "--threads",
+            "1",
+            "--time-limit",
+            "2",
+        ],
     );
     assert!(first.status.success(), "{}", stderr(&first));
     let whole = started.elapsed();
+    // A standing decision, so that the runs below write what they made of it too.
+    let first_case = caseload::record::Record::open(&db)
+        .unwrap()
+        .rows(1)
+        .unwrap()[0]
+        .case_id
+        .clone();
+    let decided = caseload(["decide", db_arg, &first_case, "reject"]);
+    assert!(decided.status.success(), "{}", stderr(&decided));
     let cases = caseload::record::Record::open(&db)
         .unwrap()
         .run(1)
@@ -310,7 +327,15 @@ fn kill_9_during_recorded_runs_leaves_every_earlier_run_intact() {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_caseload"))
             .args(["allocate", scenario.to_str().unwrap(), "--out"])
             .arg(tmp.path().join("out"))
-            .args(["--record", db_arg, "-q", "--threads", "1"])
+            .args([
+                "--record",
+                db_arg,
+                "-q",
+                "--threads",
+                "1",
+                "--time-limit",
+                "2",
+            ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -335,7 +360,128 @@ fn kill_9_during_recorded_runs_leaves_every_earlier_run_intact() {
                 "run {} whole",
                 info.id
             );
+            if info.id > 1 {
+                let decisions = record.run_decisions(info.id).unwrap();
+                assert_eq!(decisions.len(), 1, "run {} kept its decision", info.id);
+            }
         }
         assert_eq!(now[0].meta.by, record.run(1).unwrap().meta.by);
+    }
+}
+
+/// Whether the tests run as root (who ignores file permissions).
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Makes a file unwritable for the tests' user: `chattr +i` for root, else mode 0444.
+/// Returns the command that undoes it, or `None` when it cannot be done here.
+fn make_read_only(path: &Path) -> Option<Vec<String>> {
+    let file = path.to_str()?.to_string();
+    if is_root() {
+        let done = std::process::Command::new("chattr")
+            .args(["+i", &file])
+            .status()
+            .is_ok_and(|s| s.success());
+        done.then(|| vec!["chattr".into(), "-i".into(), file])
+    } else {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o444)).ok()?;
+        Some(vec!["chmod".into(), "600".into(), file])
+    }
+}
+
+#[test]
+fn a_read_only_record_is_refused_before_anything_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("r.sqlite");
+    let db_arg = db.to_str().unwrap();
+    let first = allocate(
+        &demo(),
+        &tmp.path().join("out1"),
+        &["--record", db_arg, "-q"],
+    );
+    assert!(first.status.success(), "{}", stderr(&first));
+    let Some(undo) = make_read_only(&db) else {
+        eprintln!("skipped: cannot make a file read-only here (no chattr as root)");
+        return;
+    };
+    let out_dir = tmp.path().join("out2");
+    let out = allocate(&demo(), &out_dir, &["--record", db_arg]);
+    let status = std::process::Command::new(&undo[0])
+        .args(&undo[1..])
+        .status();
+    assert!(status.is_ok_and(|s| s.success()), "undo {undo:?}");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the record is read-only"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!out_dir.exists(), "nothing written");
+    let history = caseload(["history", db_arg]);
+    assert!(history.status.success(), "{}", stderr(&history));
+    assert_eq!(stdout(&history).lines().count(), 2, "{}", stdout(&history));
+}
+
+#[test]
+fn a_full_disk_records_nothing_and_loses_nothing() {
+    if !is_root() {
+        eprintln!("skipped: mounting a small tmpfs needs root");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mnt = tmp.path().join("small");
+    std::fs::create_dir(&mnt).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&mnt)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a tmpfs here");
+        return;
+    }
+    let db = mnt.join("r.sqlite");
+    let db_arg = db.to_str().unwrap().to_string();
+    let result = std::panic::catch_unwind(|| {
+        let first = allocate(
+            &demo(),
+            &tmp.path().join("out1"),
+            &["--record", &db_arg, "-q"],
+        );
+        assert!(first.status.success(), "{}", stderr(&first));
+        // Fill the disk.
+        let filler = mnt.join("filler");
+        let mut file = std::fs::File::create(&filler).unwrap();
+        let block = vec![0u8; 4096];
+        while std::io::Write::write_all(&mut file, &block).is_ok() {}
+        drop(file);
+        let out = allocate(&demo(), &tmp.path().join("out2"), &["--record", &db_arg]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("the disk is full"),
+            "{}",
+            stderr(&out)
+        );
+        std::fs::remove_file(&filler).unwrap();
+        // The record has its first run, whole, and takes the next one.
+        let record = caseload::record::Record::open(&db).unwrap();
+        record.check_integrity().unwrap();
+        assert_eq!(record.runs().unwrap().len(), 1);
+        drop(record);
+        let third = allocate(
+            &demo(),
+            &tmp.path().join("out3"),
+            &["--record", &db_arg, "-q"],
+        );
+        assert!(third.status.success(), "{}", stderr(&third));
+    });
+    let _ = std::process::Command::new("umount").arg(&mnt).status();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
     }
 }

@@ -4,6 +4,7 @@
 
 mod brute_force;
 mod cli;
+mod decisions;
 mod explain;
 mod gap;
 mod input;

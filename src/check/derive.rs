@@ -26,6 +26,12 @@ pub(super) fn why_ineligible(worker: &Worker, case: &Case, policy: &Policy) -> V
             case.id
         ));
     }
+    if let Some(d) = case.never.get(&worker.id) {
+        reasons.push(format!(
+            "may never hold {}: {} decided so (decision {})",
+            case.id, d.by, d.id
+        ));
+    }
     if !policy.cross_team && !case.team.is_empty() && case.team != worker.team {
         if worker.team.is_empty() {
             reasons.push(format!(
@@ -124,16 +130,22 @@ impl<'a> Derived<'a> {
         // Eligibility includes being available. A pinned case fixes its unit to its
         // current worker, so a sibling held by anyone else must move with it: for such a
         // sibling the current worker no longer fits (a forced move, not a discretionary one).
-        let pinned_worker = |u: usize| {
+        // A manager's decision fixes its unit the same way, to a worker or to nobody.
+        let worker_of = |id: &WorkerId| workers.binary_search_by(|w| w.id.cmp(id)).ok();
+        let fixed_to = |u: usize| -> Option<Option<usize>> {
+            let pinned = units[u].iter().find(|&&m| cases[m].pinned);
+            if let Some(&m) = pinned {
+                return Some(current[m]);
+            }
             units[u]
                 .iter()
-                .find(|&&m| cases[m].pinned)
-                .and_then(|&m| current[m])
+                .find_map(|&m| cases[m].hold.as_ref())
+                .map(|h| h.worker.as_ref().and_then(worker_of))
         };
         let still_fits = (0..cases.len())
             .map(|c| {
                 current[c].is_some_and(|w| {
-                    pinned_worker(unit_of[c]).is_none_or(|p| p == w)
+                    fixed_to(unit_of[c]).is_none_or(|p| p == Some(w))
                         && units[unit_of[c]].iter().all(|&m| {
                             why_ineligible(workers[w], cases[m], &scenario.policy).is_empty()
                         })

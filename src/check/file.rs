@@ -33,23 +33,29 @@ pub struct AllocationRow {
 /// [`Error::InvalidInput`], each located as `file:line: column: message`.
 pub fn read_allocation(path: &Path) -> crate::Result<Vec<AllocationRow>> {
     let name = path.display().to_string();
-    let text = read_text(path).map_err(|failure| {
+    let text = read_checked_file(path, "allocation")?;
+    parse_allocation(&name, &text).map_err(Error::InvalidInput)
+}
+
+/// The text of a file the checker reads (`what`: `allocation`, `decisions`), or an
+/// [`Error::InvalidInput`] located at the file (or the first line that is not UTF-8).
+pub(super) fn read_checked_file(path: &Path, what: &str) -> crate::Result<String> {
+    read_text(path).map_err(|failure| {
         let (line, message) = match failure {
-            TextFailure::Io(e) => (None, format!("cannot read the allocation file: {e}")),
+            TextFailure::Io(e) => (None, format!("cannot read the {what} file: {e}")),
             TextFailure::NotUtf8 { line } => (
                 Some(line),
                 "the file is not UTF-8 text; save it as CSV UTF-8".to_string(),
             ),
         };
         Error::InvalidInput(InputErrors(vec![InputError {
-            file: name.clone(),
+            file: path.display().to_string(),
             line,
             column: String::new(),
             code: codes::FILE,
             message,
         }]))
-    })?;
-    parse_allocation(&name, &text).map_err(Error::InvalidInput)
+    })
 }
 
 /// Parses the text of an allocation file; `name` is the file name used in messages.

@@ -23,6 +23,7 @@
 //! println!("{report}");
 //! ```
 
+mod decisions;
 mod derive;
 mod file;
 mod verify;
@@ -36,6 +37,7 @@ use std::fmt;
 
 use crate::model::{CaseId, Change, Objective, WorkerId, WorkerLoad};
 
+pub use decisions::{parse_decisions, read_decisions, with_decisions, AppliedDecision};
 pub use file::{parse_allocation, read_allocation, AllocationRow};
 pub use verify::check;
 
@@ -59,6 +61,8 @@ pub enum Rule {
     GroupSplit,
     /// Hard rule 1: a pinned case is not with its current worker.
     Pinned,
+    /// Hard rule 1: a case is not where a manager's decision holds it.
+    Decided,
     /// Hard rule 2: a case whose current worker still fits is left unallocated.
     LeftUnallocated,
     /// Hard rule 3: a worker holds more cases than `max(max_cases, cases before)`.
@@ -78,7 +82,7 @@ impl Rule {
     /// The number of the hard rule broken (docs/model.md), or `None` for problems with the file.
     pub fn hard_rule(self) -> Option<u8> {
         match self {
-            Rule::Ineligible | Rule::GroupSplit | Rule::Pinned => Some(1),
+            Rule::Ineligible | Rule::GroupSplit | Rule::Pinned | Rule::Decided => Some(1),
             Rule::LeftUnallocated => Some(2),
             Rule::MaxCases | Rule::Capacity => Some(3),
             Rule::MaxNew => Some(4),
@@ -101,6 +105,7 @@ impl Rule {
             Rule::Ineligible => "ineligible worker",
             Rule::GroupSplit => "sibling group split",
             Rule::Pinned => "pinned case moved",
+            Rule::Decided => "manager's decision not honoured",
             Rule::LeftUnallocated => "left unallocated",
             Rule::MaxCases => "max_cases",
             Rule::Capacity => "capacity",

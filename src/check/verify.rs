@@ -30,6 +30,7 @@ pub fn check(scenario: &Scenario, rows: &[AllocationRow]) -> CheckReport {
     run.rule1_eligible();
     run.rule1_groups_together();
     run.rule1_pinned_stay();
+    run.rule1_decisions_honoured();
     run.rule2_still_fitting_allocated();
     run.rule3_limits(&figures);
     run.rule4_max_new(&figures);
@@ -262,6 +263,30 @@ impl<'a> Run<'a> {
                 case.id, self.model.workers[p].id
             );
             self.violation(Rule::Pinned, case.id.as_str(), message);
+        }
+    }
+
+    /// Hard rule 1: a case a manager's decision holds with a worker (or unallocated) is
+    /// there.
+    fn rule1_decisions_honoured(&mut self) {
+        for c in 0..self.model.cases.len() {
+            let case = self.model.cases[c];
+            let Some(hold) = &case.hold else { continue };
+            let after = self.after[c].map(|a| &self.model.workers[a].id);
+            if !self.listed[c] || after == hold.worker.as_ref() {
+                continue;
+            }
+            let now = after.map_or("is unallocated".to_string(), |a| format!("is with {a}"));
+            let wanted = hold
+                .worker
+                .as_ref()
+                .map_or("unallocated".to_string(), |w| format!("with {w}"));
+            let d = &hold.decided;
+            let message = format!(
+                "{} decided (decision {}) that {} is {wanted}, but it {now}",
+                d.by, d.id, case.id
+            );
+            self.violation(Rule::Decided, case.id.as_str(), message);
         }
     }
 

@@ -12,12 +12,13 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+mod decide;
 mod diagnose;
 mod record;
 mod report;
 
 use caseload::model::Instance;
-use caseload::report::{write_outputs, Timings};
+use caseload::report::{Outputs, Timings};
 use caseload::solve::{solve, SolveOptions};
 
 /// Exit code when `check` finds violations.
@@ -88,6 +89,10 @@ enum Command {
         /// Allocation CSV with columns case_id and worker_id (others ignored).
         #[arg(long)]
         allocation: PathBuf,
+        /// The managers' decisions a recorded run applied (its decisions.csv); by default
+        /// the decisions.csv beside the allocation, when there is one.
+        #[arg(long, value_name = "FILE")]
+        decisions: Option<PathBuf>,
     },
     /// List what cannot work before solving: cases nobody can take, teams and skills
     /// short of capacity, pins that overload someone.
@@ -127,6 +132,9 @@ enum Command {
     Whatif(whatif::WhatIfArgs),
     /// List the runs kept in a record, show one, or write back its input files.
     History(record::HistoryArgs),
+    /// Record a manager's decision on the newest recorded proposal (accept, reject,
+    /// assign W, never W), withdraw one, or list them.
+    Decide(decide::DecideArgs),
     /// What changed between two recorded runs, or two allocation.csv files: cases whose
     /// worker changed, workers whose load changed, the objective by term.
     Diff(record::DiffArgs),
@@ -158,7 +166,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let record = record.map(|db| (db, by.unwrap_or_else(record::login_name)));
             allocate(&dir, &out, &options, quiet, report.as_deref(), record)
         }
-        Command::Check { dir, allocation } => check(&dir, &allocation),
+        Command::Check {
+            dir,
+            allocation,
+            decisions,
+        } => check(&dir, &allocation, decisions.as_deref()),
         Command::Diagnose { dir } => diagnose::run(&dir),
         Command::Generate {
             teams,
@@ -170,6 +182,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } => generate(teams, seed, &out, cross_team, soft_capacity, max_moves),
         Command::Whatif(args) => whatif::whatif(args),
         Command::History(args) => record::history(args),
+        Command::Decide(args) => decide::decide(args),
         Command::Diff(args) => record::diff_command(args),
     }
 }
@@ -211,6 +224,15 @@ fn allocate(
         None => None,
     };
     let scenario = caseload::io::read::load_scenario(dir)?;
+    // The standing decisions go on top of the input files (never into them).
+    let (scenario, decisions) = match &record {
+        Some((store, ..)) => {
+            let (decided, outcomes) =
+                caseload::validate::apply_decisions(&scenario, &store.standing()?);
+            (decided, Some(outcomes))
+        }
+        None => (scenario, None),
+    };
     let read = started.elapsed();
     let instance = Instance::new(&scenario).map_err(caseload::Error::from)?;
     let solution = solve(&instance, options)?;
@@ -220,21 +242,23 @@ fn allocate(
         solve: solution.solve_time,
         ..Timings::default()
     };
-    let summary = write_outputs(out, &instance, &solution, timings)
+    let outputs = Outputs::render(&instance, &solution, timings, decisions.as_deref())?;
+    outputs
+        .write(out)
         .with_context(|| format!("writing outputs to {}", out.display()))?;
     if let Some(path) = report {
         report::write(path, dir, &instance, &solution)?;
     }
     let recorded = match record.as_mut() {
         Some((store, db, by, inputs)) => {
-            let run = caseload::record::NewRun::new(
+            let run = caseload::record::NewRun::of_outputs(
                 &instance,
-                &solution,
+                &outputs,
                 options,
                 by,
                 &dir.display().to_string(),
                 std::mem::take(inputs),
-                timings,
+                decisions.unwrap_or_default(),
             )?;
             let previous = store.last_run()?;
             let id = store.add_run(&run).with_context(|| {
@@ -252,6 +276,7 @@ fn allocate(
         None => None,
     };
     if !quiet {
+        let summary = &outputs.summary;
         let mut stdout = std::io::stdout().lock();
         write!(
             stdout,
@@ -259,6 +284,9 @@ fn allocate(
             caseload::report::table::loads_table(&instance, &solution)
         )?;
         write!(stdout, "\n{}", summary.render())?;
+        if let Some(d) = &summary.decisions {
+            write!(stdout, "{}", d.render())?;
+        }
         writeln!(stdout, "wrote {}", out.display())?;
         if let Some(path) = report {
             writeln!(stdout, "wrote {}", path.display())?;
@@ -273,9 +301,29 @@ fn allocate(
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(dir: &Path, allocation: &Path) -> anyhow::Result<ExitCode> {
+fn check(dir: &Path, allocation: &Path, decisions: Option<&Path>) -> anyhow::Result<ExitCode> {
     let scenario = caseload::io::read::load_scenario(dir)?;
     let rows = caseload::check::read_allocation(allocation)?;
+    // A recorded run's decisions.csv binds the allocation beside it.
+    let beside = allocation.with_file_name("decisions.csv");
+    let decisions = decisions.or_else(|| beside.is_file().then_some(beside.as_path()));
+    let scenario = match decisions {
+        Some(path) => {
+            let applied = caseload::check::read_decisions(path)?;
+            let n = applied.len();
+            let plural = if n == 1 {
+                "manager's decision"
+            } else {
+                "managers' decisions"
+            };
+            println!(
+                "holding the allocation to the {n} {plural} applied by its run ({})",
+                path.display()
+            );
+            caseload::check::with_decisions(&scenario, &applied)
+        }
+        None => scenario,
+    };
     let report = caseload::check::check(&scenario, &rows);
     print!("{report}");
     Ok(if report.is_valid() {

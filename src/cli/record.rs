@@ -14,7 +14,7 @@ use caseload::text::num;
 /// Flags of `caseload history`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  caseload history record.sqlite\n  caseload history record.sqlite --run 3 --json\n  caseload history record.sqlite --run 3 --inputs replay/   # the input files, byte for byte"
+    after_help = "Examples:\n  caseload history record.sqlite\n  caseload history record.sqlite --run 3 --json\n  caseload history record.sqlite --run 3 --inputs replay/   # the input files, byte for byte\n  caseload history record.sqlite --run 3 --transparency > run3.md"
 )]
 pub struct HistoryArgs {
     /// The record file.
@@ -26,6 +26,10 @@ pub struct HistoryArgs {
     /// With --run: write the run's input files into this new folder (to replay it).
     #[arg(long, value_name = "OUT", requires = "run")]
     inputs: Option<PathBuf>,
+    /// With --run: print a transparency record of the run for governance (Markdown, under
+    /// the headings of the Algorithmic Transparency Recording Standard).
+    #[arg(long, requires = "run", conflicts_with_all = ["inputs", "json"])]
+    transparency: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -84,8 +88,13 @@ pub fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     };
+    if args.transparency {
+        print!("{}", caseload::record::transparency(&record, id)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     let info = record.run(id)?;
     let inputs = record.inputs(id)?;
+    let decisions = record.run_decisions(id)?;
     if let Some(out) = &args.inputs {
         write_inputs(out, &inputs)?;
         println!(
@@ -105,10 +114,15 @@ pub fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
             "inputs": files,
             "allocation": record.rows(id)?,
             "loads": record.loads(id)?,
+            "decisions": caseload::report::DecisionsJson::of(&decisions),
         });
         println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
         print!("{}", run_text(&info, &inputs));
+        print!(
+            "{}",
+            caseload::report::DecisionsJson::of(&decisions).render()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -311,6 +325,25 @@ pub fn diff_text(title: &str, d: &RunDiff) -> String {
         for l in &d.workers {
             let v = |x: Option<f64>| x.map_or("-".to_string(), num);
             let _ = writeln!(s, "{:<12} {} → {}", l.worker_id, v(l.from), v(l.to));
+        }
+    }
+    if !d.decisions.is_empty() {
+        let _ = writeln!(s, "\ndecisions taken or withdrawn in between");
+        for r in &d.decisions {
+            let x = &r.decision;
+            let worker = x
+                .worker_id
+                .as_ref()
+                .map_or(String::new(), |w| format!(" {w}"));
+            let _ = write!(
+                s,
+                "  {} {} by {}: {}{worker} for {}",
+                x.id, x.at, x.by, x.kind, x.case_id
+            );
+            if let Some(w) = &r.withdrawn {
+                let _ = write!(s, " (withdrawn {} by {})", w.at, w.by);
+            }
+            s.push('\n');
         }
     }
     if let Some((a, b)) = &d.objective {

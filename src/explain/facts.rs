@@ -13,6 +13,9 @@ const EPS: f64 = 1e-9;
 pub fn explain_case(instance: &Instance, eval: &Evaluation, c: usize) -> Reason {
     let prev = instance.current[c];
     let now = eval.worker[c];
+    if let Some(reason) = decided(instance, eval, c) {
+        return reason;
+    }
     match (eval.change[c], prev, now) {
         (Change::Kept, _, _) => Reason::Kept(kept(instance, c)),
         (Change::Forced, Some(p), Some(n)) => Reason::Forced {
@@ -36,6 +39,24 @@ pub fn explain_case(instance: &Instance, eval: &Evaluation, c: usize) -> Reason 
     }
 }
 
+/// The reason for a case whose unit a manager's decision fixes, when it is where the
+/// decision holds it.
+fn decided(instance: &Instance, eval: &Evaluation, c: usize) -> Option<Reason> {
+    let unit = &instance.units[instance.unit_of[c]];
+    let on = unit.decided?;
+    let hold = instance.cases[on].hold.as_ref()?;
+    let now = eval.worker[c];
+    if now != unit.pinned_to {
+        return None;
+    }
+    Some(Reason::Decided {
+        decided: hold.decided.clone(),
+        sibling: (on != c).then(|| instance.cases[on].id.clone()),
+        change: eval.change[c],
+        to: now.map(|w| shift(instance, eval, w)),
+    })
+}
+
 fn kept(instance: &Instance, c: usize) -> Kept {
     if instance.cases[c].pinned {
         Kept::Pinned
@@ -51,6 +72,7 @@ fn misfit(why: Ineligible) -> Misfit {
         Ineligible::Unavailable => Misfit::Unavailable,
         Ineligible::LacksTag(tag) => Misfit::LacksTag(tag),
         Ineligible::Excluded => Misfit::Excluded,
+        Ineligible::Never(decided) => Misfit::Never(decided),
         Ineligible::OtherTeam {
             case_team,
             worker_team,
@@ -292,6 +314,9 @@ pub(crate) fn nobody_qualified(instance: &Instance, c: usize) -> Unplaced {
                 }
                 if case.exclude.contains(&w.id) {
                     missing.push(Misfit::Excluded);
+                }
+                if let Some(decided) = case.never.get(&w.id) {
+                    missing.push(Misfit::Never(decided.clone()));
                 }
                 if !instance.policy.cross_team && !case.team.is_empty() && case.team != w.team {
                     missing.push(Misfit::OtherTeam {

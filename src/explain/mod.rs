@@ -34,7 +34,7 @@ mod facts;
 mod words;
 
 use crate::model::CaseId;
-use crate::model::{Change, Evaluation, Instance, Tag, WorkerId};
+use crate::model::{Change, Decided, Evaluation, Instance, Tag, WorkerId};
 
 pub use facts::explain_case;
 pub(crate) use facts::nobody_qualified;
@@ -82,6 +82,8 @@ pub enum Misfit {
     },
     /// A sibling is pinned to another worker, and siblings stay together.
     SiblingPinnedTo(WorkerId),
+    /// A manager decided the worker may never hold the case.
+    Never(Decided),
 }
 
 /// A current worker who no longer fits the case.
@@ -291,6 +293,18 @@ pub enum Reason {
         /// Why nobody took it.
         why: Unplaced,
     },
+    /// A manager's decision holds the case (with its siblings) where it is.
+    Decided {
+        /// Who decided what, and when.
+        decided: Decided,
+        /// The sibling the decision was taken on, when it is not this case.
+        sibling: Option<CaseId>,
+        /// The change it makes to the case.
+        change: Change,
+        /// The worker the decision holds the case with, and its load before → after
+        /// (`None`: the case stays unallocated).
+        to: Option<LoadShift>,
+    },
 }
 
 impl Reason {
@@ -302,6 +316,7 @@ impl Reason {
             Reason::Moved { .. } => Change::Moved,
             Reason::New { .. } => Change::New,
             Reason::Unallocated { .. } => Change::Unallocated,
+            Reason::Decided { change, .. } => *change,
         }
     }
 
@@ -311,7 +326,7 @@ impl Reason {
             Reason::Forced { choice, .. }
             | Reason::Moved { choice, .. }
             | Reason::New { choice } => Some(choice),
-            Reason::Kept(_) | Reason::Unallocated { .. } => None,
+            Reason::Kept(_) | Reason::Unallocated { .. } | Reason::Decided { .. } => None,
         }
     }
 }

@@ -6,7 +6,7 @@ use super::{
     Arrival, AtLimit, Basis, Choice, Closest, Gain, Kept, Limit, LoadAt, LoadShift, Misfit,
     NoLongerFits, Reason, Unplaced,
 };
-use crate::model::{Change, Tag};
+use crate::model::{Change, Decided, Tag};
 use crate::text::num;
 
 /// How many workers or cases a reason names before "and N more".
@@ -33,6 +33,26 @@ fn list<T: Display>(items: &[T], shown: usize) -> String {
         text.push_str(&format!(" and {} more", items.len() - shown));
     }
     text
+}
+
+/// A manager's decision in words: `Sam Jones, 2026-12-03, decision 4 (reject); note:
+/// "known to the family"`.
+struct Decision<'a>(&'a Decided);
+
+impl Display for Decision<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        write!(f, "{}, {}, decision {} ({})", d.by, d.day(), d.id, d.kind)?;
+        if !d.note.is_empty() {
+            write!(f, "; note: \"{}\"", escape_line(&d.note))?;
+        }
+        Ok(())
+    }
+}
+
+/// A text on one line: line breaks written as `\n`.
+fn escape_line(text: &str) -> String {
+    text.replace('\r', "\\r").replace('\n', "\\n")
 }
 
 /// `court`, `court and urdu`, `court, urdu and welsh`.
@@ -115,6 +135,9 @@ impl Display for NoLongerFits {
             Misfit::SiblingPinnedTo(q) => {
                 write!(f, "a sibling is pinned to {q}, and siblings stay together")
             }
+            Misfit::Never(decided) => {
+                write!(f, "{w} may never hold {of}: {}", Decision(decided))
+            }
         }
     }
 }
@@ -128,6 +151,7 @@ impl Display for Misfit {
             Misfit::Excluded => f.write_str("excluded"),
             Misfit::OtherTeam { worker_team, .. } => write!(f, "in {}", team_name(worker_team)),
             Misfit::SiblingPinnedTo(q) => write!(f, "a sibling is pinned to {q}"),
+            Misfit::Never(decided) => write!(f, "never, by decision {}", decided.id),
         }
     }
 }
@@ -136,6 +160,23 @@ impl Display for Closest {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         let missing: Vec<String> = self.missing.iter().map(|m| m.to_string()).collect();
         write!(f, "{} ({})", self.worker, missing.join("; "))
+    }
+}
+
+/// A worker's load before → after, against capacity: `18/22 → 19.5/22, 89%`.
+struct Loads<'a>(&'a LoadShift);
+
+impl Display for Loads<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        let cap = num(s.capacity);
+        write!(
+            f,
+            "{}/{cap} → {}/{cap}, {}",
+            num(s.before),
+            num(s.after),
+            percent(s.after, s.capacity)
+        )
     }
 }
 
@@ -164,14 +205,7 @@ impl Choice {
             }
             Basis::OneOf => write!(f, "to {w}, one of {n} eligible")?,
         }
-        let cap = num(self.to.capacity);
-        write!(
-            f,
-            " ({}/{cap} → {}/{cap}, {})",
-            num(self.to.before),
-            num(self.to.after),
-            percent(self.to.after, self.to.capacity)
-        )?;
+        write!(f, " ({})", Loads(&self.to))?;
         if siblings && self.siblings > 1 {
             write!(f, "; keeps the {} siblings together", self.siblings)?;
         }
@@ -375,6 +409,23 @@ impl Display for Reason {
                     write!(f, "must move: {from}; ")?;
                 }
                 write!(f, "unallocated: {why}")
+            }
+            Reason::Decided {
+                decided,
+                sibling,
+                change,
+                to,
+            } => {
+                let on = match sibling {
+                    Some(s) => format!(" for its sibling group (decision on {s})"),
+                    None => String::new(),
+                };
+                match (change, to) {
+                    (_, None) => write!(f, "stays unallocated"),
+                    (Change::Kept, Some(to)) => write!(f, "stays with {}", to.worker),
+                    (_, Some(to)) => write!(f, "to {} ({})", to.worker, Loads(to)),
+                }?;
+                write!(f, ": a manager decided so{on}: {}", Decision(decided))
             }
         }
     }

@@ -225,6 +225,8 @@ fn assemble(
                     .into_iter()
                     .collect(),
                 priority: child.priority,
+                hold: None,
+                never: Default::default(),
             };
             cases.push(case);
         }

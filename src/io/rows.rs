@@ -232,6 +232,8 @@ pub(super) fn case(cells: &mut Cells<'_>) -> Case {
         pinned: cells.value("pinned", false, boolean),
         exclude: items(cells.text("exclude")).map(WorkerId::new).collect(),
         priority: cells.value("priority", 3, priority),
+        hold: None,
+        never: Default::default(),
     }
 }
 

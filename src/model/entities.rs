@@ -1,7 +1,8 @@
 //! Workers and cases, in the users' words.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
+use super::decision::{Decided, Hold};
 use super::ids::{CaseId, Tag, WorkerId};
 
 /// A social worker (or other practitioner) who holds cases.
@@ -102,6 +103,13 @@ pub struct Case {
     pub exclude: BTreeSet<WorkerId>,
     /// 1..=5, 5 most urgent.
     pub priority: u8,
+    /// A manager's standing decision that holds the case (with its siblings) with one
+    /// worker or unallocated: applied from the record on top of the input, never read
+    /// from `cases.csv`.
+    pub hold: Option<Hold>,
+    /// Workers a manager decided may never hold the case, with the decision (from the
+    /// record, like `hold`).
+    pub never: BTreeMap<WorkerId, Decided>,
 }
 
 impl Case {
@@ -118,6 +126,8 @@ impl Case {
             pinned: false,
             exclude: BTreeSet::new(),
             priority: 3,
+            hold: None,
+            never: BTreeMap::new(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! about files or the solver.
 
 mod allocation;
+mod decision;
 mod entities;
 mod ids;
 pub mod plan;
@@ -9,6 +10,7 @@ mod policy;
 mod scenario;
 
 pub use allocation::{utilisation, Allocation, Change, Evaluation, Objective, WorkerLoad};
+pub use decision::{Decided, Decision, DecisionKind, Hold};
 pub use entities::{Case, PairTerms, Worker};
 pub use ids::{CaseId, Tag, WorkerId};
 pub use policy::{Band, CapacityMode, Policy, Weights};

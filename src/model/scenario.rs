@@ -55,6 +55,8 @@ pub enum Ineligible {
     LacksTag(super::ids::Tag),
     /// The worker is in the case's `exclude` list (conflict of interest).
     Excluded,
+    /// A manager decided the worker may never hold the case.
+    Never(super::decision::Decided),
     /// The case has a team and the worker is in another (and `cross_team` is off).
     OtherTeam {
         /// The case's team.
@@ -74,6 +76,9 @@ pub fn eligibility(worker: &Worker, case: &Case, policy: &Policy) -> Result<(), 
     }
     if case.exclude.contains(&worker.id) {
         return Err(Ineligible::Excluded);
+    }
+    if let Some(decided) = case.never.get(&worker.id) {
+        return Err(Ineligible::Never(decided.clone()));
     }
     if !policy.cross_team && !case.team.is_empty() && case.team != worker.team {
         return Err(Ineligible::OtherTeam {
@@ -95,10 +100,13 @@ pub struct Unit {
     /// worker is [`Instance::unit_weight_on`], which `pairs.csv` may change).
     pub weight: f64,
     /// Workers eligible for every case of the unit, ascending; just the pinned worker when
-    /// a case is pinned (and empty if that worker is not eligible).
+    /// a case is pinned or held by a manager's decision (and empty if that worker is not
+    /// eligible, or the decision holds the unit unallocated).
     pub eligible: Vec<usize>,
-    /// The worker a pinned case fixes the unit to.
+    /// The worker a pinned case, or a manager's decision, fixes the unit to.
     pub pinned_to: Option<usize>,
+    /// The case whose manager's decision ([`Case::hold`]) fixes the unit, if any.
+    pub decided: Option<usize>,
     /// Hard rule 2: some case's current worker still fits, so the unit must be allocated.
     pub must_allocate: bool,
 }
@@ -210,13 +218,23 @@ impl Instance {
                 for &c in &members {
                     unit_of[c] = u;
                 }
-                let pinned_to = members
+                // An input pin comes first (validation keeps decisions that contradict one
+                // from being applied); a decision holding the unit unallocated leaves no
+                // candidate.
+                let input_pin = members
                     .iter()
                     .find(|&&c| cases[c].pinned)
                     .and_then(|&c| current[c]);
-                let candidates: Vec<usize> = match pinned_to {
-                    Some(w) => vec![w],
-                    None => (0..workers.len()).collect(),
+                let decided = members.iter().copied().find(|&c| cases[c].hold.is_some());
+                let held = decided.and_then(|c| cases[c].hold.as_ref());
+                let pinned_to = input_pin.or_else(|| {
+                    held.and_then(|h| h.worker.as_ref())
+                        .and_then(|id| worker_index.get(id).copied())
+                });
+                let candidates: Vec<usize> = match (pinned_to, held) {
+                    (Some(w), _) => vec![w],
+                    (None, Some(_)) => Vec::new(),
+                    (None, None) => (0..workers.len()).collect(),
                 };
                 let eligible: Vec<usize> = candidates
                     .into_iter()
@@ -226,15 +244,19 @@ impl Instance {
                             .all(|&c| eligibility(&workers[w], &cases[c], &policy).is_ok())
                     })
                     .collect();
+                // A manager's decision to hold the unit with a worker is honoured like a pin
+                // the worker already holds: the unit must be allocated.
                 let must_allocate = members
                     .iter()
-                    .any(|&c| current[c].is_some_and(|w| eligible.binary_search(&w).is_ok()));
+                    .any(|&c| current[c].is_some_and(|w| eligible.binary_search(&w).is_ok()))
+                    || (input_pin.is_none() && pinned_to.is_some() && !eligible.is_empty());
                 Unit {
                     key,
                     weight: members.iter().map(|&c| cases[c].weight).sum(),
                     cases: members,
                     eligible,
                     pinned_to,
+                    decided: decided.filter(|_| input_pin.is_none()),
                     must_allocate,
                 }
             })

@@ -41,6 +41,8 @@ pub struct RunDiff {
     pub workers: Vec<LoadChange>,
     /// The objectives of the two allocations, when known.
     pub objective: Option<(Objective, Objective)>,
+    /// Decisions taken or withdrawn between two recorded runs (empty for files).
+    pub decisions: Vec<super::DecisionRecord>,
 }
 
 impl RunDiff {
@@ -126,6 +128,7 @@ pub fn diff(
         cases,
         workers,
         objective,
+        decisions: Vec::new(),
     }
 }
 

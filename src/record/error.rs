@@ -54,6 +54,56 @@ pub enum RecordError {
         /// The ids there are, in words (`1–12`, `none yet`).
         known: String,
     },
+    /// A decision needs a run to be taken on, and the record has none.
+    #[error("{}: the record has no run yet: allocate with --record first, then decide on its proposal", path.display())]
+    NoRun {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A decision names a case the newest run does not have.
+    #[error("{}: no case {case} in run {run}, the newest run on the record", path.display())]
+    UnknownCase {
+        /// The file.
+        path: PathBuf,
+        /// The case asked for.
+        case: String,
+        /// The newest run.
+        run: i64,
+    },
+    /// A decision names a worker the newest run does not have.
+    #[error("{}: no worker {worker} in run {run}, the newest run on the record", path.display())]
+    UnknownWorker {
+        /// The file.
+        path: PathBuf,
+        /// The worker asked for.
+        worker: String,
+        /// The newest run.
+        run: i64,
+    },
+    /// A decision is malformed (a worker missing, or given where none is taken).
+    #[error("{}: {what}", path.display())]
+    BadDecision {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+    /// No decision has this id.
+    #[error("{}: no decision {id} in the record", path.display())]
+    UnknownDecision {
+        /// The file.
+        path: PathBuf,
+        /// The id asked for.
+        id: i64,
+    },
+    /// The decision was withdrawn already.
+    #[error("{}: decision {id} was withdrawn already", path.display())]
+    AlreadyWithdrawn {
+        /// The file.
+        path: PathBuf,
+        /// The id.
+        id: i64,
+    },
     /// The record file cannot be created or opened.
     #[error("{}: {source}", path.display())]
     Io {
@@ -82,13 +132,20 @@ pub enum RecordError {
 
 impl RecordError {
     /// Whether the error is about the record file given rather than a failure while
-    /// using it: not a record, or a newer schema (the binary exits 2 for these).
+    /// using it: not a record, a newer schema, an unknown run, case, worker or decision,
+    /// a decision without a run to take it on (the binary exits 2 for these).
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self,
             RecordError::NotARecord { .. }
                 | RecordError::NewerSchema { .. }
                 | RecordError::UnknownRun { .. }
+                | RecordError::NoRun { .. }
+                | RecordError::UnknownCase { .. }
+                | RecordError::UnknownWorker { .. }
+                | RecordError::BadDecision { .. }
+                | RecordError::UnknownDecision { .. }
+                | RecordError::AlreadyWithdrawn { .. }
         )
     }
 }

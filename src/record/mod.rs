@@ -12,13 +12,20 @@
 //!
 //! The file is created on first use with mode 0600 (it holds children's data), marked as
 //! ours (`PRAGMA application_id`), and versioned (`PRAGMA user_version`) with forward
-//! migrations. All SQL lives in one private module; this one deals in typed rows.
+//! migrations. The SQL lives in private modules (runs, decisions); this one deals in typed rows.
+//!
+//! Managers' decisions live here too: [`Record::decide`] takes one on the newest run's
+//! proposal, [`Record::standing`] gives the ones a later run applies with
+//! [`apply_decisions`](crate::validate::apply_decisions), and [`NewRun::of_outputs`]
+//! keeps what that run made of each.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use caseload::model::{Case, Instance, Policy, Scenario, Worker};
-//! use caseload::record::{NewRun, Record};
+//! use caseload::model::{Case, DecisionKind, Instance, Policy, Scenario, Worker};
+//! use caseload::record::{NewDecision, NewRun, Record};
+//! use caseload::report::Outputs;
 //! use caseload::solve::{solve, SolveOptions};
+//! use caseload::validate::apply_decisions;
 //!
 //! let scenario = Scenario::new(
 //!     vec![Worker::new("W1"), Worker::new("W2")],
@@ -35,26 +42,48 @@
 //! let id = record.add_run(&run)?;
 //! assert_eq!(record.runs()?.len(), 1);
 //! assert_eq!(record.rows(id)?.len(), 2);
+//!
+//! // The manager decides C2 goes to W2; the next run applies it on top of the input.
+//! record.decide(&NewDecision {
+//!     case_id: "C2".into(),
+//!     kind: DecisionKind::Assign,
+//!     worker_id: Some("W2".into()),
+//!     by: "Sam".into(),
+//!     note: "knows the family".into(),
+//! })?;
+//! let (decided, outcomes) = apply_decisions(&scenario, &record.standing()?);
+//! let instance = Instance::new(&decided)?;
+//! let solution = solve(&instance, &options)?;
+//! let outputs = Outputs::render(&instance, &solution, Default::default(), Some(&outcomes))?;
+//! let run = NewRun::of_outputs(&instance, &outputs, &options, "alice", "in code", Vec::new(), outcomes)?;
+//! assert_eq!(run.rows[1].worker_id.as_deref(), Some("W2"));
+//! assert!(run.rows[1].reason.contains("a manager decided so: Sam"));
+//! record.add_run(&run)?;
 //! # Ok(()) }
 //! ```
 
+mod decide;
 mod diff;
 mod error;
 mod schema;
 mod sql;
+mod transparency;
 
 use std::path::Path;
 
 use serde::Serialize;
 
+pub use decide::{DecisionRecord, NewDecision, Withdrawal};
 pub use diff::{diff, CaseChange, LoadChange, RunDiff};
 pub use error::RecordError;
 pub use schema::APPLICATION_ID;
 pub use sql::LOCK_WAIT;
+pub use transparency::transparency;
 
-use crate::model::{Instance, Objective};
-use crate::report::{allocation_csv, loads_csv, ChangeCounts, Summary, Timings, LOADS_COLUMNS};
+use crate::model::{Decision, Instance, Objective};
+use crate::report::{ChangeCounts, Outputs, Timings, LOADS_COLUMNS};
 use crate::solve::{Solution, SolveOptions};
+use crate::validate::DecisionOutcome;
 
 /// A run's id in a record: 1, 2, 3… in the order runs were recorded.
 pub type RunId = i64;
@@ -177,11 +206,14 @@ pub struct NewRun {
     pub rows: Vec<RowRecord>,
     /// Every worker's load, by worker id.
     pub loads: Vec<LoadRecord>,
+    /// What the run made of each standing decision, by id.
+    pub decisions: Vec<DecisionOutcome>,
 }
 
 impl NewRun {
-    /// The run of a solution: rows and loads exactly as `allocation.csv` and `loads.csv`
-    /// write them; `timings` go into the kept `summary.json`.
+    /// The run of a solution (not using decisions): rows and loads exactly as
+    /// `allocation.csv` and `loads.csv` write them; `timings` go into the kept
+    /// `summary.json`.
     pub fn new(
         instance: &Instance,
         solution: &Solution,
@@ -191,9 +223,32 @@ impl NewRun {
         inputs: Vec<InputFile>,
         timings: Timings,
     ) -> crate::Result<Self> {
-        let summary = Summary::new(instance, solution, timings);
-        let rows = rows_of(&allocation_csv(instance, solution)?)?;
-        let loads = parse_loads_csv("loads.csv", &loads_csv(instance, solution)?)?;
+        let outputs = Outputs::render(instance, solution, timings, None)?;
+        Self::of_outputs(
+            instance,
+            &outputs,
+            options,
+            by,
+            scenario,
+            inputs,
+            Vec::new(),
+        )
+    }
+
+    /// The run of outputs already rendered (as they were written), with what the run made
+    /// of the standing decisions.
+    pub fn of_outputs(
+        instance: &Instance,
+        outputs: &Outputs,
+        options: &SolveOptions,
+        by: &str,
+        scenario: &str,
+        inputs: Vec<InputFile>,
+        decisions: Vec<DecisionOutcome>,
+    ) -> crate::Result<Self> {
+        let summary = &outputs.summary;
+        let rows = rows_of(&outputs.allocation)?;
+        let loads = parse_loads_csv("loads.csv", &outputs.loads)?;
         let options = serde_json::json!({
             "time_limit_s": options.time_limit_s.unwrap_or(instance.policy.time_limit_s),
             "threads": options.threads.unwrap_or(instance.policy.threads),
@@ -213,9 +268,10 @@ impl NewRun {
                 counts: summary.cases,
             },
             inputs,
-            summary: summary.to_json()?,
+            summary: outputs.summary_json.clone(),
             rows,
             loads,
+            decisions,
         })
     }
 }
@@ -350,6 +406,12 @@ impl Record {
         })
     }
 
+    /// Waits at most `wait` (instead of [`LOCK_WAIT`]) for another writer's lock before
+    /// [`RecordError::Locked`].
+    pub fn set_lock_wait(&mut self, wait: std::time::Duration) -> Result<(), RecordError> {
+        self.store.set_lock_wait(wait)
+    }
+
     /// The schema version of the file (after migration: the newest this build knows).
     pub fn schema_version(&self) -> Result<i64, RecordError> {
         self.store.version()
@@ -401,16 +463,52 @@ impl Record {
         self.store.inputs(id)
     }
 
-    /// What changed from run `a` to run `b`.
+    /// What changed from run `a` to run `b`, with the decisions taken or withdrawn in
+    /// between.
     pub fn diff(&self, a: RunId, b: RunId) -> Result<RunDiff, RecordError> {
         let (ra, rb) = (self.run(a)?, self.run(b)?);
-        Ok(diff(
+        let mut d = diff(
             &self.rows(a)?,
             &self.rows(b)?,
             &self.loads(a)?,
             &self.loads(b)?,
             Some((ra.meta.objective, rb.meta.objective)),
-        ))
+        );
+        d.decisions = self.store.decisions_between(a, b)?;
+        Ok(d)
+    }
+
+    /// Takes a decision on the newest run's proposal: `accept` and `reject` keep the
+    /// worker that run proposed, or the one the case had before it; `assign` and `never`
+    /// name one of its workers. Replaces the standing decisions on the case it
+    /// contradicts. Refuses a case or worker the newest run does not have.
+    pub fn decide(&mut self, decision: &NewDecision) -> Result<DecisionRecord, RecordError> {
+        self.store.decide(decision)
+    }
+
+    /// Withdraws a standing decision (`by`: who withdraws it).
+    pub fn withdraw(&mut self, id: i64, by: &str) -> Result<DecisionRecord, RecordError> {
+        self.store.withdraw(id, by)
+    }
+
+    /// The standing decisions, by id: what the next run applies.
+    pub fn standing(&self) -> Result<Vec<Decision>, RecordError> {
+        Ok(self
+            .store
+            .decisions(true)?
+            .into_iter()
+            .map(|d| d.decision)
+            .collect())
+    }
+
+    /// Every decision ever taken, withdrawn ones included, by id.
+    pub fn decisions(&self) -> Result<Vec<DecisionRecord>, RecordError> {
+        self.store.decisions(false)
+    }
+
+    /// What run `id` made of the decisions standing when it ran, by decision id.
+    pub fn run_decisions(&self, id: RunId) -> Result<Vec<DecisionOutcome>, RecordError> {
+        self.store.run_decisions(id)
     }
 }
 

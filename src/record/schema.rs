@@ -4,6 +4,8 @@
 //! user_version`: version `n` is reached by running `MIGRATIONS[0..n]` in order, each in
 //! the same transaction as the version bump. Input files are kept once by content
 //! (`blob`, keyed by SHA-256), so nightly runs on unchanged exports add rows, not copies.
+//! A decision is never deleted: withdrawing it (or taking a newer one that replaces it)
+//! stamps it withdrawn, so the record shows who decided what and until when.
 
 /// `PRAGMA application_id` of a caseload record: "CSLD".
 pub const APPLICATION_ID: i64 = 0x4353_4C44;
@@ -65,6 +67,29 @@ pub const MIGRATIONS: &[&str] = &[
         load_after REAL NOT NULL,
         cases INTEGER NOT NULL,
         PRIMARY KEY (run, worker_id)
+    ) WITHOUT ROWID;",
+    // Version 2: managers' decisions, and what each run made of them.
+    "CREATE TABLE decision (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        by TEXT NOT NULL,
+        case_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('accept', 'reject', 'assign', 'never')),
+        worker_id TEXT,
+        note TEXT NOT NULL,
+        on_run INTEGER NOT NULL REFERENCES run(id),
+        withdrawn_at TEXT,
+        withdrawn_by TEXT,
+        withdrawn_after_run INTEGER REFERENCES run(id),
+        superseded_by INTEGER REFERENCES decision(id)
+    );
+    CREATE INDEX decision_standing ON decision (case_id) WHERE withdrawn_at IS NULL;
+    CREATE TABLE run_decision (
+        run INTEGER NOT NULL REFERENCES run(id),
+        decision INTEGER NOT NULL REFERENCES decision(id),
+        applied INTEGER NOT NULL,
+        why TEXT NOT NULL,
+        PRIMARY KEY (run, decision)
     ) WITHOUT ROWID;",
 ];
 

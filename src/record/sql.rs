@@ -1,5 +1,6 @@
-//! Every SQL statement of the record but the schema ([`super::schema`]). The rest of the
-//! crate sees typed rows only.
+//! Every SQL statement of the record's runs, and what each run made of the decisions
+//! (the schema is in [`super::schema`], taking and withdrawing decisions in
+//! [`super::decide`]). The rest of the crate sees typed rows only.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -18,6 +19,8 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(10);
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// How long a writer waits for another writer's lock.
+    wait: Duration,
 }
 
 impl Store {
@@ -31,10 +34,12 @@ impl Store {
     pub fn open_upto(path: &Path, version: i64) -> Result<Self, RecordError> {
         create_private(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|e| classify(path, LOCK_WAIT, e))?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
+            wait: LOCK_WAIT,
         };
         store
             .conn
@@ -67,8 +72,32 @@ impl Store {
         Ok(store)
     }
 
-    fn err(&self, e: rusqlite::Error) -> RecordError {
-        classify(&self.path, e)
+    pub(super) fn err(&self, e: rusqlite::Error) -> RecordError {
+        classify(&self.path, self.wait, e)
+    }
+
+    /// Waits at most `wait` for another writer's lock from now on.
+    pub fn set_lock_wait(&mut self, wait: Duration) -> Result<(), RecordError> {
+        self.conn.busy_timeout(wait).map_err(|e| self.err(e))?;
+        self.wait = wait;
+        Ok(())
+    }
+
+    /// How long a writer waits for another writer's lock.
+    pub(super) fn wait(&self) -> Duration {
+        self.wait
+    }
+
+    pub(super) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(super) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(super) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 
     fn damaged(&self, what: String) -> RecordError {
@@ -138,9 +167,10 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| classify(&self.path, e))?;
-        let id = insert_run(&tx, &self.path, run)?;
-        tx.commit().map_err(|e| classify(&self.path, e))?;
+            .map_err(|e| classify(&self.path, self.wait, e))?;
+        let id = insert_run(&tx, &self.path, self.wait, run)?;
+        tx.commit()
+            .map_err(|e| classify(&self.path, self.wait, e))?;
         Ok(id)
     }
 
@@ -306,8 +336,13 @@ impl Store {
 }
 
 /// Writes one run inside `tx`; returns its id.
-fn insert_run(tx: &Transaction<'_>, path: &Path, run: &NewRun) -> Result<RunId, RecordError> {
-    let err = |e| classify(path, e);
+fn insert_run(
+    tx: &Transaction<'_>,
+    path: &Path,
+    wait: Duration,
+    run: &NewRun,
+) -> Result<RunId, RecordError> {
+    let err = |e| classify(path, wait, e);
     let m = &run.meta;
     let o = &m.objective;
     let c = &m.counts;
@@ -392,7 +427,26 @@ fn insert_run(tx: &Transaction<'_>, path: &Path, run: &NewRun) -> Result<RunId, 
             .map_err(err)?;
         }
     }
+    insert_run_decisions(tx, id, &run.decisions).map_err(err)?;
     Ok(id)
+}
+
+/// Keeps what a run made of each standing decision (inside the run's transaction).
+fn insert_run_decisions(
+    tx: &Transaction<'_>,
+    run: RunId,
+    outcomes: &[crate::validate::DecisionOutcome],
+) -> rusqlite::Result<()> {
+    if outcomes.is_empty() {
+        return Ok(());
+    }
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO run_decision (run, decision, applied, why) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for o in outcomes {
+        stmt.execute(params![run, o.decision.id, o.applied, o.why])?;
+    }
+    Ok(())
 }
 
 const RUN_COLUMNS: &str = "id, at, version, by, scenario, policy, options, status, bound, gap,
@@ -457,21 +511,38 @@ fn create_private(path: &Path) -> Result<(), RecordError> {
 }
 
 /// SQLite's error as one of ours.
-fn classify(path: &Path, e: rusqlite::Error) -> RecordError {
+pub(super) fn classify(path: &Path, wait: Duration, e: rusqlite::Error) -> RecordError {
     let path = path.to_path_buf();
     match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => RecordError::Locked {
-            path,
-            waited: LOCK_WAIT,
-        },
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            RecordError::Locked { path, waited: wait }
+        }
         Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen) if is_read_only(&path) => {
             RecordError::ReadOnly { path }
         }
         Some(ErrorCode::ReadOnly) => RecordError::ReadOnly { path },
         Some(ErrorCode::DiskFull) => RecordError::DiskFull { path },
+        // A full disk can show as an I/O error (the WAL index cannot grow, say): tell them
+        // apart by trying to write beside the record.
+        Some(ErrorCode::SystemIoFailure) if disk_is_full(&path) => RecordError::DiskFull { path },
         Some(ErrorCode::NotADatabase) => RecordError::NotARecord { path },
         _ => RecordError::Sqlite { path, source: e },
     }
+}
+
+/// Whether the file system holding `path` has no room: a small probe file beside it
+/// cannot be written.
+fn disk_is_full(path: &Path) -> bool {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let probe = dir.join(format!(".caseload-space-probe.{}", std::process::id()));
+    let written = std::fs::File::create(&probe)
+        .and_then(|mut f| f.write_all(&[0u8; 65536]).and_then(|_| f.sync_all()));
+    let _ = std::fs::remove_file(&probe);
+    matches!(written, Err(e) if e.kind() == std::io::ErrorKind::StorageFull)
 }
 
 fn is_read_only(path: &Path) -> bool {

@@ -2,7 +2,7 @@
 //! written whole and read back, inputs verified.
 
 use super::*;
-use crate::model::{Case, Policy, Scenario, Worker};
+use crate::model::{Case, DecisionKind, Policy, Scenario, Worker};
 use crate::solve::solve;
 
 fn run_of(scenario: &Scenario, by: &str) -> NewRun {
@@ -196,6 +196,138 @@ fn an_older_schema_is_migrated_forward_keeping_its_runs() {
         Record::latest_schema_version()
     );
     assert_eq!(record.rows(id).unwrap(), run.rows);
+    // The tables of version 2 work on the migrated file: a decision on the old run.
+    let mut record = record;
+    let taken = record
+        .decide(&NewDecision {
+            case_id: "C3".into(),
+            kind: DecisionKind::Assign,
+            worker_id: Some("W1".into()),
+            by: "carol".into(),
+            note: String::new(),
+        })
+        .unwrap();
+    assert_eq!(taken.on_run, id);
+    assert_eq!(record.standing().unwrap(), vec![taken.decision]);
+}
+
+fn decide(record: &mut Record, case: &str, kind: DecisionKind, worker: Option<&str>) -> i64 {
+    record
+        .decide(&NewDecision {
+            case_id: case.into(),
+            kind,
+            worker_id: worker.map(Into::into),
+            by: "sam".into(),
+            note: "why".into(),
+        })
+        .unwrap()
+        .decision
+        .id
+}
+
+#[test]
+fn decisions_replace_the_ones_they_contradict_and_are_kept_after_withdrawal() {
+    use DecisionKind::*;
+    let dir = tempfile::tempdir().unwrap();
+    let mut record = Record::open(&dir.path().join("r.sqlite")).unwrap();
+    let run = run_of(&small(), "alice");
+    let proposed_c3 = run.rows[2].worker_id.clone();
+    record.add_run(&run).unwrap();
+
+    let a = decide(&mut record, "C1", Never, Some("W1"));
+    let b = decide(&mut record, "C1", Assign, Some("W1")); // replaces a
+    let c = decide(&mut record, "C3", Accept, None);
+    let d = decide(&mut record, "C2", Reject, None);
+    let e = decide(&mut record, "C2", Never, Some("W1"));
+    let f = decide(&mut record, "C1", Never, Some("W1")); // replaces b
+    let standing = record.standing().unwrap();
+    let ids: Vec<i64> = standing.iter().map(|d| d.id).collect();
+    assert_eq!(ids, [c, d, e, f]);
+    // accept keeps the proposed worker, reject the previous one.
+    assert_eq!(
+        standing[0].worker_id.as_ref().map(|w| w.to_string()),
+        proposed_c3
+    );
+    assert_eq!(standing[1].worker_id, Some("W2".into()));
+    let all = record.decisions().unwrap();
+    let superseded = |id: i64| {
+        all.iter()
+            .find(|r| r.decision.id == id)
+            .and_then(|r| r.withdrawn.as_ref())
+            .and_then(|w| w.superseded_by)
+    };
+    assert_eq!((superseded(a), superseded(b)), (Some(b), Some(f)));
+
+    record.withdraw(c, "jo").unwrap();
+    assert!(matches!(
+        record.withdraw(c, "jo"),
+        Err(RecordError::AlreadyWithdrawn { .. })
+    ));
+    assert!(matches!(
+        record.withdraw(99, "jo"),
+        Err(RecordError::UnknownDecision { .. })
+    ));
+    let withdrawn = record
+        .decisions()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.decision.id == c)
+        .unwrap();
+    assert_eq!(withdrawn.withdrawn.unwrap().by, "jo");
+    assert_eq!(record.standing().unwrap().len(), 3);
+    for (case, kind, worker) in [("C9", Accept, None), ("C1", Assign, Some("W9"))] {
+        let err = record
+            .decide(&NewDecision {
+                case_id: case.into(),
+                kind,
+                worker_id: worker.map(Into::into),
+                by: "sam".into(),
+                note: String::new(),
+            })
+            .unwrap_err();
+        assert!(err.is_bad_input(), "{err}");
+    }
+}
+
+#[test]
+fn a_run_keeps_what_it_made_of_the_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut record = Record::open(&dir.path().join("r.sqlite")).unwrap();
+    record.add_run(&run_of(&small(), "alice")).unwrap();
+    decide(&mut record, "C3", DecisionKind::Assign, Some("W1"));
+    decide(&mut record, "C1", DecisionKind::Assign, Some("W2")); // W2 is unavailable
+    let (decided, outcomes) =
+        crate::validate::apply_decisions(&small(), &record.standing().unwrap());
+    let instance = Instance::new(&decided).unwrap();
+    let options = SolveOptions::default();
+    let solution = solve(&instance, &options).unwrap();
+    let outputs =
+        crate::report::Outputs::render(&instance, &solution, Default::default(), Some(&outcomes))
+            .unwrap();
+    let run = NewRun::of_outputs(
+        &instance,
+        &outputs,
+        &options,
+        "bob",
+        "in code",
+        Vec::new(),
+        outcomes.clone(),
+    )
+    .unwrap();
+    let id = record.add_run(&run).unwrap();
+    assert_eq!(record.run_decisions(id).unwrap(), outcomes);
+    assert!(outcomes[0].applied && !outcomes[1].applied, "{outcomes:?}");
+    let c3 = run.rows.iter().find(|r| r.case_id == "C3").unwrap();
+    assert_eq!(c3.worker_id.as_deref(), Some("W1"));
+    assert!(
+        c3.reason.contains("a manager decided so: sam"),
+        "{}",
+        c3.reason
+    );
+    let json: serde_json::Value = serde_json::from_str(&run.summary).unwrap();
+    assert_eq!(json["decisions"]["not_applied"][0]["why"], outcomes[1].why);
+    // Decisions taken between runs 1 and 2 show in their diff.
+    assert_eq!(record.diff(1, id).unwrap().decisions.len(), 2);
 }
 
 #[test]
@@ -244,4 +376,41 @@ fn a_reader_beside_a_writer_sees_whole_runs() {
     let seen = reader.join().unwrap();
     assert!(seen <= 20);
     assert_eq!(writer.runs().unwrap().len(), 20);
+}
+
+#[test]
+fn a_writer_waits_a_bounded_time_for_another_then_says_locked_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.sqlite");
+    let mut record = Record::open(&path).unwrap();
+    record.add_run(&run_of(&small(), "alice")).unwrap();
+    // Another process holds the write lock.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    record
+        .set_lock_wait(std::time::Duration::from_millis(200))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = record.add_run(&run_of(&small(), "bob")).unwrap_err();
+    assert!(started.elapsed() >= std::time::Duration::from_millis(200));
+    assert!(matches!(err, RecordError::Locked { .. }), "{err}");
+    assert!(
+        err.to_string().contains("locked by another writer"),
+        "{err}"
+    );
+    let err = record
+        .decide(&NewDecision {
+            case_id: "C1".into(),
+            kind: DecisionKind::Accept,
+            worker_id: None,
+            by: "sam".into(),
+            note: String::new(),
+        })
+        .unwrap_err();
+    assert!(matches!(err, RecordError::Locked { .. }), "{err}");
+    other.execute_batch("ROLLBACK").unwrap();
+    // Once the other writer is done, the record has its one run and takes the next.
+    assert_eq!(record.runs().unwrap().len(), 1);
+    record.add_run(&run_of(&small(), "bob")).unwrap();
+    record.check_integrity().unwrap();
 }

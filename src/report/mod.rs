@@ -17,6 +17,7 @@ use crate::io::csv::to_text;
 use crate::model::{Change, Instance, Objective};
 use crate::solve::{Solution, Status};
 use crate::text::num;
+use crate::validate::DecisionOutcome;
 
 /// Wall-clock time of each stage of a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -162,6 +163,94 @@ pub struct Summary {
     /// Seconds per stage: `read`, `build`, `solve`, `write` (the only fields that vary
     /// between identical runs).
     pub timings: TimingsJson,
+    /// The managers' standing decisions of a recorded run: applied, and not applied
+    /// with why (absent when the run is not recorded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decisions: Option<DecisionsJson>,
+}
+
+/// The decisions a recorded run found, as `summary.json` gives them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DecisionsJson {
+    /// Applied, by id.
+    pub applied: Vec<DecisionOutcome>,
+    /// Not applied, by id, each with `why`.
+    pub not_applied: Vec<DecisionOutcome>,
+}
+
+impl DecisionsJson {
+    /// The outcomes split into applied and not applied.
+    pub fn of(outcomes: &[DecisionOutcome]) -> Self {
+        let (applied, not_applied) = outcomes.iter().cloned().partition(|o| o.applied);
+        Self {
+            applied,
+            not_applied,
+        }
+    }
+
+    /// A few lines for a person at a terminal: how many applied, and each one not
+    /// applied with why. Empty when there are no decisions.
+    pub fn render(&self) -> String {
+        let total = self.applied.len() + self.not_applied.len();
+        if total == 0 {
+            return String::new();
+        }
+        let mut text = format!("decisions: {} of {total} applied", self.applied.len());
+        if self.not_applied.is_empty() {
+            text.push('\n');
+        } else {
+            text.push_str(&format!("; {} not applied:\n", self.not_applied.len()));
+        }
+        for o in &self.not_applied {
+            let d = &o.decision;
+            let worker = d
+                .worker_id
+                .as_ref()
+                .map_or(String::new(), |w| format!(" {w}"));
+            text.push_str(&format!(
+                "  decision {} ({}{worker} for {}, by {}): {}\n",
+                d.id, d.kind, d.case_id, d.by, o.why
+            ));
+        }
+        text
+    }
+}
+
+/// The columns of `decisions.csv`, in order.
+pub const DECISIONS_COLUMNS: [&str; 9] = [
+    "decision_id",
+    "case_id",
+    "kind",
+    "worker_id",
+    "by",
+    "at",
+    "note",
+    "applied",
+    "why",
+];
+
+/// `decisions.csv`: every standing decision of a recorded run with whether it was
+/// applied and why not, by id. `caseload check` reads it beside `allocation.csv`.
+pub fn decisions_csv(outcomes: &[DecisionOutcome]) -> Result<String> {
+    to_text(
+        &DECISIONS_COLUMNS,
+        outcomes.iter().map(|o| {
+            let d = &o.decision;
+            vec![
+                d.id.to_string(),
+                d.case_id.to_string(),
+                d.kind.to_string(),
+                d.worker_id
+                    .as_ref()
+                    .map_or(String::new(), |w| w.to_string()),
+                d.by.clone(),
+                d.at.clone(),
+                d.note.clone(),
+                if o.applied { "yes" } else { "no" }.to_string(),
+                o.why.clone(),
+            ]
+        }),
+    )
 }
 
 /// Timings in seconds.
@@ -205,6 +294,7 @@ impl Summary {
                 solve: secs(timings.solve),
                 write: secs(timings.write),
             },
+            decisions: None,
         }
     }
 
@@ -249,24 +339,92 @@ impl Summary {
     }
 }
 
+/// The files of a run, rendered once: what `allocate` writes and what the record keeps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outputs {
+    /// `allocation.csv`.
+    pub allocation: String,
+    /// `loads.csv`.
+    pub loads: String,
+    /// The summary (`summary.json` is its JSON).
+    pub summary: Summary,
+    /// `summary.json`.
+    pub summary_json: String,
+    /// `decisions.csv`, for a recorded run.
+    pub decisions: Option<String>,
+}
+
+impl Outputs {
+    /// Renders the outputs of a solution; `decisions` are the outcomes of the standing
+    /// decisions of a recorded run (`None` when the run is not recorded). The time it
+    /// takes is `timings.write`.
+    pub fn render(
+        instance: &Instance,
+        solution: &Solution,
+        mut timings: Timings,
+        decisions: Option<&[DecisionOutcome]>,
+    ) -> Result<Self> {
+        let started = std::time::Instant::now();
+        let allocation = allocation_csv(instance, solution)?;
+        let loads = loads_csv(instance, solution)?;
+        let decisions_file = decisions.map(decisions_csv).transpose()?;
+        timings.write = started.elapsed();
+        let mut summary = Summary::new(instance, solution, timings);
+        summary.decisions = decisions.map(DecisionsJson::of);
+        let summary_json = summary.to_json()?;
+        Ok(Self {
+            allocation,
+            loads,
+            summary,
+            summary_json,
+            decisions: decisions_file,
+        })
+    }
+
+    /// Writes the files into `out`, all or nothing (each to a temporary file first, then
+    /// renamed). A `decisions.csv` left by an earlier recorded run is removed when this
+    /// run has none, so that `check` does not read stale decisions.
+    pub fn write(&self, out: &Path) -> Result<()> {
+        let mut files = vec![
+            (
+                out.join("allocation.csv"),
+                self.allocation.as_bytes().to_vec(),
+            ),
+            (out.join("loads.csv"), self.loads.as_bytes().to_vec()),
+            (
+                out.join("summary.json"),
+                self.summary_json.as_bytes().to_vec(),
+            ),
+        ];
+        if let Some(decisions) = &self.decisions {
+            files.push((out.join("decisions.csv"), decisions.as_bytes().to_vec()));
+        }
+        write_files_atomically(&files)?;
+        if self.decisions.is_none() {
+            let stale = out.join("decisions.csv");
+            match std::fs::remove_file(&stale) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(Error::Io {
+                        path: stale,
+                        source: e,
+                    })
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Writes `allocation.csv`, `loads.csv` and `summary.json` into `out`, all or nothing
 /// (each to a temporary file first, then renamed). Returns the summary written.
 pub fn write_outputs(
     out: &Path,
     instance: &Instance,
     solution: &Solution,
-    mut timings: Timings,
+    timings: Timings,
 ) -> Result<Summary> {
-    let started = std::time::Instant::now();
-    let allocation = allocation_csv(instance, solution)?;
-    let loads = loads_csv(instance, solution)?;
-    timings.write = started.elapsed();
-    let summary = Summary::new(instance, solution, timings);
-    let json = summary.to_json()?;
-    write_files_atomically(&[
-        (out.join("allocation.csv"), allocation.into_bytes()),
-        (out.join("loads.csv"), loads.into_bytes()),
-        (out.join("summary.json"), json.into_bytes()),
-    ])?;
-    Ok(summary)
+    let outputs = Outputs::render(instance, solution, timings, None)?;
+    outputs.write(out)?;
+    Ok(outputs.summary)
 }

@@ -26,6 +26,7 @@
 //! );
 //! ```
 
+mod decisions;
 mod pins;
 mod policy;
 mod rows;
@@ -34,6 +35,8 @@ mod rows;
 mod tests;
 
 use std::fmt;
+
+pub use decisions::{apply_decisions, DecisionOutcome};
 
 use crate::error::{Error, InputError, InputErrors};
 use crate::model::{Case, Instance, Scenario, Worker};
@@ -190,6 +193,7 @@ pub fn validate(scenario: &Scenario) -> Problems {
     rows::check_workers(&scenario.workers, &mut found);
     rows::check_cases(scenario, &mut found);
     pins::check_pins(scenario, &mut found);
+    decisions::check_holds(scenario, &mut found);
     policy::check_policy(&scenario.policy, &mut found);
     rows::check_pairs(scenario, &mut found);
     // Stable sort: within a subject, problems keep the order the checks found them in.

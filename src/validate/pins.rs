@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use super::rows::worker_index;
 use super::Found;
 use crate::codes;
-use crate::model::{eligibility, Case, Ineligible, Scenario, Worker};
+use crate::model::{eligibility, Case, Ineligible, Scenario, Worker, WorkerId};
 
 /// The unit of each case: the indices of all cases sharing its group, or just itself.
-fn units(cases: &[Case]) -> Vec<Vec<usize>> {
+pub(super) fn units(cases: &[Case]) -> Vec<Vec<usize>> {
     let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, c) in cases.iter().enumerate() {
         if let Some(g) = &c.group {
@@ -68,18 +68,31 @@ fn pin_ineligibility(
     } else {
         format!("case {} of the same group", cases[m].id)
     };
-    let reason = match why {
-        Ineligible::Unavailable => format!("{w} is unavailable (available = false)"),
-        Ineligible::LacksTag(tag) => format!("{w} lacks the tag `{tag}` required by {of}"),
-        Ineligible::Excluded => format!("{w} is in the exclude list of {of}"),
-        Ineligible::OtherTeam {
-            case_team,
-            worker_team,
-        } => format!("{w} is in team `{worker_team}` but {of} belongs to team `{case_team}` (cross_team = false)"),
-    };
+    let reason = ineligible_words(w, &why, &of);
     Some(format!(
         "pinned to {w}, who is not eligible: {reason}; unpin the case or change its current_worker"
     ))
+}
+
+/// Why worker `w` may not hold `of` ("this case", "case C2 of the same group"), in words.
+pub(super) fn ineligible_words(w: &WorkerId, why: &Ineligible, of: &str) -> String {
+    match why {
+        Ineligible::Unavailable => format!("{w} is unavailable (available = false)"),
+        Ineligible::LacksTag(tag) => format!("{w} lacks the tag `{tag}` required by {of}"),
+        Ineligible::Excluded => format!("{w} is in the exclude list of {of}"),
+        Ineligible::Never(decided) => format!(
+            "{} decided on {} (decision {}) that {w} may never hold {of}",
+            decided.by,
+            decided.day(),
+            decided.id
+        ),
+        Ineligible::OtherTeam {
+            case_team,
+            worker_team,
+        } => format!(
+            "{w} is in team `{worker_team}` but {of} belongs to team `{case_team}` (cross_team = false)"
+        ),
+    }
 }
 
 /// Whether the group's first pinned case (in row order) names another worker than case

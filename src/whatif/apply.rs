@@ -212,6 +212,8 @@ fn add_referrals(
                 current_worker: None,
                 pinned: false,
                 exclude: BTreeSet::new(),
+                hold: None,
+                never: Default::default(),
                 ..template.clone()
             });
         }

@@ -1,0 +1,241 @@
+//! Reading `decisions.csv`, the managers' decisions a recorded run applied, so that the
+//! checker holds the allocation to them too.
+//!
+//! `allocate --record` writes the file beside `allocation.csv`: one row per standing
+//! decision, with `applied` `yes` or `no`. Only the applied ones bind the allocation:
+//! `accept`, `reject` and `assign` hold their case (and its siblings) with `worker_id`,
+//! or unallocated when it is empty; `never` rules `worker_id` out. The checker reads the
+//! file on its own and sets [`Case::hold`](crate::model::Case::hold) and
+//! [`Case::never`](crate::model::Case::never) on its copy of the scenario; the rules are
+//! then checked as for any other allocation.
+
+use std::path::Path;
+
+use crate::codes;
+use crate::io::csv::{header_columns, Table};
+use crate::model::{CaseId, Decided, DecisionKind, Hold, Scenario, WorkerId};
+use crate::{Error, InputError, InputErrors};
+
+/// The columns read; the file has `note` and `why` as well.
+const COLUMNS: [&str; 7] = [
+    "decision_id",
+    "case_id",
+    "kind",
+    "worker_id",
+    "by",
+    "at",
+    "applied",
+];
+
+/// One applied decision of a `decisions.csv` file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedDecision {
+    /// 1-based line in the file.
+    pub line: u64,
+    /// The case.
+    pub case: CaseId,
+    /// Who decided what, and when.
+    pub decided: Decided,
+    /// The worker it names (`None`: unallocated).
+    pub worker: Option<WorkerId>,
+}
+
+/// Reads the applied decisions of a `decisions.csv` file, every problem located.
+pub fn read_decisions(path: &Path) -> crate::Result<Vec<AppliedDecision>> {
+    let name = path.display().to_string();
+    let text = super::file::read_checked_file(path, "decisions")?;
+    parse_decisions(&name, &text).map_err(Error::InvalidInput)
+}
+
+/// Parses the text of a `decisions.csv` file; `name` is the file name used in messages.
+pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<AppliedDecision>, InputErrors> {
+    let error = |line: u64, column: &str, code: &'static str, message: String| InputError {
+        file: name.to_string(),
+        line: Some(line),
+        column: column.to_string(),
+        code,
+        message,
+    };
+    let mut table = Table::new(text);
+    let header = match table.next() {
+        Some((_, Ok(header))) => header,
+        Some((line, Err(e))) => {
+            let message = format!("the header row is not valid CSV: {e}");
+            return Err(InputErrors(vec![error(
+                line,
+                "",
+                codes::MALFORMED_ROW,
+                message,
+            )]));
+        }
+        None => {
+            let message = "the file is empty; expected the header of decisions.csv".to_string();
+            return Err(InputErrors(vec![error(
+                1,
+                "",
+                codes::MISSING_COLUMN,
+                message,
+            )]));
+        }
+    };
+    let (found, _) = header_columns(&header, &COLUMNS);
+    let mut errors: Vec<InputError> = COLUMNS
+        .iter()
+        .filter(|c| !found.contains_key(*c))
+        .map(|c| {
+            let message = format!("the header has no `{c}` column");
+            error(1, c, codes::MISSING_COLUMN, message)
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(InputErrors(errors));
+    }
+    let mut rows = Vec::new();
+    for (line, record) in table {
+        let record = match record {
+            Ok(record) if record.iter().all(str::is_empty) => continue,
+            Ok(record) => record,
+            Err(e) => {
+                let message = format!("not valid CSV: {e}");
+                errors.push(error(line, "", codes::MALFORMED_ROW, message));
+                continue;
+            }
+        };
+        let cell = |column: &str| {
+            found
+                .get(column)
+                .and_then(|&i| record.get(i))
+                .unwrap_or_default()
+        };
+        match cell("applied") {
+            "yes" => {}
+            "no" => continue,
+            other => {
+                let message = format!("expected yes or no, got `{other}`");
+                errors.push(error(line, "applied", codes::PARSE, message));
+                continue;
+            }
+        }
+        let kind = match cell("kind").parse::<DecisionKind>() {
+            Ok(kind) => kind,
+            Err(message) => {
+                errors.push(error(line, "kind", codes::PARSE, message));
+                continue;
+            }
+        };
+        let Ok(id) = cell("decision_id").parse::<i64>() else {
+            let message = format!("expected a whole number, got `{}`", cell("decision_id"));
+            errors.push(error(line, "decision_id", codes::PARSE, message));
+            continue;
+        };
+        if cell("case_id").is_empty() {
+            let message = "the case id is empty".to_string();
+            errors.push(error(line, "case_id", codes::EMPTY_ID, message));
+            continue;
+        }
+        let worker = Some(cell("worker_id"))
+            .filter(|w| !w.is_empty())
+            .map(WorkerId::new);
+        if kind == DecisionKind::Never && worker.is_none() {
+            let message = "a `never` decision names a worker".to_string();
+            errors.push(error(line, "worker_id", codes::EMPTY_ID, message));
+            continue;
+        }
+        rows.push(AppliedDecision {
+            line,
+            case: CaseId::new(cell("case_id")),
+            decided: Decided {
+                id,
+                at: cell("at").to_string(),
+                by: cell("by").to_string(),
+                kind,
+                note: String::new(),
+            },
+            worker,
+        });
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(InputErrors(errors))
+    }
+}
+
+/// The scenario with the applied decisions on its cases; a decision on a case the
+/// scenario lacks is left out (the allocation is checked against the scenario's cases).
+pub fn with_decisions(scenario: &Scenario, decisions: &[AppliedDecision]) -> Scenario {
+    let mut out = scenario.clone();
+    for d in decisions {
+        let Some(case) = out.cases.iter_mut().find(|c| c.id == d.case) else {
+            continue;
+        };
+        match (d.decided.kind, &d.worker) {
+            (DecisionKind::Never, Some(w)) => {
+                case.never.insert(w.clone(), d.decided.clone());
+            }
+            (DecisionKind::Never, None) => {}
+            _ => {
+                case.hold = Some(Hold {
+                    worker: d.worker.clone(),
+                    decided: d.decided.clone(),
+                })
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "decision_id,case_id,kind,worker_id,by,at,note,applied,why\n";
+
+    #[test]
+    fn reads_the_applied_rows_only() {
+        let text = format!(
+            "{HEADER}1,C1,assign,W2,Sam,2026-12-03T09:00:00Z,,yes,\n\
+             2,C2,never,W1,Sam,2026-12-03T09:01:00Z,\"conflict\",yes,\n\
+             3,C3,reject,,Jo,2026-12-03T09:02:00Z,,yes,\n\
+             4,C4,assign,W9,Jo,2026-12-03T09:03:00Z,,no,W9 is no longer in workers.csv\n"
+        );
+        let rows = parse_decisions("decisions.csv", &text).unwrap();
+        let got: Vec<(u64, &str, DecisionKind, Option<&str>)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.line,
+                    r.case.as_str(),
+                    r.decided.kind,
+                    r.worker.as_ref().map(|w| w.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (2, "C1", DecisionKind::Assign, Some("W2")),
+                (3, "C2", DecisionKind::Never, Some("W1")),
+                (4, "C3", DecisionKind::Reject, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn problems_are_located() {
+        let text = format!(
+            "{HEADER}x,C1,assign,W2,Sam,t,,yes,\n1,C1,keep,W2,Sam,t,,yes,\n1,C1,assign,W2,Sam,t,,maybe,\n"
+        );
+        let errors = parse_decisions("d.csv", &text).unwrap_err();
+        let located: Vec<String> = errors.0.iter().map(|e| e.to_string()).collect();
+        assert_eq!(located.len(), 3, "{located:?}");
+        assert!(
+            located[0].starts_with("d.csv:2: decision_id:"),
+            "{located:?}"
+        );
+        assert!(located[1].starts_with("d.csv:3: kind:"), "{located:?}");
+        assert!(located[2].starts_with("d.csv:4: applied:"), "{located:?}");
+        let missing = parse_decisions("d.csv", "case_id,kind\n").unwrap_err();
+        assert!(missing.0.iter().all(|e| e.line == Some(1)));
+    }
+}

@@ -1,0 +1,317 @@
+//! Managers' decisions from the command line: `decide`, honoured by later recorded runs,
+//! checked by `check`, listed when they can no longer hold, in `history`, `diff` and the
+//! transparency record.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::util::{allocate, caseload, scenario_dir, stderr, stdout, summary};
+
+const WORKERS: &str = "id,name,team,capacity,skills,available
+W1,Ann,A,10,court,true
+W2,Ben,A,10,,true
+W3,Cat,A,10,court,true
+W4,Dan,A,10,,false
+";
+
+// C1 kept by W1; C2 forced off W4 (leaving); C3 needs court; C4 and C7 new referrals;
+// C5 and C6 held by W2.
+const CASES: &str = "id,weight,team,requires,current_worker
+C1,2,A,,W1
+C2,2,A,,W4
+C3,2,A,court,W3
+C4,1,A,,
+C5,1,A,,W2
+C6,1,A,,W2
+C7,1,A,,
+";
+
+/// case → (worker, change, reason) of an allocation.csv.
+fn rows(out: &Path) -> BTreeMap<String, (String, String, String)> {
+    let text = std::fs::read_to_string(out.join("allocation.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[0].to_string(),
+                (r[1].to_string(), r[3].to_string(), r[4].to_string()),
+            )
+        })
+        .collect()
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    caseload(args)
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{}{}",
+        out.status.code(),
+        stdout(out),
+        stderr(out)
+    );
+    stdout(out)
+}
+
+fn check(dir: &Path, out: &Path) -> std::process::Output {
+    caseload([
+        "check".as_ref(),
+        dir.as_os_str(),
+        "--allocation".as_ref(),
+        out.join("allocation.csv").as_os_str(),
+    ])
+}
+
+#[test]
+fn every_kind_of_decision_is_honoured_by_the_next_run_and_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = scenario_dir(tmp.path(), WORKERS, CASES, None);
+    let db = tmp.path().join("record.sqlite");
+    let db = db.to_str().unwrap();
+    let out1 = tmp.path().join("out1");
+    ok(&allocate(
+        &dir,
+        &out1,
+        &["--record", db, "--by", "night job", "-q"],
+    ));
+    let first = rows(&out1);
+    assert_eq!(first["C7"].1, "new", "{first:?}");
+    let proposed_c4 = first["C4"].0.clone();
+
+    // Decisions on run 1's proposal.
+    let decide = |args: &[&str]| {
+        let mut all = vec!["decide", db];
+        all.extend_from_slice(args);
+        run(&all)
+    };
+    ok(&decide(&["C1", "assign", "W3", "--by", "Sam"]));
+    let replaced = ok(&decide(&[
+        "C1",
+        "assign",
+        "W2",
+        "--by",
+        "Sam",
+        "--note",
+        "known to the family",
+    ]));
+    assert!(replaced.contains("replaces decision(s) 1"), "{replaced}");
+    ok(&decide(&["C4", "accept", "--by", "Sam"]));
+    ok(&decide(&[
+        "C5",
+        "never",
+        "W2",
+        "--by",
+        "Jo",
+        "--note",
+        "conflict found in supervision",
+    ]));
+    ok(&decide(&["C7", "reject", "--by", "Jo"]));
+    ok(&decide(&["C2", "reject", "--by", "Jo"])); // back to W4, who is leaving
+    ok(&decide(&["C3", "assign", "W2", "--by", "Jo"])); // W2 lacks court
+    ok(&decide(&["C6", "never", "W2", "--by", "Jo"]));
+    ok(&decide(&["--withdraw", "8", "--by", "Jo"]));
+
+    // Unknown case, worker, decision; a worker where none is taken: exit 2.
+    for bad in [
+        vec!["C99", "accept"],
+        vec!["C1", "assign", "W99"],
+        vec!["C1", "accept", "W2"],
+        vec!["--withdraw", "99"],
+        vec!["--withdraw", "8"],
+    ] {
+        let out = decide(&bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(db), "{bad:?}: {}", stderr(&out));
+    }
+    let list = ok(&decide(&["--list"]));
+    assert_eq!(list.lines().count(), 1 + 6, "{list}"); // header + 6 standing
+    let all = ok(&decide(&["--list", "--all"]));
+    assert!(
+        all.contains("replaced by 2") && all.contains("withdrawn"),
+        "{all}"
+    );
+
+    // Run 2 applies the standing decisions.
+    let out2 = tmp.path().join("out2");
+    let printed = ok(&allocate(
+        &dir,
+        &out2,
+        &["--record", db, "--by", "night job"],
+    ));
+    assert!(
+        printed.contains("decisions: 4 of 6 applied; 2 not applied"),
+        "{printed}"
+    );
+    let second = rows(&out2);
+    let (w, change, reason) = &second["C1"];
+    assert_eq!((w.as_str(), change.as_str()), ("W2", "forced"));
+    assert!(
+        reason.contains("a manager decided so: Sam") && reason.contains("known to the family"),
+        "{reason}"
+    );
+    assert_eq!(second["C4"].0, proposed_c4);
+    assert!(
+        second["C4"].2.contains("decision 3 (accept)"),
+        "{}",
+        second["C4"].2
+    );
+    let (w, change, reason) = &second["C5"];
+    assert_ne!(w, "W2");
+    assert_eq!(change, "forced");
+    assert!(
+        reason.contains("W2 may never hold this case: Jo"),
+        "{reason}"
+    );
+    assert_eq!(second["C6"].0, "W2", "a withdrawn decision is not applied");
+    assert_eq!(
+        (second["C7"].0.as_str(), second["C7"].1.as_str()),
+        ("", "unallocated")
+    );
+    assert!(second["C7"]
+        .2
+        .starts_with("stays unallocated: a manager decided so: Jo"));
+    assert_ne!(second["C3"].0, "W2");
+
+    // summary.json lists the decisions, the ones not applied with why.
+    let s = summary(&out2);
+    let applied: Vec<i64> = s["decisions"]["applied"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(applied, [2, 3, 4, 5]);
+    let not: Vec<(i64, String)> = s["decisions"]["not_applied"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_i64().unwrap(),
+                d["why"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(not[0].0, 6);
+    assert!(not[0].1.contains("W4 is unavailable"), "{not:?}");
+    assert_eq!(not[1].0, 7);
+    assert!(not[1].1.contains("W2 lacks the tag `court`"), "{not:?}");
+
+    // check holds the allocation to the decisions in decisions.csv beside it.
+    let checked = check(&dir, &out2);
+    let text = ok(&checked);
+    assert!(
+        text.contains("the 4 managers' decisions applied by its run"),
+        "{text}"
+    );
+    // Moving C1 back to W1 is valid by the input files alone, not against the decision.
+    let tampered = std::fs::read_to_string(out2.join("allocation.csv"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            if l.starts_with("C1,") {
+                "C1,W1,W1,kept,".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(out2.join("allocation.csv"), tampered).unwrap();
+    let refused = check(&dir, &out2);
+    assert_eq!(refused.status.code(), Some(3), "{}", stdout(&refused));
+    assert!(
+        stdout(&refused).contains("rule 1 (manager's decision not honoured)"),
+        "{}",
+        stdout(&refused)
+    );
+
+    // Run 3 on changed inputs: W2 leaves and C7 is closed. Decisions naming them no
+    // longer hold, and say why.
+    std::fs::write(
+        dir.join("workers.csv"),
+        WORKERS.replace("W2,Ben,A,10,,true", "W2,Ben,A,10,,false"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("cases.csv"), CASES.replace("C7,1,A,,\n", "")).unwrap();
+    let out3 = tmp.path().join("out3");
+    let printed = ok(&allocate(&dir, &out3, &["--record", db, "-q"]));
+    assert!(printed.is_empty(), "-q prints nothing: {printed}");
+    let s = summary(&out3);
+    let why: BTreeMap<i64, String> = s["decisions"]["not_applied"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_i64().unwrap(),
+                d["why"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(why[&2].contains("W2 is unavailable"), "{why:?}");
+    assert!(
+        why[&5].contains("case C7 is no longer in cases.csv"),
+        "{why:?}"
+    );
+    ok(&check(&dir, &out3));
+
+    // History, diff and the transparency record name the decisions.
+    let history = ok(&run(&["history", db, "--run", "2"]));
+    assert!(history.contains("decisions: 4 of 6 applied"), "{history}");
+    let diff = ok(&run(&["diff", db, "1", "2"]));
+    assert!(
+        diff.contains("decisions taken or withdrawn in between"),
+        "{diff}"
+    );
+    assert_eq!(diff.matches(" by Sam: ").count(), 3, "{diff}");
+    let record = ok(&run(&["history", db, "--run", "2", "--transparency"]));
+    for heading in [
+        "## 2. Owner and responsibility",
+        "## 4. Decision-making process and human oversight",
+        "## 5. The policy in words",
+        "## 6. Data",
+    ] {
+        assert!(record.contains(heading), "{heading}: {record}");
+    }
+    assert!(
+        record.contains("not applied: decision 6 by Jo") && record.contains("W4 is unavailable"),
+        "{record}"
+    );
+}
+
+#[test]
+fn a_run_without_the_record_leaves_no_stale_decisions_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = scenario_dir(tmp.path(), WORKERS, CASES, None);
+    let db = tmp.path().join("record.sqlite");
+    let db = db.to_str().unwrap();
+    let out = tmp.path().join("out");
+    ok(&allocate(&dir, &out, &["--record", db, "-q"]));
+    ok(&run(&["decide", db, "C1", "assign", "W2"]));
+    ok(&allocate(&dir, &out, &["--record", db, "-q"]));
+    assert!(out.join("decisions.csv").exists());
+    // The same folder, not recorded: decisions.csv goes, and check does not apply it.
+    ok(&allocate(&dir, &out, &["-q"]));
+    assert!(!out.join("decisions.csv").exists());
+    assert!(summary(&out).get("decisions").is_none());
+    let text = ok(&check(&dir, &out));
+    assert!(!text.contains("decision"), "{text}");
+}
+
+#[test]
+fn deciding_before_any_run_says_to_allocate_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("record.sqlite");
+    let out = run(&["decide", db.to_str().unwrap(), "C1", "accept"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("allocate with --record first"),
+        "{}",
+        stderr(&out)
+    );
+}
