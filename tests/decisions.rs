@@ -201,6 +201,32 @@ fn every_kind_of_decision_is_honoured_by_the_next_run_and_checked() {
     assert_eq!(not[1].0, 7);
     assert!(not[1].1.contains("W2 lacks the tag `court`"), "{not:?}");
 
+    // Replay: the run's inputs and decisions written back give the same files.
+    let replay = tmp.path().join("replay");
+    let wrote = ok(&run(&[
+        "history",
+        db,
+        "--run",
+        "2",
+        "--inputs",
+        replay.to_str().unwrap(),
+    ]));
+    assert!(wrote.contains("--decisions"), "{wrote}");
+    let out_r = tmp.path().join("out-replay");
+    let decisions = replay.join("decisions.csv");
+    ok(&allocate(
+        &replay,
+        &out_r,
+        &["--decisions", decisions.to_str().unwrap(), "-q"],
+    ));
+    for file in ["allocation.csv", "decisions.csv", "loads.csv"] {
+        assert_eq!(
+            std::fs::read(out2.join(file)).unwrap(),
+            std::fs::read(out_r.join(file)).unwrap(),
+            "{file} replayed byte for byte"
+        );
+    }
+
     // check holds the allocation to the decisions in decisions.csv beside it.
     let checked = check(&dir, &out2);
     let text = ok(&checked);

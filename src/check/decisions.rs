@@ -16,20 +16,21 @@ use crate::io::csv::{header_columns, Table};
 use crate::model::{CaseId, Decided, DecisionKind, Hold, Scenario, WorkerId};
 use crate::{Error, InputError, InputErrors};
 
-/// The columns read; the file has `note` and `why` as well.
-const COLUMNS: [&str; 7] = [
+/// The columns read; the file has `why` as well.
+const COLUMNS: [&str; 8] = [
     "decision_id",
     "case_id",
     "kind",
     "worker_id",
     "by",
     "at",
+    "note",
     "applied",
 ];
 
-/// One applied decision of a `decisions.csv` file.
+/// One decision of a `decisions.csv` file.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AppliedDecision {
+pub struct DecisionRow {
     /// 1-based line in the file.
     pub line: u64,
     /// The case.
@@ -38,17 +39,34 @@ pub struct AppliedDecision {
     pub decided: Decided,
     /// The worker it names (`None`: unallocated).
     pub worker: Option<WorkerId>,
+    /// Whether the run applied it.
+    pub applied: bool,
 }
 
-/// Reads the applied decisions of a `decisions.csv` file, every problem located.
-pub fn read_decisions(path: &Path) -> crate::Result<Vec<AppliedDecision>> {
+impl DecisionRow {
+    /// The decision as kept in a record.
+    pub fn decision(&self) -> crate::model::Decision {
+        crate::model::Decision {
+            id: self.decided.id,
+            at: self.decided.at.clone(),
+            by: self.decided.by.clone(),
+            case_id: self.case.clone(),
+            kind: self.decided.kind,
+            worker_id: self.worker.clone(),
+            note: self.decided.note.clone(),
+        }
+    }
+}
+
+/// Reads every decision of a `decisions.csv` file, every problem located.
+pub fn read_decisions(path: &Path) -> crate::Result<Vec<DecisionRow>> {
     let name = path.display().to_string();
     let text = super::file::read_checked_file(path, "decisions")?;
     parse_decisions(&name, &text).map_err(Error::InvalidInput)
 }
 
 /// Parses the text of a `decisions.csv` file; `name` is the file name used in messages.
-pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<AppliedDecision>, InputErrors> {
+pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<DecisionRow>, InputErrors> {
     let error = |line: u64, column: &str, code: &'static str, message: String| InputError {
         file: name.to_string(),
         line: Some(line),
@@ -107,15 +125,15 @@ pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<AppliedDecision>, I
                 .and_then(|&i| record.get(i))
                 .unwrap_or_default()
         };
-        match cell("applied") {
-            "yes" => {}
-            "no" => continue,
+        let applied = match cell("applied") {
+            "yes" => true,
+            "no" => false,
             other => {
                 let message = format!("expected yes or no, got `{other}`");
                 errors.push(error(line, "applied", codes::PARSE, message));
                 continue;
             }
-        }
+        };
         let kind = match cell("kind").parse::<DecisionKind>() {
             Ok(kind) => kind,
             Err(message) => {
@@ -141,7 +159,7 @@ pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<AppliedDecision>, I
             errors.push(error(line, "worker_id", codes::EMPTY_ID, message));
             continue;
         }
-        rows.push(AppliedDecision {
+        rows.push(DecisionRow {
             line,
             case: CaseId::new(cell("case_id")),
             decided: Decided {
@@ -149,9 +167,10 @@ pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<AppliedDecision>, I
                 at: cell("at").to_string(),
                 by: cell("by").to_string(),
                 kind,
-                note: String::new(),
+                note: cell("note").to_string(),
             },
             worker,
+            applied,
         });
     }
     if errors.is_empty() {
@@ -161,11 +180,12 @@ pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<AppliedDecision>, I
     }
 }
 
-/// The scenario with the applied decisions on its cases; a decision on a case the
-/// scenario lacks is left out (the allocation is checked against the scenario's cases).
-pub fn with_decisions(scenario: &Scenario, decisions: &[AppliedDecision]) -> Scenario {
+/// The scenario with the applied decisions on its cases (the others are left out, and so
+/// is a decision on a case the scenario lacks: the allocation is checked against the
+/// scenario's cases).
+pub fn with_decisions(scenario: &Scenario, decisions: &[DecisionRow]) -> Scenario {
     let mut out = scenario.clone();
-    for d in decisions {
+    for d in decisions.iter().filter(|d| d.applied) {
         let Some(case) = out.cases.iter_mut().find(|c| c.id == d.case) else {
             continue;
         };
@@ -192,7 +212,7 @@ mod tests {
     const HEADER: &str = "decision_id,case_id,kind,worker_id,by,at,note,applied,why\n";
 
     #[test]
-    fn reads_the_applied_rows_only() {
+    fn reads_every_row_with_whether_it_was_applied() {
         let text = format!(
             "{HEADER}1,C1,assign,W2,Sam,2026-12-03T09:00:00Z,,yes,\n\
              2,C2,never,W1,Sam,2026-12-03T09:01:00Z,\"conflict\",yes,\n\
@@ -200,7 +220,7 @@ mod tests {
              4,C4,assign,W9,Jo,2026-12-03T09:03:00Z,,no,W9 is no longer in workers.csv\n"
         );
         let rows = parse_decisions("decisions.csv", &text).unwrap();
-        let got: Vec<(u64, &str, DecisionKind, Option<&str>)> = rows
+        let got: Vec<(u64, &str, DecisionKind, Option<&str>, bool)> = rows
             .iter()
             .map(|r| {
                 (
@@ -208,17 +228,20 @@ mod tests {
                     r.case.as_str(),
                     r.decided.kind,
                     r.worker.as_ref().map(|w| w.as_str()),
+                    r.applied,
                 )
             })
             .collect();
         assert_eq!(
             got,
             vec![
-                (2, "C1", DecisionKind::Assign, Some("W2")),
-                (3, "C2", DecisionKind::Never, Some("W1")),
-                (4, "C3", DecisionKind::Reject, None),
+                (2, "C1", DecisionKind::Assign, Some("W2"), true),
+                (3, "C2", DecisionKind::Never, Some("W1"), true),
+                (4, "C3", DecisionKind::Reject, None, true),
+                (5, "C4", DecisionKind::Assign, Some("W9"), false),
             ]
         );
+        assert_eq!(rows[1].decided.note, "conflict");
     }
 
     #[test]

@@ -37,7 +37,7 @@ use std::fmt;
 
 use crate::model::{CaseId, Change, Objective, WorkerId, WorkerLoad};
 
-pub use decisions::{parse_decisions, read_decisions, with_decisions, AppliedDecision};
+pub use decisions::{parse_decisions, read_decisions, with_decisions, DecisionRow};
 pub use file::{parse_allocation, read_allocation, AllocationRow};
 pub use verify::check;
 

@@ -77,6 +77,10 @@ enum Command {
         /// Who runs it, for the record [default: the login name].
         #[arg(long, value_name = "NAME", requires = "record")]
         by: Option<String>,
+        /// Apply the managers' decisions of a decisions.csv (as a recorded run writes it,
+        /// or `history --run ID --inputs` writes it back), instead of a record's.
+        #[arg(long, value_name = "FILE", conflicts_with = "record")]
+        decisions: Option<PathBuf>,
     },
     /// Verify an allocation (the solver's or one made by hand) against every hard rule
     /// and recompute its objective, independently of the solver.
@@ -154,6 +158,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             mip_gap,
             record,
             by,
+            decisions,
         } => {
             let out = out.unwrap_or_else(|| default_out(&dir));
             let options = SolveOptions {
@@ -164,7 +169,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ..SolveOptions::default()
             };
             let record = record.map(|db| (db, by.unwrap_or_else(record::login_name)));
-            allocate(&dir, &out, &options, quiet, report.as_deref(), record)
+            let run = Run {
+                report: report.as_deref(),
+                record,
+                decisions: decisions.as_deref(),
+            };
+            allocate(&dir, &out, &options, quiet, run)
         }
         Command::Check {
             dir,
@@ -205,14 +215,28 @@ fn default_out(dir: &Path) -> PathBuf {
     PathBuf::from("out").join(name)
 }
 
+/// What an `allocate` run does besides solving and writing its outputs.
+struct Run<'a> {
+    /// Write the HTML report here.
+    report: Option<&'a Path>,
+    /// Keep the run in this record, run by this person.
+    record: Option<(PathBuf, String)>,
+    /// Apply the decisions of this `decisions.csv`.
+    decisions: Option<&'a Path>,
+}
+
 fn allocate(
     dir: &Path,
     out: &Path,
     options: &SolveOptions,
     quiet: bool,
-    report: Option<&Path>,
-    record: Option<(PathBuf, String)>,
+    run: Run<'_>,
 ) -> anyhow::Result<ExitCode> {
+    let Run {
+        report,
+        record,
+        decisions: decisions_file,
+    } = run;
     let started = Instant::now();
     // The record is opened (and refused if it is not one) before anything is solved or
     // written; the inputs are kept as they are read.
@@ -225,10 +249,19 @@ fn allocate(
     };
     let scenario = caseload::io::read::load_scenario(dir)?;
     // The standing decisions go on top of the input files (never into them).
-    let (scenario, decisions) = match &record {
-        Some((store, ..)) => {
-            let (decided, outcomes) =
-                caseload::validate::apply_decisions(&scenario, &store.standing()?);
+    let standing = match (&record, decisions_file) {
+        (Some((store, ..)), _) => Some(store.standing()?),
+        (None, Some(path)) => Some(
+            caseload::check::read_decisions(path)?
+                .iter()
+                .map(|row| row.decision())
+                .collect(),
+        ),
+        (None, None) => None,
+    };
+    let (scenario, decisions) = match standing {
+        Some(standing) => {
+            let (decided, outcomes) = caseload::validate::apply_decisions(&scenario, &standing);
             (decided, Some(outcomes))
         }
         None => (scenario, None),
@@ -310,7 +343,7 @@ fn check(dir: &Path, allocation: &Path, decisions: Option<&Path>) -> anyhow::Res
     let scenario = match decisions {
         Some(path) => {
             let applied = caseload::check::read_decisions(path)?;
-            let n = applied.len();
+            let n = applied.iter().filter(|d| d.applied).count();
             let plural = if n == 1 {
                 "manager's decision"
             } else {

@@ -96,12 +96,27 @@ pub fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
     let inputs = record.inputs(id)?;
     let decisions = record.run_decisions(id)?;
     if let Some(out) = &args.inputs {
-        write_inputs(out, &inputs)?;
+        let mut files: Vec<(String, Vec<u8>)> = inputs
+            .iter()
+            .map(|f| (f.name.clone(), f.bytes.clone()))
+            .collect();
+        if !decisions.is_empty() {
+            let text = caseload::report::decisions_csv(&decisions)?;
+            files.push(("decisions.csv".to_string(), text.into_bytes()));
+        }
+        write_inputs(out, &files)?;
         println!(
             "wrote {} input file(s) of run {id} to {}",
-            inputs.len(),
+            files.len(),
             out.display()
         );
+        if !decisions.is_empty() {
+            println!(
+                "replay it with: caseload allocate {} --decisions {}",
+                out.display(),
+                out.join("decisions.csv").display()
+            );
+        }
         return Ok(ExitCode::SUCCESS);
     }
     if args.json {
@@ -127,10 +142,10 @@ pub fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes a run's inputs into `out`, which must not hold any of them yet.
-fn write_inputs(out: &Path, inputs: &[caseload::record::InputFile]) -> anyhow::Result<()> {
-    for f in inputs {
-        let path = out.join(&f.name);
+/// Writes a run's inputs (name, bytes) into `out`, which must not hold any of them yet.
+fn write_inputs(out: &Path, inputs: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
+    for (name, _) in inputs {
+        let path = out.join(name);
         anyhow::ensure!(
             !path.exists(),
             "{} exists: --inputs writes into a new or empty folder, nothing was written",
@@ -139,7 +154,7 @@ fn write_inputs(out: &Path, inputs: &[caseload::record::InputFile]) -> anyhow::R
     }
     let files: Vec<(PathBuf, Vec<u8>)> = inputs
         .iter()
-        .map(|f| (out.join(&f.name), f.bytes.clone()))
+        .map(|(name, bytes)| (out.join(name), bytes.clone()))
         .collect();
     caseload::io::atomic::write_files_atomically(&files)?;
     Ok(())
