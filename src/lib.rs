@@ -89,6 +89,8 @@ pub mod model;
 #[cfg(feature = "record")]
 pub mod record;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod solve;
 pub mod text;
 pub mod validate;

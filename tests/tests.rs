@@ -11,5 +11,7 @@ mod input;
 mod layers;
 mod record;
 mod report;
+#[cfg(feature = "serve")]
+mod serve;
 mod util;
 mod whatif;

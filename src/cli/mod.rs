@@ -16,6 +16,8 @@ mod decide;
 mod diagnose;
 mod record;
 mod report;
+#[cfg(feature = "serve")]
+mod serve;
 
 use caseload::model::Instance;
 use caseload::report::{Outputs, Timings};
@@ -139,6 +141,10 @@ enum Command {
     /// Record a manager's decision on the newest recorded proposal (accept, reject,
     /// assign W, never W), withdraw one, or list them.
     Decide(decide::DecideArgs),
+    /// The manager's workspace: a local web app to review the proposal, ask why, decide,
+    /// re-solve and download the allocation.
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
     /// What changed between two recorded runs, or two allocation.csv files: cases whose
     /// worker changed, workers whose load changed, the objective by term.
     Diff(record::DiffArgs),
@@ -193,6 +199,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Whatif(args) => whatif::whatif(args),
         Command::History(args) => record::history(args),
         Command::Decide(args) => decide::decide(args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::serve(args),
         Command::Diff(args) => record::diff_command(args),
     }
 }

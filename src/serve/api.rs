@@ -1,0 +1,301 @@
+//! The JSON API under `/api/`: what the page does, a script can do.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{error, App, WorkspaceError};
+use crate::model::{eligibility, CaseId, Decision, DecisionKind, Objective, WorkerId};
+use crate::record::{NewDecision, RecordError};
+use crate::report::bands::rag;
+
+/// A failed call of the workspace as an HTTP answer: bad input 400, unknown ids 404, the
+/// rest 500 (the server keeps running).
+fn failure(e: WorkspaceError) -> Response {
+    match &e {
+        WorkspaceError::Record(
+            RecordError::UnknownDecision { .. } | RecordError::UnknownRun { .. },
+        ) => error(StatusCode::NOT_FOUND, e.to_string()),
+        WorkspaceError::Record(r) if r.is_bad_input() => {
+            error(StatusCode::BAD_REQUEST, e.to_string())
+        }
+        WorkspaceError::Caseload(crate::Error::Infeasible(_)) => {
+            error(StatusCode::CONFLICT, e.to_string())
+        }
+        _ => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// `GET /api/proposal`: the summary, every allocation row, every load.
+pub async fn proposal(State(app): State<Arc<App>>) -> Response {
+    let current = app.workspace.current();
+    Json(current.json()).into_response()
+}
+
+/// `GET /api/previous`: the proposal before the last re-solve (404 before any).
+pub async fn previous(State(app): State<Arc<App>>) -> Response {
+    match app.workspace.previous() {
+        Some(p) => Json(p.json()).into_response(),
+        None => error(StatusCode::NOT_FOUND, "no earlier proposal in this session"),
+    }
+}
+
+/// `GET /api/decisions`: the standing decisions.
+pub async fn decisions(State(app): State<Arc<App>>) -> Response {
+    let record = app.workspace.record();
+    match record.decisions() {
+        Ok(all) => {
+            let standing: Vec<_> = all.into_iter().filter(|d| d.withdrawn.is_none()).collect();
+            Json(standing).into_response()
+        }
+        Err(e) => failure(e.into()),
+    }
+}
+
+/// The body of `POST /api/decisions`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    case_id: String,
+    kind: String,
+    #[serde(default)]
+    worker_id: Option<String>,
+    #[serde(default)]
+    by: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// `POST /api/decisions`: `{"case_id", "kind", "worker_id"?, "by"?, "note"?}` → `{"id"}`.
+pub async fn decide(
+    State(app): State<Arc<App>>,
+    body: Result<Json<DecisionBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Json(body) = match body {
+        Ok(body) => body,
+        Err(e) => {
+            // Too large: 413; anything else wrong with the body (syntax, fields): 400.
+            let status = match e.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            return error(status, e.body_text());
+        }
+    };
+    let kind = match body.kind.parse::<DecisionKind>() {
+        Ok(kind) => kind,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("kind: {e}")),
+    };
+    let by = body
+        .by
+        .filter(|b| !b.trim().is_empty())
+        .unwrap_or_else(|| app.workspace.by.clone());
+    let decision = NewDecision {
+        case_id: CaseId::new(&body.case_id),
+        kind,
+        worker_id: body
+            .worker_id
+            .filter(|w| !w.trim().is_empty())
+            .map(WorkerId::new),
+        by,
+        note: body.note.unwrap_or_default(),
+    };
+    let taken = app.workspace.record().decide(&decision);
+    match taken {
+        Ok(d) => (StatusCode::CREATED, Json(json!({ "id": d.decision.id }))).into_response(),
+        Err(e) => failure(e.into()),
+    }
+}
+
+/// `DELETE /api/decisions/ID`: withdraws a standing decision.
+pub async fn withdraw(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!("`{id}` is not a decision id"),
+        );
+    };
+    let by = app.workspace.by.clone();
+    let withdrawn = app.workspace.record().withdraw(id, &by);
+    match withdrawn {
+        Ok(d) => Json(json!({ "id": d.decision.id, "withdrawn": d.withdrawn })).into_response(),
+        Err(e) => failure(e.into()),
+    }
+}
+
+/// `POST /api/solve`: re-solves with the standing decisions; answers the new proposal.
+pub async fn solve(State(app): State<Arc<App>>) -> Response {
+    let Ok(_one) = app.workspace.solving.try_lock() else {
+        return error(StatusCode::CONFLICT, "a solve is already running");
+    };
+    let worker = Arc::clone(&app);
+    let solved = tokio::task::spawn_blocking(move || worker.workspace.resolve()).await;
+    match solved {
+        Ok(Ok(p)) => Json(p.json()).into_response(),
+        Ok(Err(e)) => failure(e),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the solve failed: {e}"),
+        ),
+    }
+}
+
+/// The query of `GET /api/eligible`.
+#[derive(Debug, Deserialize)]
+pub struct CaseQuery {
+    case: String,
+}
+
+/// `GET /api/eligible?case=C`: the workers who may hold C's whole sibling group under the
+/// current proposal's rules, with their load after the proposal and were C added.
+pub async fn eligible(State(app): State<Arc<App>>, Query(q): Query<CaseQuery>) -> Response {
+    let current = app.workspace.current();
+    let instance = &current.instance;
+    let Some(c) = instance.case(&CaseId::new(&q.case)) else {
+        return error(StatusCode::NOT_FOUND, format!("no case {}", q.case));
+    };
+    let unit = &instance.units[instance.unit_of[c]];
+    let loads = &current.solution.evaluation.loads;
+    let now = current.solution.evaluation.worker[c];
+    let workers: Vec<_> = (0..instance.workers.len())
+        .filter(|&w| {
+            unit.cases.iter().all(|&k| {
+                eligibility(&instance.workers[w], &instance.cases[k], &instance.policy).is_ok()
+            })
+        })
+        .map(|w| {
+            let worker = &instance.workers[w];
+            let added = if now == Some(w) {
+                0.0
+            } else {
+                instance.unit_weight_on(instance.unit_of[c], w)
+            };
+            let after = loads[w].load_after + added;
+            json!({
+                "worker_id": worker.id,
+                "name": worker.name,
+                "team": worker.team,
+                "capacity": instance.capacity[w],
+                "load_after": loads[w].load_after,
+                "load_with_case": after,
+                "band_with_case": rag(&instance.policy, after, instance.capacity[w]).as_str(),
+                "holds_it": now == Some(w),
+            })
+        })
+        .collect();
+    Json(json!({ "case_id": q.case, "siblings": unit.cases.len(), "workers": workers }))
+        .into_response()
+}
+
+/// The query of `GET /api/why-not`.
+#[derive(Debug, Deserialize)]
+pub struct WhyNotQuery {
+    case: String,
+    worker: String,
+}
+
+fn terms(o: &Objective) -> serde_json::Value {
+    json!({
+        "total": o.total,
+        "unallocated": o.unallocated,
+        "bands": o.bands,
+        "moves": o.moves,
+        "preferences": o.preferences,
+        "pairs": o.pairs,
+    })
+}
+
+/// `GET /api/why-not?case=C&worker=W`: the rules that forbid W holding C, in words; or,
+/// when allowed, the objective with C held by W (the rest re-solved) and its change by
+/// term against the proposal. Nothing is recorded.
+pub async fn why_not(State(app): State<Arc<App>>, Query(q): Query<WhyNotQuery>) -> Response {
+    let current = app.workspace.current();
+    let instance = &current.instance;
+    if instance.case(&CaseId::new(&q.case)).is_none() {
+        return error(StatusCode::NOT_FOUND, format!("no case {}", q.case));
+    }
+    if instance.worker(&WorkerId::new(&q.worker)).is_none() {
+        return error(StatusCode::NOT_FOUND, format!("no worker {}", q.worker));
+    }
+    let Ok(_one) = app.workspace.solving.try_lock() else {
+        return error(StatusCode::CONFLICT, "a solve is already running");
+    };
+    // The newest decision of all, so that it wins over a standing one on the same case.
+    let trial = Decision {
+        id: i64::MAX,
+        at: String::new(),
+        by: "why-not".into(),
+        case_id: CaseId::new(&q.case),
+        kind: DecisionKind::Assign,
+        worker_id: Some(WorkerId::new(&q.worker)),
+        note: String::new(),
+    };
+    let worker = Arc::clone(&app);
+    let solved = tokio::task::spawn_blocking(move || worker.workspace.solve_with(&[trial])).await;
+    let (solution, outcomes) = match solved {
+        Ok(Ok(x)) => x,
+        Ok(Err(e)) => return failure(e),
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}")),
+    };
+    if let Some(trial) = outcomes.iter().find(|o| o.decision.id == i64::MAX) {
+        if !trial.applied {
+            return Json(json!({ "allowed": false, "rules": [trial.why] })).into_response();
+        }
+    }
+    let before = current.solution.evaluation.objective;
+    let after = solution.evaluation.objective;
+    let delta = Objective {
+        total: after.total - before.total,
+        unallocated: after.unallocated - before.unallocated,
+        bands: after.bands - before.bands,
+        moves: after.moves - before.moves,
+        preferences: after.preferences - before.preferences,
+        pairs: after.pairs - before.pairs,
+    };
+    Json(json!({
+        "allowed": true,
+        "objective": terms(&after),
+        "delta": terms(&delta),
+        "status": solution.status.as_str(),
+    }))
+    .into_response()
+}
+
+/// `GET /api/export/allocation.csv`: the current proposal's `allocation.csv`.
+pub async fn export_csv(State(app): State<Arc<App>>) -> Response {
+    let current = app.workspace.current();
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"allocation.csv\"",
+            ),
+        ],
+        current.outputs.allocation.clone(),
+    )
+        .into_response()
+}
+
+/// `GET /api/export/decisions.csv`: the decisions the current proposal applied (and the
+/// ones it could not), for `caseload check --decisions`.
+pub async fn export_decisions(State(app): State<Arc<App>>) -> Response {
+    let current = app.workspace.current();
+    let text = current.outputs.decisions.clone().unwrap_or_default();
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"decisions.csv\"",
+            ),
+        ],
+        text,
+    )
+        .into_response()
+}

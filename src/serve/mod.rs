@@ -1,0 +1,226 @@
+//! The manager's workspace (`caseload serve`): a local web app to review the proposal,
+//! ask why, decide, re-solve and export — our own HTML, CSS and plain JavaScript compiled
+//! into the binary, and the JSON API under `/api/` that the page (or a script) uses.
+//!
+//! Security, since the workspace holds children's personal data:
+//! - it listens on 127.0.0.1 unless `--bind` says otherwise (the CLI warns then);
+//! - a random token (from the operating system's generator) is printed in the URL; the
+//!   page trades it for an `HttpOnly; SameSite=Strict` session cookie, and scripts send
+//!   `Authorization: Bearer TOKEN`; any other request gets 401;
+//! - the `Host` header must name this server (no DNS rebinding) and an `Origin`, when
+//!   sent, must be this server's (no cross-site requests): else 403;
+//! - request bodies are limited to [`BODY_LIMIT`] bytes (413 beyond);
+//! - no file path ever comes from a request: the scenario folder and the record are
+//!   fixed when the server starts.
+//!
+//! Every solve is a run on the record and every decision is kept in it, so stopping the
+//! server, or a crash, loses no decision. Solves run off the async runtime, one at a
+//! time (a second request while one runs gets 409).
+
+mod api;
+mod workspace;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::Router;
+
+pub use workspace::{Proposal, Workspace, WorkspaceError};
+
+/// The largest request body accepted, in bytes.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The session cookie's name.
+const COOKIE: &str = "caseload_session";
+
+/// The page, its style and its script, compiled in.
+const INDEX_HTML: &str = include_str!("page/index.html");
+const STYLE_CSS: &str = include_str!("page/style.css");
+const APP_JS: &str = include_str!("page/app.js");
+
+/// The shared state of a running server.
+pub struct App {
+    /// The workspace.
+    pub workspace: Workspace,
+    /// The secret in the URL, the cookie and the bearer header.
+    pub token: String,
+    /// The `host:port` values a request's `Host` may name.
+    pub hosts: Vec<String>,
+}
+
+/// A random token: 32 bytes from the operating system, in hex.
+pub fn new_token() -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The `host:port` names a request may use for a server listening on `addr`.
+pub fn host_names(addr: SocketAddr) -> Vec<String> {
+    let port = addr.port();
+    let mut hosts = vec![match addr.ip() {
+        IpAddr::V6(ip) => format!("[{ip}]:{port}"),
+        IpAddr::V4(ip) => format!("{ip}:{port}"),
+    }];
+    if addr.ip().is_loopback() {
+        hosts.push(format!("localhost:{port}"));
+        hosts.push(format!("127.0.0.1:{port}"));
+    }
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
+/// The router of a workspace: the page, its assets and the API, behind the checks of
+/// host, origin and token.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(page))
+        .route("/style.css", get(style))
+        .route("/app.js", get(script))
+        .route("/api/proposal", get(api::proposal))
+        .route("/api/previous", get(api::previous))
+        .route("/api/decisions", get(api::decisions).post(api::decide))
+        .route("/api/decisions/{id}", delete(api::withdraw))
+        .route("/api/solve", post(api::solve))
+        .route("/api/eligible", get(api::eligible))
+        .route("/api/why-not", get(api::why_not))
+        .route("/api/export/allocation.csv", get(api::export_csv))
+        .route("/api/export/decisions.csv", get(api::export_decisions))
+        .layer(middleware::from_fn_with_state(Arc::clone(&app), guard))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(app)
+}
+
+/// A JSON error: `{"error": "..."}` with a status.
+pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    let body = serde_json::json!({ "error": message.into() });
+    (status, axum::Json(body)).into_response()
+}
+
+/// Host and origin first, then the token: from the cookie, the bearer header, or (for
+/// the page only) the URL, which is traded for the cookie.
+async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if !app.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+        return error(
+            StatusCode::FORBIDDEN,
+            format!("the Host header `{host}` is not this server's"),
+        );
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("");
+        let ours = app
+            .hosts
+            .iter()
+            .any(|h| origin.eq_ignore_ascii_case(&format!("http://{h}")));
+        if !ours {
+            return error(
+                StatusCode::FORBIDDEN,
+                format!("requests from `{origin}` are refused: not this server's page"),
+            );
+        }
+    }
+    if authorised(&app.token, headers) {
+        return next.run(request).await;
+    }
+    // The printed URL: trade the token for the session cookie, and drop it from the URL.
+    let from_url = request.uri().path() == "/"
+        && request.uri().query().is_some_and(|q| {
+            q.split('&').any(|kv| {
+                kv.strip_prefix("token=")
+                    .is_some_and(|t| same(t, &app.token))
+            })
+        });
+    if from_url {
+        let cookie = format!("{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/", app.token);
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() = StatusCode::SEE_OTHER;
+        let headers = response.headers_mut();
+        headers.insert(header::LOCATION, HeaderValue::from_static("/"));
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            headers.insert(header::SET_COOKIE, value);
+        }
+        return response;
+    }
+    error(
+        StatusCode::UNAUTHORIZED,
+        "open the URL caseload serve printed (it carries the token), or send Authorization: Bearer TOKEN",
+    )
+}
+
+/// Whether the request carries the token, in the session cookie or as a bearer.
+fn authorised(token: &str, headers: &HeaderMap) -> bool {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .is_some_and(|t| same(t.trim(), token));
+    let cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|h| h.split(';'))
+        .filter_map(|kv| kv.trim().strip_prefix(COOKIE)?.strip_prefix('='))
+        .any(|t| same(t, token));
+    bearer || cookie
+}
+
+/// Compares secrets in time independent of where they differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn page() -> Response {
+    let mut response = asset("text/html; charset=utf-8", INDEX_HTML);
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+        ),
+    );
+    response
+}
+
+async fn style() -> Response {
+    asset("text/css; charset=utf-8", STYLE_CSS)
+}
+
+async fn script() -> Response {
+    asset("text/javascript; charset=utf-8", APP_JS)
+}
+
+/// Serves `app` on `listener` until Ctrl-C.
+pub async fn serve(listener: tokio::net::TcpListener, app: Arc<App>) -> std::io::Result<()> {
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

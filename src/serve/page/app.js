@@ -1,0 +1,274 @@
+// The workspace page: plain JavaScript over the JSON API (no framework, no network).
+"use strict";
+
+const state = { proposal: null, previous: null, decisions: [] };
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    // Through the CSSOM: the page's Content-Security-Policy refuses style attributes.
+    else if (k === "style") node.style.cssText = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (v !== null && v !== undefined) node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+async function api(method, path, body) {
+  const init = { method, headers: {}, credentials: "same-origin" };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new Error((data && data.error) || response.statusText);
+  return data;
+}
+
+function say(text, isError = false) {
+  const s = $("status");
+  s.textContent = text;
+  s.className = isError ? "error" : "";
+}
+
+const fmt = (x) => (Math.round(x * 100) / 100).toString();
+
+function renderSummary() {
+  const s = state.proposal.summary;
+  const c = s.cases;
+  const o = s.objective;
+  const box = $("summary");
+  box.replaceChildren(
+    el("h2", {}, `Proposal — run ${state.proposal.run}`),
+    el("div", { class: "counts" },
+      ...[["kept", c.kept], ["moved", c.moved], ["forced", c.forced], ["new", c.new], ["unallocated", c.unallocated]]
+        .map(([k, n]) => el("span", {}, el("b", {}, n), ` ${k}`))),
+    el("div", {}, `${c.total} children, ${s.workers} workers · status ${s.status}, gap ${(100 * s.gap).toFixed(2)}% · ` +
+      `objective ${fmt(o.total)} = unallocated ${fmt(o.unallocated)} + bands ${fmt(o.bands)} + moves ${fmt(o.moves)} + preferences ${fmt(o.preferences)}`),
+  );
+  const d = s.decisions;
+  if (d && (d.applied.length || d.not_applied.length)) {
+    box.append(el("div", {}, `Decisions: ${d.applied.length} applied, ${d.not_applied.length} not applied.`));
+    for (const n of d.not_applied) {
+      box.append(el("div", { class: "no" }, `Decision ${n.id} (${n.kind} ${n.worker_id || ""} for ${n.case_id}) not applied: ${n.why}`));
+    }
+  }
+}
+
+function renderLoads() {
+  const loads = state.proposal.loads;
+  const teams = new Map();
+  for (const l of loads) {
+    const t = l.team || "no team";
+    if (!teams.has(t)) teams.set(t, []);
+    teams.get(t).push(l);
+  }
+  const max = Math.max(1, ...loads.map((l) => Math.max(l.load_before, l.load_after, l.capacity)));
+  const box = $("loads");
+  box.replaceChildren();
+  const select = $("f-team");
+  const chosen = select.value;
+  select.replaceChildren(el("option", { value: "" }, "all"));
+  for (const [team, rows] of teams) {
+    select.append(el("option", { value: team }, team));
+    const section = el("div", { class: "team" }, el("h3", {}, team));
+    for (const l of rows) {
+      const pct = (x) => `${(100 * x) / max}%`;
+      const bar = el("div", { class: "bar", role: "img",
+        "aria-label": `${l.worker_id} load ${fmt(l.load_before)} to ${fmt(l.load_after)} of ${fmt(l.capacity)}` },
+        el("div", { class: `after ${l.band_after}`, style: `width:${pct(l.load_after)}` }),
+        el("div", { class: "before", style: `width:${pct(l.load_before)}` }),
+        el("div", { class: "cap", style: `left:${pct(l.capacity)}` }));
+      const who = el("div", { class: "who", title: l.name }, `${l.worker_id} ${l.name}`);
+      if (!l.available) who.append(" ", el("span", { class: "tag unavailable" }, "unavailable"));
+      const util = l.capacity > 0 ? `${Math.round((100 * l.load_after) / l.capacity)}%` : "—";
+      section.append(el("div", { class: "worker" }, who, bar,
+        el("div", { class: "num" }, `${fmt(l.load_before)} → ${fmt(l.load_after)} / ${fmt(l.capacity)} · ${util}`)));
+    }
+    box.append(section);
+  }
+  select.value = chosen;
+}
+
+function teamOf(workerId) {
+  const l = state.proposal.loads.find((x) => x.worker_id === workerId);
+  return l ? l.team || "no team" : "";
+}
+
+function standingFor(caseId) {
+  return state.decisions.filter((d) => d.case_id === caseId);
+}
+
+async function decide(caseId, kind, workerId) {
+  try {
+    const body = { case_id: caseId, kind };
+    if (workerId) body.worker_id = workerId;
+    const r = await api("POST", "/api/decisions", body);
+    say(`Decision ${r.id} recorded: ${kind}${workerId ? " " + workerId : ""} for ${caseId}. Re-solve to apply it.`);
+    await loadDecisions();
+    renderChanges();
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
+async function reassignMenu(caseId, cell) {
+  try {
+    const r = await api("GET", `/api/eligible?case=${encodeURIComponent(caseId)}`);
+    const select = el("select", { "aria-label": `reassign ${caseId}` },
+      el("option", { value: "" }, "reassign to…"),
+      ...r.workers.filter((w) => !w.holds_it).map((w) =>
+        el("option", { value: w.worker_id },
+          `${w.worker_id} ${w.name} → ${fmt(w.load_with_case)}/${fmt(w.capacity)} (${w.band_with_case})`)));
+    select.addEventListener("change", () => { if (select.value) decide(caseId, "assign", select.value); });
+    cell.replaceChildren(select);
+    select.focus();
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
+function renderChanges() {
+  const team = $("f-team").value;
+  const change = $("f-change").value;
+  const find = $("f-find").value.trim().toLowerCase();
+  const names = new Map(state.proposal.loads.map((l) => [l.worker_id, l.name]));
+  const body = $("changes").querySelector("tbody");
+  body.replaceChildren();
+  let shown = 0;
+  for (const row of state.proposal.allocation) {
+    if (change ? row.change !== change : row.change === "kept") continue;
+    if (team && teamOf(row.worker_id) !== team && teamOf(row.previous_worker) !== team) continue;
+    if (find) {
+      const hay = [row.case_id, row.worker_id, row.previous_worker, names.get(row.worker_id), names.get(row.previous_worker)]
+        .join(" ").toLowerCase();
+      if (!hay.includes(find)) continue;
+    }
+    if (++shown > 500) break;
+    const decided = standingFor(row.case_id);
+    const cell = el("td", { class: "decide" });
+    if (decided.length) {
+      cell.append(el("span", {}, decided.map((d) => `#${d.id} ${d.kind}${d.worker_id ? " " + d.worker_id : ""}`).join(", ")), " ");
+    }
+    cell.append(
+      el("button", { type: "button", onclick: () => decide(row.case_id, "accept") }, "Accept"),
+      el("button", { type: "button", onclick: () => decide(row.case_id, "reject") }, "Reject"),
+      el("button", { type: "button", onclick: (ev) => reassignMenu(row.case_id, ev.target.parentElement) }, "Reassign…"),
+    );
+    const who = (id) => (id ? `${id}${names.get(id) ? " " + names.get(id) : ""}` : "—");
+    body.append(el("tr", { class: decided.length ? "decided" : "", "data-case": row.case_id },
+      el("td", {}, row.case_id), el("td", {}, who(row.previous_worker)), el("td", {}, who(row.worker_id)),
+      el("td", { class: `change-${row.change}` }, row.change), el("td", { class: "why" }, row.reason), cell));
+  }
+  if (!shown) body.append(el("tr", {}, el("td", { colspan: 6 }, "No change matches.")));
+}
+
+function renderCompare() {
+  const box = $("compare");
+  if (!state.previous) { box.hidden = true; return; }
+  const before = new Map(state.previous.allocation.map((r) => [r.case_id, r.worker_id]));
+  const changed = state.proposal.allocation.filter((r) => before.get(r.case_id) !== r.worker_id);
+  const a = state.previous.summary.objective.total;
+  const b = state.proposal.summary.objective.total;
+  box.hidden = false;
+  box.replaceChildren(
+    el("h2", {}, `Compared with run ${state.previous.run}`),
+    el("div", {}, `${changed.length} children changed worker; objective ${fmt(a)} → ${fmt(b)} (${b - a >= 0 ? "+" : ""}${fmt(b - a)}).`),
+    ...changed.slice(0, 20).map((r) => el("div", {}, `${r.case_id}: ${before.get(r.case_id) || "unallocated"} → ${r.worker_id || "unallocated"} — ${r.reason}`)));
+}
+
+function renderDecisions() {
+  const body = $("decisions").querySelector("tbody");
+  body.replaceChildren();
+  for (const d of state.decisions) {
+    body.append(el("tr", {},
+      el("td", {}, d.id), el("td", {}, d.case_id), el("td", {}, `${d.kind}${d.worker_id ? " " + d.worker_id : ""}`),
+      el("td", {}, d.by), el("td", {}, d.at), el("td", {}, d.note),
+      el("td", {}, el("button", { type: "button", onclick: () => withdraw(d.id) }, "Withdraw"))));
+  }
+  if (!state.decisions.length) body.append(el("tr", {}, el("td", { colspan: 7 }, "No standing decision.")));
+}
+
+async function withdraw(id) {
+  try {
+    await api("DELETE", `/api/decisions/${id}`);
+    say(`Decision ${id} withdrawn. Re-solve to see the effect.`);
+    await loadDecisions();
+    renderChanges();
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
+async function loadDecisions() {
+  state.decisions = await api("GET", "/api/decisions");
+  renderDecisions();
+}
+
+function renderAll() {
+  renderSummary();
+  renderLoads();
+  renderChanges();
+  renderCompare();
+}
+
+async function resolve() {
+  const button = $("solve");
+  button.disabled = true;
+  const started = performance.now();
+  say("Solving with every standing decision…");
+  try {
+    const next = await api("POST", "/api/solve");
+    state.previous = state.proposal;
+    state.proposal = next;
+    await loadDecisions();
+    renderAll();
+    say(`Re-solved as run ${next.run} in ${((performance.now() - started) / 1000).toFixed(2)} s.`);
+  } catch (e) {
+    say(e.message, true);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function whyNot(event) {
+  event.preventDefault();
+  const c = $("w-case").value.trim();
+  const w = $("w-worker").value.trim();
+  const box = $("whynot-answer");
+  box.textContent = "Working it out…";
+  try {
+    const r = await api("GET", `/api/why-not?case=${encodeURIComponent(c)}&worker=${encodeURIComponent(w)}`);
+    if (!r.allowed) {
+      box.replaceChildren(el("div", { class: "no" }, `${w} may not hold ${c}:`), ...r.rules.map((x) => el("div", {}, `• ${x}`)));
+    } else {
+      const d = r.delta;
+      box.replaceChildren(el("div", { class: "yes" }, `${w} may hold ${c}. With ${c} held by ${w} (the rest re-solved) the objective changes by ${fmt(d.total)}:`),
+        el("div", {}, `unallocated ${fmt(d.unallocated)}, bands ${fmt(d.bands)}, moves ${fmt(d.moves)}, preferences ${fmt(d.preferences)}`),
+        el("button", { type: "button", onclick: () => decide(c, "assign", w) }, `Assign ${c} to ${w}`));
+    }
+  } catch (e) {
+    box.replaceChildren(el("div", { class: "no" }, e.message));
+  }
+}
+
+async function start() {
+  $("solve").addEventListener("click", resolve);
+  $("whynot").addEventListener("submit", whyNot);
+  for (const id of ["f-team", "f-change"]) $(id).addEventListener("change", renderChanges);
+  $("f-find").addEventListener("input", renderChanges);
+  try {
+    state.proposal = await api("GET", "/api/proposal");
+    await loadDecisions();
+    renderAll();
+  } catch (e) {
+    say(e.message, true);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", start);

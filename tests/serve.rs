@@ -1,0 +1,372 @@
+//! The workspace end to end: the real binary on port 0, driven over HTTP (a small
+//! HTTP/1.1 client of our own, one connection per request).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+use crate::util::{caseload, demo, stderr, stdout};
+
+/// A running `caseload serve`, stopped on drop.
+struct Server {
+    child: Child,
+    port: u16,
+    token: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An answer: status, headers (lower-case names), body.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn copy_demo(root: &Path) -> PathBuf {
+    let dir = root.join("demo");
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["workers.csv", "cases.csv", "policy.toml"] {
+        std::fs::copy(demo().join(f), dir.join(f)).unwrap();
+    }
+    dir
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_caseload"))
+            .args([
+                "serve",
+                dir.to_str().unwrap(),
+                "--port",
+                "0",
+                "--by",
+                "Test Manager",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // http://127.0.0.1:PORT/?token=TOKEN
+        let rest = first
+            .trim()
+            .strip_prefix("http://127.0.0.1:")
+            .unwrap_or_else(|| panic!("first line: {first}"));
+        let (port, token) = rest.split_once("/?token=").unwrap();
+        Server {
+            child,
+            port: port.parse().unwrap(),
+            token: token.to_string(),
+        }
+    }
+
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// A request with the given extra headers (no token unless given).
+    fn raw(&self, method: &str, path: &str, headers: &[(&str, String)], body: &str) -> Answer {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let mut request = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+            request.push_str(&format!("Host: {}\r\n", self.host()));
+        }
+        for (k, v) in headers {
+            request.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if !body.is_empty() {
+            request.push_str("Content-Type: application/json\r\n");
+        }
+        request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut text = Vec::new();
+        stream.read_to_end(&mut text).unwrap();
+        let text = String::from_utf8_lossy(&text).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        Answer {
+            status,
+            headers,
+            body: body.to_string(),
+        }
+    }
+
+    /// A request with the bearer token.
+    fn call(&self, method: &str, path: &str, body: &str) -> Answer {
+        let auth = ("Authorization", format!("Bearer {}", self.token));
+        self.raw(method, path, &[auth], body)
+    }
+}
+
+#[test]
+fn the_workspace_refuses_what_it_should_and_keeps_running() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(&copy_demo(tmp.path()));
+    let bearer = ("Authorization", format!("Bearer {}", server.token));
+
+    // No token, a wrong one: 401.
+    assert_eq!(server.raw("GET", "/api/proposal", &[], "").status, 401);
+    assert_eq!(server.raw("GET", "/", &[], "").status, 401);
+    let wrong = ("Authorization", "Bearer 0000".to_string());
+    assert_eq!(server.raw("GET", "/api/proposal", &[wrong], "").status, 401);
+    assert_eq!(server.raw("GET", "/?token=0000", &[], "").status, 401);
+    // DNS rebinding and cross-site requests: 403, token or not.
+    let evil_host = ("Host", format!("evil.example:{}", server.port));
+    let answer = server.raw("GET", "/api/proposal", &[bearer.clone(), evil_host], "");
+    assert_eq!(answer.status, 403, "{}", answer.body);
+    let evil_origin = ("Origin", "http://evil.example".to_string());
+    let answer = server.raw(
+        "POST",
+        "/api/decisions",
+        &[bearer.clone(), evil_origin],
+        r#"{"case_id":"C00037","kind":"reject"}"#,
+    );
+    assert_eq!(answer.status, 403, "{}", answer.body);
+    // The printed URL trades the token for an HttpOnly, SameSite=Strict cookie.
+    let answer = server.raw("GET", &format!("/?token={}", server.token), &[], "");
+    assert_eq!(answer.status, 303);
+    let cookie = answer.header("set-cookie").unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let session = cookie.split(';').next().unwrap().to_string();
+    let page = server.raw("GET", "/", &[("Cookie", session.clone())], "");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("<script src=\"/app.js\""),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .header("content-security-policy")
+        .is_some_and(|c| c.contains("default-src 'self'")));
+    let own_origin = ("Origin", format!("http://{}", server.host()));
+    let answer = server.raw(
+        "GET",
+        "/api/proposal",
+        &[("Cookie", session), own_origin],
+        "",
+    );
+    assert_eq!(answer.status, 200);
+    // Bodies are size-limited; bad bodies are refused; the server keeps running.
+    let big = format!(r#"{{"case_id":"{}","kind":"accept"}}"#, "x".repeat(100_000));
+    assert_eq!(server.call("POST", "/api/decisions", &big).status, 413);
+    assert_eq!(
+        server.call("POST", "/api/decisions", "{not json").status,
+        400
+    );
+    let answer = server.call(
+        "POST",
+        "/api/decisions",
+        r#"{"case_id":"C00037","kind":"keep"}"#,
+    );
+    assert_eq!(answer.status, 400);
+    assert!(answer.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("accept, reject"));
+    let answer = server.call(
+        "POST",
+        "/api/decisions",
+        r#"{"case_id":"C00037","kind":"accept","path":"/etc/passwd"}"#,
+    );
+    assert_eq!(answer.status, 400, "unknown fields are refused");
+    let answer = server.call(
+        "POST",
+        "/api/decisions",
+        r#"{"case_id":"C99999","kind":"accept"}"#,
+    );
+    assert_eq!(answer.status, 400);
+    assert!(answer.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("no case C99999"));
+    assert_eq!(server.call("DELETE", "/api/decisions/77", "").status, 404);
+    assert_eq!(server.call("GET", "/api/why-not?case=C1", "").status, 400);
+    assert_eq!(server.call("GET", "/api/proposal", "").status, 200);
+}
+
+#[test]
+fn a_manager_rejects_a_move_re_solves_asks_why_not_and_exports_a_valid_allocation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = copy_demo(tmp.path());
+    let server = Server::start(&dir);
+    let proposal = server.call("GET", "/api/proposal", "").json();
+    assert_eq!(proposal["summary"]["status"], "optimal");
+    assert!(proposal["loads"][0]["band_after"].is_string());
+    let moved = proposal["allocation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["change"] == "moved")
+        .expect("the demo proposes a discretionary move")
+        .clone();
+    let case = moved["case_id"].as_str().unwrap();
+    let previous = moved["previous_worker"].as_str().unwrap();
+
+    // Reject it: it stays with the previous worker after a re-solve.
+    let body = format!(r#"{{"case_id":"{case}","kind":"reject","note":"court next week"}}"#);
+    let answer = server.call("POST", "/api/decisions", &body);
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let id = answer.json()["id"].as_i64().unwrap();
+    let standing = server.call("GET", "/api/decisions", "").json();
+    assert_eq!(standing[0]["id"], id);
+    assert_eq!(standing[0]["by"], "Test Manager");
+    let solved = server.call("POST", "/api/solve", "");
+    assert_eq!(solved.status, 200, "{}", solved.body);
+    let solved = solved.json();
+    assert_eq!(solved["run"], proposal["run"].as_i64().unwrap() + 1);
+    let row = solved["allocation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["case_id"] == case)
+        .unwrap();
+    assert_eq!(row["worker_id"], previous);
+    assert!(
+        row["reason"]
+            .as_str()
+            .unwrap()
+            .contains("a manager decided so: Test Manager"),
+        "{row}"
+    );
+    assert_eq!(solved["summary"]["decisions"]["applied"][0]["id"], id);
+    assert_eq!(
+        server.call("GET", "/api/previous", "").json()["run"],
+        proposal["run"]
+    );
+
+    // Why not a worker of the other team? The rule, in words.
+    let other_team = proposal["loads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| {
+            let team_of = |w: &str| {
+                proposal["loads"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|x| x["worker_id"] == w)
+                    .map(|x| x["team"].clone())
+            };
+            Some(l["team"].clone()) != team_of(previous) && l["available"] == true
+        })
+        .unwrap()["worker_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let why = server
+        .call(
+            "GET",
+            &format!("/api/why-not?case={case}&worker={other_team}"),
+            "",
+        )
+        .json();
+    assert_eq!(why["allowed"], false, "{why}");
+    assert!(why["rules"][0].as_str().unwrap().contains("team"), "{why}");
+    // Why not the worker the proposal had chosen? Allowed, at a cost by term.
+    let chosen = moved["worker_id"].as_str().unwrap();
+    let why = server
+        .call(
+            "GET",
+            &format!("/api/why-not?case={case}&worker={chosen}"),
+            "",
+        )
+        .json();
+    assert_eq!(why["allowed"], true, "{why}");
+    assert!(why["delta"]["total"].as_f64().unwrap() <= 1e-6, "{why}");
+
+    // Eligible workers for reassigning, with their load were it added.
+    let eligible = server
+        .call("GET", &format!("/api/eligible?case={case}"), "")
+        .json();
+    assert!(
+        eligible["workers"].as_array().unwrap().len() > 1,
+        "{eligible}"
+    );
+
+    // Withdraw, then finish: the exported allocation passes check with its decisions.
+    let export = server.call("GET", "/api/export/allocation.csv", "");
+    assert_eq!(export.status, 200);
+    assert!(export
+        .header("content-disposition")
+        .unwrap()
+        .contains("allocation.csv"));
+    let decisions = server.call("GET", "/api/export/decisions.csv", "");
+    let out = tmp.path().join("finished");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("allocation.csv"), &export.body).unwrap();
+    std::fs::write(out.join("decisions.csv"), &decisions.body).unwrap();
+    let checked = caseload([
+        "check".as_ref(),
+        dir.as_os_str(),
+        "--allocation".as_ref(),
+        out.join("allocation.csv").as_os_str(),
+    ]);
+    assert!(
+        checked.status.success(),
+        "{}{}",
+        stdout(&checked),
+        stderr(&checked)
+    );
+    assert!(
+        stdout(&checked).contains("1 manager's decision"),
+        "{}",
+        stdout(&checked)
+    );
+    assert_eq!(
+        server
+            .call("DELETE", &format!("/api/decisions/{id}"), "")
+            .status,
+        200
+    );
+    assert_eq!(
+        server.call("GET", "/api/decisions", "").json(),
+        serde_json::json!([])
+    );
+
+    // Every solve and decision is in the record (DIR/record.sqlite by default).
+    let history = caseload(["history", dir.join("record.sqlite").to_str().unwrap()]);
+    assert_eq!(
+        stdout(&history).lines().count(),
+        1 + 2,
+        "{}",
+        stdout(&history)
+    );
+}
