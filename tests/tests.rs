@@ -6,6 +6,7 @@ mod brute_force;
 mod cli;
 mod explain;
 mod gap;
+mod hostile;
 mod input;
 mod layers;
 mod record;
