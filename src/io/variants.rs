@@ -23,6 +23,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::{Spanned, Value};
@@ -117,6 +118,7 @@ pub fn parse_plan_within(
         base,
         limits: *limits,
         solves: 0,
+        cases_files: BTreeMap::new(),
         errors: Vec::new(),
     };
     let plan = p.plan();
@@ -157,6 +159,8 @@ struct Parser<'a> {
     limits: Limits,
     /// Solves of the variants read so far.
     solves: u64,
+    /// The `add_cases` files read so far.
+    cases_files: BTreeMap<String, Arc<Vec<crate::model::Case>>>,
     errors: Vec<InputError>,
 }
 
@@ -421,6 +425,10 @@ impl Parser<'_> {
     }
 
     fn add_cases(&mut self, file: &str, at: At<'_>) -> Option<Edit> {
+        // Read once, shared by every grid point that names the file.
+        if let Some(cases) = self.cases_files.get(file) {
+            return Some(Edit::AddCases(Arc::clone(cases)));
+        }
         let path = self.dir.join(file);
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
@@ -438,7 +446,12 @@ impl Parser<'_> {
         };
         let cases = Source::new(path.display().to_string(), text);
         match super::read::parse_scenario(&workers, &cases, None) {
-            Ok(scenario) => Some(Edit::AddCases(scenario.cases)),
+            Ok(scenario) => {
+                let cases = Arc::new(scenario.cases);
+                self.cases_files
+                    .insert(file.to_string(), Arc::clone(&cases));
+                Some(Edit::AddCases(cases))
+            }
             Err(errors) => {
                 self.errors.extend(errors.0);
                 None

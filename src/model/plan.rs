@@ -3,6 +3,8 @@
 //! file (`io::variants`); the `whatif` module applies and solves it, and re-exports
 //! these types. (Only named here, not linked: the model is the bottom layer.)
 
+use std::sync::Arc;
+
 use super::{Band, CapacityMode, Case, Tag, WorkerId};
 use crate::text::{count, data_num};
 
@@ -130,8 +132,9 @@ pub enum Edit {
         /// Draw only from (and add to) this team.
         team: Option<String>,
     },
-    /// Add these cases (e.g. read from a CSV file).
-    AddCases(Vec<Case>),
+    /// Add these cases (e.g. read from a CSV file): shared, not copied, by the points of
+    /// a sweep.
+    AddCases(Arc<Vec<Case>>),
     /// Change policy keys.
     Policy(PolicyChange),
 }
