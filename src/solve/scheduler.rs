@@ -199,9 +199,11 @@ impl<'a> PartJob<'a> {
                 solver_objective: Some(0.0),
             });
         }
-        // A part reached after the deadline is not handed to HiGHS (which would take time
-        // to set it up): it keeps the start, with its LP bound if known.
-        if Instant::now() >= settings.deadline {
+        // A large part reached after the deadline is not handed to HiGHS (setting it up
+        // alone takes time): it keeps the start, with its LP bound if known. A small one
+        // is, at no cost: its presolve may still prove the rules contradictory.
+        let small = self.formulation.columns() <= SMALL_PART_COLUMNS;
+        if !small && Instant::now() >= settings.deadline {
             settings.started.fetch_add(1, Ordering::SeqCst);
             return Ok(PartOutcome {
                 part,
