@@ -1,5 +1,5 @@
 //! The stable error codes of caseload, shown in brackets after each input problem
-//! (`cases.csv:3: weight: must be a finite number > 0, got -1 [E-RANGE]`).
+//! (`cases.csv:3: weight: must be a number from 0.001 to 1,000, got -1 [E-RANGE]`).
 //!
 //! This is the one catalogue: scenario files (`workers.csv`, `cases.csv`, `pairs.csv`,
 //! `policy.toml`), allocation files read by `caseload check`, and the variants file of
@@ -58,7 +58,8 @@ pub const MISSING_KEY: &str = "E-MISSING-KEY";
 pub const EMPTY_ID: &str = "E-EMPTY-ID";
 /// Two workers, or two cases, share an id.
 pub const DUPLICATE_ID: &str = "E-DUPLICATE-ID";
-/// A value parses but is out of range (NaN, ∞, negative weight, fte 0, priority 6, ...).
+/// A value parses but is out of its documented range (NaN, ∞, negative weight, fte 0,
+/// priority 6, a weight of 1e30, ...: see `validate::ranges`).
 pub const RANGE: &str = "E-RANGE";
 /// `current_worker`, `exclude` or `pairs.csv`'s `worker_id` names a worker that does not
 /// exist.

@@ -1,7 +1,9 @@
 //! Typed errors of the library. The binary maps them to exit codes.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::text::one_line;
 
 /// One problem with the input, located as precisely as the source allows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,15 +21,17 @@ pub struct InputError {
 }
 
 impl fmt::Display for InputError {
+    /// One line, `file:line: column: message [CODE]`, whatever the values echoed in it
+    /// hold (a line break in a value reads `\n`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        write!(f, "{}", one_line(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
         if !self.column.is_empty() {
-            write!(f, ": {}", self.column)?;
+            write!(f, ": {}", one_line(&self.column))?;
         }
-        write!(f, ": {} [{}]", self.message, self.code)
+        write!(f, ": {} [{}]", one_line(&self.message), self.code)
     }
 }
 
@@ -311,3 +315,112 @@ pub enum SolverError {
 
 /// Result with the library's error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error and its causes as one line, `outer: cause: cause`, each cause said once: a
+/// cause whose text the line already ends with (an error that shows its source in its
+/// own text, as [`Error::Io`] does) is not repeated.
+pub fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        let said = c.to_string();
+        if !text.ends_with(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = c.source();
+    }
+    text
+}
+
+/// [`Error::Io`] for `path`, saying what is in the way when the error alone would not:
+/// "File exists" for a folder that cannot be made because a dangling symbolic link or a
+/// file holds its name.
+pub fn io_error(path: &Path, source: std::io::Error) -> Error {
+    let source = match source.kind() {
+        std::io::ErrorKind::AlreadyExists => match in_the_way(path) {
+            Some(what) => std::io::Error::new(source.kind(), what),
+            None => source,
+        },
+        _ => source,
+    };
+    Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What holds the name of a folder to be made at `path` (or one of its parents).
+fn in_the_way(path: &Path) -> Option<String> {
+    for p in path.ancestors().filter(|p| !p.as_os_str().is_empty()) {
+        let Ok(meta) = p.symlink_metadata() else {
+            continue;
+        };
+        // The path itself is named before the message already.
+        let which = if p == path {
+            String::new()
+        } else {
+            format!("{}: ", p.display())
+        };
+        if meta.file_type().is_symlink() && !p.exists() {
+            let target = std::fs::read_link(p).map(|t| t.display().to_string());
+            return Some(format!(
+                "{which}a symbolic link to {}, which does not exist: make that folder or remove the link",
+                target.unwrap_or_else(|_| "a missing target".to_string())
+            ));
+        }
+        if !meta.is_dir() && !meta.file_type().is_symlink() {
+            return Some(format!(
+                "{which}a file, where a folder is needed: remove it or choose another folder"
+            ));
+        }
+        return None;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain_text_says_each_cause_once() {
+        let io = std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "File exists (os error 17)",
+        );
+        let err = Error::Io {
+            path: PathBuf::from("out"),
+            source: io,
+        };
+        assert_eq!(chain_text(&err), "out: File exists (os error 17)");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_blocked_by_a_dangling_link_or_a_file_says_so() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let link = dir.path().join("out");
+        std::os::unix::fs::symlink(dir.path().join("gone"), &link).expect("link");
+        let made = std::fs::create_dir_all(&link).expect_err("a dangling link");
+        let text = chain_text(&io_error(&link, made));
+        assert_eq!(
+            text,
+            format!(
+                "{}: a symbolic link to {}, which does not exist: make that folder or remove the link",
+                link.display(),
+                dir.path().join("gone").display()
+            )
+        );
+        let file = dir.path().join("file");
+        std::fs::write(&file, "x").expect("file");
+        let made = std::fs::create_dir_all(&file).expect_err("a file");
+        assert_eq!(
+            chain_text(&io_error(&file, made)),
+            format!(
+                "{}: a file, where a folder is needed: remove it or choose another folder",
+                file.display()
+            )
+        );
+    }
+}

@@ -12,7 +12,7 @@ fn main() -> ExitCode {
             let code = cli::exit_code(&err);
             // A closed pipe (e.g. `| head`) is not worth a message.
             if !cli::is_broken_pipe(&err) {
-                eprintln!("caseload: {err:#}");
+                eprintln!("caseload: {}", caseload::error::chain_text(err.as_ref()));
             }
             code
         }

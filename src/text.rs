@@ -6,6 +6,9 @@
 //!   rounded to 6 decimals, empty when not a number.
 //! - [`escape`]: text made safe inside HTML or SVG, in element content and attribute
 //!   values alike.
+//! - [`one_line`]: a value echoed in a message, its line breaks and other control
+//!   characters escaped (`a\nb`), so each message stays one line.
+//! - [`count`]: a whole number with thousands separated (`10,000`).
 
 /// A number for people: at most 2 decimals, no trailing zeros, never `-0`
 /// (`0.85`, `21`, `0`).
@@ -75,6 +78,51 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A value echoed in a message, on one line: a line break written `\n`, a carriage
+/// return `\r`, a tab `\t`, any other control character `\u{..}`. Every message stays
+/// one line, so each line of the output starts with its own `file:line`.
+///
+/// ```
+/// use caseload::text::one_line;
+/// assert_eq!(one_line("a\nb"), "a\\nb");
+/// assert_eq!(one_line("plain"), "plain");
+/// ```
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for ch in text.chars() {
+        match ch {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A whole number with its thousands separated by commas.
+///
+/// ```
+/// use caseload::text::count;
+/// assert_eq!(count(10_000), "10,000");
+/// assert_eq!(count(999), "999");
+/// ```
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +172,19 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jo&#39;&lt;/a&gt;"
         );
         assert_eq!(escape("plain"), "plain");
+    }
+
+    #[test]
+    fn one_line_escapes_breaks_and_other_control_characters() {
+        assert_eq!(one_line("a\nb\r\tc"), "a\\nb\\r\\tc");
+        assert_eq!(one_line("x\u{7}y"), "x\\u{7}y");
+        assert_eq!(one_line("née, 3 rue"), "née, 3 rue");
+    }
+
+    #[test]
+    fn count_groups_thousands() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(1_000), "1,000");
+        assert_eq!(count(1_000_000_000), "1,000,000,000");
     }
 }

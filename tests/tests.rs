@@ -7,6 +7,7 @@ mod cli;
 mod decisions;
 mod explain;
 mod gap;
+mod hostile;
 mod input;
 mod layers;
 mod record;

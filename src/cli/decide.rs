@@ -149,7 +149,7 @@ fn decisions_table(decisions: &[DecisionRecord], all: bool) -> String {
             x.case_id,
             what(d),
             d.on_run,
-            x.note.replace('\n', "\\n")
+            caseload::text::one_line(&x.note)
         );
         if let Some(w) = &d.withdrawn {
             let _ = write!(s, "  [withdrawn {} by {}", w.at, w.by);

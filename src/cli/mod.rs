@@ -276,6 +276,12 @@ fn allocate(
     };
     let read = started.elapsed();
     let instance = Instance::new(&scenario).map_err(caseload::Error::from)?;
+    // The time limit bounds the whole command: reading before, writing after.
+    let deadline = caseload::solve::command_deadline(&instance, options, started);
+    let options = &SolveOptions {
+        deadline: Some(deadline),
+        ..options.clone()
+    };
     let solution = solve(&instance, options)?;
     let timings = Timings {
         read,

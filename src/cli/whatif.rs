@@ -43,6 +43,10 @@ pub struct WhatIfArgs {
     /// as it was (the results are the same; for timing).
     #[arg(long)]
     no_reuse: bool,
+    /// Most solves (grid points × draws of every variant) the run may make: a larger
+    /// plan is refused before anything is solved.
+    #[arg(long, value_name = "N", default_value_t = whatif::MAX_SOLVES)]
+    max_solves: u64,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -56,7 +60,11 @@ pub fn whatif(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| args.dir.join(whatif::VARIANTS_FILE));
     let base = caseload::io::read::load_scenario(&args.dir)?;
-    let plan = whatif::load_plan(&variants, &base).map_err(into_anyhow)?;
+    let limits = whatif::Limits {
+        max_solves: args.max_solves,
+        ..whatif::Limits::default()
+    };
+    let plan = whatif::load_plan_within(&variants, &base, &limits).map_err(into_anyhow)?;
     if let Some(t) = args.time_limit {
         anyhow::ensure!(
             t.is_finite() && t > 0.0,
@@ -74,6 +82,7 @@ pub fn whatif(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
         mip_gap: args.mip_gap,
         allocations: args.allocations.then(|| out.join("variants")),
         reuse_parts: !args.no_reuse,
+        max_solves: args.max_solves,
     };
     let bar = progress_bar(whatif::draw_count(&plan), args.quiet);
     let tick = || {

@@ -7,7 +7,7 @@ use super::{
     NoLongerFits, Reason, Unplaced,
 };
 use crate::model::{Change, Decided, Tag};
-use crate::text::num;
+use crate::text::{num, one_line};
 
 /// How many workers or cases a reason names before "and N more".
 const SHOWN: usize = 4;
@@ -44,15 +44,10 @@ impl Display for Decision<'_> {
         let d = self.0;
         write!(f, "{}, {}, decision {} ({})", d.by, d.day(), d.id, d.kind)?;
         if !d.note.is_empty() {
-            write!(f, "; note: \"{}\"", escape_line(&d.note))?;
+            write!(f, "; note: \"{}\"", one_line(&d.note))?;
         }
         Ok(())
     }
-}
-
-/// A text on one line: line breaks written as `\n`.
-fn escape_line(text: &str) -> String {
-    text.replace('\r', "\\r").replace('\n', "\\n")
 }
 
 /// `court`, `court and urdu`, `court, urdu and welsh`.

@@ -7,10 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 fn io_error(path: &Path, source: std::io::Error) -> Error {
-    Error::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    crate::error::io_error(path, source)
 }
 
 /// Writes every file to a temporary sibling first, then renames them all into place, so

@@ -489,9 +489,33 @@ mod tests {
             shown[0]
         );
         assert!(
-            shown[1].starts_with("p.toml:9: weights.move: must be a finite number ≥ 0"),
+            shown[1].starts_with("p.toml:9: weights.move: must be a number from 0 to 1,000,000"),
             "{}",
             shown[1]
+        );
+    }
+
+    #[test]
+    fn numbers_that_parse_but_break_the_solver_are_out_of_range() {
+        let text = "standard_capacity = 1e308
+max_moves = 9223372036854775807
+time_limit_s = 1e300
+[weights]
+move = 9223372036854775807
+unallocated = 1e30
+";
+        let errors = parse_policy(&Source::new("p.toml", text)).unwrap_err();
+        let shown: Vec<String> = errors.0.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "p.toml:1: standard_capacity: must be a number from 0.01 to 10,000, got 1e308 [E-RANGE]",
+                "p.toml:2: max_moves: must be a whole number from 0 to 1,000,000,000, got 9223372036854775807 [E-RANGE]",
+                "p.toml:3: time_limit_s: must be a number greater than 0 and at most 1,000,000, got 1e300 [E-RANGE]",
+                "p.toml:5: weights.move: must be a number from 0 to 1,000,000, got 9.223372036854776e18 [E-RANGE]",
+                "p.toml:6: weights.unallocated: must be a number from 0 to 1,000,000, got 1e30 [E-RANGE]",
+            ],
+            "{errors}"
         );
     }
 }

@@ -74,7 +74,7 @@ pub fn load_scenario(dir: &Path) -> crate::Result<Scenario> {
 /// let errors = parse_scenario(&workers, &cases, None).unwrap_err();
 /// assert_eq!(
 ///     errors.to_string(),
-///     "cases.csv:3: weight: must be a finite number > 0, got -1 [E-RANGE]"
+///     "cases.csv:3: weight: must be a number from 0.001 to 1,000, got -1 [E-RANGE]"
 /// );
 /// ```
 pub fn parse_scenario(

@@ -21,19 +21,24 @@
 //! 10,000 values); a string `"$param"` anywhere in the changes stands for the point's
 //! value. The changes themselves (`do = ...`) are read in the `edits` submodule.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::{Spanned, Value};
 
 use self::edits::Parsed;
+use self::grid::{grid_point, grid_values, number};
 use super::source::Source;
 use crate::error::{InputError, InputErrors};
-use crate::model::plan::{Edit, Plan, Variant, DEFAULT_TIME_LIMIT_S};
+use crate::model::plan::{
+    added_by, too_many_added, too_many_solves, Edit, Limits, Plan, Variant, DEFAULT_TIME_LIMIT_S,
+};
 use crate::model::Scenario;
 
 mod edits;
+mod grid;
 #[cfg(test)]
 mod tests;
 
@@ -50,18 +55,41 @@ pub const CODE: &str = crate::codes::VARIANTS;
 /// # Errors
 /// Every problem found, each located in the file.
 pub fn load_plan(path: &Path, base: &Scenario) -> Result<Plan, InputErrors> {
+    load_plan_within(path, base, &Limits::default())
+}
+
+/// [`load_plan`], checking the plan's size against `limits` (see [`parse_plan_within`]).
+///
+/// # Errors
+/// Every problem found, each located in the file.
+pub fn load_plan_within(
+    path: &Path,
+    base: &Scenario,
+    limits: &Limits,
+) -> Result<Plan, InputErrors> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let fail = |line: Option<u64>, message: String| {
         InputErrors(vec![InputError {
             file: name.clone(),
-            line: None,
+            line,
             column: String::new(),
             code: CODE,
-            message: format!("cannot read the variants file: {e}"),
+            message,
         }])
+    };
+    let bytes = std::fs::read(path)
+        .map_err(|e| fail(None, format!("cannot read the variants file: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        let message = format!(
+            "not UTF-8 text (byte {} of the file): save it as UTF-8",
+            at + 1
+        );
+        fail(Some(line), message)
     })?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    parse_plan(&Source::new(name, text), dir, base)
+    parse_plan_within(&Source::new(name, text), dir, base, limits)
 }
 
 /// Parses a variants file from text; `dir` is where `add_cases` files are looked for.
@@ -69,10 +97,29 @@ pub fn load_plan(path: &Path, base: &Scenario) -> Result<Plan, InputErrors> {
 /// # Errors
 /// Every problem found, each with its line where known, in line order.
 pub fn parse_plan(source: &Source, dir: &Path, base: &Scenario) -> Result<Plan, InputErrors> {
+    parse_plan_within(source, dir, base, &Limits::default())
+}
+
+/// [`parse_plan`], checking the plan's size against `limits` before anything is
+/// expanded: each grid parameter's values, the solves of the whole plan (grid points ×
+/// draws) and the workers and children each variant adds. A plan over a limit is
+/// refused at the key that makes it so (`seeds`, `variant[2].grid`, ...).
+///
+/// # Errors
+/// Every problem found, each with its line where known, in line order.
+pub fn parse_plan_within(
+    source: &Source,
+    dir: &Path,
+    base: &Scenario,
+    limits: &Limits,
+) -> Result<Plan, InputErrors> {
     let mut p = Parser {
         source,
         dir,
         base,
+        limits: *limits,
+        solves: 0,
+        cases_files: BTreeMap::new(),
         errors: Vec::new(),
     };
     let plan = p.plan();
@@ -110,6 +157,11 @@ struct Parser<'a> {
     source: &'a Source,
     dir: &'a Path,
     base: &'a Scenario,
+    limits: Limits,
+    /// Solves of the variants read so far.
+    solves: u64,
+    /// The `add_cases` files read so far.
+    cases_files: BTreeMap<String, Arc<Vec<crate::model::Case>>>,
     errors: Vec<InputError>,
 }
 
@@ -160,20 +212,34 @@ impl Parser<'_> {
                 format!("must be a number of seconds > 0, got {time_limit_s}"),
             );
         }
-        if file.variant.is_empty() {
-            self.error((None, "variant"), "no [[variant]]: nothing to compare");
+        if self.source.text.trim().is_empty() {
+            self.error(
+                (Some(1), ""),
+                "the file is empty: nothing to compare (add a [[variant]])",
+            );
+        } else if file.variant.is_empty() {
+            let message = "no [[variant]]: nothing to compare";
+            self.error((Some(1), "variant"), message);
         }
         let mut variants = Vec::new();
+        // The line of each variant's [[variant]] (shared by a sweep's points).
+        let mut lines = Vec::new();
         for (i, spanned) in file.variant.iter().enumerate() {
             let line = Some(self.line(spanned.span().start));
             let key = format!("variant[{}]", i + 1);
-            variants.extend(self.variant(spanned.get_ref(), seeds, (line, &key)));
+            let expanded = self.variant(spanned.get_ref(), seeds, (line, &key));
+            lines.extend(std::iter::repeat_n(line, expanded.len()));
+            variants.extend(expanded);
         }
-        let mut names = BTreeSet::new();
-        for v in &variants {
-            if !names.insert(v.name.clone()) {
-                let message = format!("two variants are named `{}`: names must be unique", v.name);
-                self.error((None, "name"), message);
+        let mut names = BTreeMap::new();
+        for (v, &line) in variants.iter().zip(&lines) {
+            if let Some(first) = names.insert(v.name.clone(), line) {
+                let first = first.map_or(String::new(), |l| format!(" (first at line {l})"));
+                let message = format!(
+                    "two variants are named `{}`{first}: names must be unique",
+                    v.name
+                );
+                self.error((line, "name"), message);
             }
         }
         Some(Plan {
@@ -208,8 +274,20 @@ impl Parser<'_> {
         let Some(grid) = self.grid(&de.grid, (line, key)) else {
             return Vec::new();
         };
+        // Points × draws checked before any point is built: a point's draws are known
+        // once its changes are read (only a random change has several).
+        let points = grid
+            .iter()
+            .map(|(_, values)| values.len() as u64)
+            .fold(1u64, u64::saturating_mul);
+        let budget = self.limits.max_solves.saturating_sub(self.solves);
+        if points > budget {
+            self.error((line, &format!("{key}.grid")), self.too_many(points));
+            return Vec::new();
+        }
         let mut out = Vec::new();
-        for point in grid {
+        for index in 0..points {
+            let point = grid_point(&grid, index);
             let mut edits = Vec::new();
             for (j, change) in de.change.iter().enumerate() {
                 let at = format!("{key}.change[{}]", j + 1);
@@ -221,55 +299,82 @@ impl Parser<'_> {
             if edits.len() != de.change.len() {
                 return Vec::new();
             }
+            let random = edits.iter().any(Edit::is_random);
+            let draws = if random { draws.max(1) } else { 1 };
+            if index == 0 && points.saturating_mul(u64::from(draws)) > budget {
+                let seeds_key = match de.seeds {
+                    Some(_) => format!("{key}.seeds"),
+                    None if points > 1 => format!("{key}.grid"),
+                    None => "seeds".to_string(),
+                };
+                let seeds_line = if seeds_key == "seeds" {
+                    Some(self.find_line("seeds"))
+                } else {
+                    line
+                };
+                let message = self.too_many(points.saturating_mul(u64::from(draws)));
+                self.error((seeds_line, &seeds_key), message);
+                return Vec::new();
+            }
+            let (cases, waiting) = (self.base.cases.len(), self.waiting());
+            let (workers, children) = added_by(&edits, cases, waiting);
+            if let Some(message) = too_many_added(workers, children, &self.limits) {
+                self.error((line, &format!("{key}.change")), message);
+                return Vec::new();
+            }
             let params: Vec<(String, f64)> = point
                 .iter()
                 .map(|(k, v)| (k.clone(), number(v).unwrap_or(f64::NAN)))
                 .collect();
-            let random = edits.iter().any(Edit::is_random);
             let mut variant = Variant {
                 name: name.clone(),
                 base_name: name.clone(),
                 params,
-                draws: if random { draws.max(1) } else { 1 },
+                draws,
                 edits,
             };
             if !variant.params.is_empty() {
                 variant.name = format!("{name} [{}]", variant.point());
             }
+            self.solves += u64::from(draws);
             out.push(variant);
         }
         out
     }
 
-    /// The grid points: every combination of the parameters' values (one empty point
-    /// without a grid).
+    /// The message for a variant that takes the plan over its solves.
+    fn too_many(&self, variant_solves: u64) -> String {
+        too_many_solves(
+            self.solves.saturating_add(variant_solves),
+            self.limits.max_solves,
+        )
+    }
+
+    /// Children of the base scenario without a current worker (new referrals).
+    fn waiting(&self) -> usize {
+        let cases = &self.base.cases;
+        cases.iter().filter(|c| c.current_worker.is_none()).count()
+    }
+
+    /// The values of each grid parameter, in key order (none without a grid); each
+    /// parameter has at most `limits.max_grid_values`.
     fn grid(
         &mut self,
         grid: &BTreeMap<String, Value>,
         (line, key): At<'_>,
-    ) -> Option<Vec<Vec<(String, Value)>>> {
-        let mut points: Vec<Vec<(String, Value)>> = vec![Vec::new()];
+    ) -> Option<Vec<(String, Vec<Value>)>> {
+        let mut params = Vec::new();
         for (param, spec) in grid {
             let at = format!("{key}.grid.{param}");
-            let values = match grid_values(spec) {
-                Ok(values) => values,
+            match grid_values(spec, self.limits.max_grid_values) {
+                Ok(values) => params.push((param.clone(), values)),
                 Err(message) => {
                     self.error((line, &at), message);
                     return None;
                 }
-            };
-            points = points
-                .into_iter()
-                .flat_map(|point| {
-                    values.iter().map(move |v| {
-                        let mut p = point.clone();
-                        p.push((param.clone(), v.clone()));
-                        p
-                    })
-                })
-                .collect();
+            }
         }
-        Some(points)
+        Some(params)
     }
 
     /// `value` with every string `"$param"` replaced by the grid point's value.
@@ -321,6 +426,10 @@ impl Parser<'_> {
     }
 
     fn add_cases(&mut self, file: &str, at: At<'_>) -> Option<Edit> {
+        // Read once, shared by every grid point that names the file.
+        if let Some(cases) = self.cases_files.get(file) {
+            return Some(Edit::AddCases(Arc::clone(cases)));
+        }
         let path = self.dir.join(file);
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
@@ -338,52 +447,16 @@ impl Parser<'_> {
         };
         let cases = Source::new(path.display().to_string(), text);
         match super::read::parse_scenario(&workers, &cases, None) {
-            Ok(scenario) => Some(Edit::AddCases(scenario.cases)),
+            Ok(scenario) => {
+                let cases = Arc::new(scenario.cases);
+                self.cases_files
+                    .insert(file.to_string(), Arc::clone(&cases));
+                Some(Edit::AddCases(cases))
+            }
             Err(errors) => {
                 self.errors.extend(errors.0);
                 None
             }
         }
-    }
-}
-
-/// A number from a TOML integer or float.
-fn number(value: &Value) -> Option<f64> {
-    match value {
-        Value::Integer(i) => Some(*i as f64),
-        Value::Float(f) => Some(*f),
-        _ => None,
-    }
-}
-
-/// The values of one grid parameter: a list of numbers, or `{ from, to, step }`.
-fn grid_values(spec: &Value) -> Result<Vec<Value>, String> {
-    let shape = "must be a list of numbers or { from = …, to = …, step = … }";
-    match spec {
-        Value::Array(items) if !items.is_empty() && items.iter().all(|v| number(v).is_some()) => {
-            Ok(items.clone())
-        }
-        Value::Table(t) if t.len() == 3 => {
-            let get = |k: &str| t.get(k).and_then(number);
-            let (Some(from), Some(to), Some(step)) = (get("from"), get("to"), get("step")) else {
-                return Err(shape.to_string());
-            };
-            if !(step > 0.0 && to >= from && ((to - from) / step) <= 10_000.0) {
-                return Err(format!("needs step > 0 and to ≥ from (at most 10,000 values), got from {from}, to {to}, step {step}"));
-            }
-            let integers = t.values().all(|v| matches!(v, Value::Integer(_)));
-            let n = ((to - from) / step + 1e-9).floor() as i64;
-            Ok((0..=n)
-                .map(|i| {
-                    let x = from + i as f64 * step;
-                    if integers {
-                        Value::Integer(x.round() as i64)
-                    } else {
-                        Value::Float((x * 1e9).round() / 1e9)
-                    }
-                })
-                .collect())
-        }
-        _ => Err(shape.to_string()),
     }
 }

@@ -3,8 +3,10 @@
 //! file (`io::variants`); the `whatif` module applies and solves it, and re-exports
 //! these types. (Only named here, not linked: the model is the bottom layer.)
 
+use std::sync::Arc;
+
 use super::{Band, CapacityMode, Case, Tag, WorkerId};
-use crate::text::data_num;
+use crate::text::{count, data_num};
 
 /// Which workers a change applies to.
 #[derive(Clone, Debug, PartialEq)]
@@ -130,8 +132,9 @@ pub enum Edit {
         /// Draw only from (and add to) this team.
         team: Option<String>,
     },
-    /// Add these cases (e.g. read from a CSV file).
-    AddCases(Vec<Case>),
+    /// Add these cases (e.g. read from a CSV file): shared, not copied, by the points of
+    /// a sweep.
+    AddCases(Arc<Vec<Case>>),
     /// Change policy keys.
     Policy(PolicyChange),
 }
@@ -208,5 +211,130 @@ impl Plan {
             time_limit_s: DEFAULT_TIME_LIMIT_S,
             variants,
         }
+    }
+}
+
+/// How large a plan may be. A variants file is checked against these before anything
+/// is expanded or allocated, and [`Plan::check_size`] checks a plan built in code the
+/// same way; the command line's `--max-solves` raises [`Limits::max_solves`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Solves of the whole plan: every variant's grid points × draws.
+    pub max_solves: u64,
+    /// Values of one grid parameter (a list or a `{ from, to, step }` range).
+    pub max_grid_values: u64,
+    /// Workers one variant adds (`add_workers`), all its changes together.
+    pub max_added_workers: u64,
+    /// Children one variant adds (`add_referrals` by count, fraction or rise, and
+    /// `add_cases`), all its changes together.
+    pub max_added_cases: u64,
+}
+
+/// Default of [`Limits::max_solves`]: 10,000 solves (a day's work at a few seconds each
+/// on a few cores).
+pub const MAX_SOLVES: u64 = 10_000;
+/// Default of [`Limits::max_grid_values`].
+pub const MAX_GRID_VALUES: u64 = 10_000;
+/// Default of [`Limits::max_added_workers`].
+pub const MAX_ADDED_WORKERS: u64 = 10_000;
+/// Default of [`Limits::max_added_cases`].
+pub const MAX_ADDED_CASES: u64 = 100_000;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_solves: MAX_SOLVES,
+            max_grid_values: MAX_GRID_VALUES,
+            max_added_workers: MAX_ADDED_WORKERS,
+            max_added_cases: MAX_ADDED_CASES,
+        }
+    }
+}
+
+/// What a variant adds to a scenario of `cases` children, `waiting` of them new
+/// referrals: (workers, children). Saturating: a count too large for `u64` is `u64::MAX`.
+pub fn added_by(edits: &[Edit], cases: usize, waiting: usize) -> (u64, u64) {
+    let share = |f: f64, of: usize| {
+        let n = (f * of as f64).round();
+        if n >= u64::MAX as f64 {
+            u64::MAX
+        } else {
+            n.max(0.0) as u64
+        }
+    };
+    let (mut workers, mut children) = (0u64, 0u64);
+    for edit in edits {
+        match edit {
+            Edit::AddWorkers(new) => workers = workers.saturating_add(new.count as u64),
+            Edit::AddReferrals { demand, .. } => {
+                let n = match *demand {
+                    Demand::Count(n) => n as u64,
+                    Demand::Fraction(f) => share(f, cases),
+                    Demand::Rise(f) => share(f, waiting),
+                };
+                children = children.saturating_add(n);
+            }
+            Edit::AddCases(list) => children = children.saturating_add(list.len() as u64),
+            _ => {}
+        }
+    }
+    (workers, children)
+}
+
+impl Plan {
+    /// Solves the plan asks for: every variant's draws (at least 1 each).
+    pub fn solves(&self) -> u64 {
+        self.variants
+            .iter()
+            .map(|v| u64::from(v.draws.max(1)))
+            .fold(0, u64::saturating_add)
+    }
+
+    /// Checks the plan's size against `limits` for a base of `cases` children, `waiting`
+    /// of them new referrals: the solves of the whole plan, and the workers and children
+    /// each variant adds.
+    ///
+    /// # Errors
+    /// The first limit passed, in words.
+    pub fn check_size(&self, cases: usize, waiting: usize, limits: &Limits) -> Result<(), String> {
+        let solves = self.solves();
+        if solves > limits.max_solves {
+            return Err(too_many_solves(solves, limits.max_solves));
+        }
+        for v in &self.variants {
+            let (workers, children) = added_by(&v.edits, cases, waiting);
+            if let Some(message) = too_many_added(workers, children, limits) {
+                return Err(format!("variant `{}`: {message}", v.name));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The message for a plan of more than `max` solves.
+pub fn too_many_solves(solves: u64, max: u64) -> String {
+    format!(
+        "the plan asks for {} solves (grid points × draws), more than the {} a run may make: ask for fewer, or raise the limit with --max-solves",
+        count(solves),
+        count(max)
+    )
+}
+
+/// The message for a variant adding more workers or children than `limits` allow.
+pub fn too_many_added(workers: u64, children: u64, limits: &Limits) -> Option<String> {
+    if workers > limits.max_added_workers {
+        Some(format!(
+            "adds {} workers, more than the {} a variant may add",
+            count(workers),
+            count(limits.max_added_workers)
+        ))
+    } else if children > limits.max_added_cases {
+        Some(format!(
+            "adds {} children, more than the {} a variant may add",
+            count(children),
+            count(limits.max_added_cases)
+        ))
+    } else {
+        None
     }
 }

@@ -190,7 +190,7 @@ fn decision_words(o: &DecisionOutcome) -> String {
         d.case_id
     );
     if !d.note.is_empty() {
-        let _ = write!(text, "; note \"{}\"", d.note.replace('\n', " "));
+        let _ = write!(text, "; note \"{}\"", crate::text::one_line(&d.note));
     }
     text
 }

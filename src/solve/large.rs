@@ -9,7 +9,7 @@ use super::guard::hard_rule_breaches;
 use super::highs::relaxation_bound;
 use super::scheduler::{solve_parts, PartJob};
 use super::{
-    candidates, finish, higher, pooled, relative_gap, solve_with_cache, solver_threads, time_limit,
+    candidates, deadline, finish, higher, pooled, relative_gap, solve_with_cache, solver_threads,
     Formulation, Part, PartCache, Solution, SolveOptions, Status,
 };
 use crate::error::{Error, Result, SolverError};
@@ -21,8 +21,10 @@ use crate::model::{Allocation, Instance};
 /// pairs of teams re-solved together from that allocation ([`exchange_between_teams`])
 /// with the rest. Meanwhile, on an instance of at most [`LP_BOUND_PAIRS`] pairs, the LP
 /// relaxation of the whole gives a tighter bound: on a thread of its own when the solve
-/// has two or more, else first, with at most half the time. No pass proves optimality
-/// for the whole: the status is `optimal` only if the bound proves it.
+/// has two or more, else first, with at most half the time; only when that time is
+/// enough to build and solve it ([`LP_SECONDS_PER_PAIR`]), since it cannot be stopped
+/// while it is built and handed to HiGHS. No pass proves optimality for the whole: the
+/// status is `optimal` only if the bound proves it.
 pub(super) fn solve_large(
     instance: &Instance,
     within: &Instance,
@@ -30,8 +32,8 @@ pub(super) fn solve_large(
     cache: Option<&PartCache>,
     started: Instant,
 ) -> Result<Solution> {
-    let time_limit = time_limit(instance, options);
-    let deadline = started + Duration::from_secs_f64(time_limit);
+    let deadline = deadline(instance, options, started);
+    let time_limit = deadline.saturating_duration_since(started).as_secs_f64();
     let pooled = pooled::bound(instance, Duration::from_secs_f64(time_limit / 10.0));
     let seconds_left = || {
         deadline
@@ -51,10 +53,17 @@ pub(super) fn solve_large(
         Ok((first, best))
     };
     let pairs: usize = instance.units.iter().map(|u| u.eligible.len()).sum();
-    let (first, best, lp_bound) = if pairs > LP_BOUND_PAIRS {
+    let threads = solver_threads(instance, options);
+    let lp_time = if threads >= 2 {
+        time_limit
+    } else {
+        time_limit / 2.0
+    };
+    let lp_fits = pairs <= LP_BOUND_PAIRS && lp_time >= pairs as f64 * LP_SECONDS_PER_PAIR;
+    let (first, best, lp_bound) = if !lp_fits {
         let (first, best) = passes()?;
         (first, best, None)
-    } else if solver_threads(instance, options) >= 2 {
+    } else if threads >= 2 {
         std::thread::scope(|scope| -> Result<_> {
             let relaxation = scope.spawn(|| lp(deadline));
             let (first, best) = passes()?;
@@ -159,3 +168,9 @@ pub(super) fn exchange_between_teams(
 /// for its bound: the 30-team cross-team trust (565,000 pairs) takes 6–7 s and about
 /// 460 MB, and its LP bound is 3.4 % above the pooled one.
 const LP_BOUND_PAIRS: usize = 750_000;
+
+/// Least time per eligible pair for the whole LP relaxation to be worth starting in
+/// [`solve_large`]: about 8.5 s at 565,000 pairs, where building it and handing it to
+/// HiGHS take 1–2 s (which no deadline stops) and solving it 6–7 s more. With less, it
+/// would only delay the end past the time limit without giving a bound.
+const LP_SECONDS_PER_PAIR: f64 = 1.5e-5;

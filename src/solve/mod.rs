@@ -55,6 +55,10 @@ use scheduler::{solve_parts, PartJob, PartOutcome};
 pub struct SolveOptions {
     /// Wall-clock limit for the solve in seconds (default: `policy.time_limit_s`).
     pub time_limit_s: Option<f64>,
+    /// The solve ends by this instant whatever the time limit: a command that read its
+    /// inputs before solving and writes after passes its own end here (see
+    /// [`command_deadline`]). `None`: the time limit alone.
+    pub deadline: Option<Instant>,
     /// Solver threads, 0 = all cores (default: `policy.threads`).
     pub threads: Option<u32>,
     /// Relative gap at which an allocation counts as optimal (default 1e-4, as HiGHS).
@@ -70,6 +74,7 @@ impl Default for SolveOptions {
     fn default() -> Self {
         Self {
             time_limit_s: None,
+            deadline: None,
             threads: None,
             mip_gap: 1e-4,
             log: false,
@@ -145,7 +150,7 @@ pub fn solve_with_cache(
     cache: Option<&PartCache>,
 ) -> Result<Solution> {
     let started = Instant::now();
-    let time_limit = time_limit(instance, options);
+    let deadline = deadline(instance, options, started);
     let parts = parts::split(instance);
     if candidates::largest_part_pairs(instance, &parts) > options.large_part_pairs {
         let within = candidates::within_teams(instance);
@@ -154,8 +159,8 @@ pub fn solve_with_cache(
             return solve_large(instance, &within, options, cache, started);
         }
     }
-    // Local search gets at most a tenth of the time limit.
-    let local_search_deadline = started + Duration::from_secs_f64(time_limit / 10.0);
+    // Local search gets at most a tenth of the time.
+    let local_search_deadline = started + deadline.saturating_duration_since(started) / 10;
     let start = start::improved_start(instance, local_search_deadline);
     solve_from(instance, parts, options, cache, start, started)
 }
@@ -166,6 +171,26 @@ pub(super) fn time_limit(instance: &Instance, options: &SolveOptions) -> f64 {
         .time_limit_s
         .unwrap_or(instance.policy.time_limit_s)
         .max(0.0)
+}
+
+/// When a solve started at `started` must end: its time limit after `started`, or
+/// `options.deadline` if that is sooner.
+pub(super) fn deadline(instance: &Instance, options: &SolveOptions, started: Instant) -> Instant {
+    let limit = started + Duration::from_secs_f64(time_limit(instance, options).min(MAX_SECONDS));
+    options.deadline.map_or(limit, |d| d.min(limit))
+}
+
+/// Longest time limit taken as it is (a year): a larger one (the policy allows up to
+/// this) would overflow the clock.
+const MAX_SECONDS: f64 = 365.0 * 24.0 * 3600.0;
+
+/// The [`SolveOptions::deadline`] for a command that started at `started` (before reading
+/// its inputs) and must end within its time limit: the limit after `started`, less the
+/// time writing the outputs of `instance` takes (about 5 µs a child, measured at 50,000).
+pub fn command_deadline(instance: &Instance, options: &SolveOptions, started: Instant) -> Instant {
+    let writing = Duration::from_secs_f64(0.02 + 5e-6 * instance.cases.len() as f64);
+    let end = deadline(instance, options, started);
+    end.checked_sub(writing).unwrap_or(end).max(started)
 }
 
 /// Default of [`SolveOptions::large_part_pairs`]: a 30-team trust with cross-team
@@ -192,9 +217,25 @@ fn solve_from(
     started: Instant,
 ) -> Result<Solution> {
     let time_limit = time_limit(instance, options);
-    let deadline = started + Duration::from_secs_f64(time_limit);
+    let deadline = deadline(instance, options, started);
     let start_eval = instance.evaluate(&start);
     let start_feasible = hard_rule_breaches(instance, &start).is_empty();
+    // No time left after the start (a time limit shorter than reading and the start
+    // took) on an instance whose programs take time to build: the start is the answer.
+    // (Small programs are built all the same: their LP relaxations bound the start's gap
+    // in milliseconds.)
+    let pairs: usize = instance.units.iter().map(|u| u.eligible.len()).sum();
+    if start_feasible && pairs > QUICK_BUILD_PAIRS && Instant::now() >= deadline {
+        let elapsed = started.elapsed();
+        return Ok(finish(
+            start,
+            start_eval,
+            Status::TimeLimit,
+            None,
+            elapsed,
+            Duration::ZERO,
+        ));
+    }
     let threads = solver_threads(instance, options);
 
     let part_threads = if parts.len() == 1 { threads } else { 1 };
@@ -233,7 +274,7 @@ fn solve_from(
             .map(|job| {
                 let part = job.formulation.part();
                 let start_cost = start_state.local_cost(&part.units, &part.workers);
-                job.with_lp_bound(start_cost)
+                job.with_lp_bound(start_cost, deadline)
             })
             .collect::<Result<_>>()?;
     }
@@ -347,6 +388,10 @@ fn solve_from(
     solution.solver_objective = if candidate_ok { solver_objective } else { None };
     Ok(solution)
 }
+
+/// Most eligible pairs of an instance whose parts' programs and LP bounds are built even
+/// when no time is left (a few milliseconds at this size).
+const QUICK_BUILD_PAIRS: usize = 20_000;
 
 /// Least time left for a second pass at unfinished parts to be worth starting.
 const SECOND_PASS_MINIMUM: Duration = Duration::from_millis(50);

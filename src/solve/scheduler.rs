@@ -170,13 +170,18 @@ impl<'a> PartJob<'a> {
     /// in the starting allocation: under a time limit too short for every part, the
     /// parts with most to gain are solved first, and those never reached still have a
     /// bound.
-    pub(super) fn with_lp_bound(mut self, start_cost: f64) -> Result<Self> {
-        if self.formulation.columns() == 0 {
+    /// A larger part's relaxation is given until `deadline`, and none is started after it;
+    /// a small part's ([`SMALL_PART_COLUMNS`]) is solved whatever the time.
+    pub(super) fn with_lp_bound(mut self, start_cost: f64, deadline: Instant) -> Result<Self> {
+        let columns = self.formulation.columns();
+        let small = columns <= SMALL_PART_COLUMNS;
+        if columns == 0 || (!small && Instant::now() >= deadline) {
             return Ok(self);
         }
         let relaxation =
             Formulation::build_part(self.formulation.instance(), self.formulation.part().clone());
-        if let Some(bound) = relaxation_bound(relaxation, None)? {
+        let until = (!small).then_some(deadline);
+        if let Some(bound) = relaxation_bound(relaxation, until)? {
             self.lp_bound = Some(bound);
             self.priority = start_cost - bound;
         }
@@ -192,6 +197,20 @@ impl<'a> PartJob<'a> {
                 status: Status::Optimal,
                 bound: None,
                 solver_objective: Some(0.0),
+            });
+        }
+        // A large part reached after the deadline is not handed to HiGHS (setting it up
+        // alone takes time): it keeps the start, with its LP bound if known. A small one
+        // is, at no cost: its presolve may still prove the rules contradictory.
+        let small = self.formulation.columns() <= SMALL_PART_COLUMNS;
+        if !small && Instant::now() >= settings.deadline {
+            settings.started.fetch_add(1, Ordering::SeqCst);
+            return Ok(PartOutcome {
+                part,
+                decisions: Vec::new(),
+                status: Status::TimeLimit,
+                bound: self.lp_bound,
+                solver_objective: None,
             });
         }
         // Handed to HiGHS only now: a part answered from the cache never is.

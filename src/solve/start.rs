@@ -99,12 +99,29 @@ fn greedy(instance: &Instance) -> State<'_> {
 }
 
 /// The greedy start improved by local search until no move helps or `deadline` passes.
+/// The deadline is looked at before every unit each neighbourhood examines, so on a large
+/// instance the search stops within one unit's work of it, never a whole pass later.
 pub fn improved_start(instance: &Instance, deadline: Instant) -> Allocation {
+    improved_start_search(instance, deadline).0
+}
+
+/// [`improved_start`], and what its local search did (nothing when `deadline` has
+/// passed: the greedy start, repaired).
+pub fn improved_start_search(instance: &Instance, deadline: Instant) -> (Allocation, Search) {
     let mut state = greedy(instance);
     let eligible = eligible_units(instance);
     repair(&mut state, &eligible);
-    improve(&mut state, &eligible, deadline);
-    state.allocation()
+    let search = improve(&mut state, &eligible, deadline);
+    (state.allocation(), search)
+}
+
+/// What a local search did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Search {
+    /// Units examined, in every neighbourhood and pass.
+    pub examined: usize,
+    /// Improving steps taken.
+    pub steps: usize,
 }
 
 /// Where unit `u` may go: its eligible workers, and nobody if it may stay unallocated.
@@ -122,26 +139,37 @@ fn targets(instance: &Instance, u: usize) -> impl Iterator<Item = Option<usize>>
 ///   that worker's units move on (each to where it costs least, or unallocated).
 ///
 /// Every step keeps every hard limit and strictly lowers the objective. `eligible` is
-/// `eligible_units` of the instance, built once per start.
-pub fn improve(state: &mut State<'_>, eligible: &[Vec<usize>], deadline: Instant) {
+/// `eligible_units` of the instance, built once per start. The deadline is looked at
+/// before each unit of each neighbourhood (a unit's work is bounded: its targets, or
+/// `MAX_EJECTIONS` scans of one worker's units).
+pub fn improve(state: &mut State<'_>, eligible: &[Vec<usize>], deadline: Instant) -> Search {
     let instance = state.instance();
     let n_units = instance.units.len();
+    let mut search = Search::default();
+    let go_on = |search: &mut Search| {
+        let on = Instant::now() < deadline;
+        search.examined += usize::from(on);
+        on
+    };
     loop {
-        let mut improved = false;
+        let before = search.steps;
         for u in 0..n_units {
+            if !go_on(&mut search) {
+                return search;
+            }
             let current = state.units[u];
             for to in targets(instance, u) {
                 if to != current && state.try_change(&[(u, to)]) {
-                    improved = true;
+                    search.steps += 1;
                     break;
                 }
             }
         }
-        if Instant::now() >= deadline {
-            return;
-        }
         let held = held_by_worker(state);
         for u in 0..n_units {
+            if !go_on(&mut search) {
+                return search;
+            }
             let Some(a) = state.units[u] else { continue };
             for &b in &instance.units[u].eligible {
                 if b == a {
@@ -153,28 +181,28 @@ pub fn improve(state: &mut State<'_>, eligible: &[Vec<usize>], deadline: Instant
                         && instance.units[v].is_eligible(a)
                         && state.try_change(&[(u, None), (v, Some(a)), (u, Some(b))])
                     {
-                        improved = true;
+                        search.steps += 1;
                         break;
                     }
                 }
             }
         }
-        if Instant::now() >= deadline {
-            return;
-        }
         for u in 0..n_units {
             if state.units[u].is_some() {
                 continue;
             }
+            if !go_on(&mut search) {
+                return search;
+            }
             for &b in &instance.units[u].eligible {
                 if make_room(state, eligible, u, b) {
-                    improved = true;
+                    search.steps += 1;
                     break;
                 }
             }
         }
-        if !improved || Instant::now() >= deadline {
-            return;
+        if search.steps == before {
+            return search;
         }
     }
 }
@@ -182,7 +210,8 @@ pub fn improve(state: &mut State<'_>, eligible: &[Vec<usize>], deadline: Instant
 /// Brings workers pushed over a limit by the greedy start (sibling groups brought
 /// together) back within it: one of their units goes to another eligible worker, after
 /// up to `MAX_EJECTIONS` (4) of that worker's units move on, whatever it costs.
-/// `eligible` as for [`improve`].
+/// `eligible` as for [`improve`]. Not stopped by the deadline: the start it makes
+/// feasible is the answer when the solver has no time.
 pub fn repair(state: &mut State<'_>, eligible: &[Vec<usize>]) {
     let instance = state.instance();
     for w in 0..instance.workers.len() {

@@ -6,7 +6,8 @@
 //! solving only once it is valid.
 //!
 //! The rules are grouped by what they look at: the rows of workers, cases and pairs
-//! (`rows`), pins (`pins`) and the policy (`policy`).
+//! (`rows`), pins (`pins`) and the policy (`policy`); the range of every number is in
+//! [`ranges`].
 //!
 //! ```
 //! use caseload::codes;
@@ -22,13 +23,14 @@
 //! assert_eq!(problems.0[0].code, codes::RANGE);
 //! assert_eq!(
 //!     problems.0[0].to_string(),
-//!     "case C1: weight: must be a finite number > 0, got -1 [E-RANGE]"
+//!     "case C1: weight: must be a number from 0.001 to 1,000, got -1 [E-RANGE]"
 //! );
 //! ```
 
 mod decisions;
 mod pins;
 mod policy;
+pub mod ranges;
 mod rows;
 
 #[cfg(test)]
@@ -40,6 +42,7 @@ pub use decisions::{apply_decisions, DecisionOutcome};
 
 use crate::error::{Error, InputError, InputErrors};
 use crate::model::{Case, Instance, Scenario, Worker};
+use crate::text::one_line;
 
 /// What a problem is about.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -115,13 +118,13 @@ impl Problem {
 }
 
 impl fmt::Display for Problem {
-    /// `case C7: weight: must be a finite number > 0, got -1 [E-RANGE]`.
+    /// `case C7: weight: must be a number from 0.001 to 1,000, got -1 [E-RANGE]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.subject_label())?;
+        write!(f, "{}", one_line(&self.subject_label()))?;
         if !self.column.is_empty() {
-            write!(f, ": {}", self.column)?;
+            write!(f, ": {}", one_line(&self.column))?;
         }
-        write!(f, ": {} [{}]", self.message, self.code)
+        write!(f, ": {} [{}]", one_line(&self.message), self.code)
     }
 }
 

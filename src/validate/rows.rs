@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{priority_out_of_range, Found, Subject};
+use super::{priority_out_of_range, ranges, Found, Subject};
 use crate::codes;
 use crate::model::{Scenario, Worker, WorkerId};
 
@@ -26,13 +26,11 @@ pub(super) fn check_pairs(scenario: &Scenario, found: &mut Found) {
             let message = format!("no worker has id `{worker}`");
             push(codes::UNKNOWN_WORKER, "worker_id", message);
         }
-        if !(terms.cost.is_finite() && terms.cost >= 0.0) {
-            let message = format!("must be a finite number ≥ 0, got {}", terms.cost);
-            push(codes::RANGE, "cost", message);
+        if !ranges::PAIR_COST.contains(terms.cost) {
+            push(codes::RANGE, "cost", ranges::PAIR_COST.message(terms.cost));
         }
-        if let Some(weight) = terms.weight.filter(|w| !(w.is_finite() && *w > 0.0)) {
-            let message = format!("must be a finite number > 0, got {weight}");
-            push(codes::RANGE, "weight", message);
+        if let Some(weight) = terms.weight.filter(|&w| !ranges::CASE_WEIGHT.contains(w)) {
+            push(codes::RANGE, "weight", ranges::CASE_WEIGHT.message(weight));
         }
     }
 }
@@ -63,12 +61,11 @@ pub(super) fn check_workers(workers: &[Worker], found: &mut Found) {
         |i, code, message| found.worker(i, &workers[i], code, "id", message),
     );
     for (i, w) in workers.iter().enumerate() {
-        if !(w.fte > 0.0 && w.fte <= 1.0) {
-            let message = format!("must be greater than 0 and at most 1, got {}", w.fte);
-            found.worker(i, w, codes::RANGE, "fte", message);
+        if !ranges::FTE.contains(w.fte) {
+            found.worker(i, w, codes::RANGE, "fte", ranges::FTE.message(w.fte));
         }
-        if let Some(capacity) = w.capacity.filter(|c| !(c.is_finite() && *c >= 0.0)) {
-            let message = format!("must be a finite number ≥ 0, got {capacity}");
+        if let Some(capacity) = w.capacity.filter(|&c| !ranges::CAPACITY.contains(c)) {
+            let message = ranges::CAPACITY.message(capacity);
             found.worker(i, w, codes::RANGE, "capacity", message);
         }
     }
@@ -83,8 +80,8 @@ pub(super) fn check_cases(scenario: &Scenario, found: &mut Found) {
     );
     let known = worker_index(&scenario.workers);
     for (i, c) in cases.iter().enumerate() {
-        if !(c.weight.is_finite() && c.weight > 0.0) {
-            let message = format!("must be a finite number > 0, got {}", c.weight);
+        if !ranges::CASE_WEIGHT.contains(c.weight) {
+            let message = ranges::CASE_WEIGHT.message(c.weight);
             found.case(i, c, codes::RANGE, "weight", message);
         }
         if !(1..=5).contains(&c.priority) {

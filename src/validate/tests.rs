@@ -99,7 +99,7 @@ fn out_of_range_values_are_reported() {
     );
     assert_eq!(
         problems.0[9].to_string(),
-        "case C3: weight: must be a finite number > 0, got -1 [E-RANGE]"
+        "case C3: weight: must be a number from 0.001 to 1,000, got -1 [E-RANGE]"
     );
 }
 
@@ -261,7 +261,7 @@ fn policy_values_out_of_range_are_reported() {
     );
     assert_eq!(
         problems.0[2].to_string(),
-        "policy: weights.move: must be a finite number ≥ 0, got -1 [E-RANGE]"
+        "policy: weights.move: must be a number from 0 to 1,000,000, got -1 [E-RANGE]"
     );
 }
 
@@ -276,8 +276,8 @@ fn problems_convert_to_input_errors_naming_the_subject() {
     assert_eq!(
         shown,
         [
-            "workers: fte: must be greater than 0 and at most 1, got 0 (worker W1) [E-RANGE]",
-            "cases: weight: must be a finite number > 0, got -1 (case C7) [E-RANGE]",
+            "workers: fte: must be a number greater than 0 and at most 1, got 0 (worker W1) [E-RANGE]",
+            "cases: weight: must be a number from 0.001 to 1,000, got -1 (case C7) [E-RANGE]",
         ]
     );
 }

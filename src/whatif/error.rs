@@ -17,6 +17,10 @@ pub enum WhatIfError {
     /// The base scenario cannot be read or is invalid.
     #[error(transparent)]
     Base(#[from] crate::Error),
+    /// The plan is larger than the run's limits allow (see
+    /// [`crate::model::plan::Limits`]): checked before anything is allocated.
+    #[error("the plan is too large: {0}")]
+    TooLarge(String),
     /// The thread pool could not be built.
     #[error("cannot start {jobs} worker threads: {message}")]
     Pool {

@@ -49,8 +49,8 @@ use std::path::Path;
 
 pub use crate::io::variants::{CODE, DEFAULT_SEEDS, VARIANTS_FILE};
 pub use crate::model::plan::{
-    Demand, Edit, NewWorkers, Plan, PolicyChange, Selection, Variant, WorkerUpdate,
-    DEFAULT_TIME_LIMIT_S,
+    Demand, Edit, Limits, NewWorkers, Plan, PolicyChange, Selection, Variant, WorkerUpdate,
+    DEFAULT_TIME_LIMIT_S, MAX_ADDED_CASES, MAX_ADDED_WORKERS, MAX_GRID_VALUES, MAX_SOLVES,
 };
 pub use apply::apply;
 pub use error::{VariantError, WhatIfError};
@@ -72,7 +72,20 @@ use crate::model::Scenario;
 /// # Errors
 /// [`WhatIfError::Variants`] with every problem found.
 pub fn load_plan(path: &Path, base: &Scenario) -> Result<Plan, WhatIfError> {
-    crate::io::variants::load_plan(path, base).map_err(WhatIfError::Variants)
+    load_plan_within(path, base, &Limits::default())
+}
+
+/// [`load_plan`] with the plan's size checked against `limits` before anything is
+/// expanded ([`crate::io::variants::load_plan_within`]).
+///
+/// # Errors
+/// [`WhatIfError::Variants`] with every problem found.
+pub fn load_plan_within(
+    path: &Path,
+    base: &Scenario,
+    limits: &Limits,
+) -> Result<Plan, WhatIfError> {
+    crate::io::variants::load_plan_within(path, base, limits).map_err(WhatIfError::Variants)
 }
 
 /// Parses a variants file from text ([`crate::io::variants::parse_plan`]); `dir` is where

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::apply::apply;
 use super::error::{VariantError, WhatIfError};
 use super::metrics::{Figures, Metric, Spread};
-use crate::model::plan::{Plan, Variant};
+use crate::model::plan::{Limits, Plan, Variant};
 use crate::model::{Instance, Scenario};
 use crate::solve::{PartCache, SolveOptions, Status};
 
@@ -30,6 +30,9 @@ pub struct RunOptions {
     /// program of one solved before takes its proven-optimal answer (see
     /// [`crate::solve::cache`]). The results are the same either way.
     pub reuse_parts: bool,
+    /// Most solves (draws of every variant) the run makes: a larger plan is refused
+    /// before anything is allocated (default [`crate::model::plan::MAX_SOLVES`]).
+    pub max_solves: u64,
 }
 
 impl Default for RunOptions {
@@ -41,6 +44,7 @@ impl Default for RunOptions {
             mip_gap: SolveOptions::default().mip_gap,
             allocations: None,
             reuse_parts: true,
+            max_solves: crate::model::plan::MAX_SOLVES,
         }
     }
 }
@@ -163,8 +167,14 @@ pub struct PartCounts {
 /// calling `progress` after each draw. The rows do not depend on `jobs` (unless a time
 /// limit stops a solve: how far the solver gets in a given time depends on the machine).
 ///
+/// Memory grows with the jobs running: each job holds one changed scenario at a time,
+/// and each finished draw keeps only its figures.
+///
 /// # Errors
-/// Only when the thread pool cannot be built; a variant that fails fills its own row.
+/// [`WhatIfError::TooLarge`] when the plan asks for more than `options.max_solves`
+/// solves, or a variant adds more workers or children than
+/// [`Limits`](crate::model::plan::Limits) allow (nothing is solved); else only when the
+/// thread pool cannot be built. A variant that fails fills its own row.
 pub fn run(
     base: &Scenario,
     plan: &Plan,
@@ -172,6 +182,13 @@ pub fn run(
     progress: &(dyn Fn() + Sync),
 ) -> Result<Comparison, WhatIfError> {
     let started = Instant::now();
+    let limits = Limits {
+        max_solves: options.max_solves,
+        ..Limits::default()
+    };
+    let waiting = base.cases.iter().filter(|c| c.current_worker.is_none());
+    plan.check_size(base.cases.len(), waiting.count(), &limits)
+        .map_err(WhatIfError::TooLarge)?;
     let jobs = match options.jobs {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -186,17 +203,26 @@ pub fn run(
         })?;
     let mut base = base.clone();
     base.policy.time_limit_s = plan.time_limit_s;
-    let tasks: Vec<(usize, u32)> = plan
+    // Draw `i` of the run is draw `i - first[v]` of the variant `v` whose draws hold it.
+    let first: Vec<u64> = plan
         .variants
         .iter()
-        .enumerate()
-        .flat_map(|(v, variant)| (0..variant.draws.max(1)).map(move |k| (v, k)))
+        .scan(0u64, |total, v| {
+            let at = *total;
+            *total += u64::from(v.draws.max(1));
+            Some(at)
+        })
         .collect();
+    let task = |i: u64| -> (usize, u32) {
+        let v = first.partition_point(|&f| f <= i) - 1;
+        (v, (i - first[v]) as u32)
+    };
     let cache = options.reuse_parts.then(PartCache::new);
     let draws: Vec<Draw> = pool.install(|| {
-        tasks
-            .par_iter()
-            .map(|&(v, k)| {
+        (0..plan.solves())
+            .into_par_iter()
+            .map(task)
+            .map(|(v, k)| {
                 let seed = plan.seed.wrapping_add(u64::from(k));
                 let variant = &plan.variants[v];
                 let folder = options
@@ -238,10 +264,7 @@ pub fn run(
 
 /// How many draws `run` will solve (for a progress bar).
 pub fn draw_count(plan: &Plan) -> u64 {
-    plan.variants
-        .iter()
-        .map(|v| u64::from(v.draws.max(1)))
-        .sum()
+    plan.solves()
 }
 
 /// `DIR/03-agency-hires` for a single draw, `DIR/03-agency-hires/seed-7` for many.

@@ -6,6 +6,7 @@ use toml::Value;
 
 use crate::model::plan::{Demand, Edit, NewWorkers, PolicyChange, Selection, WorkerUpdate};
 use crate::model::{Band, CapacityMode, Tag, WorkerId};
+use crate::validate::ranges;
 
 /// A change as read: an edit, or the file of an `add_cases` (read by the caller, which
 /// knows the folder and the base scenario).
@@ -158,19 +159,17 @@ fn selection(
 }
 
 fn check_fte(fte: f64) -> Result<f64, String> {
-    if fte > 0.0 && fte <= 1.0 {
+    if ranges::FTE.contains(fte) {
         Ok(fte)
     } else {
-        Err(format!(
-            "fte must be greater than 0 and at most 1, got {fte}"
-        ))
+        Err(format!("fte {}", ranges::FTE.message(fte)))
     }
 }
 
 fn check_capacity(capacity: Option<f64>) -> Result<Option<f64>, String> {
     match capacity {
-        Some(c) if !(c.is_finite() && c >= 0.0) => {
-            Err(format!("capacity must be a finite number ≥ 0, got {c}"))
+        Some(c) if !ranges::CAPACITY.contains(c) => {
+            Err(format!("capacity {}", ranges::CAPACITY.message(c)))
         }
         other => Ok(other),
     }

@@ -1,7 +1,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::model::plan::{Demand, PolicyChange, Selection};
+use crate::model::plan::{Demand, Limits, PolicyChange, Selection};
 use crate::model::{Band, Case, Policy, Worker, WorkerId};
 
 fn base() -> Scenario {
@@ -242,7 +242,7 @@ change = [
 }
 
 #[test]
-fn a_range_is_capped_at_ten_thousand_steps() {
+fn a_range_is_capped_at_ten_thousand_values() {
     let wide = r#"
 [[variant]]
 name = "wide"
@@ -253,11 +253,59 @@ change = [{ do = "remove_workers", count = "$n" }]
         errors(wide),
         ["variants.toml:2: variant[1].grid.n: needs step > 0 and to ≥ from (at most 10,000 values), got from 0, to 20000, step 1 [E-VARIANTS]"]
     );
+    // 5,001 points of one draw each: within the 10,000 solves of a run.
+    let many = plan(
+        "seeds = 1\n[[variant]]\nname = \"x\"\ngrid = { f = { from = 0, to = 0.5, step = 0.0001 } }\nchange = [{ do = \"remove_workers\", fraction = \"$f\" }]\n",
+    );
+    assert_eq!(many.variants.len(), 5001);
+    // 10,001 values: one too many.
+    let over = "[[variant]]\nname = \"x\"\ngrid = { n = { from = 0, to = 10000, step = 1 } }\nchange = [{ do = \"policy\", max_moves = \"$n\" }]\n";
     assert_eq!(
-        plan_of_range("from = 0, to = 0.5, step = 0.0001")
-            .variants
-            .len(),
-        5001
+        errors(over),
+        ["variants.toml:1: variant[1].grid.n: needs step > 0 and to ≥ from (at most 10,000 values), got from 0, to 10000, step 1 [E-VARIANTS]"]
+    );
+}
+
+#[test]
+fn a_plan_over_the_solves_of_a_run_is_refused_at_the_key_that_makes_it_so() {
+    let random = "change = [{ do = \"remove_workers\", count = 1 }]";
+    assert_eq!(
+        errors(&format!("seeds = 4000\n[[variant]]\nname = \"a\"\n{random}\n[[variant]]\nname = \"b\"\n{random}\n[[variant]]\nname = \"c\"\n{random}\n")),
+        ["variants.toml:1: seeds: the plan asks for 12,000 solves (grid points × draws), more than the 10,000 a run may make: ask for fewer, or raise the limit with --max-solves [E-VARIANTS]"]
+    );
+    assert_eq!(
+        errors(&format!("[[variant]]\nname = \"a\"\nseeds = 20000\n{random}\n")),
+        ["variants.toml:1: variant[1].seeds: the plan asks for 20,000 solves (grid points × draws), more than the 10,000 a run may make: ask for fewer, or raise the limit with --max-solves [E-VARIANTS]"]
+    );
+    // A change that is not random has one draw, whatever `seeds` says.
+    let plain = "seeds = 1000000000\n[[variant]]\nname = \"a\"\nchange = [{ do = \"policy\", max_moves = 3 }]\n";
+    assert_eq!(plan(plain).variants[0].draws, 1);
+    // Raised by the caller.
+    let limits = Limits {
+        max_solves: 12_000,
+        ..Limits::default()
+    };
+    let text = format!("seeds = 4000\n[[variant]]\nname = \"a\"\n{random}\n[[variant]]\nname = \"b\"\n{random}\n[[variant]]\nname = \"c\"\n{random}\n");
+    let plan = parse_plan_within(
+        &Source::new("variants.toml", text),
+        Path::new("."),
+        &base(),
+        &limits,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(plan.solves(), 12_000);
+}
+
+#[test]
+fn a_variant_adding_too_many_workers_or_children_is_refused() {
+    assert_eq!(
+        errors("[[variant]]\nname = \"a\"\nchange = [{ do = \"add_workers\", count = 6000 }, { do = \"add_workers\", count = 6000 }]\n"),
+        ["variants.toml:1: variant[1].change: adds 12,000 workers, more than the 10,000 a variant may add [E-VARIANTS]"]
+    );
+    // The base has one child: a fraction of 200,000 adds 200,000.
+    assert_eq!(
+        errors("[[variant]]\nname = \"a\"\nchange = [{ do = \"add_referrals\", fraction = 200000.0 }]\n"),
+        ["variants.toml:1: variant[1].change: adds 200,000 children, more than the 100,000 a variant may add [E-VARIANTS]"]
     );
 }
 
@@ -447,7 +495,7 @@ fn a_change_without_do_gets_the_list_of_changes() {
 fn two_grid_points_or_variants_with_one_name_are_reported() {
     assert_eq!(
         errors("[[variant]]\nname = \"a\"\n\n[[variant]]\nname = \"a \"\n"),
-        ["variants.toml: name: two variants are named `a`: names must be unique [E-VARIANTS]"]
+        ["variants.toml:4: name: two variants are named `a` (first at line 1): names must be unique [E-VARIANTS]"]
     );
 }
 
@@ -455,8 +503,16 @@ fn two_grid_points_or_variants_with_one_name_are_reported() {
 fn a_file_without_variants_or_not_toml_is_reported() {
     assert_eq!(
         errors("seed = 3\n"),
-        ["variants.toml: variant: no [[variant]]: nothing to compare [E-VARIANTS]"]
+        ["variants.toml:1: variant: no [[variant]]: nothing to compare [E-VARIANTS]"]
     );
+    for empty in ["", "\n  \n", "# only a comment\n"] {
+        let expected = if empty.contains('#') {
+            "variants.toml:1: variant: no [[variant]]: nothing to compare [E-VARIANTS]"
+        } else {
+            "variants.toml:1: the file is empty: nothing to compare (add a [[variant]]) [E-VARIANTS]"
+        };
+        assert_eq!(errors(empty), [expected]);
+    }
     let broken = errors("seed = 3\n[[variant]\n");
     assert_eq!(broken.len(), 1);
     assert!(broken[0].starts_with("variants.toml:2: "), "{broken:?}");
@@ -538,4 +594,19 @@ fn load_plan_reports_an_unreadable_file() {
     assert!(errors.0[0]
         .message
         .starts_with("cannot read the variants file: "));
+}
+
+#[test]
+fn load_plan_locates_bytes_that_are_not_utf8() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(VARIANTS_FILE);
+    std::fs::write(&path, b"seed = 1\n# caf\xe9\n[[variant]]\nname = \"a\"\n").expect("written");
+    let errors = load_plan(&path, &base()).expect_err("not UTF-8");
+    assert_eq!(
+        errors.to_string(),
+        format!(
+            "{}:2: not UTF-8 text (byte 15 of the file): save it as UTF-8 [E-VARIANTS]",
+            path.display()
+        )
+    );
 }
