@@ -12,3 +12,4 @@ mod record;
 mod report;
 mod util;
 mod whatif;
+mod xlsx;

@@ -45,6 +45,7 @@ pub fn read_allocation(path: &Path) -> crate::Result<Vec<AllocationRow>> {
             file: name.clone(),
             line,
             column: String::new(),
+            cell: None,
             code: codes::FILE,
             message,
         }]))
@@ -58,6 +59,7 @@ pub fn parse_allocation(name: &str, text: &str) -> Result<Vec<AllocationRow>, In
         file: name.to_string(),
         line,
         column: column.to_string(),
+        cell: None,
         code,
         message,
     };

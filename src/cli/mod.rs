@@ -17,7 +17,7 @@ mod record;
 mod report;
 
 use caseload::model::Instance;
-use caseload::report::{write_outputs, Timings};
+use caseload::report::{write_outputs_xlsx, Timings};
 use caseload::solve::{solve, SolveOptions};
 
 /// Exit code when `check` finds violations.
@@ -76,6 +76,10 @@ enum Command {
         /// Who runs it, for the record [default: the login name].
         #[arg(long, value_name = "NAME", requires = "record")]
         by: Option<String>,
+        /// Also write allocation.xlsx (summary, allocation with an empty decision
+        /// column, loads coloured by band, unallocated most urgent first).
+        #[arg(long)]
+        xlsx: bool,
     },
     /// Verify an allocation (the solver's or one made by hand) against every hard rule
     /// and recompute its objective, independently of the solver.
@@ -146,6 +150,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             mip_gap,
             record,
             by,
+            xlsx,
         } => {
             let out = out.unwrap_or_else(|| default_out(&dir));
             let options = SolveOptions {
@@ -156,7 +161,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ..SolveOptions::default()
             };
             let record = record.map(|db| (db, by.unwrap_or_else(record::login_name)));
-            allocate(&dir, &out, &options, quiet, report.as_deref(), record)
+            allocate(&dir, &out, &options, quiet, report.as_deref(), record, xlsx)
         }
         Command::Check { dir, allocation } => check(&dir, &allocation),
         Command::Diagnose { dir } => diagnose::run(&dir),
@@ -199,6 +204,7 @@ fn allocate(
     quiet: bool,
     report: Option<&Path>,
     record: Option<(PathBuf, String)>,
+    xlsx: bool,
 ) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     // The record is opened (and refused if it is not one) before anything is solved or
@@ -220,7 +226,7 @@ fn allocate(
         solve: solution.solve_time,
         ..Timings::default()
     };
-    let summary = write_outputs(out, &instance, &solution, timings)
+    let summary = write_outputs_xlsx(out, &instance, &solution, timings, xlsx)
         .with_context(|| format!("writing outputs to {}", out.display()))?;
     if let Some(path) = report {
         report::write(path, dir, &instance, &solution)?;

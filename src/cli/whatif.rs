@@ -43,6 +43,9 @@ pub struct WhatIfArgs {
     /// as it was (the results are the same; for timing).
     #[arg(long)]
     no_reuse: bool,
+    /// Also write comparison.xlsx (the comparison table as a workbook).
+    #[arg(long)]
+    xlsx: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -85,7 +88,7 @@ pub fn whatif(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    whatif::write_comparison(&out, &comparison)
+    whatif::write_comparison_xlsx(&out, &comparison, args.xlsx)
         .with_context(|| format!("writing the comparison to {}", out.display()))?;
     if !args.quiet {
         let mut stdout = std::io::stdout().lock();

@@ -21,6 +21,7 @@ use std::path::Path;
 use super::locate::{validate_with_stand_ins, Kind, Locator, Report};
 use super::policy::read_policy;
 use super::rows::{case, read_pairs, read_rows, worker, PairsRead, Rows};
+use super::sheet::Input;
 use super::source::{read_text, TextFailure};
 use super::{CASES_FILE, CASE_COLUMNS, PAIRS_FILE, POLICY_FILE, WORKERS_FILE, WORKER_COLUMNS};
 use crate::codes;
@@ -32,10 +33,20 @@ pub use super::source::Source;
 /// Reads the scenario folder `dir`: `workers.csv`, `cases.csv` and, if present,
 /// `pairs.csv` and `policy.toml`.
 ///
+/// With the `xlsx` feature, a table may be a workbook instead (`workers.xlsx`,
+/// `cases.xlsx`, `pairs.xlsx`: their first sheet), or the folder may hold one
+/// `scenario.xlsx` with sheets `workers`, `cases`, and optionally `pairs` and `policy`;
+/// a table given twice is an error naming both files. Problems in a workbook are
+/// located by sheet and cell (`cases.xlsx: cases!D12`).
+///
 /// # Errors
 /// [`Error::InvalidInput`] listing every problem of every file, sorted by file
 /// (workers, cases, policy) then line; files are named `dir` joined with the file name.
 pub fn load_scenario(dir: &Path) -> crate::Result<Scenario> {
+    #[cfg(feature = "xlsx")]
+    if let Some(loaded) = super::folder::load(dir) {
+        return loaded;
+    }
     let mut report = Report::default();
     let mut read =
         |kind: Kind, file: &str, required: bool| match read_source(&dir.join(file), required) {
@@ -51,11 +62,13 @@ pub fn load_scenario(dir: &Path) -> crate::Result<Scenario> {
     let policy = read(Kind::Policy, POLICY_FILE, false);
     let policy_name = dir.join(POLICY_FILE).display().to_string();
     let inputs = Inputs {
-        workers: workers.as_ref(),
-        cases: cases.as_ref(),
-        pairs: pairs.as_ref(),
+        workers: workers.as_ref().map(Input::Text),
+        cases: cases.as_ref().map(Input::Text),
+        pairs: pairs.as_ref().map(Input::Text),
         policy: policy.as_ref(),
         policy_name,
+        #[cfg(feature = "xlsx")]
+        policy_sheet: None,
     };
     assemble(inputs, report).map_err(Error::InvalidInput)
 }
@@ -96,22 +109,25 @@ pub fn parse_scenario_with_pairs(
     policy: Option<&Source>,
 ) -> Result<Scenario, InputErrors> {
     let inputs = Inputs {
-        workers: Some(workers),
-        cases: Some(cases),
-        pairs,
+        workers: Some(Input::Text(workers)),
+        cases: Some(Input::Text(cases)),
+        pairs: pairs.map(Input::Text),
         policy,
         policy_name: policy.map_or_else(|| POLICY_FILE.to_string(), |p| p.name.clone()),
+        #[cfg(feature = "xlsx")]
+        policy_sheet: None,
     };
     assemble(inputs, Report::default())
 }
 
 /// Reads a file as UTF-8 text. `Ok(None)`: an optional file that does not exist.
-fn read_source(path: &Path, required: bool) -> Result<Option<Source>, InputError> {
+pub(super) fn read_source(path: &Path, required: bool) -> Result<Option<Source>, InputError> {
     let name = path.display().to_string();
     let error = |line, code, message| InputError {
         file: name.clone(),
         line,
         column: String::new(),
+        cell: None,
         code,
         message,
     };
@@ -136,19 +152,28 @@ fn read_source(path: &Path, required: bool) -> Result<Option<Source>, InputError
     }
 }
 
-/// The sources to assemble a scenario from; `None` for a CSV file means it could not be
+/// The sources to assemble a scenario from; `None` for a table means it could not be
 /// read (already reported), for the policy that there is none.
-struct Inputs<'a> {
-    workers: Option<&'a Source>,
-    cases: Option<&'a Source>,
+pub(super) struct Inputs<'a> {
+    pub workers: Option<Input<'a>>,
+    pub cases: Option<Input<'a>>,
     /// `pairs.csv`; `None` when there is none (or it could not be read).
-    pairs: Option<&'a Source>,
-    policy: Option<&'a Source>,
-    policy_name: String,
+    pub pairs: Option<Input<'a>>,
+    pub policy: Option<&'a Source>,
+    pub policy_name: String,
+    /// Where the policy's lines are in a `policy` sheet, when it comes from one.
+    #[cfg(feature = "xlsx")]
+    pub policy_sheet: Option<&'a super::workbook::PolicySheet>,
 }
 
-/// Parses every input, validates the result, and locates every problem.
-fn assemble(inputs: Inputs<'_>, mut report: Report) -> Result<Scenario, InputErrors> {
+/// Parses every input, validates the result, and locates every problem (at its cell,
+/// for a sheet).
+pub(super) fn assemble(inputs: Inputs<'_>, mut report: Report) -> Result<Scenario, InputErrors> {
+    for (kind, input) in inputs.tables() {
+        if let Input::Sheet(sheet) = input {
+            report.extend(kind, sheet.problems.clone());
+        }
+    }
     let mut errors = Vec::new();
     let workers = inputs.workers.map_or_else(Rows::missing, |s| {
         read_rows(s, &WORKER_COLUMNS, worker, &mut errors)
@@ -192,7 +217,59 @@ fn assemble(inputs: Inputs<'_>, mut report: Report) -> Result<Scenario, InputErr
     if report.0.is_empty() {
         Ok(scenario)
     } else {
+        inputs.place(&mut report);
         Err(report.into_errors())
+    }
+}
+
+impl Inputs<'_> {
+    /// The tables given, by kind.
+    fn tables(&self) -> impl Iterator<Item = (Kind, Input<'_>)> {
+        [
+            (Kind::Workers, self.workers),
+            (Kind::Cases, self.cases),
+            (Kind::Pairs, self.pairs),
+        ]
+        .into_iter()
+        .filter_map(|(kind, input)| Some((kind, input?)))
+    }
+
+    /// Gives each problem of a sheet its cell, and drops a problem at a cell already
+    /// reported for what it holds (a date, an error value): it would only repeat it.
+    fn place(&self, report: &mut Report) {
+        let held: BTreeSet<(String, Box<str>)> = report
+            .0
+            .iter()
+            .filter_map(|(_, e)| Some((e.file.clone(), e.cell.clone()?)))
+            .collect();
+        let mut placed = Vec::with_capacity(report.0.len());
+        for (kind, mut error) in std::mem::take(&mut report.0) {
+            if error.cell.is_none() {
+                error.cell = self.cell_of(kind, &error);
+                if let Some(cell) = &error.cell {
+                    if held.contains(&(error.file.clone(), cell.clone())) {
+                        continue;
+                    }
+                }
+            }
+            placed.push((kind, error));
+        }
+        report.0 = placed;
+    }
+
+    /// The cell of a problem, when its input is a sheet.
+    fn cell_of(&self, kind: Kind, error: &InputError) -> Option<Box<str>> {
+        if kind == Kind::Policy {
+            #[cfg(feature = "xlsx")]
+            if let Some(sheet) = self.policy_sheet.filter(|p| p.file == error.file) {
+                return sheet.cell_of(error);
+            }
+            return None;
+        }
+        match self.tables().find(|(k, _)| *k == kind)?.1 {
+            Input::Sheet(sheet) if sheet.file == error.file => sheet.cell_of(error),
+            _ => None,
+        }
     }
 }
 

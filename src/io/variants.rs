@@ -56,6 +56,7 @@ pub fn load_plan(path: &Path, base: &Scenario) -> Result<Plan, InputErrors> {
             file: name.clone(),
             line: None,
             column: String::new(),
+            cell: None,
             code: CODE,
             message: format!("cannot read the variants file: {e}"),
         }])
@@ -122,6 +123,7 @@ impl Parser<'_> {
             file: self.source.name.clone(),
             line,
             column: column.to_string(),
+            cell: None,
             code: CODE,
             message: message.into(),
         });

@@ -60,7 +60,16 @@ use crate::solve::{Solution, SolveOptions};
 pub type RunId = i64;
 
 /// The file names of a scenario folder that a run keeps, when present.
-pub const INPUT_FILES: &[&str] = &["workers.csv", "cases.csv", "policy.toml", "pairs.csv"];
+pub const INPUT_FILES: &[&str] = &[
+    "workers.csv",
+    "cases.csv",
+    "policy.toml",
+    "pairs.csv",
+    "workers.xlsx",
+    "cases.xlsx",
+    "pairs.xlsx",
+    "scenario.xlsx",
+];
 
 /// One input file as it was read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -261,6 +270,7 @@ pub fn parse_loads_csv(file: &str, text: &str) -> crate::Result<Vec<LoadRecord>>
         file: file.to_string(),
         line: Some(line),
         column: column.to_string(),
+        cell: None,
         code: crate::codes::PARSE,
         message,
     };

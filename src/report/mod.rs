@@ -1,9 +1,12 @@
 //! Outputs of a run: `allocation.csv`, `loads.csv`, `summary.json`, the short text
-//! summary and the [`table`] printed after `allocate`, and the [`html`] report.
+//! summary and the [`table`] printed after `allocate`, the [`html`] report, and
+//! `allocation.xlsx` (`xlsx`, with the `xlsx` feature).
 
 pub mod bands;
 pub mod html;
 pub mod table;
+#[cfg(feature = "xlsx")]
+pub mod xlsx;
 
 use std::path::Path;
 use std::time::Duration;
@@ -255,7 +258,30 @@ pub fn write_outputs(
     out: &Path,
     instance: &Instance,
     solution: &Solution,
+    timings: Timings,
+) -> Result<Summary> {
+    write_all(out, instance, solution, timings, false)
+}
+
+/// Like [`write_outputs`], with `allocation.xlsx` too when `xlsx` is set, in the same
+/// all-or-nothing batch.
+#[cfg(feature = "xlsx")]
+pub fn write_outputs_xlsx(
+    out: &Path,
+    instance: &Instance,
+    solution: &Solution,
+    timings: Timings,
+    xlsx: bool,
+) -> Result<Summary> {
+    write_all(out, instance, solution, timings, xlsx)
+}
+
+fn write_all(
+    out: &Path,
+    instance: &Instance,
+    solution: &Solution,
     mut timings: Timings,
+    xlsx: bool,
 ) -> Result<Summary> {
     let started = std::time::Instant::now();
     let allocation = allocation_csv(instance, solution)?;
@@ -263,10 +289,19 @@ pub fn write_outputs(
     timings.write = started.elapsed();
     let summary = Summary::new(instance, solution, timings);
     let json = summary.to_json()?;
-    write_files_atomically(&[
+    #[cfg_attr(not(feature = "xlsx"), allow(unused_mut))]
+    let mut files = vec![
         (out.join("allocation.csv"), allocation.into_bytes()),
         (out.join("loads.csv"), loads.into_bytes()),
         (out.join("summary.json"), json.into_bytes()),
-    ])?;
+    ];
+    #[cfg(feature = "xlsx")]
+    if xlsx {
+        let book = self::xlsx::allocation_xlsx(instance, solution, &summary)?;
+        files.push((out.join(self::xlsx::ALLOCATION_XLSX), book));
+    }
+    #[cfg(not(feature = "xlsx"))]
+    let _ = xlsx;
+    write_files_atomically(&files)?;
     Ok(summary)
 }
