@@ -373,3 +373,48 @@ pub fn read_decisions(path: &Path) -> Result<Vec<DecisionRow>, InputErrors> {
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_a_person_types_them() {
+        assert_eq!(number_text(101.0), "101");
+        assert_eq!(number_text(-3.0), "-3");
+        assert_eq!(number_text(0.5), "0.5");
+        assert_eq!(number_text(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(number_text(1e20), "100000000000000000000");
+        assert_eq!(cell_text(&Data::Int(7)), ("7".to_string(), None));
+        assert_eq!(cell_text(&Data::Bool(true)), ("true".to_string(), None));
+        assert_eq!(cell_text(&Data::String(" W1 ".into())).0, "W1");
+    }
+
+    #[test]
+    fn dates_and_error_values_are_problems_with_their_text() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType};
+        let date = ExcelDateTime::new(45352.0, ExcelDateTimeType::DateTime, false);
+        let (text, problem) = cell_text(&Data::DateTime(date));
+        assert_eq!(text, "2024-03-01");
+        assert!(problem.unwrap().contains("date or time (2024-03-01)"));
+        let (text, problem) = cell_text(&Data::Error(CellErrorType::NA));
+        assert_eq!(text, "#N/A");
+        assert!(problem.unwrap().contains("error value #N/A"));
+    }
+
+    #[test]
+    fn policy_cells_become_toml() {
+        assert_eq!(toml_key("weights.move"), "weights.move");
+        assert_eq!(toml_key("my key"), "\"my key\"");
+        let number = Data::Float(22.0);
+        assert_eq!(toml_value(Some(&number), "22"), "22");
+        assert_eq!(toml_value(None, "hard"), "\"hard\"");
+        assert_eq!(toml_value(None, "TRUE"), "true");
+        assert_eq!(
+            toml_value(None, "say \"hi\"\n"),
+            "\"say \\\"hi\\\"\\u000A\""
+        );
+        let bands = "[{from = 0.7, cost = 1}]";
+        assert_eq!(toml_value(None, bands), bands);
+    }
+}
