@@ -1,6 +1,6 @@
 //! A scenario folder that holds workbooks: each table found in exactly one place (its
 //! CSV file, its own workbook `cases.xlsx`, or a sheet of `scenario.xlsx`), then read
-//! and validated as [`super::read`] reads CSV files, every problem in a workbook located
+//! and validated as [`super::read`] reads CSV files (by `io::assemble`), every problem in a workbook located
 //! at its sheet and cell.
 //!
 //! A folder with no workbook is left to [`super::read::load_scenario`]'s CSV path, so
@@ -8,8 +8,8 @@
 
 use std::path::Path;
 
+use super::assemble::{assemble, read_source, Inputs};
 use super::locate::{Kind, Report};
-use super::read::{assemble, read_source, Inputs};
 use super::sheet::{Input, SheetTable};
 use super::source::Source;
 use super::workbook::Workbook;
