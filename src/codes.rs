@@ -23,8 +23,10 @@
 
 // Files.
 
-/// A required input file does not exist.
+/// A required input file does not exist (or a scenario workbook lacks a required sheet).
 pub const MISSING_FILE: &str = "E-MISSING-FILE";
+/// One table is given twice in a scenario folder (e.g. `cases.csv` and `cases.xlsx`).
+pub const DUPLICATE_FILE: &str = "E-DUPLICATE-FILE";
 /// An input file exists but cannot be read (permissions, a folder, ...).
 pub const UNREADABLE: &str = "E-UNREADABLE";
 /// An input file is not valid UTF-8.

@@ -14,6 +14,9 @@ pub struct InputError {
     pub line: Option<u64>,
     /// The column or policy key concerned; empty when the whole row or file is.
     pub column: String,
+    /// In a workbook, the sheet and cell (`cases!D12`, or `cases!12:12` for a whole row),
+    /// shown instead of the line (which is then the sheet's row); `None` for text files.
+    pub cell: Option<Box<str>>,
     /// A stable code from [`crate::codes`] (e.g. `E-RANGE`), documented in the README.
     pub code: &'static str,
     /// What is wrong, in words.
@@ -25,7 +28,9 @@ impl fmt::Display for InputError {
     /// hold (a line break in a value reads `\n`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", one_line(&self.file))?;
-        if let Some(line) = self.line {
+        if let Some(cell) = &self.cell {
+            write!(f, ": {cell}")?;
+        } else if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
         if !self.column.is_empty() {

@@ -16,3 +16,4 @@ mod report;
 mod serve;
 mod util;
 mod whatif;
+mod xlsx;

@@ -70,6 +70,7 @@ pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<DecisionRow>, Input
     let error = |line: u64, column: &str, code: &'static str, message: String| InputError {
         file: name.to_string(),
         line: Some(line),
+        cell: None,
         column: column.to_string(),
         code,
         message,

@@ -52,6 +52,7 @@ pub(super) fn read_checked_file(path: &Path, what: &str) -> crate::Result<String
             file: path.display().to_string(),
             line,
             column: String::new(),
+            cell: None,
             code: codes::FILE,
             message,
         }]))
@@ -64,6 +65,7 @@ pub fn parse_allocation(name: &str, text: &str) -> Result<Vec<AllocationRow>, In
         file: name.to_string(),
         line,
         column: column.to_string(),
+        cell: None,
         code,
         message,
     };

@@ -83,6 +83,10 @@ enum Command {
         /// or `history --run ID --inputs` writes it back), instead of a record's.
         #[arg(long, value_name = "FILE", conflicts_with = "record")]
         decisions: Option<PathBuf>,
+        /// Also write allocation.xlsx (summary, allocation with an empty decision
+        /// column, loads coloured by band, unallocated most urgent first).
+        #[arg(long)]
+        xlsx: bool,
     },
     /// Verify an allocation (the solver's or one made by hand) against every hard rule
     /// and recompute its objective, independently of the solver.
@@ -165,6 +169,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             record,
             by,
             decisions,
+            xlsx,
         } => {
             let out = out.unwrap_or_else(|| default_out(&dir));
             let options = SolveOptions {
@@ -179,6 +184,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 report: report.as_deref(),
                 record,
                 decisions: decisions.as_deref(),
+                xlsx,
             };
             allocate(&dir, &out, &options, quiet, run)
         }
@@ -231,6 +237,28 @@ struct Run<'a> {
     record: Option<(PathBuf, String)>,
     /// Apply the decisions of this `decisions.csv`.
     decisions: Option<&'a Path>,
+    /// Write `allocation.xlsx` too.
+    xlsx: bool,
+}
+
+/// The outputs with `allocation.xlsx` added.
+#[cfg(feature = "xlsx")]
+fn with_xlsx(
+    outputs: Outputs,
+    instance: &Instance,
+    solution: &caseload::solve::Solution,
+) -> caseload::Result<Outputs> {
+    outputs.with_xlsx(instance, solution)
+}
+
+/// Without the `xlsx` feature there is no `--xlsx` to ask for it.
+#[cfg(not(feature = "xlsx"))]
+fn with_xlsx(
+    outputs: Outputs,
+    _: &Instance,
+    _: &caseload::solve::Solution,
+) -> caseload::Result<Outputs> {
+    Ok(outputs)
 }
 
 fn allocate(
@@ -244,6 +272,7 @@ fn allocate(
         report,
         record,
         decisions: decisions_file,
+        xlsx,
     } = run;
     let started = Instant::now();
     // The record is opened (and refused if it is not one) before anything is solved or
@@ -290,6 +319,11 @@ fn allocate(
         ..Timings::default()
     };
     let outputs = Outputs::render(&instance, &solution, timings, decisions.as_deref())?;
+    let outputs = if xlsx {
+        with_xlsx(outputs, &instance, &solution)?
+    } else {
+        outputs
+    };
     outputs
         .write(out)
         .with_context(|| format!("writing outputs to {}", out.display()))?;

@@ -47,6 +47,9 @@ pub struct WhatIfArgs {
     /// plan is refused before anything is solved.
     #[arg(long, value_name = "N", default_value_t = whatif::MAX_SOLVES)]
     max_solves: u64,
+    /// Also write comparison.xlsx (the comparison table as a workbook).
+    #[arg(long)]
+    xlsx: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -94,7 +97,7 @@ pub fn whatif(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    whatif::write_comparison(&out, &comparison)
+    whatif::write_comparison_xlsx(&out, &comparison, args.xlsx)
         .with_context(|| format!("writing the comparison to {}", out.display()))?;
     if !args.quiet {
         let mut stdout = std::io::stdout().lock();

@@ -27,9 +27,17 @@ pub(crate) fn without_bom(text: &str) -> &str {
 /// No record is taken as a header (the caller reads the first one as it needs), records
 /// of any length are accepted (the caller reports them), and cells are trimmed. Lines
 /// count the line breaks inside quoted cells; finding them is linear in the text.
-pub(crate) struct Table<'a> {
-    records: csv::StringRecordsIntoIter<&'a [u8]>,
-    lines: Lines<'a>,
+///
+/// A table can also hand out records already read, each with its line (a spreadsheet's
+/// rows, by row number): the readers above it then treat both alike.
+pub(crate) struct Table<'a>(Records<'a>);
+
+enum Records<'a> {
+    Text {
+        records: csv::StringRecordsIntoIter<&'a [u8]>,
+        lines: Lines<'a>,
+    },
+    Read(std::slice::Iter<'a, (u64, StringRecord)>),
 }
 
 impl<'a> Table<'a> {
@@ -41,10 +49,15 @@ impl<'a> Table<'a> {
             .flexible(true)
             .trim(Trim::All)
             .from_reader(text.as_bytes());
-        Self {
+        Self(Records::Text {
             records: reader.into_records(),
             lines: Lines::new(text),
-        }
+        })
+    }
+
+    /// A table of records already read, each with its line (or row).
+    pub fn read(records: &'a [(u64, StringRecord)]) -> Self {
+        Self(Records::Read(records.iter()))
     }
 }
 
@@ -53,12 +66,17 @@ impl Iterator for Table<'_> {
     type Item = (u64, csv::Result<StringRecord>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let record = self.records.next()?;
-        let line = match &record {
-            Ok(record) => self.lines.at(record.position()),
-            Err(e) => self.lines.at(e.position()),
-        };
-        Some((line, record))
+        match &mut self.0 {
+            Records::Text { records, lines } => {
+                let record = records.next()?;
+                let line = match &record {
+                    Ok(record) => lines.at(record.position()),
+                    Err(e) => lines.at(e.position()),
+                };
+                Some((line, record))
+            }
+            Records::Read(rows) => rows.next().map(|(line, r)| (*line, Ok(r.clone()))),
+        }
     }
 }
 
@@ -247,6 +265,7 @@ impl CsvFile<'_> {
             file: self.name.to_string(),
             line: Some(line),
             column: column.to_string(),
+            cell: None,
             code,
             message,
         });
@@ -290,6 +309,7 @@ impl<'a> Cells<'a> {
                 file: self.file.to_string(),
                 line: Some(self.line),
                 column: column.to_string(),
+                cell: None,
                 code,
                 message,
             });

@@ -87,6 +87,7 @@ impl Locator<'_> {
             file: file.to_string(),
             line,
             column: problem.column,
+            cell: None,
             code: problem.code,
             message: problem.message,
         };

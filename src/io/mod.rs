@@ -4,17 +4,31 @@
 //! Inside, the doors go one way: `source` (a file's text) and [`csv`] (records with their
 //! lines, CSV text) at the bottom; then [`policy`] (`policy.toml`) and `rows` (table rows
 //! into workers, cases, pairs); then `locate` (problems back to files and lines); then
-//! [`read`], which loads a scenario from them all. [`scenario_writer`] writes one back.
+//! `assemble`, which validates them and locates every problem; then [`read`], which
+//! loads a scenario from files or texts. [`scenario_writer`] writes one back.
+//!
+//! Spreadsheets (the `xlsx` feature): `sheet` is a table as rows of text with where its
+//! cells are, beside `csv`; [`workbook`] reads an `.xlsx` into such tables (and the
+//! decisions of an `allocation.xlsx`); [`folder`] finds each table of a folder among CSV
+//! files and workbooks and hands them to [`read`].
 
+mod assemble;
 pub mod atomic;
 pub mod csv;
+#[cfg(feature = "xlsx")]
+pub mod folder;
 mod locate;
 pub mod policy;
 pub mod read;
 mod rows;
 pub mod scenario_writer;
+pub(crate) mod sheet;
+#[cfg(feature = "xlsx")]
+pub mod sheet_writer;
 pub(crate) mod source;
 pub mod variants;
+#[cfg(feature = "xlsx")]
+pub mod workbook;
 
 pub use policy::parse_policy;
 pub use read::{load_scenario, parse_scenario, parse_scenario_with_pairs};

@@ -49,6 +49,7 @@ pub fn parse_policy(source: &Source) -> Result<Policy, InputErrors> {
                 file: source.name.clone(),
                 line: read.lines.line_of(&problem.column),
                 column: problem.column,
+                cell: None,
                 code: problem.code,
                 message: problem.message,
             });
@@ -265,6 +266,7 @@ impl Reader<'_> {
             file: self.file.to_string(),
             line,
             column: column.to_string(),
+            cell: None,
             code,
             message,
         });

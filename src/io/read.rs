@@ -15,27 +15,34 @@
 //! [`super::policy`] reads `policy.toml`, and `io::locate` maps every problem of
 //! validation back to its file and line. This module puts them together.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::locate::{validate_with_stand_ins, Kind, Locator, Report};
-use super::policy::read_policy;
-use super::rows::{case, read_pairs, read_rows, worker, PairsRead, Rows};
-use super::source::{read_text, TextFailure};
-use super::{CASES_FILE, CASE_COLUMNS, PAIRS_FILE, POLICY_FILE, WORKERS_FILE, WORKER_COLUMNS};
-use crate::codes;
-use crate::error::{Error, InputError, InputErrors};
-use crate::model::{Scenario, WorkerId};
+use super::assemble::{assemble, read_source, Inputs};
+use super::locate::{Kind, Report};
+use super::sheet::Input;
+use super::{CASES_FILE, PAIRS_FILE, POLICY_FILE, WORKERS_FILE};
+use crate::error::{Error, InputErrors};
+use crate::model::Scenario;
 
 pub use super::source::Source;
 
 /// Reads the scenario folder `dir`: `workers.csv`, `cases.csv` and, if present,
 /// `pairs.csv` and `policy.toml`.
 ///
+/// With the `xlsx` feature, a table may be a workbook instead (`workers.xlsx`,
+/// `cases.xlsx`, `pairs.xlsx`: their first sheet), or the folder may hold one
+/// `scenario.xlsx` with sheets `workers`, `cases`, and optionally `pairs` and `policy`;
+/// a table given twice is an error naming both files. Problems in a workbook are
+/// located by sheet and cell (`cases.xlsx: cases!D12`).
+///
 /// # Errors
 /// [`Error::InvalidInput`] listing every problem of every file, sorted by file
 /// (workers, cases, policy) then line; files are named `dir` joined with the file name.
 pub fn load_scenario(dir: &Path) -> crate::Result<Scenario> {
+    #[cfg(feature = "xlsx")]
+    if let Some(loaded) = super::folder::load(dir) {
+        return loaded;
+    }
     let mut report = Report::default();
     let mut read =
         |kind: Kind, file: &str, required: bool| match read_source(&dir.join(file), required) {
@@ -51,11 +58,13 @@ pub fn load_scenario(dir: &Path) -> crate::Result<Scenario> {
     let policy = read(Kind::Policy, POLICY_FILE, false);
     let policy_name = dir.join(POLICY_FILE).display().to_string();
     let inputs = Inputs {
-        workers: workers.as_ref(),
-        cases: cases.as_ref(),
-        pairs: pairs.as_ref(),
+        workers: workers.as_ref().map(Input::Text),
+        cases: cases.as_ref().map(Input::Text),
+        pairs: pairs.as_ref().map(Input::Text),
         policy: policy.as_ref(),
         policy_name,
+        #[cfg(feature = "xlsx")]
+        policy_sheet: None,
     };
     assemble(inputs, report).map_err(Error::InvalidInput)
 }
@@ -96,110 +105,21 @@ pub fn parse_scenario_with_pairs(
     policy: Option<&Source>,
 ) -> Result<Scenario, InputErrors> {
     let inputs = Inputs {
-        workers: Some(workers),
-        cases: Some(cases),
-        pairs,
+        workers: Some(Input::Text(workers)),
+        cases: Some(Input::Text(cases)),
+        pairs: pairs.map(Input::Text),
         policy,
         policy_name: policy.map_or_else(|| POLICY_FILE.to_string(), |p| p.name.clone()),
+        #[cfg(feature = "xlsx")]
+        policy_sheet: None,
     };
     assemble(inputs, Report::default())
-}
-
-/// Reads a file as UTF-8 text. `Ok(None)`: an optional file that does not exist.
-fn read_source(path: &Path, required: bool) -> Result<Option<Source>, InputError> {
-    let name = path.display().to_string();
-    let error = |line, code, message| InputError {
-        file: name.clone(),
-        line,
-        column: String::new(),
-        code,
-        message,
-    };
-    match read_text(path) {
-        Ok(text) => Ok(Some(Source { name, text })),
-        Err(TextFailure::Io(e)) if e.kind() == std::io::ErrorKind::NotFound && !required => {
-            Ok(None)
-        }
-        Err(TextFailure::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
-            let message =
-                format!("file not found: a scenario folder needs {WORKERS_FILE} and {CASES_FILE}");
-            Err(error(None, codes::MISSING_FILE, message))
-        }
-        Err(TextFailure::Io(e)) => {
-            let message = format!("cannot be read: {e}");
-            Err(error(None, codes::UNREADABLE, message))
-        }
-        Err(TextFailure::NotUtf8 { line }) => {
-            let message = "is not valid UTF-8 from this line on: save the file as UTF-8 (\"CSV UTF-8\" in Excel)";
-            Err(error(Some(line), codes::ENCODING, message.to_string()))
-        }
-    }
-}
-
-/// The sources to assemble a scenario from; `None` for a CSV file means it could not be
-/// read (already reported), for the policy that there is none.
-struct Inputs<'a> {
-    workers: Option<&'a Source>,
-    cases: Option<&'a Source>,
-    /// `pairs.csv`; `None` when there is none (or it could not be read).
-    pairs: Option<&'a Source>,
-    policy: Option<&'a Source>,
-    policy_name: String,
-}
-
-/// Parses every input, validates the result, and locates every problem.
-fn assemble(inputs: Inputs<'_>, mut report: Report) -> Result<Scenario, InputErrors> {
-    let mut errors = Vec::new();
-    let workers = inputs.workers.map_or_else(Rows::missing, |s| {
-        read_rows(s, &WORKER_COLUMNS, worker, &mut errors)
-    });
-    report.extend(Kind::Workers, std::mem::take(&mut errors));
-    let cases = inputs.cases.map_or_else(Rows::missing, |s| {
-        read_rows(s, &CASE_COLUMNS, case, &mut errors)
-    });
-    report.extend(Kind::Cases, std::mem::take(&mut errors));
-    let policy = inputs.policy.map(read_policy).unwrap_or_default();
-    report.extend(Kind::Policy, policy.errors.clone());
-    let pairs = inputs
-        .pairs
-        .map_or_else(PairsRead::default, |s| read_pairs(s, &mut errors));
-    report.extend(Kind::Pairs, errors);
-
-    let mut scenario = Scenario::new(workers.items, cases.items, policy.policy.clone())
-        .with_pairs(pairs.terms.clone());
-    let stand_ins: BTreeSet<WorkerId> = workers
-        .index
-        .unparsed_ids
-        .iter()
-        .map(WorkerId::new)
-        .collect();
-    let problems = validate_with_stand_ins(&mut scenario, &stand_ins);
-
-    let locator = Locator {
-        workers: &workers.index,
-        cases: &cases.index,
-        pairs: &pairs,
-        policy: &policy,
-        policy_name: &inputs.policy_name,
-        scenario: &scenario,
-        stand_ins: &stand_ins,
-    };
-    for problem in problems.0 {
-        if let Some((kind, error)) = locator.locate(problem) {
-            report.push(kind, error);
-        }
-    }
-    if report.0.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(report.into_errors())
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Case, CaseId, PairTerms, Policy, Tag, Worker};
+    use crate::model::{Case, CaseId, PairTerms, Policy, Tag, Worker, WorkerId};
 
     fn parse(workers: &str, cases: &str) -> Result<Scenario, InputErrors> {
         parse_scenario(

@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::csv::{Cells, CsvFile, DataRow, Table};
-use super::source::{Rejection, Source};
+use super::csv::{Cells, CsvFile, DataRow};
+use super::sheet::Input;
+use super::source::Rejection;
 use super::PAIR_COLUMNS;
 use crate::codes;
 use crate::error::InputError;
@@ -75,21 +76,21 @@ impl<T> Rows<T> {
     }
 }
 
-/// Reads a CSV file whose known columns are `columns`, building one item per row with
+/// Reads a table (CSV or sheet) whose known columns are `columns`, building one item per row with
 /// `build`; every problem goes to `errors`.
 pub(super) fn read_rows<T>(
-    source: &Source,
+    source: Input<'_>,
     columns: &'static [&'static str],
     build: fn(&mut Cells<'_>) -> T,
     errors: &mut Vec<InputError>,
 ) -> Rows<T> {
     let mut file = CsvFile {
-        name: &source.name,
-        table: Table::new(&source.text),
+        name: source.name(),
+        table: source.table(),
         errors,
     };
     let mut rows = Rows::missing();
-    rows.index.file = source.name.clone();
+    rows.index.file = source.name().to_string();
     let Some(header) = file.header(columns, &["id"]) else {
         return rows;
     };
@@ -155,14 +156,14 @@ impl PairsRead {
 /// Reads `pairs.csv`: one row per (case, worker) pair, `cost` and `weight` optional.
 /// Malformed rows, values that do not parse and repeated pairs are reported to `errors`;
 /// ids and ranges are checked by validation.
-pub(super) fn read_pairs(source: &Source, errors: &mut Vec<InputError>) -> PairsRead {
+pub(super) fn read_pairs(source: Input<'_>, errors: &mut Vec<InputError>) -> PairsRead {
     let mut file = CsvFile {
-        name: &source.name,
-        table: Table::new(&source.text),
+        name: source.name(),
+        table: source.table(),
         errors,
     };
     let mut read = PairsRead {
-        file: source.name.clone(),
+        file: source.name().to_string(),
         ..PairsRead::default()
     };
     // The line of each pair, and its columns whose value was rejected.

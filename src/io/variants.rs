@@ -73,6 +73,7 @@ pub fn load_plan_within(
             file: name.clone(),
             line,
             column: String::new(),
+            cell: None,
             code: CODE,
             message,
         }])
@@ -174,6 +175,7 @@ impl Parser<'_> {
             file: self.source.name.clone(),
             line,
             column: column.to_string(),
+            cell: None,
             code: CODE,
             message: message.into(),
         });

@@ -89,7 +89,16 @@ use crate::validate::DecisionOutcome;
 pub type RunId = i64;
 
 /// The file names of a scenario folder that a run keeps, when present.
-pub const INPUT_FILES: &[&str] = &["workers.csv", "cases.csv", "policy.toml", "pairs.csv"];
+pub const INPUT_FILES: &[&str] = &[
+    "workers.csv",
+    "cases.csv",
+    "policy.toml",
+    "pairs.csv",
+    "workers.xlsx",
+    "cases.xlsx",
+    "pairs.xlsx",
+    "scenario.xlsx",
+];
 
 /// One input file as it was read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -317,6 +326,7 @@ pub fn parse_loads_csv(file: &str, text: &str) -> crate::Result<Vec<LoadRecord>>
         file: file.to_string(),
         line: Some(line),
         column: column.to_string(),
+        cell: None,
         code: crate::codes::PARSE,
         message,
     };

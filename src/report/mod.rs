@@ -1,9 +1,12 @@
 //! Outputs of a run: `allocation.csv`, `loads.csv`, `summary.json`, the short text
-//! summary and the [`table`] printed after `allocate`, and the [`html`] report.
+//! summary and the [`table`] printed after `allocate`, the [`html`] report, and
+//! `allocation.xlsx` (`xlsx`, with the `xlsx` feature).
 
 pub mod bands;
 pub mod html;
 pub mod table;
+#[cfg(feature = "xlsx")]
+pub mod xlsx;
 
 use std::path::Path;
 use std::time::Duration;
@@ -352,6 +355,8 @@ pub struct Outputs {
     pub summary_json: String,
     /// `decisions.csv`, for a recorded run.
     pub decisions: Option<String>,
+    /// `allocation.xlsx`, when asked for ([`Outputs::with_xlsx`]).
+    pub xlsx: Option<Vec<u8>>,
 }
 
 impl Outputs {
@@ -378,7 +383,16 @@ impl Outputs {
             summary,
             summary_json,
             decisions: decisions_file,
+            xlsx: None,
         })
+    }
+
+    /// Adds `allocation.xlsx` (summary, allocation with an empty `decision` column,
+    /// loads coloured by band, unallocated most urgent first) to the files written.
+    #[cfg(feature = "xlsx")]
+    pub fn with_xlsx(mut self, instance: &Instance, solution: &Solution) -> Result<Self> {
+        self.xlsx = Some(xlsx::allocation_xlsx(instance, solution, &self.summary)?);
+        Ok(self)
     }
 
     /// Writes the files into `out`, all or nothing (each to a temporary file first, then
@@ -398,6 +412,9 @@ impl Outputs {
         ];
         if let Some(decisions) = &self.decisions {
             files.push((out.join("decisions.csv"), decisions.as_bytes().to_vec()));
+        }
+        if let Some(book) = &self.xlsx {
+            files.push((out.join("allocation.xlsx"), book.clone()));
         }
         write_files_atomically(&files)?;
         if self.decisions.is_none() {

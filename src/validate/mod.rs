@@ -111,6 +111,7 @@ impl Problem {
             file: file.to_string(),
             line: None,
             column: self.column,
+            cell: None,
             code: self.code,
             message,
         }

@@ -57,7 +57,10 @@ pub use error::{VariantError, WhatIfError};
 pub use metrics::{Figures, Metric, Spread};
 pub use output::{
     comparison_csv, comparison_json, render, write_comparison, CSV_FILE, JSON_FILE, SVG_FILE,
+    XLSX_FILE,
 };
+#[cfg(feature = "xlsx")]
+pub use output::{comparison_xlsx, write_comparison_xlsx};
 pub use run::{
     draw_count, run, slug, Comparison, Draw, Outcome, PartCounts, Row, RowStatus, RunOptions,
 };

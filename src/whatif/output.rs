@@ -1,4 +1,5 @@
-//! `comparison.csv`, `comparison.json` and `comparison.svg`, written atomically together.
+//! `comparison.csv`, `comparison.json` and `comparison.svg` (and `comparison.xlsx`, with
+//! the `xlsx` feature, when asked), written atomically together.
 
 use std::path::Path;
 
@@ -18,6 +19,8 @@ pub const CSV_FILE: &str = "comparison.csv";
 pub const JSON_FILE: &str = "comparison.json";
 /// The chart.
 pub const SVG_FILE: &str = "comparison.svg";
+/// The comparison table as a workbook (`whatif --xlsx`).
+pub const XLSX_FILE: &str = "comparison.xlsx";
 
 /// The sweep a grid point belongs to; empty for a plain variant.
 fn sweep(row: &Row) -> String {
@@ -142,7 +145,11 @@ pub fn comparison_json(comparison: &Comparison) -> Result<String> {
 /// # Errors
 /// [`Error::Io`] when a file cannot be written (nothing is replaced then).
 pub fn write_comparison(out: &Path, comparison: &Comparison) -> Result<()> {
-    write_files_atomically(&[
+    write_files_atomically(&files(out, comparison)?)
+}
+
+fn files(out: &Path, comparison: &Comparison) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
+    Ok(vec![
         (out.join(CSV_FILE), comparison_csv(comparison)?.into_bytes()),
         (
             out.join(JSON_FILE),
@@ -150,6 +157,36 @@ pub fn write_comparison(out: &Path, comparison: &Comparison) -> Result<()> {
         ),
         (out.join(SVG_FILE), chart(comparison).into_bytes()),
     ])
+}
+
+/// Like [`write_comparison`], with `comparison.xlsx` too when `xlsx` is set, in the same
+/// all-or-nothing batch.
+///
+/// # Errors
+/// [`Error::Io`] when a file cannot be written (nothing is replaced then).
+#[cfg(feature = "xlsx")]
+pub fn write_comparison_xlsx(out: &Path, comparison: &Comparison, xlsx: bool) -> Result<()> {
+    let mut files = files(out, comparison)?;
+    if xlsx {
+        files.push((out.join(XLSX_FILE), comparison_xlsx(comparison)?));
+    }
+    write_files_atomically(&files)
+}
+
+/// `comparison.xlsx`: the rows of `comparison.csv` in a sheet `comparison`, figures as
+/// numbers; header frozen, filters on. The same comparison gives the same bytes.
+#[cfg(feature = "xlsx")]
+pub fn comparison_xlsx(comparison: &Comparison) -> Result<Vec<u8>> {
+    use crate::io::sheet_writer::{csv_sheet, to_bytes, workbook};
+    let text = comparison_csv(comparison)?;
+    let header = text.lines().next().unwrap_or_default();
+    let numeric: Vec<&str> = header
+        .split(',')
+        .filter(|c| !["variant", "sweep", "point", "status", "error"].contains(c))
+        .collect();
+    let mut book = workbook()?;
+    csv_sheet(book.add_worksheet(), "comparison", &text, &numeric, &[])?;
+    to_bytes(&mut book)
 }
 
 /// A short table for the terminal: one line per variant with its key figures.

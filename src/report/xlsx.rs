@@ -1,0 +1,225 @@
+//! `allocation.xlsx` (the `xlsx` feature): the outputs of a run as a workbook for the
+//! people who work in spreadsheets (sheets written by [`crate::io::sheet_writer`]).
+//!
+//! Sheets: `summary` (status, gap, objective by term, counts), `allocation` (the rows of
+//! `allocation.csv` with their reasons, and an empty `decision` column for a manager's
+//! `accept` / `reject` / `assign W`), `loads` (`loads.csv`, each utilisation coloured
+//! green, amber or red by the policy's bands, and the band in words), `unallocated`
+//! (the children left without a worker, most urgent first: priority, then weight, then
+//! id). Every sheet has its header row frozen, filters on, and columns wide enough to
+//! read. The rows are those of the CSV files, cell for cell: numbers as numbers.
+//!
+//! The same run gives the same bytes: the document's creation time is fixed (the zip
+//! entries' times are fixed by the writer), and nothing else in it varies.
+
+use rust_xlsxwriter::{Color, Format, Note, Worksheet};
+
+use super::bands::{rag, Rag};
+use super::{allocation_csv, loads_csv, Summary, LOADS_COLUMNS};
+use crate::error::{Error, Result};
+use crate::io::sheet_writer::{
+    cell_value, csv_sheet, fail, to_bytes, workbook, write_table, Value,
+};
+use crate::model::{Change, Instance};
+use crate::solve::Solution;
+
+/// The file name of the workbook `allocate --xlsx` writes.
+pub const ALLOCATION_XLSX: &str = "allocation.xlsx";
+
+/// The note on the `decision` column of the `allocation` sheet.
+pub const DECISION_NOTE: &str = "accept / reject / assign W";
+
+/// Fill colours of the bands (the light fills spreadsheets use for good, neutral, bad).
+pub fn band_fill(band: Rag) -> u32 {
+    match band {
+        Rag::Green => 0xC6EFCE,
+        Rag::Amber => 0xFFEB9C,
+        Rag::Red => 0xFFC7CE,
+    }
+}
+
+/// `allocation.xlsx` of a solution: summary, allocation, loads, unallocated.
+pub fn allocation_xlsx(
+    instance: &Instance,
+    solution: &Solution,
+    summary: &Summary,
+) -> Result<Vec<u8>> {
+    let mut book = workbook()?;
+    summary_sheet(book.add_worksheet(), summary)?;
+    let allocation = allocation_csv(instance, solution)?;
+    let sheet = book.add_worksheet();
+    csv_sheet(sheet, "allocation", &allocation, &[], &["decision"])?;
+    let decision_col = 5;
+    let note = Note::new(DECISION_NOTE)
+        .set_author("caseload")
+        .add_author_prefix(false);
+    sheet.insert_note(0, decision_col, &note).map_err(fail)?;
+    sheet.set_column_width(decision_col, 22).map_err(fail)?;
+    loads_sheet(book.add_worksheet(), instance, solution)?;
+    unallocated_sheet(book.add_worksheet(), instance, solution)?;
+    to_bytes(&mut book)
+}
+
+/// `summary`: one row per figure (item, value), as in `summary.json` without its timings
+/// (which vary between identical runs).
+fn summary_sheet(sheet: &mut Worksheet, s: &Summary) -> Result<()> {
+    sheet.set_name("summary").map_err(fail)?;
+    let o = &s.objective;
+    let c = &s.cases;
+    let figures: Vec<(&str, Option<f64>, &str)> = vec![
+        ("status", None, s.status.as_str()),
+        ("gap", Some(s.gap), ""),
+        (
+            "bound",
+            s.bound,
+            if s.bound.is_none() { "unknown" } else { "" },
+        ),
+        ("objective", Some(o.total), ""),
+        ("objective: unallocated", Some(o.unallocated), ""),
+        ("objective: load bands", Some(o.bands), ""),
+        ("objective: moves", Some(o.moves), ""),
+        ("objective: preferences", Some(o.preferences), ""),
+        ("objective: pairs", Some(o.pairs), ""),
+        ("start objective", Some(s.start_objective), ""),
+        ("cases", Some(c.total as f64), ""),
+        ("kept", Some(c.kept as f64), ""),
+        ("moved", Some(c.moved as f64), ""),
+        ("forced", Some(c.forced as f64), ""),
+        ("new", Some(c.new as f64), ""),
+        ("unallocated", Some(c.unallocated as f64), ""),
+        ("workers", Some(s.workers as f64), ""),
+        ("units", Some(s.units as f64), ""),
+        ("discretionary moves", Some(f64::from(s.moves)), ""),
+    ];
+    let header = ["item".to_string(), "value".to_string()];
+    let rows: Vec<Vec<String>> = figures
+        .iter()
+        .map(|(item, x, text)| {
+            let value = x.map_or(text.to_string(), |x| x.to_string());
+            vec![item.to_string(), value]
+        })
+        .collect();
+    let percent = Format::new().set_num_format("0.00%");
+    write_table(sheet, &header, &rows, |r, c, text| {
+        match (c, figures[r].1) {
+            (1, Some(x)) if figures[r].0 == "gap" => Value::Number(x, Some(&percent)),
+            (1, Some(x)) => Value::Number(x, None),
+            _ => Value::Text(text),
+        }
+    })?;
+    Ok(())
+}
+
+/// `loads`: the columns of `loads.csv`, utilisation as a percentage filled by band, then
+/// the band in words (`unavailable` for a worker who is).
+fn loads_sheet(sheet: &mut Worksheet, instance: &Instance, solution: &Solution) -> Result<()> {
+    sheet.set_name("loads").map_err(fail)?;
+    let text = loads_csv(instance, solution)?;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (w, record) in reader.records().enumerate() {
+        let record = record.map_err(|source| Error::Csv { source })?;
+        let mut row: Vec<String> = record.iter().map(str::to_string).collect();
+        row.push(
+            band_of(instance, solution, w)
+                .map_or("unavailable", Rag::as_str)
+                .to_string(),
+        );
+        rows.push(row);
+    }
+    let mut header: Vec<String> = LOADS_COLUMNS.iter().map(|c| c.to_string()).collect();
+    header.push("band".to_string());
+    let fills: Vec<Format> = [Rag::Green, Rag::Amber, Rag::Red]
+        .map(|band| {
+            Format::new()
+                .set_num_format("0.0%")
+                .set_background_color(Color::RGB(band_fill(band)))
+        })
+        .to_vec();
+    let plain_percent = Format::new().set_num_format("0.0%");
+    let utilisation = LOADS_COLUMNS.iter().position(|c| *c == "utilisation");
+    write_table(sheet, &header, &rows, |w, c, text| {
+        let Ok(x) = text.parse::<f64>() else {
+            return Value::Text(text);
+        };
+        if Some(c) != utilisation {
+            return if c == 1 {
+                Value::Text(text)
+            } else {
+                Value::Number(x, None)
+            };
+        }
+        let format = match band_of(instance, solution, w) {
+            Some(Rag::Green) => &fills[0],
+            Some(Rag::Amber) => &fills[1],
+            Some(Rag::Red) => &fills[2],
+            None => &plain_percent,
+        };
+        Value::Number(x, Some(format))
+    })?;
+    Ok(())
+}
+
+/// The band of worker `w` after the run; `None` when it is unavailable.
+fn band_of(instance: &Instance, solution: &Solution, w: usize) -> Option<Rag> {
+    let worker = instance.workers.get(w)?;
+    let load = solution.evaluation.loads.get(w)?.load_after;
+    worker
+        .available
+        .then(|| rag(&instance.policy, load, instance.capacity[w]))
+}
+
+/// `unallocated`: the children left without a worker, most urgent first (priority, then
+/// weight, both highest first, then id), with their reason.
+fn unallocated_sheet(
+    sheet: &mut Worksheet,
+    instance: &Instance,
+    solution: &Solution,
+) -> Result<()> {
+    sheet.set_name("unallocated").map_err(fail)?;
+    let eval = &solution.evaluation;
+    let why = crate::explain::reasons(instance, eval);
+    let mut left: Vec<usize> = (0..instance.cases.len())
+        .filter(|&c| eval.change[c] == Change::Unallocated)
+        .collect();
+    left.sort_by(|&a, &b| {
+        let (ca, cb) = (&instance.cases[a], &instance.cases[b]);
+        cb.priority
+            .cmp(&ca.priority)
+            .then(cb.weight.total_cmp(&ca.weight))
+            .then(ca.id.cmp(&cb.id))
+    });
+    let header: Vec<String> = [
+        "case_id",
+        "priority",
+        "weight",
+        "team",
+        "requires",
+        "previous_worker",
+        "reason",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows: Vec<Vec<String>> = left
+        .iter()
+        .map(|&c| {
+            let case = &instance.cases[c];
+            let previous =
+                instance.current[c].map_or(String::new(), |w| instance.workers[w].id.to_string());
+            let requires: Vec<&str> = case.requires.iter().map(|t| t.as_str()).collect();
+            vec![
+                case.id.to_string(),
+                case.priority.to_string(),
+                case.weight.to_string(),
+                case.team.clone(),
+                requires.join(";"),
+                previous,
+                why[c].clone(),
+            ]
+        })
+        .collect();
+    write_table(sheet, &header, &rows, |_, c, text| {
+        cell_value(c == 1 || c == 2, text)
+    })?;
+    Ok(())
+}
