@@ -341,3 +341,75 @@ fn deciding_before_any_run_says_to_allocate_first() {
         stderr(&out)
     );
 }
+
+#[cfg(feature = "xlsx")]
+#[test]
+fn decisions_written_in_a_workbook_are_recorded_all_or_none() {
+    use rust_xlsxwriter::Workbook;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = scenario_dir(tmp.path(), WORKERS, CASES, None);
+    let db = tmp.path().join("record.sqlite");
+    let db = db.to_str().unwrap();
+    let out = tmp.path().join("out");
+    ok(&allocate(&dir, &out, &["--record", db, "--xlsx", "-q"]));
+    assert!(out.join("allocation.xlsx").exists());
+    // A manager's sheet: case, proposed worker, decision (as allocation.xlsx has them).
+    let sheet = |rows: &[(&str, &str, &str)], name: &str| {
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        ws.set_name("allocation").unwrap();
+        for (c, title) in ["case_id", "worker_id", "decision"].iter().enumerate() {
+            ws.write_string(0, c as u16, *title).unwrap();
+        }
+        for (r, (case, worker, decision)) in rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            ws.write_string(r, 0, *case).unwrap();
+            ws.write_string(r, 1, *worker).unwrap();
+            ws.write_string(r, 2, *decision).unwrap();
+        }
+        let path = tmp.path().join(name);
+        book.save(&path).unwrap();
+        path
+    };
+    // One wrong cell: nothing is recorded, and the problems name their cells.
+    let bad = sheet(
+        &[
+            ("C1", "W1", "assign W2"),
+            ("C4", "", "keep"),
+            ("C5", "W2", "assign W99"),
+        ],
+        "bad.xlsx",
+    );
+    let refused = run(&["decide", db, "--from", bad.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    let err = stderr(&refused);
+    assert!(
+        err.contains("allocation!C3") && err.contains("allocation!C4"),
+        "{err}"
+    );
+    assert!(ok(&run(&["decide", db, "--list"])).contains("no standing decisions"));
+    // A good sheet: every non-empty decision is recorded, and the next run applies them.
+    let good = sheet(
+        &[
+            ("C1", "W1", "assign W2"),
+            ("C4", "", ""),
+            ("C5", "W2", "never W2"),
+        ],
+        "good.xlsx",
+    );
+    let taken = ok(&run(&[
+        "decide",
+        db,
+        "--from",
+        good.to_str().unwrap(),
+        "--by",
+        "Sam",
+    ]));
+    assert!(taken.contains("recorded 2 decision(s)"), "{taken}");
+    let out2 = tmp.path().join("out2");
+    ok(&allocate(&dir, &out2, &["--record", db, "-q"]));
+    let second = rows(&out2);
+    assert_eq!(second["C1"].0, "W2");
+    assert_ne!(second["C5"].0, "W2");
+    ok(&check(&dir, &out2));
+}

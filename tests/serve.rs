@@ -1,20 +1,18 @@
 //! The workspace end to end: the real binary on port 0, driven over HTTP (a small
 //! HTTP/1.1 client of our own, one connection per request).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use serde_json::Value;
-
+use crate::util::http::{request, Answer};
 use crate::util::{caseload, demo, stderr, stdout};
 
 /// A running `caseload serve`, stopped on drop.
-struct Server {
+pub struct Server {
     child: Child,
-    port: u16,
-    token: String,
+    pub port: u16,
+    pub token: String,
 }
 
 impl Drop for Server {
@@ -24,27 +22,7 @@ impl Drop for Server {
     }
 }
 
-/// An answer: status, headers (lower-case names), body.
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-fn copy_demo(root: &Path) -> PathBuf {
+pub fn copy_demo(root: &Path) -> PathBuf {
     let dir = root.join("demo");
     std::fs::create_dir_all(&dir).unwrap();
     for f in ["workers.csv", "cases.csv", "policy.toml"] {
@@ -54,7 +32,7 @@ fn copy_demo(root: &Path) -> PathBuf {
 }
 
 impl Server {
-    fn start(dir: &Path) -> Server {
+    pub fn start(dir: &Path) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_caseload"))
             .args([
                 "serve",
@@ -91,42 +69,11 @@ impl Server {
 
     /// A request with the given extra headers (no token unless given).
     fn raw(&self, method: &str, path: &str, headers: &[(&str, String)], body: &str) -> Answer {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        let mut request = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
-        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
-            request.push_str(&format!("Host: {}\r\n", self.host()));
-        }
-        for (k, v) in headers {
-            request.push_str(&format!("{k}: {v}\r\n"));
-        }
-        if !body.is_empty() {
-            request.push_str("Content-Type: application/json\r\n");
-        }
-        request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut text = Vec::new();
-        stream.read_to_end(&mut text).unwrap();
-        let text = String::from_utf8_lossy(&text).into_owned();
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let mut lines = head.lines();
-        let status = lines
-            .next()
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let headers = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-            .collect();
-        Answer {
-            status,
-            headers,
-            body: body.to_string(),
-        }
+        request(self.port, method, path, headers, body)
     }
 
     /// A request with the bearer token.
-    fn call(&self, method: &str, path: &str, body: &str) -> Answer {
+    pub fn call(&self, method: &str, path: &str, body: &str) -> Answer {
         let auth = ("Authorization", format!("Bearer {}", self.token));
         self.raw(method, path, &[auth], body)
     }

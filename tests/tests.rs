@@ -2,6 +2,8 @@
 //! linked once instead of once per file. Each module is one subject; run one with
 //! `cargo test --release --test tests gap::` (a filter on the module path).
 
+#[cfg(feature = "serve")]
+mod browser;
 mod brute_force;
 mod cli;
 mod decisions;

@@ -227,7 +227,7 @@ fn every_problem_is_located_at_its_sheet_and_cell() {
     let dir_shown = dir.display();
     assert!(
         shown.contains(&format!(
-            "{dir_shown}/cases.xlsx: cases!D3: weight: must be a finite number > 0, got -1 [E-RANGE]"
+            "{dir_shown}/cases.xlsx: cases!D3: weight: must be a number from 0.001 to 1,000, got -1 [E-RANGE]"
         )),
         "{shown}"
     );

@@ -19,10 +19,10 @@ pub struct DecideArgs {
     /// The record file.
     db: PathBuf,
     /// The case.
-    #[arg(required_unless_present_any = ["withdraw", "list"])]
+    #[arg(required_unless_present_any = ["withdraw", "list", "from"])]
     case: Option<String>,
     /// accept, reject, assign or never.
-    #[arg(value_parser = kind, required_unless_present_any = ["withdraw", "list"])]
+    #[arg(value_parser = kind, required_unless_present_any = ["withdraw", "list", "from"])]
     kind: Option<DecisionKind>,
     /// The worker, for assign and never.
     worker: Option<String>,
@@ -35,6 +35,12 @@ pub struct DecideArgs {
     /// Withdraw the standing decision with this id.
     #[arg(long, value_name = "ID", conflicts_with_all = ["case", "kind", "worker", "note", "list"])]
     withdraw: Option<i64>,
+    /// Record the decisions a manager wrote in the `decision` column of an
+    /// allocation.xlsx (`accept`, `reject`, `assign W`, `never W`; empty cells skipped):
+    /// all of them, or none if one is wrong (each problem located at its cell).
+    #[cfg(feature = "xlsx")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["case", "kind", "worker", "withdraw", "list"])]
+    from: Option<PathBuf>,
     /// List the standing decisions (with --all, every decision ever taken).
     #[arg(long, conflicts_with_all = ["case", "kind", "worker", "note"])]
     list: bool,
@@ -66,6 +72,10 @@ pub fn decide(args: DecideArgs) -> anyhow::Result<ExitCode> {
             print!("{}", decisions_table(&decisions, args.all));
         }
         return Ok(ExitCode::SUCCESS);
+    }
+    #[cfg(feature = "xlsx")]
+    if let Some(path) = &args.from {
+        return from_workbook(&mut record, &args.db, path, &by, &args.note);
     }
     if let Some(id) = args.withdraw {
         let d = record.withdraw(id, &by)?;
@@ -161,4 +171,107 @@ fn decisions_table(decisions: &[DecisionRecord], all: bool) -> String {
         s.push('\n');
     }
     s
+}
+
+/// `decide --from allocation.xlsx`: the `decision` column, checked whole (each problem at
+/// its cell) against the newest run, then recorded in one transaction.
+#[cfg(feature = "xlsx")]
+fn from_workbook(
+    record: &mut Record,
+    db: &std::path::Path,
+    path: &std::path::Path,
+    by: &str,
+    note: &str,
+) -> anyhow::Result<ExitCode> {
+    use caseload::error::{InputError, InputErrors};
+    let rows =
+        caseload::io::workbook::read_decisions(path).map_err(caseload::Error::InvalidInput)?;
+    let run = record
+        .last_run()?
+        .ok_or_else(|| caseload::record::RecordError::NoRun {
+            path: db.to_path_buf(),
+        })?;
+    let cases: std::collections::BTreeSet<String> =
+        record.rows(run)?.into_iter().map(|r| r.case_id).collect();
+    let workers: std::collections::BTreeSet<String> = record
+        .loads(run)?
+        .into_iter()
+        .map(|l| l.worker_id)
+        .collect();
+    let file = path.display().to_string();
+    let mut problems = Vec::new();
+    let mut decisions = Vec::new();
+    for row in rows.iter().filter(|r| !r.decision.is_empty()) {
+        let mut problem = |message: String| {
+            problems.push(InputError {
+                file: file.clone(),
+                line: Some(row.row),
+                cell: Some(row.cell.clone().into_boxed_str()),
+                column: "decision".to_string(),
+                code: caseload::codes::PARSE,
+                message,
+            })
+        };
+        let mut words = row.decision.split_whitespace();
+        let kind = match words.next().unwrap_or_default().parse::<DecisionKind>() {
+            Ok(kind) => kind,
+            Err(e) => {
+                problem(e);
+                continue;
+            }
+        };
+        let worker: Vec<&str> = words.collect();
+        let worker = match (kind.names_worker(), worker.as_slice()) {
+            (true, [w]) => Some(WorkerId::new(w)),
+            (false, []) => None,
+            (true, _) => {
+                problem(format!("`{kind}` names one worker, e.g. `{kind} W0101`"));
+                continue;
+            }
+            (false, _) => {
+                problem(format!(
+                    "`{kind}` takes no worker: it keeps the proposed or previous one"
+                ));
+                continue;
+            }
+        };
+        if !cases.contains(&row.case_id) {
+            problem(format!(
+                "no case {} in run {run}, the newest run on the record",
+                row.case_id
+            ));
+            continue;
+        }
+        if let Some(w) = worker.as_ref().filter(|w| !workers.contains(w.as_str())) {
+            problem(format!(
+                "no worker {w} in run {run}, the newest run on the record"
+            ));
+            continue;
+        }
+        decisions.push(NewDecision {
+            case_id: CaseId::new(&row.case_id),
+            kind,
+            worker_id: worker,
+            by: by.to_string(),
+            note: note.to_string(),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(caseload::Error::InvalidInput(InputErrors(problems)).into());
+    }
+    let taken = record.decide_all(&decisions)?;
+    println!(
+        "recorded {} decision(s) from {} on run {run}; every later run with --record applies them",
+        taken.len(),
+        path.display()
+    );
+    for d in &taken {
+        println!(
+            "  decision {}: {} for {}",
+            d.decision.id,
+            what(d),
+            d.decision.case_id
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

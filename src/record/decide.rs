@@ -90,89 +90,31 @@ impl Store {
     /// Takes a decision on the newest run's proposal, in one transaction with the
     /// withdrawal of the standing decisions it replaces.
     pub fn decide(&mut self, new: &NewDecision) -> Result<DecisionRecord, RecordError> {
+        let mut taken = self.decide_all(std::slice::from_ref(new))?;
+        taken.pop().ok_or_else(|| RecordError::BadDecision {
+            path: self.path().to_path_buf(),
+            what: "no decision was taken".to_string(),
+        })
+    }
+
+    /// Takes several decisions in one transaction: all of them, or (on the first one
+    /// refused) none.
+    pub fn decide_all(
+        &mut self,
+        decisions: &[NewDecision],
+    ) -> Result<Vec<DecisionRecord>, RecordError> {
         let (path, wait) = (self.path().to_path_buf(), self.wait());
         let err = |e| super::sql::classify(&path, wait, e);
         let tx = self
             .conn_mut()
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
-        let run: RunId = tx
-            .query_row("SELECT max(id) FROM run", [], |r| {
-                r.get::<_, Option<i64>>(0)
-            })
-            .map_err(err)?
-            .ok_or_else(|| RecordError::NoRun { path: path.clone() })?;
-        let row: Option<(Option<String>, Option<String>)> = tx
-            .query_row(
-                "SELECT worker_id, previous_worker FROM run_row WHERE run = ?1 AND case_id = ?2",
-                params![run, new.case_id.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(err)?;
-        let Some((proposed, previous)) = row else {
-            return Err(RecordError::UnknownCase {
-                path,
-                case: new.case_id.to_string(),
-                run,
-            });
-        };
-        let worker = match (new.kind, &new.worker_id) {
-            (DecisionKind::Accept, None) => proposed,
-            (DecisionKind::Reject, None) => previous,
-            (DecisionKind::Assign | DecisionKind::Never, Some(w)) => {
-                let known: bool = tx
-                    .query_row(
-                        "SELECT count(*) FROM run_load WHERE run = ?1 AND worker_id = ?2",
-                        params![run, w.as_str()],
-                        |r| r.get::<_, i64>(0),
-                    )
-                    .map_err(err)?
-                    > 0;
-                if !known {
-                    return Err(RecordError::UnknownWorker {
-                        path,
-                        worker: w.to_string(),
-                        run,
-                    });
-                }
-                Some(w.to_string())
-            }
-            (kind, _) => {
-                return Err(RecordError::BadDecision {
-                    path,
-                    what: if kind.names_worker() {
-                        format!("`{kind}` needs a worker")
-                    } else {
-                        format!("`{kind}` takes no worker: it uses the run's own")
-                    },
-                })
-            }
-        };
-        tx.execute(
-            "INSERT INTO decision (at, by, case_id, kind, worker_id, note, on_run)
-             VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                new.by,
-                new.case_id.as_str(),
-                new.kind.as_str(),
-                worker,
-                new.note,
-                run
-            ],
-        )
-        .map_err(err)?;
-        let id = tx.last_insert_rowid();
-        supersede(&tx, id, new.kind, worker.as_deref()).map_err(err)?;
-        let record = tx
-            .query_row(
-                &format!("SELECT {DECISION_COLUMNS} FROM decision WHERE id = ?1"),
-                [id],
-                decision_record,
-            )
-            .map_err(err)?;
+        let mut taken = Vec::with_capacity(decisions.len());
+        for new in decisions {
+            taken.push(take(&tx, &path, wait, new)?);
+        }
         tx.commit().map_err(err)?;
-        Ok(record)
+        Ok(taken)
     }
 
     /// Withdraws a standing decision.
@@ -282,6 +224,93 @@ impl Store {
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
+}
+
+/// Takes one decision inside `tx` (see [`Store::decide`]).
+fn take(
+    tx: &Transaction<'_>,
+    path: &std::path::Path,
+    wait: std::time::Duration,
+    new: &NewDecision,
+) -> Result<DecisionRecord, RecordError> {
+    let path = path.to_path_buf();
+    let err = |e| super::sql::classify(&path, wait, e);
+    let run: RunId = tx
+        .query_row("SELECT max(id) FROM run", [], |r| {
+            r.get::<_, Option<i64>>(0)
+        })
+        .map_err(err)?
+        .ok_or_else(|| RecordError::NoRun { path: path.clone() })?;
+    let row: Option<(Option<String>, Option<String>)> = tx
+        .query_row(
+            "SELECT worker_id, previous_worker FROM run_row WHERE run = ?1 AND case_id = ?2",
+            params![run, new.case_id.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(err)?;
+    let Some((proposed, previous)) = row else {
+        return Err(RecordError::UnknownCase {
+            path,
+            case: new.case_id.to_string(),
+            run,
+        });
+    };
+    let worker = match (new.kind, &new.worker_id) {
+        (DecisionKind::Accept, None) => proposed,
+        (DecisionKind::Reject, None) => previous,
+        (DecisionKind::Assign | DecisionKind::Never, Some(w)) => {
+            let known: bool = tx
+                .query_row(
+                    "SELECT count(*) FROM run_load WHERE run = ?1 AND worker_id = ?2",
+                    params![run, w.as_str()],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(err)?
+                > 0;
+            if !known {
+                return Err(RecordError::UnknownWorker {
+                    path,
+                    worker: w.to_string(),
+                    run,
+                });
+            }
+            Some(w.to_string())
+        }
+        (kind, _) => {
+            return Err(RecordError::BadDecision {
+                path,
+                what: if kind.names_worker() {
+                    format!("`{kind}` needs a worker")
+                } else {
+                    format!("`{kind}` takes no worker: it uses the run's own")
+                },
+            })
+        }
+    };
+    tx.execute(
+        "INSERT INTO decision (at, by, case_id, kind, worker_id, note, on_run)
+         VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            new.by,
+            new.case_id.as_str(),
+            new.kind.as_str(),
+            worker,
+            new.note,
+            run
+        ],
+    )
+    .map_err(err)?;
+    let id = tx.last_insert_rowid();
+    supersede(tx, id, new.kind, worker.as_deref()).map_err(err)?;
+    let record = tx
+        .query_row(
+            &format!("SELECT {DECISION_COLUMNS} FROM decision WHERE id = ?1"),
+            [id],
+            decision_record,
+        )
+        .map_err(err)?;
+    Ok(record)
 }
 
 /// Stamps withdrawn, superseded by `id`, the standing decisions on its case that the new

@@ -496,6 +496,15 @@ impl Record {
         self.store.decide(decision)
     }
 
+    /// Takes several decisions in one transaction: all of them, or none when one is
+    /// refused (see [`Record::decide`]).
+    pub fn decide_all(
+        &mut self,
+        decisions: &[NewDecision],
+    ) -> Result<Vec<DecisionRecord>, RecordError> {
+        self.store.decide_all(decisions)
+    }
+
     /// Withdraws a standing decision (`by`: who withdraws it).
     pub fn withdraw(&mut self, id: i64, by: &str) -> Result<DecisionRecord, RecordError> {
         self.store.withdraw(id, by)

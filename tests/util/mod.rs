@@ -1,5 +1,7 @@
 //! Helpers shared by the integration tests: run the real binary in temporary folders.
 
+pub mod http;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
