@@ -276,6 +276,13 @@ fn a_manager_rejects_a_move_re_solves_asks_why_not_and_exports_a_valid_allocatio
         .unwrap()
         .contains("allocation.csv"));
     let decisions = server.call("GET", "/api/export/decisions.csv", "");
+    let book = server.call("GET", "/api/export/allocation.xlsx", "");
+    assert_eq!(book.status, 200);
+    assert!(book
+        .header("content-type")
+        .unwrap()
+        .contains("spreadsheetml"));
+    assert!(book.body.starts_with("PK"), "a zip file");
     let out = tmp.path().join("finished");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("allocation.csv"), &export.body).unwrap();

@@ -299,3 +299,38 @@ pub async fn export_decisions(State(app): State<Arc<App>>) -> Response {
     )
         .into_response()
 }
+
+/// `GET /api/export/allocation.xlsx`: the current proposal as `allocation.xlsx` (with its
+/// empty `decision` column for `caseload decide --from`).
+pub async fn export_xlsx(State(app): State<Arc<App>>) -> Response {
+    let current = app.workspace.current();
+    let book = workbook(&current);
+    match book {
+        Ok(bytes) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"allocation.xlsx\"",
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+#[cfg(feature = "xlsx")]
+fn workbook(p: &super::Proposal) -> Result<Vec<u8>, String> {
+    crate::report::xlsx::allocation_xlsx(&p.instance, &p.solution, &p.outputs.summary)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "xlsx"))]
+fn workbook(_: &super::Proposal) -> Result<Vec<u8>, String> {
+    Err("this caseload was built without the xlsx feature".to_string())
+}

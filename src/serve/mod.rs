@@ -94,6 +94,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/why-not", get(api::why_not))
         .route("/api/export/allocation.csv", get(api::export_csv))
         .route("/api/export/decisions.csv", get(api::export_decisions))
+        .route("/api/export/allocation.xlsx", get(api::export_xlsx))
         .layer(middleware::from_fn_with_state(Arc::clone(&app), guard))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(app)
