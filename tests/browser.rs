@@ -13,9 +13,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::serve::{copy_demo, Server};
+use crate::serve::{copy_demo, passes_check, Server};
 use crate::util::http::request;
-use crate::util::{caseload, stderr, stdout};
 
 /// A running chromedriver with one browser session, stopped on drop.
 struct Browser {
@@ -150,35 +149,30 @@ impl Browser {
         }
     }
 
-    /// Clicks the element the CSS selector finds.
-    fn click(&self, css: &str) {
+    /// The WebDriver id of the element the CSS selector finds.
+    fn element(&self, css: &str) -> String {
         let found = self.command(
             "POST",
             "/element",
             json!({"using": "css selector", "value": css}),
         );
-        let id = found
+        found
             .as_object()
             .and_then(|o| o.values().next())
             .and_then(Value::as_str)
             .unwrap_or_else(|| panic!("no element {css}"))
-            .to_string();
+            .to_string()
+    }
+
+    /// Clicks the element the CSS selector finds.
+    fn click(&self, css: &str) {
+        let id = self.element(css);
         self.command("POST", &format!("/element/{id}/click"), json!({}));
     }
 
     /// Types into the element the CSS selector finds.
     fn type_into(&self, css: &str, text: &str) {
-        let found = self.command(
-            "POST",
-            "/element",
-            json!({"using": "css selector", "value": css}),
-        );
-        let id = found
-            .as_object()
-            .and_then(|o| o.values().next())
-            .and_then(Value::as_str)
-            .unwrap_or_else(|| panic!("no element {css}"))
-            .to_string();
+        let id = self.element(css);
         self.command(
             "POST",
             &format!("/element/{id}/value"),
@@ -326,21 +320,8 @@ fn a_manager_works_the_proposal_in_a_real_browser() {
          const d = await (await fetch('/api/export/decisions.csv')).text(); return [a, d];",
     );
     let out = tmp.path().join("downloaded");
-    std::fs::create_dir_all(&out).unwrap();
-    std::fs::write(out.join("allocation.csv"), files[0].as_str().unwrap()).unwrap();
-    std::fs::write(out.join("decisions.csv"), files[1].as_str().unwrap()).unwrap();
-    let checked = caseload([
-        "check".as_ref(),
-        dir.as_os_str(),
-        "--allocation".as_ref(),
-        out.join("allocation.csv").as_os_str(),
-    ]);
-    assert!(
-        checked.status.success(),
-        "{}{}",
-        stdout(&checked),
-        stderr(&checked)
-    );
+    let (allocation, decisions) = (files[0].as_str().unwrap(), files[1].as_str().unwrap());
+    passes_check(&dir, &out, allocation, decisions);
 
     // The narrow layout.
     browser.command(

@@ -22,6 +22,27 @@ impl Drop for Server {
     }
 }
 
+/// Writes an exported allocation and its decisions into `out` and asserts that `caseload
+/// check` accepts them; returns what check printed.
+pub fn passes_check(dir: &Path, out: &Path, allocation: &str, decisions: &str) -> String {
+    std::fs::create_dir_all(out).unwrap();
+    std::fs::write(out.join("allocation.csv"), allocation).unwrap();
+    std::fs::write(out.join("decisions.csv"), decisions).unwrap();
+    let checked = caseload([
+        "check".as_ref(),
+        dir.as_os_str(),
+        "--allocation".as_ref(),
+        out.join("allocation.csv").as_os_str(),
+    ]);
+    assert!(
+        checked.status.success(),
+        "{}{}",
+        stdout(&checked),
+        stderr(&checked)
+    );
+    stdout(&checked)
+}
+
 pub fn copy_demo(root: &Path) -> PathBuf {
     let dir = root.join("demo");
     std::fs::create_dir_all(&dir).unwrap();
@@ -283,27 +304,13 @@ fn a_manager_rejects_a_move_re_solves_asks_why_not_and_exports_a_valid_allocatio
         .unwrap()
         .contains("spreadsheetml"));
     assert!(book.body.starts_with("PK"), "a zip file");
-    let out = tmp.path().join("finished");
-    std::fs::create_dir_all(&out).unwrap();
-    std::fs::write(out.join("allocation.csv"), &export.body).unwrap();
-    std::fs::write(out.join("decisions.csv"), &decisions.body).unwrap();
-    let checked = caseload([
-        "check".as_ref(),
-        dir.as_os_str(),
-        "--allocation".as_ref(),
-        out.join("allocation.csv").as_os_str(),
-    ]);
-    assert!(
-        checked.status.success(),
-        "{}{}",
-        stdout(&checked),
-        stderr(&checked)
+    let checked = passes_check(
+        &dir,
+        &tmp.path().join("finished"),
+        &export.body,
+        &decisions.body,
     );
-    assert!(
-        stdout(&checked).contains("1 manager's decision"),
-        "{}",
-        stdout(&checked)
-    );
+    assert!(checked.contains("1 manager's decision"), "{checked}");
     assert_eq!(
         server
             .call("DELETE", &format!("/api/decisions/{id}"), "")

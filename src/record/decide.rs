@@ -125,14 +125,7 @@ impl Store {
             .conn_mut()
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
-        let found = tx
-            .query_row(
-                &format!("SELECT {DECISION_COLUMNS} FROM decision WHERE id = ?1"),
-                [id],
-                decision_record,
-            )
-            .optional()
-            .map_err(err)?;
+        let found = select_decision(&tx, id).map_err(err)?;
         match found {
             None => return Err(RecordError::UnknownDecision { path, id }),
             Some(d) if d.withdrawn.is_some() => {
@@ -147,15 +140,9 @@ impl Store {
             params![id, by],
         )
         .map_err(err)?;
-        let record = tx
-            .query_row(
-                &format!("SELECT {DECISION_COLUMNS} FROM decision WHERE id = ?1"),
-                [id],
-                decision_record,
-            )
-            .map_err(err)?;
+        let record = select_decision(&tx, id).map_err(err)?;
         tx.commit().map_err(err)?;
-        Ok(record)
+        record.ok_or_else(|| RecordError::UnknownDecision { path, id })
     }
 
     /// Decisions by id: the standing ones only, or all.
@@ -303,14 +290,22 @@ fn take(
     .map_err(err)?;
     let id = tx.last_insert_rowid();
     supersede(tx, id, new.kind, worker.as_deref()).map_err(err)?;
-    let record = tx
-        .query_row(
-            &format!("SELECT {DECISION_COLUMNS} FROM decision WHERE id = ?1"),
-            [id],
-            decision_record,
-        )
-        .map_err(err)?;
-    Ok(record)
+    select_decision(tx, id)
+        .map_err(err)?
+        .ok_or(RecordError::UnknownDecision { path, id })
+}
+
+/// The decision with this id, if any.
+fn select_decision(
+    conn: &rusqlite::Connection,
+    id: i64,
+) -> rusqlite::Result<Option<DecisionRecord>> {
+    conn.query_row(
+        &format!("SELECT {DECISION_COLUMNS} FROM decision WHERE id = ?1"),
+        [id],
+        decision_record,
+    )
+    .optional()
 }
 
 /// Stamps withdrawn, superseded by `id`, the standing decisions on its case that the new
