@@ -395,7 +395,7 @@ fn make_read_only(path: &Path) -> Option<Vec<String>> {
 }
 
 #[test]
-fn a_read_only_record_is_refused_before_anything_is_written() {
+fn a_read_only_record_is_refused_for_writing_before_anything_is_written_and_still_read() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("r.sqlite");
     let db_arg = db.to_str().unwrap();
@@ -411,10 +411,16 @@ fn a_read_only_record_is_refused_before_anything_is_written() {
     };
     let out_dir = tmp.path().join("out2");
     let out = allocate(&demo(), &out_dir, &["--record", db_arg]);
+    // Reading still works: history of an archived, read-only record.
+    let read = caseload(["history", db_arg]);
+    let listed = caseload(["decide", db_arg, "--list"]);
     let status = std::process::Command::new(&undo[0])
         .args(&undo[1..])
         .status();
     assert!(status.is_ok_and(|s| s.success()), "undo {undo:?}");
+    assert!(read.status.success(), "{}", stderr(&read));
+    assert_eq!(stdout(&read).lines().count(), 2, "{}", stdout(&read));
+    assert!(listed.status.success(), "{}", stderr(&listed));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("the record is read-only"),

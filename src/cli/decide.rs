@@ -58,7 +58,11 @@ fn kind(text: &str) -> Result<DecisionKind, String> {
 
 /// `caseload decide`.
 pub fn decide(args: DecideArgs) -> anyhow::Result<ExitCode> {
-    let mut record = Record::open(&args.db)?;
+    let mut record = if args.list {
+        Record::open_to_read(&args.db)?
+    } else {
+        Record::open(&args.db)?
+    };
     let by = args.by.clone().unwrap_or_else(super::record::login_name);
     if args.list {
         let decisions: Vec<DecisionRecord> = record

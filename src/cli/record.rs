@@ -78,7 +78,7 @@ fn account_name() -> Option<String> {
 
 /// `caseload history`.
 pub fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
-    let record = Record::open(&args.db)?;
+    let record = Record::open_to_read(&args.db)?;
     let Some(id) = args.run else {
         let runs = record.runs()?;
         if args.json {
@@ -253,7 +253,7 @@ fn terms(o: &Objective) -> String {
 pub fn diff_command(args: DiffArgs) -> anyhow::Result<ExitCode> {
     let (title, d) = match args.what.as_slice() {
         [db, a, b] => {
-            let record = Record::open(Path::new(db))?;
+            let record = Record::open_to_read(Path::new(db))?;
             let (a, b) = (run_id(a)?, run_id(b)?);
             (format!("run {a} → run {b}"), record.diff(a, b)?)
         }

@@ -416,6 +416,24 @@ impl Record {
         })
     }
 
+    /// Opens an existing record of the newest schema for reading only: `history`,
+    /// `diff` and `decide --list` on a read-only file (an archived copy). Adding runs or
+    /// decisions to it fails with [`RecordError::ReadOnly`].
+    pub fn open_read_only(path: &Path) -> Result<Self, RecordError> {
+        Ok(Record {
+            store: sql::Store::open_read(path)?,
+        })
+    }
+
+    /// [`Record::open`], or for a read-only file [`Record::open_read_only`]: for commands
+    /// that only read.
+    pub fn open_to_read(path: &Path) -> Result<Self, RecordError> {
+        match Self::open(path) {
+            Err(RecordError::ReadOnly { .. }) => Self::open_read_only(path),
+            other => other,
+        }
+    }
+
     /// Waits at most `wait` (instead of [`LOCK_WAIT`]) for another writer's lock before
     /// [`RecordError::Locked`].
     pub fn set_lock_wait(&mut self, wait: std::time::Duration) -> Result<(), RecordError> {

@@ -29,6 +29,39 @@ impl Store {
         Self::open_upto(path, latest_version())
     }
 
+    /// Opens an existing record for reading only (a read-only file, an archived copy):
+    /// nothing is created or migrated, so the file must be of the newest schema.
+    pub fn open_read(path: &Path) -> Result<Self, RecordError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|e| classify(path, LOCK_WAIT, e))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+            wait: LOCK_WAIT,
+        };
+        store
+            .conn
+            .busy_timeout(LOCK_WAIT)
+            .map_err(|e| store.err(e))?;
+        store.check_ours()?;
+        let found = store.version()?;
+        if found != latest_version() {
+            return Err(match found > latest_version() {
+                true => RecordError::NewerSchema {
+                    path: path.to_path_buf(),
+                    found,
+                    known: latest_version(),
+                },
+                // An older schema needs migrating, which a read-only file cannot take.
+                false => RecordError::ReadOnly {
+                    path: path.to_path_buf(),
+                },
+            });
+        }
+        Ok(store)
+    }
+
     /// As [`Store::open`], migrating no further than `version` (tests use it to make a
     /// file of an older schema).
     pub fn open_upto(path: &Path, version: i64) -> Result<Self, RecordError> {
