@@ -9,7 +9,7 @@
 //! case (another `accept`/`reject`/`assign`, or a `never` for the worker it now holds
 //! the case with, and vice versa): they are stamped withdrawn, superseded by it.
 
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use super::sql::Store;
@@ -103,46 +103,37 @@ impl Store {
         &mut self,
         decisions: &[NewDecision],
     ) -> Result<Vec<DecisionRecord>, RecordError> {
-        let (path, wait) = (self.path().to_path_buf(), self.wait());
-        let err = |e| super::sql::classify(&path, wait, e);
-        let tx = self
-            .conn_mut()
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let mut taken = Vec::with_capacity(decisions.len());
-        for new in decisions {
-            taken.push(take(&tx, &path, wait, new)?);
-        }
-        tx.commit().map_err(err)?;
-        Ok(taken)
+        self.write(|tx, path, wait| {
+            decisions
+                .iter()
+                .map(|new| take(tx, path, wait, new))
+                .collect()
+        })
     }
 
     /// Withdraws a standing decision.
     pub fn withdraw(&mut self, id: i64, by: &str) -> Result<DecisionRecord, RecordError> {
-        let (path, wait) = (self.path().to_path_buf(), self.wait());
-        let err = |e| super::sql::classify(&path, wait, e);
-        let tx = self
-            .conn_mut()
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let found = select_decision(&tx, id).map_err(err)?;
-        match found {
-            None => return Err(RecordError::UnknownDecision { path, id }),
-            Some(d) if d.withdrawn.is_some() => {
-                return Err(RecordError::AlreadyWithdrawn { path, id })
+        self.write(|tx, path, wait| {
+            let path = path.to_path_buf();
+            let err = |e| super::sql::classify(&path, wait, e);
+            match select_decision(tx, id).map_err(err)? {
+                None => return Err(RecordError::UnknownDecision { path, id }),
+                Some(d) if d.withdrawn.is_some() => {
+                    return Err(RecordError::AlreadyWithdrawn { path, id })
+                }
+                Some(_) => {}
             }
-            Some(_) => {}
-        }
-        tx.execute(
-            "UPDATE decision SET withdrawn_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),
-                withdrawn_by = ?2, withdrawn_after_run = (SELECT max(id) FROM run)
-             WHERE id = ?1",
-            params![id, by],
-        )
-        .map_err(err)?;
-        let record = select_decision(&tx, id).map_err(err)?;
-        tx.commit().map_err(err)?;
-        record.ok_or_else(|| RecordError::UnknownDecision { path, id })
+            tx.execute(
+                "UPDATE decision SET withdrawn_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),
+                    withdrawn_by = ?2, withdrawn_after_run = (SELECT max(id) FROM run)
+                 WHERE id = ?1",
+                params![id, by],
+            )
+            .map_err(err)?;
+            select_decision(tx, id)
+                .map_err(err)?
+                .ok_or(RecordError::UnknownDecision { path, id })
+        })
     }
 
     /// Decisions by id: the standing ones only, or all.

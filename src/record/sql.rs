@@ -32,18 +32,7 @@ impl Store {
     /// Opens an existing record for reading only (a read-only file, an archived copy):
     /// nothing is created or migrated, so the file must be of the newest schema.
     pub fn open_read(path: &Path) -> Result<Self, RecordError> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn =
-            Connection::open_with_flags(path, flags).map_err(|e| classify(path, LOCK_WAIT, e))?;
-        let store = Store {
-            conn,
-            path: path.to_path_buf(),
-            wait: LOCK_WAIT,
-        };
-        store
-            .conn
-            .busy_timeout(LOCK_WAIT)
-            .map_err(|e| store.err(e))?;
+        let store = Self::connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         store.check_ours()?;
         let found = store.version()?;
         if found != latest_version() {
@@ -66,18 +55,7 @@ impl Store {
     /// file of an older schema).
     pub fn open_upto(path: &Path, version: i64) -> Result<Self, RecordError> {
         create_private(path)?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn =
-            Connection::open_with_flags(path, flags).map_err(|e| classify(path, LOCK_WAIT, e))?;
-        let store = Store {
-            conn,
-            path: path.to_path_buf(),
-            wait: LOCK_WAIT,
-        };
-        store
-            .conn
-            .busy_timeout(LOCK_WAIT)
-            .map_err(|e| store.err(e))?;
+        let store = Self::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         if store
             .conn
             .is_readonly(rusqlite::MAIN_DB)
@@ -105,6 +83,39 @@ impl Store {
         Ok(store)
     }
 
+    /// A connection to `path` opened with `flags`, waiting [`LOCK_WAIT`] for locks.
+    fn connect(path: &Path, flags: OpenFlags) -> Result<Self, RecordError> {
+        let flags = flags | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|e| classify(path, LOCK_WAIT, e))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+            wait: LOCK_WAIT,
+        };
+        store
+            .conn
+            .busy_timeout(LOCK_WAIT)
+            .map_err(|e| store.err(e))?;
+        Ok(store)
+    }
+
+    /// Runs `write` in one `IMMEDIATE` transaction (waiting for another writer's lock at
+    /// most the lock wait) and commits it; nothing of it is kept if `write` fails.
+    pub(super) fn write<T>(
+        &mut self,
+        write: impl FnOnce(&Transaction<'_>, &Path, Duration) -> Result<T, RecordError>,
+    ) -> Result<T, RecordError> {
+        let (path, wait) = (&self.path, self.wait);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| classify(path, wait, e))?;
+        let value = write(&tx, path, wait)?;
+        tx.commit().map_err(|e| classify(path, wait, e))?;
+        Ok(value)
+    }
+
     pub(super) fn err(&self, e: rusqlite::Error) -> RecordError {
         classify(&self.path, self.wait, e)
     }
@@ -116,21 +127,12 @@ impl Store {
         Ok(())
     }
 
-    /// How long a writer waits for another writer's lock.
-    pub(super) fn wait(&self) -> Duration {
-        self.wait
-    }
-
     pub(super) fn path(&self) -> &Path {
         &self.path
     }
 
     pub(super) fn conn(&self) -> &Connection {
         &self.conn
-    }
-
-    pub(super) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
     }
 
     fn damaged(&self, what: String) -> RecordError {
@@ -197,14 +199,7 @@ impl Store {
     /// Adds a run in one transaction: nothing of it is visible to readers, or kept
     /// after a crash, until the commit.
     pub fn add_run(&mut self, run: &NewRun) -> Result<RunId, RecordError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| classify(&self.path, self.wait, e))?;
-        let id = insert_run(&tx, &self.path, self.wait, run)?;
-        tx.commit()
-            .map_err(|e| classify(&self.path, self.wait, e))?;
-        Ok(id)
+        self.write(|tx, path, wait| insert_run(tx, path, wait, run))
     }
 
     /// SQLite's own check of the whole file (`PRAGMA integrity_check`), and that every

@@ -78,8 +78,10 @@ pub fn apply_decisions(
             },
         );
     };
+    // Decisions change no case's group: the sibling groups are the input's throughout.
+    let groups = units(&out.cases);
     for d in order.iter().filter(|d| d.holds().is_none()) {
-        let why = never_blocker(&out, &units(&out.cases), d);
+        let why = never_blocker(&out, &groups, d);
         if why.is_none() {
             if let (Some(c), Some(w)) = (case_index(&out, &d.case_id), &d.worker_id) {
                 out.cases[c].never.insert(w.clone(), d.decided());
@@ -88,7 +90,6 @@ pub fn apply_decisions(
         settle(d, why);
     }
     // The holds: each applied one is set on its case before the next (older) is judged.
-    let groups = units(&out.cases);
     let mut held_by: BTreeMap<usize, (i64, Option<WorkerId>)> = BTreeMap::new();
     for d in order.iter().rev() {
         let Some(target) = d.holds() else { continue };
