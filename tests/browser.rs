@@ -314,6 +314,43 @@ fn a_manager_works_the_proposal_in_a_real_browser() {
         "{answer}"
     );
 
+    // A worker goes on leave (marked from the chart), and the proposal is solved again:
+    // the worker is shown unavailable, holding nothing.
+    let cases = std::fs::read_to_string(dir.join("cases.csv")).unwrap();
+    let away = proposal["loads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["worker_id"].as_str().unwrap().to_string())
+        .find(|w| {
+            *w != previous
+                && cases.lines().any(|l| l.contains(w.as_str()))
+                && !cases
+                    .lines()
+                    .any(|l| l.contains(w.as_str()) && l.contains(",true,"))
+        })
+        .expect("a worker with cases, none pinned");
+    browser.click(&format!("button[aria-label='change {away}']"));
+    browser.wait_for(
+        "the worker's menu",
+        "return document.querySelectorAll('.worker-menu button').length === 4;",
+    );
+    browser.screenshot(&screenshots().join("workspace-worker-menu.png"));
+    browser.click(".worker-menu button:nth-of-type(2)");
+    browser.wait_for(
+        "the decision on the worker",
+        "return document.getElementById('status').textContent.includes('on leave');",
+    );
+    browser.click("#solve");
+    let shown = browser.wait_for(
+        "the worker shown unavailable",
+        &format!(
+            "const w = [...document.querySelectorAll('.worker')].find((x) => x.textContent.startsWith('{away} ')); \
+             return w && w.textContent.includes('unavailable') && document.getElementById('status').textContent.includes('Re-solved') ? w.textContent : '';"
+        ),
+    );
+    assert!(shown.as_str().unwrap().contains("→ 0 /"), "{shown}");
+
     // Download the allocation from the page's own session; it passes check.
     let files = browser.script(
         "const a = await (await fetch('/api/export/allocation.csv')).text(); \

@@ -157,6 +157,7 @@ fn with_decisions(scenario: Scenario, specs: &[DecisionSpec]) -> Scenario {
                 kind,
                 worker_id: worker.map(|w| WorkerId::new(format!("W{w}"))),
                 note: String::new(),
+                capacity: None,
             }
         })
         .collect();

@@ -413,3 +413,129 @@ fn decisions_written_in_a_workbook_are_recorded_all_or_none() {
     assert_ne!(second["C5"].0, "W2");
     ok(&check(&dir, &out2));
 }
+
+/// Loads of `loads.csv`: worker → (capacity, load_after, cases).
+fn loads(out: &Path) -> BTreeMap<String, (f64, f64, u32)> {
+    let text = std::fs::read_to_string(out.join("loads.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (w, cap, after, cases) = (
+        at("worker_id"),
+        at("capacity"),
+        at("load_after"),
+        at("cases"),
+    );
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[w].to_string(),
+                (
+                    r[cap].parse().unwrap(),
+                    r[after].parse().unwrap(),
+                    r[cases].parse().unwrap(),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_worker_leaving_on_leave_or_with_a_new_capacity_is_honoured_and_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = scenario_dir(tmp.path(), WORKERS, CASES, None);
+    let db = tmp.path().join("record.sqlite");
+    let db = db.to_str().unwrap();
+    let out1 = tmp.path().join("out1");
+    ok(&allocate(&dir, &out1, &["--record", db, "-q"]));
+    assert!(loads(&out1)["W2"].2 > 0, "W2 holds cases before");
+
+    // W2 leaves; W1's capacity goes down to 3; C5 was decided to stay with W2 before.
+    ok(&run(&["decide", db, "C5", "assign", "W2"]));
+    let left = ok(&run(&[
+        "decide",
+        db,
+        "W2",
+        "leaving",
+        "--note",
+        "last day Friday",
+    ]));
+    assert!(left.contains("leaving for worker W2"), "{left}");
+    ok(&run(&["decide", db, "W1", "capacity", "3"]));
+    // Refused: no capacity, a capacity out of range, an unknown worker, a case kind
+    // given a capacity.
+    for bad in [
+        vec!["decide", db, "W1", "capacity"],
+        vec!["decide", db, "W1", "capacity", "-1"],
+        vec!["decide", db, "W9", "leave"],
+        vec!["decide", db, "W1", "leaving", "W3"],
+    ] {
+        let out = run(&bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", stderr(&out));
+    }
+    let list = ok(&run(&["decide", db, "--list"]));
+    assert!(
+        list.contains("capacity 3") && list.contains("leaving"),
+        "{list}"
+    );
+
+    let out2 = tmp.path().join("out2");
+    let printed = ok(&allocate(&dir, &out2, &["--record", db]));
+    let after = loads(&out2);
+    assert_eq!(after["W2"].2, 0, "W2 holds no case after leaving");
+    assert_eq!(after["W2"].1, 0.0);
+    assert_eq!(after["W1"].0, 3.0, "W1's capacity as decided");
+    // The older decision holding C5 with W2 can no longer hold, and says why.
+    assert!(
+        printed.contains("W2 is unavailable"),
+        "{printed}{}",
+        stderr(&allocate(&dir, &out2, &["--record", db]))
+    );
+    let decisions = std::fs::read_to_string(out2.join("decisions.csv")).unwrap();
+    assert!(
+        decisions.lines().next().unwrap().contains("capacity"),
+        "{decisions}"
+    );
+    let checked = check(&dir, &out2);
+    assert!(
+        checked.status.success(),
+        "{}{}",
+        stdout(&checked),
+        stderr(&checked)
+    );
+
+    // The checker reads the decisions on its own: an allocation giving W2 a case again
+    // is refused.
+    let text = std::fs::read_to_string(out2.join("allocation.csv")).unwrap();
+    let tampered: String = text
+        .lines()
+        .map(|l| match l.starts_with("C4,") {
+            true => {
+                let mut cells: Vec<&str> = l.split(',').collect();
+                cells[1] = "W2";
+                cells.join(",")
+            }
+            false => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    std::fs::write(out2.join("allocation.csv"), tampered).unwrap();
+    let refused = check(&dir, &out2);
+    assert_eq!(refused.status.code(), Some(3), "{}", stdout(&refused));
+    assert!(stdout(&refused).contains("W2"), "{}", stdout(&refused));
+
+    // Withdrawn, W2 is back for the next run.
+    let id = list
+        .lines()
+        .find(|l| l.contains("leaving"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    ok(&run(&["decide", db, "--withdraw", &id]));
+    let out3 = tmp.path().join("out3");
+    ok(&allocate(&dir, &out3, &["--record", db, "-q"]));
+    assert!(loads(&out3)["W2"].2 > 0, "W2 holds cases again");
+}

@@ -331,3 +331,91 @@ fn a_manager_rejects_a_move_re_solves_asks_why_not_and_exports_a_valid_allocatio
         stdout(&history)
     );
 }
+
+#[test]
+fn a_manager_marks_a_worker_leaving_and_changes_a_capacity_then_re_solves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = copy_demo(tmp.path());
+    let server = Server::start(&dir);
+    let proposal = server.call("GET", "/api/proposal", "").json();
+    let loads = proposal["loads"].as_array().unwrap().clone();
+    // A worker holding cases, none pinned (the demo pins a few), leaves; another's
+    // capacity is raised by 3 points.
+    let cases = std::fs::read_to_string(dir.join("cases.csv")).unwrap();
+    let pinned_to = |w: &str| cases.lines().any(|l| l.contains(w) && l.contains(",true,"));
+    let leaving = loads
+        .iter()
+        .find(|l| {
+            l["cases"].as_f64().unwrap() > 0.0 && !pinned_to(l["worker_id"].as_str().unwrap())
+        })
+        .unwrap()["worker_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let raised = loads
+        .iter()
+        .find(|l| l["worker_id"] != leaving.as_str() && l["available"] == true)
+        .unwrap();
+    let (raised, capacity) = (
+        raised["worker_id"].as_str().unwrap().to_string(),
+        raised["capacity"].as_f64().unwrap() + 3.0,
+    );
+    let body = format!(r#"{{"kind":"leaving","worker_id":"{leaving}","note":"last day Friday"}}"#);
+    let answer = server.call("POST", "/api/decisions", &body);
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let body = format!(r#"{{"kind":"capacity","worker_id":"{raised}","capacity":{capacity}}}"#);
+    assert_eq!(server.call("POST", "/api/decisions", &body).status, 201);
+    // Refused, the server still running: a capacity without a number, a worker decision
+    // with a case, a capacity out of range, an unknown worker.
+    for bad in [
+        format!(r#"{{"kind":"capacity","worker_id":"{raised}"}}"#),
+        format!(r#"{{"kind":"leave","worker_id":"{raised}","case_id":"C00001"}}"#),
+        format!(r#"{{"kind":"capacity","worker_id":"{raised}","capacity":1e300}}"#),
+        r#"{"kind":"leave","worker_id":"W9999"}"#.to_string(),
+    ] {
+        let refused = server.call("POST", "/api/decisions", &bad);
+        assert!(
+            [400, 404].contains(&refused.status),
+            "{bad}: {} {}",
+            refused.status,
+            refused.body
+        );
+    }
+
+    // Nothing runs: no progress, nothing to cancel.
+    assert_eq!(
+        server.call("GET", "/api/solve/progress", "").json()["running"],
+        false
+    );
+    assert_eq!(server.call("POST", "/api/solve/cancel", "").status, 409);
+
+    let solved = server.call("POST", "/api/solve", "");
+    assert_eq!(solved.status, 200, "{}", solved.body);
+    let solved = solved.json();
+    let load = |w: &str| {
+        solved["loads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["worker_id"] == w)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(load(&leaving)["cases"], 0.0, "{}", load(&leaving));
+    assert_eq!(load(&leaving)["available"], false);
+    assert_eq!(load(&raised)["capacity"], capacity);
+    assert_eq!(
+        solved["summary"]["decisions"]["applied"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "{}",
+        solved["summary"]["decisions"]
+    );
+    // Finished: the export passes check with its decisions, which bind it.
+    let export = server.call("GET", "/api/export/allocation.csv", "").body;
+    let decisions = server.call("GET", "/api/export/decisions.csv", "").body;
+    let checked = passes_check(&dir, &tmp.path().join("finished"), &export, &decisions);
+    assert!(checked.contains("2 managers' decisions"), "{checked}");
+}

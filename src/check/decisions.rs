@@ -4,10 +4,12 @@
 //! `allocate --record` writes the file beside `allocation.csv`: one row per standing
 //! decision, with `applied` `yes` or `no`. Only the applied ones bind the allocation:
 //! `accept`, `reject` and `assign` hold their case (and its siblings) with `worker_id`,
-//! or unallocated when it is empty; `never` rules `worker_id` out. The checker reads the
-//! file on its own and sets [`Case::hold`](crate::model::Case::hold) and
-//! [`Case::never`](crate::model::Case::never) on its copy of the scenario; the rules are
-//! then checked as for any other allocation.
+//! or unallocated when it is empty; `never` rules `worker_id` out. On a worker (the case
+//! empty), `leaving` and `leave` make `worker_id` unavailable and `capacity` sets its
+//! capacity to the `capacity` column. The checker reads the file on its own and sets
+//! [`Case::hold`](crate::model::Case::hold), [`Case::never`](crate::model::Case::never)
+//! and the workers' `available` and `capacity` on its copy of the scenario; the rules
+//! are then checked as for any other allocation.
 
 use std::path::Path;
 
@@ -16,7 +18,8 @@ use crate::io::csv::{header_columns, Table};
 use crate::model::{CaseId, Decided, DecisionKind, Hold, Scenario, WorkerId};
 use crate::{Error, InputError, InputErrors};
 
-/// The columns read; the file has `why` as well.
+/// The columns read; the file has `why` as well, and `capacity` (read when present:
+/// files written before decisions on workers lack it).
 const COLUMNS: [&str; 8] = [
     "decision_id",
     "case_id",
@@ -29,11 +32,11 @@ const COLUMNS: [&str; 8] = [
 ];
 
 /// One decision of a `decisions.csv` file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct DecisionRow {
     /// 1-based line in the file.
     pub line: u64,
-    /// The case.
+    /// The case (empty for a decision on a worker).
     pub case: CaseId,
     /// Who decided what, and when.
     pub decided: Decided,
@@ -41,6 +44,8 @@ pub struct DecisionRow {
     pub worker: Option<WorkerId>,
     /// Whether the run applied it.
     pub applied: bool,
+    /// The capacity a `capacity` decision sets.
+    pub capacity: Option<f64>,
 }
 
 impl DecisionRow {
@@ -54,6 +59,7 @@ impl DecisionRow {
             kind: self.decided.kind,
             worker_id: self.worker.clone(),
             note: self.decided.note.clone(),
+            capacity: self.capacity,
         }
     }
 }
@@ -98,6 +104,7 @@ pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<DecisionRow>, Input
         }
     };
     let (found, _) = header_columns(&header, &COLUMNS);
+    let capacity_column = header.iter().position(|h| h.trim() == "capacity");
     let mut errors: Vec<InputError> = COLUMNS
         .iter()
         .filter(|c| !found.contains_key(*c))
@@ -147,19 +154,38 @@ pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<DecisionRow>, Input
             errors.push(error(line, "decision_id", codes::PARSE, message));
             continue;
         };
-        if cell("case_id").is_empty() {
-            let message = "the case id is empty".to_string();
+        if cell("case_id").is_empty() != kind.on_worker() {
+            let message = match kind.on_worker() {
+                true => format!("a `{kind}` decision is on a worker: its case id is empty"),
+                false => "the case id is empty".to_string(),
+            };
             errors.push(error(line, "case_id", codes::EMPTY_ID, message));
             continue;
         }
         let worker = Some(cell("worker_id"))
             .filter(|w| !w.is_empty())
             .map(WorkerId::new);
-        if kind == DecisionKind::Never && worker.is_none() {
-            let message = "a `never` decision names a worker".to_string();
+        if (kind == DecisionKind::Never || kind.on_worker()) && worker.is_none() {
+            let message = format!("a `{kind}` decision names a worker");
             errors.push(error(line, "worker_id", codes::EMPTY_ID, message));
             continue;
         }
+        let capacity_cell = capacity_column
+            .and_then(|i| record.get(i))
+            .unwrap_or_default()
+            .trim();
+        let capacity = match (kind == DecisionKind::Capacity, capacity_cell) {
+            (false, _) => None,
+            (true, text) => match text.parse::<f64>() {
+                Ok(c) if c.is_finite() && c >= 0.0 => Some(c),
+                _ => {
+                    let message =
+                        format!("a `capacity` decision needs a capacity ≥ 0, got `{text}`");
+                    errors.push(error(line, "capacity", codes::PARSE, message));
+                    continue;
+                }
+            },
+        };
         rows.push(DecisionRow {
             line,
             case: CaseId::new(cell("case_id")),
@@ -172,6 +198,7 @@ pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<DecisionRow>, Input
             },
             worker,
             applied,
+            capacity,
         });
     }
     if errors.is_empty() {
@@ -186,7 +213,28 @@ pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<DecisionRow>, Input
 /// scenario's cases).
 pub fn with_decisions(scenario: &Scenario, decisions: &[DecisionRow]) -> Scenario {
     let mut out = scenario.clone();
-    for d in decisions.iter().filter(|d| d.applied) {
+    let mut on_workers: Vec<&DecisionRow> = decisions
+        .iter()
+        .filter(|d| d.applied && d.decided.kind.on_worker())
+        .collect();
+    on_workers.sort_by_key(|d| d.decided.id);
+    for d in on_workers {
+        let Some(worker) = out
+            .workers
+            .iter_mut()
+            .find(|w| Some(&w.id) == d.worker.as_ref())
+        else {
+            continue;
+        };
+        match d.decided.kind {
+            DecisionKind::Capacity => worker.capacity = d.capacity,
+            _ => worker.available = false,
+        }
+    }
+    for d in decisions
+        .iter()
+        .filter(|d| d.applied && !d.decided.kind.on_worker())
+    {
         let Some(case) = out.cases.iter_mut().find(|c| c.id == d.case) else {
             continue;
         };

@@ -13,18 +13,18 @@ use caseload::record::{DecisionRecord, NewDecision, Record};
 /// Flags of `caseload decide`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  caseload decide record.sqlite C0042 reject --by \"Sam Jones\" --note \"court hearing next week\"\n  caseload decide record.sqlite C0042 assign W0107\n  caseload decide record.sqlite C0042 never W0103 --note \"conflict found in supervision\"\n  caseload decide record.sqlite --withdraw 4\n  caseload decide record.sqlite --list\n\nKINDS: accept (the proposed change stands), reject (the case stays with its previous worker,\nor unallocated if it had none), assign W (to worker W), never W (W may never hold it).\nA decision is taken on the newest run's proposal and stands until withdrawn: every later\nrun with --record applies it on top of the input files, or says why it cannot."
+    after_help = "Examples:\n  caseload decide record.sqlite C0042 reject --by \"Sam Jones\" --note \"court hearing next week\"\n  caseload decide record.sqlite C0042 assign W0107\n  caseload decide record.sqlite C0042 never W0103 --note \"conflict found in supervision\"\n  caseload decide record.sqlite W0104 leaving --note \"last day Friday\"\n  caseload decide record.sqlite W0107 capacity 12\n  caseload decide record.sqlite --withdraw 4\n  caseload decide record.sqlite --list\n\nKINDS: accept (the proposed change stands), reject (the case stays with its previous worker,\nor unallocated if it had none), assign W (to worker W), never W (W may never hold it);\non a worker instead of a case: W leaving, W leave (on leave), W capacity POINTS.\nA decision is taken on the newest run's proposal and stands until withdrawn: every later\nrun with --record applies it on top of the input files, or says why it cannot."
 )]
 pub struct DecideArgs {
     /// The record file.
     db: PathBuf,
-    /// The case.
+    /// The case (for leaving, leave and capacity: the worker).
     #[arg(required_unless_present_any = ["withdraw", "list", "from"])]
     case: Option<String>,
-    /// accept, reject, assign or never.
+    /// accept, reject, assign, never; leaving, leave, capacity.
     #[arg(value_parser = kind, required_unless_present_any = ["withdraw", "list", "from"])]
     kind: Option<DecisionKind>,
-    /// The worker, for assign and never.
+    /// The worker, for assign and never; the capacity in points, for capacity.
     worker: Option<String>,
     /// Who decides [default: the login name].
     #[arg(long, value_name = "NAME")]
@@ -86,21 +86,53 @@ pub fn decide(args: DecideArgs) -> anyhow::Result<ExitCode> {
         println!(
             "withdrew decision {id} ({}) for {}: the next recorded run no longer applies it",
             what(&d),
-            d.decision.case_id
+            d.decision.subject()
         );
         return Ok(ExitCode::SUCCESS);
     }
     let (Some(case), Some(kind)) = (args.case, args.kind) else {
         anyhow::bail!("give a case and a kind, --withdraw ID or --list");
     };
-    let worker = args.worker.map(WorkerId::new);
-    let taken = record.decide(&NewDecision {
-        case_id: CaseId::new(&case),
-        kind,
-        worker_id: worker,
-        by,
-        note: args.note,
-    })?;
+    let new = if kind.on_worker() {
+        let bad = |what: String| caseload::record::RecordError::BadDecision {
+            path: args.db.clone(),
+            what,
+        };
+        let capacity = match (kind, args.worker.as_deref()) {
+            (DecisionKind::Capacity, Some(points)) => match points.trim().parse::<f64>() {
+                Ok(c) => Some(c),
+                Err(_) => {
+                    let what = format!("capacity: expected a number of points, got `{points}`");
+                    return Err(bad(what).into());
+                }
+            },
+            (DecisionKind::Capacity, None) => None, // refused by the record, in words
+            (_, Some(extra)) => {
+                let what =
+                    format!("`{kind}` is on a worker ({case}): nothing follows it, got `{extra}`");
+                return Err(bad(what).into());
+            }
+            (_, None) => None,
+        };
+        NewDecision {
+            case_id: CaseId::new(""),
+            kind,
+            worker_id: Some(WorkerId::new(&case)),
+            by,
+            note: args.note,
+            capacity,
+        }
+    } else {
+        NewDecision {
+            case_id: CaseId::new(&case),
+            kind,
+            worker_id: args.worker.map(WorkerId::new),
+            by,
+            note: args.note,
+            capacity: None,
+        }
+    };
+    let taken = record.decide(&new)?;
     let replaced: Vec<String> = record
         .decisions()?
         .iter()
@@ -117,7 +149,7 @@ pub fn decide(args: DecideArgs) -> anyhow::Result<ExitCode> {
         taken.decision.by,
         taken.on_run,
         what(&taken),
-        taken.decision.case_id
+        taken.decision.subject()
     );
     if !replaced.is_empty() {
         println!("it replaces decision(s) {}", replaced.join(", "));
@@ -134,6 +166,12 @@ fn what(d: &DecisionRecord) -> String {
         .as_ref()
         .map_or("unallocated".to_string(), |w| format!("with {w}"));
     match (d.kind, &d.worker_id) {
+        (DecisionKind::Capacity, _) => format!(
+            "capacity {}",
+            d.capacity.map_or("?".to_string(), caseload::text::num)
+        ),
+        (DecisionKind::Leaving, _) => "leaving".to_string(),
+        (DecisionKind::Leave, _) => "on leave".to_string(),
         (DecisionKind::Never, Some(w)) => format!("never {w}"),
         (DecisionKind::Assign, Some(w)) => format!("assign to {w}"),
         (kind, _) => format!("{kind}: stays {with}"),
@@ -150,7 +188,7 @@ fn decisions_table(decisions: &[DecisionRecord], all: bool) -> String {
     }
     let mut s = format!(
         "{:>4}  {:<20}  {:<16}  {:<10}  {:<28}  {:>3}  note\n",
-        "id", "time (UTC)", "by", "case", "decision", "run"
+        "id", "time (UTC)", "by", "on", "decision", "run"
     );
     for d in decisions {
         let x = &d.decision;
@@ -160,7 +198,11 @@ fn decisions_table(decisions: &[DecisionRecord], all: bool) -> String {
             x.id,
             x.at,
             x.by,
-            x.case_id,
+            if x.kind.on_worker() {
+                x.worker_id.as_ref().map_or("", |w| w.as_str())
+            } else {
+                x.case_id.as_str()
+            },
             what(d),
             d.on_run,
             caseload::text::one_line(&x.note)
@@ -218,6 +260,13 @@ fn from_workbook(
         };
         let mut words = row.decision.split_whitespace();
         let kind = match words.next().unwrap_or_default().parse::<DecisionKind>() {
+            Ok(kind) if kind.on_worker() => {
+                problem(format!(
+                    "`{kind}` is a decision on a worker, not on this case: take it with \
+                     `caseload decide DB WORKER {kind}`"
+                ));
+                continue;
+            }
             Ok(kind) => kind,
             Err(e) => {
                 problem(e);
@@ -258,6 +307,7 @@ fn from_workbook(
             worker_id: worker,
             by: by.to_string(),
             note: note.to_string(),
+            capacity: None,
         });
     }
     if !problems.is_empty() {

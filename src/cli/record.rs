@@ -346,15 +346,7 @@ pub fn diff_text(title: &str, d: &RunDiff) -> String {
         let _ = writeln!(s, "\ndecisions taken or withdrawn in between");
         for r in &d.decisions {
             let x = &r.decision;
-            let worker = x
-                .worker_id
-                .as_ref()
-                .map_or(String::new(), |w| format!(" {w}"));
-            let _ = write!(
-                s,
-                "  {} {} by {}: {}{worker} for {}",
-                x.id, x.at, x.by, x.kind, x.case_id
-            );
+            let _ = write!(s, "  {} {} by {}: {}", x.id, x.at, x.by, x.describe());
             if let Some(w) = &r.withdrawn {
                 let _ = write!(s, " (withdrawn {} by {})", w.at, w.by);
             }

@@ -8,6 +8,10 @@
 //! looking back. A new decision replaces the standing ones it contradicts on the same
 //! case (another `accept`/`reject`/`assign`, or a `never` for the worker it now holds
 //! the case with, and vice versa): they are stamped withdrawn, superseded by it.
+//!
+//! A decision on a worker (`leaving`, `leave`, `capacity`) names one of the newest run's
+//! workers and has an empty case. A newer `leaving` or `leave` replaces a standing one of
+//! either kind on the same worker, and a newer `capacity` a standing `capacity`.
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -15,21 +19,25 @@ use serde::Serialize;
 use super::sql::Store;
 use super::{RecordError, RunId};
 use crate::model::{CaseId, Decision, DecisionKind, WorkerId};
+use crate::validate::ranges::CAPACITY;
 use crate::validate::DecisionOutcome;
 
 /// A decision to take.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NewDecision {
-    /// The case.
+    /// The case (empty for a decision on a worker).
     pub case_id: CaseId,
     /// What is decided.
     pub kind: DecisionKind,
-    /// The worker, for `assign` and `never` (and only for them).
+    /// The worker, for `assign`, `never` and the decisions on a worker (and only for
+    /// them).
     pub worker_id: Option<WorkerId>,
     /// Who decides.
     pub by: String,
     /// Why, in the manager's words (may be empty).
     pub note: String,
+    /// The capacity, in points, for `capacity` (and only for it).
+    pub capacity: Option<f64>,
 }
 
 /// When and by whom a decision was withdrawn.
@@ -44,7 +52,7 @@ pub struct Withdrawal {
 }
 
 /// A decision as the record keeps it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DecisionRecord {
     /// The decision.
     #[serde(flatten)]
@@ -56,7 +64,7 @@ pub struct DecisionRecord {
 }
 
 const DECISION_COLUMNS: &str = "id, at, by, case_id, kind, worker_id, note, on_run, \
-                                withdrawn_at, withdrawn_by, superseded_by";
+                                withdrawn_at, withdrawn_by, superseded_by, capacity";
 
 fn decision_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionRecord> {
     let kind: String = r.get(4)?;
@@ -73,6 +81,7 @@ fn decision_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionRecord> {
             kind,
             worker_id: r.get::<_, Option<String>>(5)?.map(WorkerId::new),
             note: r.get(6)?,
+            capacity: r.get(11)?,
         },
         on_run: r.get(7)?,
         withdrawn: match withdrawn_at {
@@ -195,8 +204,8 @@ impl Store {
             .query_map([id], |r| {
                 Ok(DecisionOutcome {
                     decision: decision_record(r)?.decision,
-                    applied: r.get(11)?,
-                    why: r.get(12)?,
+                    applied: r.get(12)?,
+                    why: r.get(13)?,
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -219,63 +228,93 @@ fn take(
         })
         .map_err(err)?
         .ok_or_else(|| RecordError::NoRun { path: path.clone() })?;
-    let row: Option<(Option<String>, Option<String>)> = tx
-        .query_row(
-            "SELECT worker_id, previous_worker FROM run_row WHERE run = ?1 AND case_id = ?2",
-            params![run, new.case_id.as_str()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()
-        .map_err(err)?;
-    let Some((proposed, previous)) = row else {
-        return Err(RecordError::UnknownCase {
-            path,
-            case: new.case_id.to_string(),
-            run,
-        });
-    };
-    let worker = match (new.kind, &new.worker_id) {
-        (DecisionKind::Accept, None) => proposed,
-        (DecisionKind::Reject, None) => previous,
-        (DecisionKind::Assign | DecisionKind::Never, Some(w)) => {
-            let known: bool = tx
-                .query_row(
-                    "SELECT count(*) FROM run_load WHERE run = ?1 AND worker_id = ?2",
-                    params![run, w.as_str()],
-                    |r| r.get::<_, i64>(0),
-                )
-                .map_err(err)?
-                > 0;
-            if !known {
-                return Err(RecordError::UnknownWorker {
-                    path,
-                    worker: w.to_string(),
-                    run,
-                });
-            }
-            Some(w.to_string())
+    let known_worker = |w: &WorkerId| -> Result<(), RecordError> {
+        let known: i64 = tx
+            .query_row(
+                "SELECT count(*) FROM run_load WHERE run = ?1 AND worker_id = ?2",
+                params![run, w.as_str()],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        match known {
+            0 => Err(RecordError::UnknownWorker {
+                path: path.clone(),
+                worker: w.to_string(),
+                run,
+            }),
+            _ => Ok(()),
         }
-        (kind, _) => {
-            return Err(RecordError::BadDecision {
+    };
+    let bad = |what: String| RecordError::BadDecision {
+        path: path.clone(),
+        what,
+    };
+    if new.kind == DecisionKind::Capacity {
+        match new.capacity {
+            None => return Err(bad("`capacity` needs a capacity in points".into())),
+            Some(c) if !CAPACITY.contains(c) => {
+                return Err(bad(format!("capacity: {}", CAPACITY.message(c))))
+            }
+            Some(_) => {}
+        }
+    } else if new.capacity.is_some() {
+        return Err(bad(format!("`{}` takes no capacity", new.kind)));
+    }
+    let worker = if new.kind.on_worker() {
+        let Some(w) = &new.worker_id else {
+            return Err(bad(format!("`{}` needs a worker", new.kind)));
+        };
+        if !new.case_id.as_str().is_empty() {
+            return Err(bad(format!(
+                "`{}` is a decision on a worker: it takes no case",
+                new.kind
+            )));
+        }
+        known_worker(w)?;
+        Some(w.to_string())
+    } else {
+        let row: Option<(Option<String>, Option<String>)> = tx
+            .query_row(
+                "SELECT worker_id, previous_worker FROM run_row WHERE run = ?1 AND case_id = ?2",
+                params![run, new.case_id.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(err)?;
+        let Some((proposed, previous)) = row else {
+            return Err(RecordError::UnknownCase {
                 path,
-                what: if kind.names_worker() {
+                case: new.case_id.to_string(),
+                run,
+            });
+        };
+        match (new.kind, &new.worker_id) {
+            (DecisionKind::Accept, None) => proposed,
+            (DecisionKind::Reject, None) => previous,
+            (DecisionKind::Assign | DecisionKind::Never, Some(w)) => {
+                known_worker(w)?;
+                Some(w.to_string())
+            }
+            (kind, _) => {
+                return Err(bad(if kind.names_worker() {
                     format!("`{kind}` needs a worker")
                 } else {
                     format!("`{kind}` takes no worker: it uses the run's own")
-                },
-            })
+                }))
+            }
         }
     };
     tx.execute(
-        "INSERT INTO decision (at, by, case_id, kind, worker_id, note, on_run)
-         VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO decision (at, by, case_id, kind, worker_id, note, on_run, capacity)
+         VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             new.by,
             new.case_id.as_str(),
             new.kind.as_str(),
             worker,
             new.note,
-            run
+            run,
+            new.capacity
         ],
     )
     .map_err(err)?;
@@ -310,7 +349,11 @@ fn supersede(
     // For a decision that holds the case: every other holding one, and a `never` for the
     // worker it holds the case with. For `never W`: a holding one with W, and an older
     // `never W`.
-    let contradicts = if kind == DecisionKind::Never {
+    // On a worker (the case empty): the same worker's standing decision of the same
+    // sort (away, or a capacity).
+    let contradicts = if kind.on_worker() {
+        "o.worker_id IS ?2 AND (o.kind = 'capacity') = (n.kind = 'capacity')"
+    } else if kind == DecisionKind::Never {
         "o.worker_id IS ?2"
     } else {
         "o.kind <> 'never' OR (o.kind = 'never' AND o.worker_id IS ?2 AND ?2 IS NOT NULL)"

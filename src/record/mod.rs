@@ -50,6 +50,7 @@
 //!     worker_id: Some("W2".into()),
 //!     by: "Sam".into(),
 //!     note: "knows the family".into(),
+//!     capacity: None,
 //! })?;
 //! let (decided, outcomes) = apply_decisions(&scenario, &record.standing()?);
 //! let instance = Instance::new(&decided)?;

@@ -91,6 +91,34 @@ pub const MIGRATIONS: &[&str] = &[
         why TEXT NOT NULL,
         PRIMARY KEY (run, decision)
     ) WITHOUT ROWID;",
+    // Version 3: decisions on a worker (leaving, on leave, a capacity), whose case_id is
+    // empty. The table is rebuilt to widen its CHECK, rows and ids kept.
+    "CREATE TABLE decision_v3 (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        by TEXT NOT NULL,
+        case_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('accept', 'reject', 'assign', 'never',
+                                           'leaving', 'leave', 'capacity')),
+        worker_id TEXT,
+        note TEXT NOT NULL,
+        on_run INTEGER NOT NULL REFERENCES run(id),
+        withdrawn_at TEXT,
+        withdrawn_by TEXT,
+        withdrawn_after_run INTEGER REFERENCES run(id),
+        superseded_by INTEGER REFERENCES decision(id),
+        capacity REAL,
+        CHECK ((kind = 'capacity') = (capacity IS NOT NULL)),
+        CHECK ((kind IN ('leaving', 'leave', 'capacity')) = (case_id = ''))
+    );
+    INSERT INTO decision_v3 (id, at, by, case_id, kind, worker_id, note, on_run,
+                             withdrawn_at, withdrawn_by, withdrawn_after_run, superseded_by)
+        SELECT id, at, by, case_id, kind, worker_id, note, on_run,
+               withdrawn_at, withdrawn_by, withdrawn_after_run, superseded_by
+        FROM decision;
+    DROP TABLE decision;
+    ALTER TABLE decision_v3 RENAME TO decision;
+    CREATE INDEX decision_standing ON decision (case_id) WHERE withdrawn_at IS NULL;",
 ];
 
 /// The newest schema version this build knows.

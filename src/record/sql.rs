@@ -66,10 +66,6 @@ impl Store {
             });
         }
         store.check_ours()?;
-        store
-            .conn
-            .pragma_update(None, "foreign_keys", true)
-            .map_err(|e| store.err(e))?;
         let mode: String = store
             .conn
             .pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))
@@ -79,7 +75,18 @@ impl Store {
                 "cannot use write-ahead logging (journal mode {mode})"
             )));
         }
+        // Foreign keys are enforced once migrated: a migration that rebuilds a table
+        // (SQLite's way of changing a CHECK) runs with them off, as SQLite documents
+        // (the bundled SQLite has them on by default).
+        store
+            .conn
+            .pragma_update(None, "foreign_keys", false)
+            .map_err(|e| store.err(e))?;
         store.migrate(version)?;
+        store
+            .conn
+            .pragma_update(None, "foreign_keys", true)
+            .map_err(|e| store.err(e))?;
         Ok(store)
     }
 
@@ -192,6 +199,18 @@ impl Store {
                 let _ = self.conn.execute_batch("ROLLBACK");
                 return Err(self.err(e));
             }
+        }
+        // Migrated with foreign keys off: every reference must still hold.
+        let dangling: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.err(e))?;
+        if dangling > 0 {
+            return Err(self.damaged(format!(
+                "{dangling} references to missing rows after migrating"
+            )));
         }
         Ok(())
     }

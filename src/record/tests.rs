@@ -205,10 +205,110 @@ fn an_older_schema_is_migrated_forward_keeping_its_runs() {
             worker_id: Some("W1".into()),
             by: "carol".into(),
             note: String::new(),
+            capacity: None,
         })
         .unwrap();
     assert_eq!(taken.on_run, id);
     assert_eq!(record.standing().unwrap(), vec![taken.decision]);
+}
+
+#[test]
+fn decisions_of_version_2_survive_the_rebuild_of_version_3_which_takes_decisions_on_workers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.sqlite");
+    let mut old = Record {
+        store: sql::Store::open_upto(&path, 2).unwrap(),
+    };
+    let id = old.add_run(&run_of(&small(), "alice")).unwrap();
+    drop(old);
+    // Decisions as version 2 wrote them (this build writes version 3).
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(&format!(
+        "INSERT INTO decision (id, at, by, case_id, kind, worker_id, note, on_run)
+             VALUES (1, '2026-12-01T09:00:00Z', 'alice', 'C3', 'assign', 'W1', 'court', {id});
+         INSERT INTO decision (id, at, by, case_id, kind, worker_id, note, on_run,
+                               withdrawn_at, withdrawn_by)
+             VALUES (2, '2026-12-01T09:01:00Z', 'alice', 'C1', 'never', 'W2', '', {id},
+                     '2026-12-02T09:00:00Z', 'bob');
+         INSERT INTO run_decision (run, decision, applied, why) VALUES ({id}, 1, 1, '');"
+    ))
+    .unwrap();
+    drop(conn);
+    let mut record = Record::open(&path).unwrap();
+    assert_eq!(record.schema_version().unwrap(), 3);
+    record.check_integrity().unwrap();
+    let kept = record.decisions().unwrap();
+    let summary: Vec<_> = kept
+        .iter()
+        .map(|d| {
+            let x = &d.decision;
+            (
+                x.id,
+                x.case_id.to_string(),
+                x.kind,
+                x.note.clone(),
+                d.withdrawn.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (1, "C3".into(), DecisionKind::Assign, "court".into(), false),
+            (2, "C1".into(), DecisionKind::Never, String::new(), true),
+        ],
+        "rows and ids kept"
+    );
+    assert_eq!(record.run_decisions(id).unwrap().len(), 1);
+    let kept = 1;
+    assert_eq!(record.standing().unwrap()[0].id, kept);
+    // Decisions on a worker: leaving replaces leave, capacity stands beside it.
+    let on_worker = |kind, capacity| NewDecision {
+        case_id: "".into(),
+        kind,
+        worker_id: Some("W1".into()),
+        by: "carol".into(),
+        note: String::new(),
+        capacity,
+    };
+    let leave = record
+        .decide(&on_worker(DecisionKind::Leave, None))
+        .unwrap();
+    let cap = record
+        .decide(&on_worker(DecisionKind::Capacity, Some(12.5)))
+        .unwrap();
+    let leaving = record
+        .decide(&on_worker(DecisionKind::Leaving, None))
+        .unwrap();
+    let standing: Vec<i64> = record.standing().unwrap().iter().map(|d| d.id).collect();
+    assert_eq!(standing, vec![kept, cap.decision.id, leaving.decision.id]);
+    let replaced = record.decisions().unwrap();
+    let replaced = replaced
+        .iter()
+        .find(|d| d.decision.id == leave.decision.id)
+        .unwrap();
+    assert_eq!(
+        replaced.withdrawn.as_ref().and_then(|w| w.superseded_by),
+        Some(leaving.decision.id)
+    );
+    assert_eq!(cap.decision.capacity, Some(12.5));
+    // Refused: no capacity, a capacity out of range, a case given, an unknown worker.
+    for bad in [
+        on_worker(DecisionKind::Capacity, None),
+        on_worker(DecisionKind::Capacity, Some(-1.0)),
+        on_worker(DecisionKind::Leave, Some(3.0)),
+        NewDecision {
+            case_id: "C1".into(),
+            ..on_worker(DecisionKind::Leave, None)
+        },
+        NewDecision {
+            worker_id: Some("W9".into()),
+            ..on_worker(DecisionKind::Leave, None)
+        },
+    ] {
+        let err = record.decide(&bad).unwrap_err();
+        assert!(err.is_bad_input(), "{bad:?}: {err}");
+    }
 }
 
 fn decide(record: &mut Record, case: &str, kind: DecisionKind, worker: Option<&str>) -> i64 {
@@ -219,6 +319,7 @@ fn decide(record: &mut Record, case: &str, kind: DecisionKind, worker: Option<&s
             worker_id: worker.map(Into::into),
             by: "sam".into(),
             note: "why".into(),
+            capacity: None,
         })
         .unwrap()
         .decision
@@ -283,6 +384,7 @@ fn decisions_replace_the_ones_they_contradict_and_are_kept_after_withdrawal() {
                 worker_id: worker.map(Into::into),
                 by: "sam".into(),
                 note: String::new(),
+                capacity: None,
             })
             .unwrap_err();
         assert!(err.is_bad_input(), "{err}");
@@ -405,6 +507,7 @@ fn a_writer_waits_a_bounded_time_for_another_then_says_locked_and_loses_nothing(
             worker_id: None,
             by: "sam".into(),
             note: String::new(),
+            capacity: None,
         })
         .unwrap_err();
     assert!(matches!(err, RecordError::Locked { .. }), "{err}");

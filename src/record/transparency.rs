@@ -178,16 +178,17 @@ fn decision_words(o: &DecisionOutcome) -> String {
     let place = match (&d.worker_id, d.kind) {
         (Some(w), crate::model::DecisionKind::Never) => format!("{w} may never hold it"),
         (Some(w), crate::model::DecisionKind::Assign) => format!("goes to {w}"),
+        (Some(w), k) if k.makes_unavailable() => format!("{w} holds no case"),
+        (Some(w), k) if k.on_worker() => format!("{w}'s capacity is set"),
         (Some(w), _) => format!("stays with {w}"),
         (None, _) => "stays unallocated".to_string(),
     };
     let mut text = format!(
-        "decision {} by {} on {}: {} for {} ({place})",
+        "decision {} by {} on {}: {} ({place})",
         d.id,
         d.by,
         d.at.get(..10).unwrap_or(&d.at),
-        d.kind,
-        d.case_id
+        d.describe()
     );
     if !d.note.is_empty() {
         let _ = write!(text, "; note \"{}\"", crate::text::one_line(&d.note));

@@ -173,7 +173,7 @@ pub struct Summary {
 }
 
 /// The decisions a recorded run found, as `summary.json` gives them.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct DecisionsJson {
     /// Applied, by id.
     pub applied: Vec<DecisionOutcome>,
@@ -206,13 +206,10 @@ impl DecisionsJson {
         }
         for o in &self.not_applied {
             let d = &o.decision;
-            let worker = d
-                .worker_id
-                .as_ref()
-                .map_or(String::new(), |w| format!(" {w}"));
+            let what = d.describe();
             text.push_str(&format!(
-                "  decision {} ({}{worker} for {}, by {}): {}\n",
-                d.id, d.kind, d.case_id, d.by, o.why
+                "  decision {} ({what}, by {}): {}\n",
+                d.id, d.by, o.why
             ));
         }
         text
@@ -220,11 +217,12 @@ impl DecisionsJson {
 }
 
 /// The columns of `decisions.csv`, in order.
-pub const DECISIONS_COLUMNS: [&str; 9] = [
+pub const DECISIONS_COLUMNS: [&str; 10] = [
     "decision_id",
     "case_id",
     "kind",
     "worker_id",
+    "capacity",
     "by",
     "at",
     "note",
@@ -246,6 +244,7 @@ pub fn decisions_csv(outcomes: &[DecisionOutcome]) -> Result<String> {
                 d.worker_id
                     .as_ref()
                     .map_or(String::new(), |w| w.to_string()),
+                d.capacity.map_or(String::new(), crate::text::num),
                 d.by.clone(),
                 d.at.clone(),
                 d.note.clone(),

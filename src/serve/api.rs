@@ -24,7 +24,7 @@ fn failure(e: WorkspaceError) -> Response {
         WorkspaceError::Record(r) if r.is_bad_input() => {
             error(StatusCode::BAD_REQUEST, e.to_string())
         }
-        WorkspaceError::Caseload(crate::Error::Infeasible(_)) => {
+        WorkspaceError::Caseload(crate::Error::Infeasible(_)) | WorkspaceError::Cancelled => {
             error(StatusCode::CONFLICT, e.to_string())
         }
         _ => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
@@ -61,6 +61,7 @@ pub async fn decisions(State(app): State<Arc<App>>) -> Response {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
+    #[serde(default)]
     case_id: String,
     kind: String,
     #[serde(default)]
@@ -69,9 +70,13 @@ pub struct DecisionBody {
     by: Option<String>,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default)]
+    capacity: Option<f64>,
 }
 
-/// `POST /api/decisions`: `{"case_id", "kind", "worker_id"?, "by"?, "note"?}` → `{"id"}`.
+/// `POST /api/decisions`: `{"case_id", "kind", "worker_id"?, "by"?, "note"?}` → `{"id"}`;
+/// on a worker, `{"kind": "leaving" | "leave", "worker_id"}` or `{"kind": "capacity",
+/// "worker_id", "capacity"}` (no case).
 pub async fn decide(
     State(app): State<Arc<App>>,
     body: Result<Json<DecisionBody>, axum::extract::rejection::JsonRejection>,
@@ -104,6 +109,7 @@ pub async fn decide(
             .map(WorkerId::new),
         by,
         note: body.note.unwrap_or_default(),
+        capacity: body.capacity,
     };
     let taken = app.workspace.record().decide(&decision);
     match taken {
@@ -142,6 +148,31 @@ pub async fn solve(State(app): State<Arc<App>>) -> Response {
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("the solve failed: {e}"),
         ),
+    }
+}
+
+/// `GET /api/solve/progress`: `{"running": false}`, or `{"running": true, "solved",
+/// "parts", "elapsed_s", "cancelled"}` while a solve (or a why-not) runs.
+pub async fn progress(State(app): State<Arc<App>>) -> Response {
+    match app.workspace.running() {
+        Some(r) => {
+            let mut body = serde_json::to_value(r).unwrap_or_else(|_| json!({}));
+            if let Some(map) = body.as_object_mut() {
+                map.insert("running".into(), json!(true));
+            }
+            Json(body).into_response()
+        }
+        None => Json(json!({ "running": false })).into_response(),
+    }
+}
+
+/// `POST /api/solve/cancel`: stops the running solve (it answers 409, nothing recorded);
+/// 409 when none runs.
+pub async fn cancel(State(app): State<Arc<App>>) -> Response {
+    if app.workspace.cancel() {
+        (StatusCode::ACCEPTED, Json(json!({ "cancelled": true }))).into_response()
+    } else {
+        error(StatusCode::CONFLICT, "no solve is running")
     }
 }
 
@@ -234,6 +265,7 @@ pub async fn why_not(State(app): State<Arc<App>>, Query(q): Query<WhyNotQuery>) 
         kind: DecisionKind::Assign,
         worker_id: Some(WorkerId::new(&q.worker)),
         note: String::new(),
+        capacity: None,
     };
     let worker = Arc::clone(&app);
     let solved = tokio::task::spawn_blocking(move || worker.workspace.solve_with(&[trial])).await;

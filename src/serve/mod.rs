@@ -90,6 +90,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/decisions", get(api::decisions).post(api::decide))
         .route("/api/decisions/{id}", delete(api::withdraw))
         .route("/api/solve", post(api::solve))
+        .route("/api/solve/progress", get(api::progress))
+        .route("/api/solve/cancel", post(api::cancel))
         .route("/api/eligible", get(api::eligible))
         .route("/api/why-not", get(api::why_not))
         .route("/api/export/allocation.csv", get(api::export_csv))

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -14,7 +14,7 @@ use crate::model::{Instance, Scenario};
 use crate::record::{InputFile, NewRun, Record, RecordError, RunId};
 use crate::report::bands::rag;
 use crate::report::{Outputs, Summary, Timings};
-use crate::solve::{solve_with_cache, PartCache, Solution, SolveOptions};
+use crate::solve::{solve_with_cache, PartCache, Progress, Solution, SolveOptions, Watch};
 use crate::validate::{apply_decisions, DecisionOutcome};
 
 /// What can go wrong in the workspace.
@@ -26,6 +26,21 @@ pub enum WorkspaceError {
     /// The record failed.
     #[error(transparent)]
     Record(#[from] RecordError),
+    /// The solve was cancelled: nothing recorded, the proposal unchanged.
+    #[error("the solve was cancelled: nothing was recorded and the proposal is unchanged")]
+    Cancelled,
+}
+
+/// A running solve as `GET /api/solve/progress` shows it.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Running {
+    /// Parts solved, of how many.
+    #[serde(flatten)]
+    pub progress: Progress,
+    /// Seconds since it started.
+    pub elapsed_s: f64,
+    /// Whether it was asked to stop.
+    pub cancelled: bool,
 }
 
 /// One solved proposal, kept whole: what the page shows and what is exported.
@@ -130,6 +145,8 @@ pub struct Workspace {
     previous: RwLock<Option<Arc<Proposal>>>,
     /// Held while a solve runs: one at a time.
     pub solving: tokio::sync::Mutex<()>,
+    /// The running solve's watch, and when it started.
+    running: Mutex<Option<(Arc<Watch>, Instant)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -162,6 +179,7 @@ impl Workspace {
             current: RwLock::new(Arc::new(first)),
             previous: RwLock::new(None),
             solving: tokio::sync::Mutex::new(()),
+            running: Mutex::new(None),
         })
     }
 
@@ -191,16 +209,51 @@ impl Workspace {
         &self.scenario
     }
 
+    /// The running solve's progress, if one runs.
+    pub fn running(&self) -> Option<Running> {
+        lock(&self.running)
+            .as_ref()
+            .map(|(watch, started)| Running {
+                progress: watch.progress(),
+                elapsed_s: started.elapsed().as_secs_f64(),
+                cancelled: watch.cancelled(),
+            })
+    }
+
+    /// Asks the running solve to stop; `false` if none runs.
+    pub fn cancel(&self) -> bool {
+        match lock(&self.running).as_ref() {
+            Some((watch, _)) => {
+                watch.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The options of a solve watched as the running one, until the guard drops.
+    fn watched(&self) -> (SolveOptions, RunningGuard<'_>) {
+        let watch = Arc::new(Watch::new());
+        *lock(&self.running) = Some((Arc::clone(&watch), Instant::now()));
+        let options = SolveOptions {
+            watch: Some(watch),
+            ..self.options.clone()
+        };
+        (options, RunningGuard(&self.running))
+    }
+
     /// Solves again with the standing decisions; the new proposal becomes current and the
-    /// old one previous. Blocking: call it off the async runtime.
+    /// old one previous. A cancelled solve ([`Workspace::cancel`]) is neither recorded nor
+    /// shown: [`WorkspaceError::Cancelled`]. Blocking: call it off the async runtime.
     pub fn resolve(&self) -> Result<Arc<Proposal>, WorkspaceError> {
+        let (options, _running) = self.watched();
         let mut record = self.record();
         let proposal = solve_proposal(
             &self.scenario,
             &self.inputs,
             &mut record,
             &self.cache,
-            &self.options,
+            &options,
             &self.by,
             &self.dir,
         )?;
@@ -226,8 +279,21 @@ impl Workspace {
         standing.extend_from_slice(extra);
         let (decided, outcomes) = apply_decisions(&self.scenario, &standing);
         let instance = Instance::new(&decided).map_err(Error::from)?;
-        let solution = solve_with_cache(&instance, &self.options, Some(&self.cache))?;
+        let (options, _running) = self.watched();
+        let solution = solve_with_cache(&instance, &options, Some(&self.cache))?;
+        if options.watch.as_ref().is_some_and(|w| w.cancelled()) {
+            return Err(WorkspaceError::Cancelled);
+        }
         Ok((solution, outcomes))
+    }
+}
+
+/// Clears the running solve when it ends, however it ends.
+struct RunningGuard<'a>(&'a Mutex<Option<(Arc<Watch>, Instant)>>);
+
+impl Drop for RunningGuard<'_> {
+    fn drop(&mut self) {
+        *lock(self.0) = None;
     }
 }
 
@@ -245,6 +311,9 @@ fn solve_proposal(
     let (decided, decisions) = apply_decisions(scenario, &record.standing()?);
     let instance = Instance::new(&decided).map_err(Error::from)?;
     let solution = solve_with_cache(&instance, options, Some(cache))?;
+    if options.watch.as_ref().is_some_and(|w| w.cancelled()) {
+        return Err(WorkspaceError::Cancelled);
+    }
     let timings = Timings {
         read: Duration::ZERO,
         build: solution.build_time,

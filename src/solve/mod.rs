@@ -32,6 +32,7 @@ pub mod start;
 mod state;
 #[cfg(test)]
 mod tests;
+mod watch;
 
 use std::time::{Duration, Instant};
 
@@ -45,6 +46,7 @@ pub use formulation::{Formulation, Part};
 pub use guard::hard_rule_breaches;
 #[doc(hidden)]
 pub use start::starting_allocation;
+pub use watch::{Progress, Watch};
 
 use guard::infeasible;
 use large::solve_large;
@@ -68,6 +70,9 @@ pub struct SolveOptions {
     /// Parts with more eligible (unit, worker) pairs than this are not handed to HiGHS
     /// whole but solved in passes, when they split into teams (see [`solve`]).
     pub large_part_pairs: usize,
+    /// Progress and a stop flag another thread can watch and set (the workspace's
+    /// progress bar and cancel button).
+    pub watch: Option<std::sync::Arc<Watch>>,
 }
 
 impl Default for SolveOptions {
@@ -79,6 +84,7 @@ impl Default for SolveOptions {
             mip_gap: 1e-4,
             log: false,
             large_part_pairs: LARGE_PART_PAIRS,
+            watch: None,
         }
     }
 }
@@ -279,6 +285,9 @@ fn solve_from(
             .collect::<Result<_>>()?;
     }
     let build_time = started.elapsed();
+    if let Some(watch) = &options.watch {
+        watch.start(slots.len(), slots.len() - jobs.len());
+    }
 
     let solving = Instant::now();
     let fresh = solve_parts(jobs, threads, part_threads, deadline, options)?;

@@ -59,11 +59,12 @@ pub(super) fn solve_parts(
         threads: part_threads,
         mip_gap: options.mip_gap,
         log: options.log,
+        watch: options.watch.as_deref(),
     };
     // One thread: solve on this thread (a what-if batch calls this from its own pool, and
     // HiGHS keeps per-thread state: a fresh thread per solve would start it anew each time).
     if workers == 1 {
-        return Ok(jobs.into_iter().map(|job| job.run(&settings)).collect());
+        return Ok(jobs.into_iter().map(|job| settings.run(job)).collect());
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers)
@@ -91,7 +92,7 @@ pub(super) fn solve_parts(
                 while let Some(&i) = order.get(next.fetch_add(1, Ordering::SeqCst)) {
                     let job = lock(&queue[i]).take();
                     if let Some(job) = job {
-                        *lock(&done[i]) = Some(job.run(&settings));
+                        *lock(&done[i]) = Some(settings.run(job));
                     }
                 }
             });
@@ -121,7 +122,7 @@ pub(super) struct PartJob<'a> {
 }
 
 /// How every part is solved.
-struct PartSettings {
+struct PartSettings<'w> {
     deadline: Instant,
     /// Parts in all, parts started so far, and parts solved at once: each part gets at
     /// least its fair share of the time left, so the last ones are not starved.
@@ -131,6 +132,24 @@ struct PartSettings {
     threads: usize,
     mip_gap: f64,
     log: bool,
+    /// Told of each part done; its stop flag ends the solve early.
+    watch: Option<&'w super::Watch>,
+}
+
+impl PartSettings<'_> {
+    /// Solves one part and tells the watch.
+    fn run(&self, job: PartJob<'_>) -> Result<PartOutcome> {
+        let outcome = job.run(self);
+        if let Some(watch) = self.watch {
+            watch.part_done();
+        }
+        outcome
+    }
+
+    /// Whether the time is up or the solve was cancelled.
+    fn over(&self) -> bool {
+        Instant::now() >= self.deadline || self.watch.is_some_and(|w| w.cancelled())
+    }
 }
 
 /// What solving a part gave.
@@ -203,7 +222,7 @@ impl<'a> PartJob<'a> {
         // alone takes time): it keeps the start, with its LP bound if known. A small one
         // is, at no cost: its presolve may still prove the rules contradictory.
         let small = self.formulation.columns() <= SMALL_PART_COLUMNS;
-        if !small && Instant::now() >= settings.deadline {
+        if !small && settings.over() {
             settings.started.fetch_add(1, Ordering::SeqCst);
             return Ok(PartOutcome {
                 part,
@@ -238,6 +257,9 @@ impl<'a> PartJob<'a> {
             set_option(&mut model, "mip_heuristic_run_rins", false)?;
             set_option(&mut model, "mip_heuristic_run_rens", false)?;
             set_option(&mut model, "mip_allow_restart", false)?;
+        }
+        if let Some(watch) = settings.watch {
+            watch.interrupt(&mut model);
         }
         if let Some(values) = &self.mip_start {
             model

@@ -639,3 +639,37 @@ fn parts_the_time_limit_leaves_unsolved_keep_their_lp_bound() {
     );
     assert!(rushed.gap < 1.0);
 }
+
+#[test]
+fn a_watched_solve_counts_its_parts_and_a_cancelled_one_ends_with_a_valid_allocation() {
+    let scenario = generated(4, 7, false);
+    let instance = Instance::new(&scenario).expect("valid");
+    let watch = std::sync::Arc::new(Watch::new());
+    let options = SolveOptions {
+        watch: Some(std::sync::Arc::clone(&watch)),
+        threads: Some(2),
+        ..SolveOptions::default()
+    };
+    let solution = solve(&instance, &options).expect("solved");
+    let done = watch.progress();
+    assert!(done.parts >= 4, "one part a team at least: {done:?}");
+    assert_eq!(done.solved, done.parts, "every part counted once");
+    assert_valid(&scenario, &instance, &solution);
+
+    // Cancelled before it starts: no part reaches HiGHS's search (each is interrupted
+    // at its first callback), the answer is still whole and valid, and says it stopped.
+    let watch = std::sync::Arc::new(Watch::new());
+    watch.cancel();
+    let options = SolveOptions {
+        watch: Some(watch),
+        threads: Some(2),
+        ..SolveOptions::default()
+    };
+    let cancelled = solve(&instance, &options).expect("an allocation all the same");
+    assert_eq!(cancelled.status, Status::TimeLimit);
+    assert_valid(&scenario, &instance, &cancelled);
+    assert!(
+        cancelled.evaluation.objective.total >= solution.evaluation.objective.total - 1e-6,
+        "no better than the optimum"
+    );
+}

@@ -25,6 +25,7 @@
 //!     kind,
 //!     worker_id: Some(WorkerId::new(worker)),
 //!     note: String::new(),
+//!     capacity: None,
 //! };
 //! let (decided, outcomes) = apply_decisions(
 //!     &scenario,
@@ -40,12 +41,15 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::pins::{ineligible_words, units};
+use super::ranges::CAPACITY;
 use super::Found;
 use crate::codes;
-use crate::model::{eligibility, CapacityMode, Case, CaseId, Decision, Hold, Scenario, WorkerId};
+use crate::model::{
+    eligibility, CapacityMode, Case, CaseId, Decision, DecisionKind, Hold, Scenario, WorkerId,
+};
 
 /// What became of one standing decision in a run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DecisionOutcome {
     /// The decision.
     #[serde(flatten)]
@@ -78,9 +82,24 @@ pub fn apply_decisions(
             },
         );
     };
+    // Decisions on workers first, oldest first (a newer one of the same sort wins), so
+    // that the decisions on cases are judged against the workers as decided.
+    for d in order.iter().filter(|d| d.kind.on_worker()) {
+        let why = worker_blocker(&out, d);
+        if why.is_none() {
+            if let Some(w) = d.worker_id.as_ref().and_then(|w| worker_index(&out, w)) {
+                let worker = &mut out.workers[w];
+                match d.kind {
+                    DecisionKind::Capacity => worker.capacity = d.capacity,
+                    _ => worker.available = false,
+                }
+            }
+        }
+        settle(d, why);
+    }
     // Decisions change no case's group: the sibling groups are the input's throughout.
     let groups = units(&out.cases);
-    for d in order.iter().filter(|d| d.holds().is_none()) {
+    for d in order.iter().filter(|d| d.kind == DecisionKind::Never) {
         let why = never_blocker(&out, &groups, d);
         if why.is_none() {
             if let (Some(c), Some(w)) = (case_index(&out, &d.case_id), &d.worker_id) {
@@ -139,6 +158,34 @@ fn it(decided_on: &Case, other: &Case) -> String {
         "it".to_string()
     } else {
         format!("its sibling {}", other.id)
+    }
+}
+
+/// Why a decision on a worker (`leaving`, `leave`, `capacity`) cannot hold, if it cannot.
+fn worker_blocker(scenario: &Scenario, d: &Decision) -> Option<String> {
+    let Some(w) = &d.worker_id else {
+        return Some("the decision names no worker".to_string());
+    };
+    if worker_index(scenario, w).is_none() {
+        return Some(format!("worker {w} is no longer in workers.csv"));
+    }
+    if d.kind == DecisionKind::Capacity {
+        return match d.capacity {
+            Some(c) if CAPACITY.contains(c) => None,
+            Some(c) => Some(format!("capacity: {}", CAPACITY.message(c))),
+            None => Some("the decision gives no capacity".to_string()),
+        };
+    }
+    let pinned: Vec<&str> = scenario
+        .cases
+        .iter()
+        .filter(|c| c.pinned && c.current_worker.as_ref() == Some(w))
+        .map(|c| c.id.as_str())
+        .collect();
+    match pinned.as_slice() {
+        [] => None,
+        [one] => Some(format!("cases.csv pins {one} to {w}")),
+        many => Some(format!("cases.csv pins {} to {w}", many.join(", "))),
     }
 }
 
@@ -353,6 +400,7 @@ mod tests {
             kind,
             worker_id: worker.map(WorkerId::new),
             note: String::new(),
+            capacity: None,
         }
     }
 
@@ -379,6 +427,43 @@ mod tests {
             .iter()
             .map(|o| (o.decision.id, o.applied, o.why.clone()))
             .collect()
+    }
+
+    #[test]
+    fn decisions_on_workers_come_first_and_a_pinned_worker_cannot_leave() {
+        use DecisionKind::*;
+        let on_worker = |id, kind, worker: &str, capacity| Decision {
+            case_id: CaseId::new(""),
+            capacity,
+            ..decision(id, "", kind, Some(worker))
+        };
+        let (out, outcomes) = apply_decisions(
+            &scenario(),
+            &[
+                // Older than the leaving, yet judged after it: W1 is gone by then.
+                decision(1, "C4", Assign, Some("W1")),
+                on_worker(2, Leaving, "W1", None),
+                on_worker(3, Leave, "W2", None),
+                on_worker(4, Capacity, "W2", Some(7.5)),
+                on_worker(5, Capacity, "W9", Some(7.5)),
+                on_worker(6, Capacity, "W1", Some(1e9)),
+            ],
+        );
+        assert_eq!(
+            whys(&outcomes),
+            vec![
+                (1, false, "W1 is unavailable (available = false)".into()),
+                (2, true, String::new()),
+                (3, false, "cases.csv pins C3 to W2".into()),
+                (4, true, String::new()),
+                (5, false, "worker W9 is no longer in workers.csv".into()),
+                (6, false, format!("capacity: {}", CAPACITY.message(1e9))),
+            ]
+        );
+        assert!(!out.workers[0].available && out.workers[1].available);
+        assert_eq!(out.workers[1].capacity, Some(7.5));
+        assert_eq!(out.workers[0].capacity, Some(4.0));
+        Instance::new(&out).expect("still valid");
     }
 
     #[test]

@@ -38,6 +38,13 @@ function say(text, isError = false) {
 
 const fmt = (x) => (Math.round(x * 100) / 100).toString();
 
+// A decision in a few words: "reject for C1", "assign W2 for C1", "leaving W1", "capacity 12 for W1".
+function describe(d) {
+  if (d.kind === "capacity") return `capacity ${fmt(d.capacity)} for ${d.worker_id}`;
+  if (d.kind === "leaving" || d.kind === "leave") return `${d.kind === "leave" ? "on leave" : "leaving"}: ${d.worker_id}`;
+  return `${d.kind}${d.worker_id ? " " + d.worker_id : ""} for ${d.case_id}`;
+}
+
 function renderSummary() {
   const s = state.proposal.summary;
   const c = s.cases;
@@ -55,7 +62,7 @@ function renderSummary() {
   if (d && (d.applied.length || d.not_applied.length)) {
     box.append(el("div", {}, `Decisions: ${d.applied.length} applied, ${d.not_applied.length} not applied.`));
     for (const n of d.not_applied) {
-      box.append(el("div", { class: "no" }, `Decision ${n.id} (${n.kind} ${n.worker_id || ""} for ${n.case_id}) not applied: ${n.why}`));
+      box.append(el("div", { class: "no" }, `Decision ${n.id} (${describe(n)}) not applied: ${n.why}`));
     }
   }
 }
@@ -84,8 +91,13 @@ function renderLoads() {
         el("div", { class: `after ${l.band_after}`, style: `width:${pct(l.load_after)}` }),
         el("div", { class: "before", style: `width:${pct(l.load_before)}` }),
         el("div", { class: "cap", style: `left:${pct(l.capacity)}` }));
-      const who = el("div", { class: "who", title: l.name }, `${l.worker_id} ${l.name}`);
+      const who = el("div", { class: "who", title: l.name }, el("span", { class: "name" }, `${l.worker_id} ${l.name}`));
       if (!l.available) who.append(" ", el("span", { class: "tag unavailable" }, "unavailable"));
+      for (const d of state.decisions.filter((x) => x.case_id === "" && x.worker_id === l.worker_id)) {
+        who.append(" ", el("span", { class: "tag decided" }, `#${d.id} ${d.kind === "capacity" ? "capacity " + fmt(d.capacity) : d.kind === "leave" ? "on leave" : d.kind}`));
+      }
+      who.append(" ", el("button", { type: "button", class: "small", "aria-label": `change ${l.worker_id}`,
+        onclick: (ev) => workerMenu(l, ev.target.closest(".worker")) }, "Change…"));
       const util = l.capacity > 0 ? `${Math.round((100 * l.load_after) / l.capacity)}%` : "—";
       section.append(el("div", { class: "worker" }, who, bar,
         el("div", { class: "num" }, `${fmt(l.load_before)} → ${fmt(l.load_after)} / ${fmt(l.capacity)} · ${util}`)));
@@ -93,6 +105,23 @@ function renderLoads() {
     box.append(section);
   }
   select.value = chosen;
+}
+
+// Leaving, on leave, or a new capacity: decisions on a worker, applied at the next re-solve.
+function workerMenu(l, row) {
+  for (const open of document.querySelectorAll(".worker-menu")) open.remove();
+  const box = el("div", { class: "worker-menu" });
+  row.after(box);
+  const capacity = el("input", { type: "number", min: "0", step: "0.5", value: fmt(l.capacity),
+    "aria-label": `capacity of ${l.worker_id}`, class: "capacity" });
+  const decideOn = (kind, extra = {}) => decide("", kind, l.worker_id, extra);
+  box.replaceChildren(el("span", {}, `${l.worker_id}: `),
+    el("button", { type: "button", onclick: () => decideOn("leaving") }, "Leaving"),
+    el("button", { type: "button", onclick: () => decideOn("leave") }, "On leave"),
+    capacity,
+    el("button", { type: "button", onclick: () => decideOn("capacity", { capacity: Number(capacity.value) }) }, "Set capacity"),
+    el("button", { type: "button", onclick: () => box.remove() }, "Close"));
+  capacity.focus();
 }
 
 function teamOf(workerId) {
@@ -104,13 +133,14 @@ function standingFor(caseId) {
   return state.decisions.filter((d) => d.case_id === caseId);
 }
 
-async function decide(caseId, kind, workerId) {
+async function decide(caseId, kind, workerId, extra = {}) {
   try {
-    const body = { case_id: caseId, kind };
+    const body = { case_id: caseId, kind, ...extra };
     if (workerId) body.worker_id = workerId;
     const r = await api("POST", "/api/decisions", body);
-    say(`Decision ${r.id} recorded: ${kind}${workerId ? " " + workerId : ""} for ${caseId}. Re-solve to apply it.`);
+    say(`Decision ${r.id} recorded: ${describe({ ...body, worker_id: workerId })}. Re-solve to apply it.`);
     await loadDecisions();
+    renderLoads();
     renderChanges();
   } catch (e) {
     say(e.message, true);
@@ -187,7 +217,7 @@ function renderDecisions() {
   body.replaceChildren();
   for (const d of state.decisions) {
     body.append(el("tr", {},
-      el("td", {}, d.id), el("td", {}, d.case_id), el("td", {}, `${d.kind}${d.worker_id ? " " + d.worker_id : ""}`),
+      el("td", {}, d.id), el("td", {}, d.case_id || `worker ${d.worker_id}`), el("td", {}, describe(d)),
       el("td", {}, d.by), el("td", {}, d.at), el("td", {}, d.note),
       el("td", {}, el("button", { type: "button", onclick: () => withdraw(d.id) }, "Withdraw"))));
   }
@@ -199,6 +229,7 @@ async function withdraw(id) {
     await api("DELETE", `/api/decisions/${id}`);
     say(`Decision ${id} withdrawn. Re-solve to see the effect.`);
     await loadDecisions();
+    renderLoads();
     renderChanges();
   } catch (e) {
     say(e.message, true);
@@ -217,11 +248,37 @@ function renderAll() {
   renderCompare();
 }
 
+// While a solve runs: parts solved of all, seconds, and a cancel button.
+function watchSolve() {
+  const cancel = $("cancel");
+  cancel.hidden = false;
+  cancel.disabled = false;
+  const timer = setInterval(async () => {
+    try {
+      const p = await api("GET", "/api/solve/progress");
+      if (!p.running) return;
+      const parts = p.parts ? ` — ${p.solved} of ${p.parts} parts solved` : "";
+      say(`Solving with every standing decision${parts} · ${p.elapsed_s.toFixed(1)} s${p.cancelled ? " · stopping…" : ""}`);
+      const bar = $("progress");
+      bar.hidden = !p.parts;
+      bar.max = p.parts || 1;
+      bar.value = p.solved;
+    } catch (e) { /* the answer of the solve itself says what went wrong */ }
+  }, 250);
+  return () => { clearInterval(timer); cancel.hidden = true; $("progress").hidden = true; };
+}
+
+async function cancelSolve() {
+  $("cancel").disabled = true;
+  try { await api("POST", "/api/solve/cancel"); } catch (e) { say(e.message, true); }
+}
+
 async function resolve() {
   const button = $("solve");
   button.disabled = true;
   const started = performance.now();
   say("Solving with every standing decision…");
+  const stop = watchSolve();
   try {
     const next = await api("POST", "/api/solve");
     state.previous = state.proposal;
@@ -232,6 +289,7 @@ async function resolve() {
   } catch (e) {
     say(e.message, true);
   } finally {
+    stop();
     button.disabled = false;
   }
 }
@@ -259,6 +317,7 @@ async function whyNot(event) {
 
 async function start() {
   $("solve").addEventListener("click", resolve);
+  $("cancel").addEventListener("click", cancelSolve);
   $("whynot").addEventListener("submit", whyNot);
   for (const id of ["f-team", "f-change"]) $(id).addEventListener("change", renderChanges);
   $("f-find").addEventListener("input", renderChanges);
