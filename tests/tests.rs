@@ -7,6 +7,7 @@ mod browser;
 mod brute_force;
 mod cli;
 mod decisions;
+mod deploy;
 mod explain;
 mod gap;
 mod hostile;
