@@ -388,22 +388,28 @@ fn option<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
         .find_map(|a| a.strip_prefix(&format!("--{name}=")))
 }
 
-/// Runs a recorded sbatch call's script as Slurm would, once per array index, in the
-/// environment sbatch was called in (here: its `CASELOAD`).
-fn run_job(job: &Call) {
+/// Runs a recorded sbatch call's script as Slurm would, once per array index (with the
+/// variables Slurm sets for an array task), in the environment sbatch was called in (here:
+/// its `CASELOAD`). Returns each task's index (None outside an array) and output.
+fn run_job(job: &Call) -> Vec<(Option<u32>, Output)> {
     let call = &job.args;
     let script = call
         .iter()
         .position(|a| a.ends_with(".sbatch"))
         .expect("a script among sbatch's arguments");
-    let indices: Vec<u32> = match option(call, "array") {
-        Some(range) => {
-            let (first, last) = range.split_once('-').expect("an array range first-last");
-            (first.parse().expect("first")..=last.parse().expect("last")).collect()
+    let indices: Vec<Option<u32>> = match option(call, "array") {
+        Some(spec) => {
+            let range = spec.split('%').next().unwrap_or(spec);
+            let (first, last) = range.split_once('-').unwrap_or((range, range));
+            let (first, last): (u32, u32) =
+                (first.parse().expect("first"), last.parse().expect("last"));
+            (first..=last).map(Some).collect()
         }
-        None => vec![u32::MAX],
+        None => vec![None],
     };
-    for index in indices {
+    let (min, max) = (indices[0], indices[indices.len() - 1]);
+    let mut outputs = Vec::new();
+    for index in indices.iter().copied() {
         let mut command = Command::new("bash");
         command
             .args(&call[script..])
@@ -411,32 +417,48 @@ fn run_job(job: &Call) {
             .env("CASELOAD", &job.caseload);
         for var in [
             "SLURM_ARRAY_TASK_ID",
+            "SLURM_ARRAY_TASK_MIN",
             "JOB_COMPLETION_INDEX",
             "AWS_BATCH_JOB_ARRAY_INDEX",
         ] {
             command.env_remove(var);
         }
-        if index != u32::MAX {
-            command.env("SLURM_ARRAY_TASK_ID", index.to_string());
+        if let (Some(index), Some(min), Some(max)) = (index, min, max) {
+            command
+                .env("SLURM_ARRAY_JOB_ID", job.id.to_string())
+                .env("SLURM_ARRAY_TASK_ID", index.to_string())
+                .env("SLURM_ARRAY_TASK_MIN", min.to_string())
+                .env("SLURM_ARRAY_TASK_MAX", max.to_string())
+                .env("SLURM_ARRAY_TASK_COUNT", indices.len().to_string());
         }
         if let Some(cpus) = option(call, "cpus-per-task") {
             command.env("SLURM_CPUS_PER_TASK", cpus);
         }
-        let run = command.output().expect("bash runs");
+        outputs.push((index, command.output().expect("bash runs")));
+    }
+    outputs
+}
+
+/// Runs a recorded job; every task must succeed, and each array task K must have solved
+/// shard K into `WORK/parts/part-K`, saying that its index came from Slurm.
+fn run_ok(job: &Call, work: &Path) {
+    for (index, run) in run_job(job) {
+        let said = format!("{}{}", stdout(&run), stderr(&run));
         assert!(
             run.status.success(),
-            "{:?} task {index}: {}{}",
-            &call[script..],
-            stdout(&run),
-            stderr(&run)
+            "{:?} task {index:?}: {said}",
+            job.args
         );
-        if index != u32::MAX {
-            assert!(
-                format!("{}{}", stdout(&run), stderr(&run)).contains("SLURM_ARRAY_TASK_ID"),
-                "task {index} says which variable gave its index: {}",
-                stderr(&run)
-            );
-        }
+        let Some(k) = index else { continue };
+        assert!(
+            said.contains("SLURM_ARRAY_TASK_ID"),
+            "task {k} says which variable gave its index: {said}"
+        );
+        let manifest = work.join(format!("parts/part-{k}/manifest.json"));
+        let manifest: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&manifest).expect("the part's manifest"))
+                .expect("manifest JSON");
+        assert_eq!(manifest["shard"], k, "task {k} solved shard {k}");
     }
 }
 
@@ -554,12 +576,53 @@ fn the_slurm_scripts_submit_an_array_of_n_and_a_dependent_merge_of_the_same_part
     );
 
     // Slurm's part: every index of the array, then the merge.
-    run_job(array_job);
-    run_job(merge_job);
-    let merged = fs::read(Path::new(&work).join("comparison/comparison.csv"))
-        .expect("merged comparison.csv");
+    let work = PathBuf::from(work);
+    run_ok(array_job, &work);
+    run_ok(merge_job, &work);
+    let comparison = work.join("comparison/comparison.csv");
+    let merged = fs::read(&comparison).expect("merged comparison.csv");
     assert!(
         merged == expected,
         "the merged comparison.csv differs from the single machine's"
     );
+
+    // A shard lost: the merge refuses, naming it, and writes nothing; the README's
+    // recovery (that shard alone, `--array=1`, then the merge) gives the same comparison.
+    fs::remove_dir_all(work.join("parts/part-1")).expect("part 1 removed");
+    fs::remove_dir_all(work.join("comparison")).expect("comparison removed");
+    let refused = run_job(merge_job);
+    let said = stderr(&refused[0].1);
+    assert_eq!(refused[0].1.status.code(), Some(2), "{said}");
+    assert!(said.contains("part-1"), "the missing part is named: {said}");
+    assert!(!comparison.exists(), "nothing written");
+    let sbatch = |args: &[&str]| {
+        let run = Command::new(&sbatch)
+            .args(args)
+            .env("CASELOAD", env!("CARGO_BIN_EXE_caseload"))
+            .output()
+            .expect("sbatch runs");
+        assert!(run.status.success(), "{}", stderr(&run));
+    };
+    let (shard_script, merge_script) = (slurm.join("shard.sbatch"), slurm.join("merge.sbatch"));
+    let scenario_arg = scenario.display().to_string();
+    let work_arg = work.display().to_string();
+    sbatch(&[
+        "--array=1",
+        &shard_script.display().to_string(),
+        "3",
+        &scenario_arg,
+        &work_arg,
+    ]);
+    sbatch(&[
+        "--dependency=afterok:43",
+        &merge_script.display().to_string(),
+        "3",
+        &work_arg,
+    ]);
+    let calls = sbatch_calls(&log);
+    assert_eq!(calls.len(), 4);
+    run_ok(&calls[2], &work);
+    run_ok(&calls[3], &work);
+    let merged = fs::read(&comparison).expect("merged again");
+    assert!(merged == expected, "the merge after the re-run differs");
 }
