@@ -16,6 +16,7 @@ mod record;
 mod report;
 #[cfg(feature = "serve")]
 mod serve;
+mod shards;
 mod util;
 mod whatif;
 mod xlsx;
