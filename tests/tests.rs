@@ -17,6 +17,7 @@ mod record;
 mod report;
 #[cfg(feature = "serve")]
 mod serve;
+mod shards;
 mod util;
 mod whatif;
 mod xlsx;

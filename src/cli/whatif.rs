@@ -71,7 +71,8 @@ pub fn whatif(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
         Some(text) => {
             let env = |name: &str| std::env::var(name).ok();
             let (shard, source) = whatif::parse_shard(text, &env).map_err(shard_error)?;
-            if let (Some(source), false) = (&source, args.quiet) {
+            // Said even with --quiet: a batch job's log shows which task it was.
+            if let Some(source) = &source {
                 eprintln!("shard {shard} (from {source})");
             }
             Some(shard)

@@ -183,6 +183,16 @@ pub fn split(work: &[u64], count: u32) -> Vec<u32> {
     shard_of
 }
 
+/// The expected work of each of `count` shards of the units' run (see [`split`]).
+pub fn shard_work(units: &[Unit<'_>], count: u32) -> Vec<u64> {
+    let work = draw_work(units);
+    let mut load = vec![0u64; count.max(1) as usize];
+    for (w, s) in work.iter().zip(split(&work, count)) {
+        load[s as usize] += w;
+    }
+    load
+}
+
 /// One scenario of a part: its name in a study and the hash of its contents.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScenarioStamp {

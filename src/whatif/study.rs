@@ -220,7 +220,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Vec<StudyEntry>, String> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/x");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/study");
         parse_study(&Source::new("study.toml", text), &root).map_err(|e| e.to_string())
     }
 
@@ -232,9 +232,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(entries[0].name, "demo");
-        assert!(entries[0].variants.ends_with("x/all.toml"));
+        assert!(entries[0].variants.ends_with("study/all.toml"));
         assert_eq!(entries[1].name, "b");
-        assert!(entries[1].variants.ends_with("x/own.toml"));
+        assert!(entries[1].variants.ends_with("study/own.toml"));
         let entries = parse("[[scenario]]\ndir = \"../demo\"\n").unwrap();
         assert!(entries[0].variants.ends_with("demo/variants.toml"));
     }
