@@ -83,6 +83,11 @@ pub const DUPLICATE_PAIR: &str = "E-DUPLICATE-PAIR";
 
 /// Every problem in a variants file (`variants.toml`).
 pub const VARIANTS: &str = "E-VARIANTS";
+/// Every problem in a study file (`whatif --study`: scenario folders × variants).
+pub const STUDY: &str = "E-STUDY";
+/// A shard that cannot be run or merged: `--shard` out of range, a part folder missing,
+/// duplicated, incomplete or from another plan, version or scenario.
+pub const SHARD: &str = "E-SHARD";
 
 #[cfg(test)]
 mod tests {
@@ -113,6 +118,8 @@ mod tests {
             UNKNOWN_CASE,
             DUPLICATE_PAIR,
             VARIANTS,
+            STUDY,
+            SHARD,
         ];
         let distinct: std::collections::BTreeSet<&str> = all.into_iter().collect();
         assert_eq!(distinct.len(), all.len());

@@ -7,6 +7,7 @@ mod browser;
 mod brute_force;
 mod cli;
 mod decisions;
+mod deploy;
 mod explain;
 mod gap;
 mod hostile;
@@ -16,6 +17,7 @@ mod record;
 mod report;
 #[cfg(feature = "serve")]
 mod serve;
+mod shards;
 mod util;
 mod whatif;
 mod xlsx;

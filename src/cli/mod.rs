@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 
 mod decide;
 mod diagnose;
+mod merge;
 mod record;
 mod report;
 #[cfg(feature = "serve")]
@@ -140,6 +141,9 @@ enum Command {
     /// Solve variants of a scenario (staff leaving, hires, more referrals, policy) in
     /// parallel and compare them in comparison.csv, comparison.json and comparison.svg.
     Whatif(whatif::WhatIfArgs),
+    /// Merge the part folders of a sharded what-if run (`whatif --shard K/N`) into the
+    /// comparison one machine writes.
+    Merge(merge::MergeArgs),
     /// List the runs kept in a record, show one, or write back its input files.
     History(record::HistoryArgs),
     /// Record a manager's decision on the newest recorded proposal (accept, reject,
@@ -203,6 +207,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             max_moves,
         } => generate(teams, seed, &out, cross_team, soft_capacity, max_moves),
         Command::Whatif(args) => whatif::whatif(args),
+        Command::Merge(args) => merge::merge(args),
         Command::History(args) => record::history(args),
         Command::Decide(args) => decide::decide(args),
         #[cfg(feature = "serve")]

@@ -12,11 +12,21 @@ use caseload::whatif::{self, RunOptions, WhatIfError};
 /// Flags of `caseload whatif`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  caseload whatif scenarios/demo\n  caseload whatif scenarios/demo --variants my-variants.toml --out out/plans --jobs 2 --allocations\n\nWrites OUT/comparison.csv, comparison.json and comparison.svg. Exit 0 when written (a\nvariant that fails is a row with its error), 2 when the scenario or variants file is\ninvalid, 1 otherwise."
+    after_help = "Examples:\n  caseload whatif scenarios/demo\n  caseload whatif scenarios/demo --variants my-variants.toml --out out/plans --jobs 2 --allocations\n  caseload whatif --study scenarios/study/study.toml --out out/study\n  caseload whatif scenarios/demo --shard 0/3 --out out/part-0   (then: caseload merge)\n\nWrites OUT/comparison.csv, comparison.json and comparison.svg (with --shard: a part\nfolder for `caseload merge`). Exit 0 when written (a variant that fails is a row with\nits error), 2 when the scenario, variants or study file or --shard is invalid, 1\notherwise (a shard whose draws failed on this machine: its part says it is incomplete)."
 )]
 pub struct WhatIfArgs {
     /// Base scenario folder (workers.csv, cases.csv, policy.toml).
-    dir: PathBuf,
+    #[arg(required_unless_present = "study", conflicts_with = "study")]
+    dir: Option<PathBuf>,
+    /// A study file: scenario folders × variants, one comparison row per (scenario,
+    /// variant) with a `scenario` column.
+    #[arg(long, value_name = "FILE", conflicts_with = "variants")]
+    study: Option<PathBuf>,
+    /// Solve only shard K of N (K from 0) into a part folder OUT, for `caseload merge`;
+    /// `auto/N` reads K from SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN),
+    /// JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX, the first set.
+    #[arg(long, value_name = "K/N", requires = "out")]
+    shard: Option<String>,
     /// Variants file [default: DIR/variants.toml].
     #[arg(long)]
     variants: Option<PathBuf>,
@@ -57,17 +67,47 @@ pub struct WhatIfArgs {
 
 /// Runs `caseload whatif`.
 pub fn whatif(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
-    let out = args.out.clone().unwrap_or_else(|| default_out(&args.dir));
-    let variants = args
-        .variants
-        .clone()
-        .unwrap_or_else(|| args.dir.join(whatif::VARIANTS_FILE));
-    let base = caseload::io::read::load_scenario(&args.dir)?;
+    let shard = match &args.shard {
+        Some(text) => {
+            let env = |name: &str| std::env::var(name).ok();
+            let (shard, source) = whatif::parse_shard(text, &env).map_err(shard_error)?;
+            // Said even with --quiet: a batch job's log shows which task it was.
+            if let Some(source) = &source {
+                eprintln!("shard {shard} (from {source})");
+            }
+            Some(shard)
+        }
+        None => None,
+    };
     let limits = whatif::Limits {
         max_solves: args.max_solves,
         ..whatif::Limits::default()
     };
-    let plan = whatif::load_plan_within(&variants, &base, &limits).map_err(into_anyhow)?;
+    let (out, scenarios) = match (&args.study, &args.dir) {
+        (Some(study), _) => {
+            let out = args.out.clone().unwrap_or_else(|| default_out(study));
+            (
+                out,
+                whatif::load_study(study, &limits).map_err(into_anyhow)?,
+            )
+        }
+        (None, Some(dir)) => {
+            let out = args.out.clone().unwrap_or_else(|| default_out(dir));
+            let variants = args
+                .variants
+                .clone()
+                .unwrap_or_else(|| dir.join(whatif::VARIANTS_FILE));
+            let base = caseload::io::read::load_scenario(dir)?;
+            let plan = whatif::load_plan_within(&variants, &base, &limits).map_err(into_anyhow)?;
+            let entry = whatif::StudyEntry {
+                name: String::new(),
+                dir: dir.clone(),
+                variants,
+            };
+            (out, vec![whatif::StudyScenario { entry, base, plan }])
+        }
+        (None, None) => anyhow::bail!("give a scenario folder or --study FILE"),
+    };
     if let Some(t) = args.time_limit {
         anyhow::ensure!(
             t.is_finite() && t > 0.0,
@@ -87,38 +127,121 @@ pub fn whatif(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
         reuse_parts: !args.no_reuse,
         max_solves: args.max_solves,
     };
-    let bar = progress_bar(whatif::draw_count(&plan), args.quiet);
+    let study = args.study.is_some();
+    let units: Vec<whatif::Unit<'_>> = scenarios
+        .iter()
+        .map(|s| whatif::Unit {
+            base: &s.base,
+            plan: &s.plan,
+            name: study.then_some(s.entry.name.as_str()),
+        })
+        .collect();
+    let total: u64 = units.iter().map(|u| whatif::draw_count(u.plan)).sum();
+    match shard {
+        Some(shard) => run_shard(&units, &options, shard, &out, total, args.quiet),
+        None => run_all(&units, &options, &out, total, &args),
+    }
+}
+
+fn run_all(
+    units: &[whatif::Unit<'_>],
+    options: &RunOptions,
+    out: &Path,
+    total: u64,
+    args: &WhatIfArgs,
+) -> anyhow::Result<ExitCode> {
+    let bar = progress_bar(total, args.quiet);
     let tick = || {
         if let Some(bar) = &bar {
             bar.inc(1);
         }
     };
-    let comparison = whatif::run(&base, &plan, &options, &tick).map_err(into_anyhow)?;
+    let (comparison, scenarios) = whatif::run_units(units, options, &tick).map_err(into_anyhow)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    whatif::write_comparison_xlsx(&out, &comparison, args.xlsx)
+    whatif::write_table(out, &comparison, scenarios.as_deref(), args.xlsx)
         .with_context(|| format!("writing the comparison to {}", out.display()))?;
     if !args.quiet {
         let mut stdout = std::io::stdout().lock();
-        write!(stdout, "{}", whatif::render(&comparison))?;
+        let shown = whatif::labelled(&comparison, scenarios.as_deref());
+        write!(stdout, "{}", whatif::render(&shown))?;
         let parts = comparison.parts;
         let reused = if parts.solved > 0 {
             format!(" ({} of {} team solves reused)", parts.reused, parts.solved)
         } else {
             String::new()
         };
+        let rows = if scenarios.is_some() {
+            format!("{} scenarios, {} rows", units.len(), comparison.rows.len())
+        } else {
+            format!("{} variants", comparison.rows.len())
+        };
         writeln!(
             stdout,
-            "{} variants, {} solves on {} jobs in {:.1}s{reused}; wrote {}",
-            comparison.rows.len(),
-            whatif::draw_count(&plan),
+            "{rows}, {total} solves on {} jobs in {:.1}s{reused}; wrote {}",
             comparison.jobs,
             comparison.elapsed.as_secs_f64(),
             out.display()
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_shard(
+    units: &[whatif::Unit<'_>],
+    options: &RunOptions,
+    shard: whatif::Shard,
+    out: &Path,
+    total: u64,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let bar = progress_bar(total.div_ceil(u64::from(shard.count)), quiet);
+    let tick = || {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let manifest = whatif::run_shard(units, options, shard, out, &tick).map_err(into_anyhow)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if !manifest.failed.is_empty() {
+        anyhow::bail!(
+            "shard {shard}: {} of its {} draws failed on this machine (their allocation could not be written; see {}/{}): the part in {} is marked incomplete; run this shard again",
+            manifest.failed.len(),
+            manifest.draws.len(),
+            out.display(),
+            whatif::shard::DRAWS_FILE,
+            out.display()
+        );
+    }
+    if !quiet {
+        println!(
+            "shard {shard}: {} of {} solves on {} jobs in {:.1}s; wrote the part {}",
+            manifest.draws.len(),
+            manifest.draws_total,
+            manifest.jobs,
+            manifest.elapsed_s,
+            out.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A bad `--shard`: invalid input (exit 2).
+fn shard_error(message: String) -> anyhow::Error {
+    caseload::Error::InvalidInput(caseload::error::InputErrors(vec![
+        caseload::error::InputError {
+            file: "--shard".to_string(),
+            line: None,
+            column: String::new(),
+            cell: None,
+            code: caseload::codes::SHARD,
+            message,
+        },
+    ]))
+    .into()
 }
 
 /// Library errors as the CLI reports them; a bad variants file is invalid input (exit 2).

@@ -71,6 +71,9 @@ pub enum VariantError {
     /// The allocation folder of the variant could not be written.
     #[error("cannot write the allocation folder: {0}")]
     Write(Arc<crate::Error>),
+    /// An error as a shard recorded it (its text), read back by `merge`.
+    #[error("{0}")]
+    Recorded(String),
 }
 
 impl PartialEq for VariantError {
@@ -92,6 +95,7 @@ impl PartialEq for VariantError {
                 },
             ) => asked == asked_b && available == available_b && team == team_b,
             (NoTemplate { team }, NoTemplate { team: team_b }) => team == team_b,
+            (Recorded(a), Recorded(b)) => a == b,
             (Invalid(a), Invalid(b)) => a == b,
             (Solve(a), Solve(b)) | (Write(a), Write(b)) => a.to_string() == b.to_string(),
             _ => false,

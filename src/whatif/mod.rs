@@ -36,13 +36,25 @@
 //! [`crate::io::variants`]; both are re-exported here. Inside, each module uses only
 //! those before it in this order: `error`, `apply` (the edits on a scenario), `metrics`
 //! (the figures of a solution), `run` (the draws in parallel, the rows), `svg` (the
-//! chart), `output` (the files).
+//! chart), `output` (the files), `study` (many scenarios), `shard` (the split and the
+//! part's manifest), `part` (a shard run into a part folder), `merge` (the parts into
+//! the comparison).
+//!
+//! ## Beyond one machine
+//! [`run_shard`] solves only shard `K` of `N` of a run's draws (split by expected work,
+//! see [`shard`]) into a part folder; [`merge()`] turns every shard's part into the files
+//! [`write_comparison`] writes for the whole run, `comparison.csv` byte for byte. A run
+//! is one scenario or a study ([`study`]): several [`Unit`]s, one per scenario.
 
 mod apply;
 mod error;
+mod merge;
 mod metrics;
 mod output;
+mod part;
 mod run;
+pub mod shard;
+pub mod study;
 mod svg;
 
 use std::path::Path;
@@ -54,16 +66,20 @@ pub use crate::model::plan::{
 };
 pub use apply::apply;
 pub use error::{VariantError, WhatIfError};
+pub use merge::{merge, Merged};
 pub use metrics::{Figures, Metric, Spread};
 pub use output::{
-    comparison_csv, comparison_json, render, write_comparison, CSV_FILE, JSON_FILE, SVG_FILE,
-    XLSX_FILE,
+    comparison_csv, comparison_json, labelled, render, table_csv, table_json, write_comparison,
+    write_table, CSV_FILE, JSON_FILE, SVG_FILE, XLSX_FILE,
 };
 #[cfg(feature = "xlsx")]
 pub use output::{comparison_xlsx, write_comparison_xlsx};
+pub use part::{run_shard, run_units, VERSION};
 pub use run::{
-    draw_count, run, slug, Comparison, Draw, Outcome, PartCounts, Row, RowStatus, RunOptions,
+    draw_count, run, slug, Comparison, Draw, Outcome, PartCounts, Row, RowStatus, RunOptions, Unit,
 };
+pub use shard::{parse_shard, Manifest, Shard};
+pub use study::{load_study, StudyEntry, StudyScenario};
 pub use svg::chart;
 
 use crate::io::Source;

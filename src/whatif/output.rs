@@ -40,33 +40,62 @@ fn cell(spread: Option<f64>) -> String {
 /// then every `<metric>_p10`, then every `<metric>_p90` (across draws; equal to the mean
 /// for a single draw). Deterministic: timings are only in the JSON.
 pub fn comparison_csv(comparison: &Comparison) -> Result<String> {
-    let mut header: Vec<String> = [
-        "variant", "sweep", "point", "draws", "failed", "status", "error",
-    ]
-    .map(String::from)
-    .to_vec();
+    table_csv(comparison, None)
+}
+
+/// [`comparison_csv`], with a first column `scenario` (each row's scenario, from
+/// `scenarios`) for a study; `None` writes exactly [`comparison_csv`].
+pub fn table_csv(comparison: &Comparison, scenarios: Option<&[String]>) -> Result<String> {
+    let header = csv_header(scenarios.is_some());
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let rows = comparison
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| csv_record(row, scenario_of(scenarios, i)));
+    to_text(&header, rows)
+}
+
+fn scenario_of(scenarios: Option<&[String]>, i: usize) -> Option<&str> {
+    scenarios.map(|s| s.get(i).map_or("", String::as_str))
+}
+
+/// The columns of `comparison.csv` (with `scenario` first in a study).
+pub(crate) fn csv_header(study: bool) -> Vec<String> {
+    let mut header: Vec<String> = Vec::new();
+    if study {
+        header.push("scenario".to_string());
+    }
+    header.extend(
+        [
+            "variant", "sweep", "point", "draws", "failed", "status", "error",
+        ]
+        .map(String::from),
+    );
     for suffix in ["", "_p10", "_p90"] {
         header.extend(Metric::ALL.iter().map(|m| format!("{}{suffix}", m.name())));
     }
-    let rows = comparison.rows.iter().map(|row| {
-        let v = &row.variant;
-        let mut record = vec![
-            v.name.clone(),
-            sweep(row),
-            v.point(),
-            row.draws.len().to_string(),
-            row.failed().to_string(),
-            row.status().as_str().to_string(),
-            row.error().unwrap_or_default(),
-        ];
-        let spreads: Vec<_> = Metric::ALL.iter().map(|&m| row.spread(m)).collect();
-        record.extend(spreads.iter().map(|s| cell(s.map(|s| s.mean))));
-        record.extend(spreads.iter().map(|s| cell(s.map(|s| s.p10))));
-        record.extend(spreads.iter().map(|s| cell(s.map(|s| s.p90))));
-        record
-    });
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    to_text(&header, rows)
+    header
+}
+
+/// One record of `comparison.csv`.
+pub(crate) fn csv_record(row: &Row, scenario: Option<&str>) -> Vec<String> {
+    let v = &row.variant;
+    let mut record: Vec<String> = scenario.map(str::to_string).into_iter().collect();
+    record.extend([
+        v.name.clone(),
+        sweep(row),
+        v.point(),
+        row.draws.len().to_string(),
+        row.failed().to_string(),
+        row.status().as_str().to_string(),
+        row.error().unwrap_or_default(),
+    ]);
+    let spreads: Vec<_> = Metric::ALL.iter().map(|&m| row.spread(m)).collect();
+    record.extend(spreads.iter().map(|s| cell(s.map(|s| s.mean))));
+    record.extend(spreads.iter().map(|s| cell(s.map(|s| s.p10))));
+    record.extend(spreads.iter().map(|s| cell(s.map(|s| s.p90))));
+    record
 }
 
 fn round(x: f64) -> Value {
@@ -77,7 +106,8 @@ fn round(x: f64) -> Value {
     }
 }
 
-fn row_json(row: &Row) -> Value {
+/// One row of `comparison.json` (with its `scenario` in a study).
+pub(crate) fn row_json(row: &Row, scenario: Option<&str>) -> Value {
     let v = &row.variant;
     let mut stats = Map::new();
     for &m in Metric::ALL {
@@ -108,7 +138,7 @@ fn row_json(row: &Row) -> Value {
         .iter()
         .map(|(k, x)| (k.clone(), round(*x)))
         .collect();
-    json!({
+    let mut value = json!({
         "variant": v.name,
         "sweep": sweep(row),
         "params": params,
@@ -118,25 +148,80 @@ fn row_json(row: &Row) -> Value {
         "error": row.error(),
         "figures": stats,
         "runs": draws,
-    })
+    });
+    if let (Some(scenario), Value::Object(map)) = (scenario, &mut value) {
+        map.insert("scenario".to_string(), json!(scenario));
+    }
+    value
 }
 
 /// `comparison.json`: every row with each metric's `mean`, `p10`, `p90`, and every draw
 /// (`runs`) with its seed, status, figures or error, and `time_s`; then `jobs` and
 /// `elapsed_s`. Only the times vary between reruns.
 pub fn comparison_json(comparison: &Comparison) -> Result<String> {
-    let rows: Vec<Value> = comparison.rows.iter().map(row_json).collect();
+    table_json(comparison, None)
+}
+
+/// [`comparison_json`], each row with its `scenario` in a study.
+pub fn table_json(comparison: &Comparison, scenarios: Option<&[String]>) -> Result<String> {
+    let mut out = Vec::new();
+    let rows = comparison
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| Ok(row_json(row, scenario_of(scenarios, i))));
+    let elapsed = comparison.elapsed.as_secs_f64();
+    write_json(&mut out, comparison.jobs, elapsed, rows)?;
+    String::from_utf8(out).map_err(|e| json_error(serde_json::Error::io(std::io::Error::other(e))))
+}
+
+fn json_error(source: serde_json::Error) -> Error {
+    Error::Json {
+        what: "JSON",
+        source,
+    }
+}
+
+/// Writes `comparison.json` to `out` one row at a time (so a merge of many rows never
+/// holds the whole document): the same text as one pretty-printed document.
+pub(crate) fn write_json(
+    out: &mut dyn std::io::Write,
+    jobs: usize,
+    elapsed_s: f64,
+    rows: impl Iterator<Item = Result<Value>>,
+) -> Result<()> {
+    const MARK: &str = "\"variants\": []";
     let doc = json!({
-        "variants": rows,
-        "jobs": comparison.jobs,
-        "elapsed_s": round(comparison.elapsed.as_secs_f64()),
+        "variants": [],
+        "jobs": jobs,
+        "elapsed_s": round(elapsed_s),
     });
-    serde_json::to_string_pretty(&doc)
-        .map(|s| s + "\n")
-        .map_err(|source| Error::Json {
-            what: "JSON",
-            source,
-        })
+    let frame = serde_json::to_string_pretty(&doc).map_err(json_error)? + "\n";
+    let (head, tail) = frame.split_at(frame.find(MARK).unwrap_or(frame.len()));
+    let tail = tail.strip_prefix(MARK).unwrap_or(tail);
+    let io = |e: std::io::Error| json_error(serde_json::Error::io(e));
+    out.write_all(head.as_bytes()).map_err(io)?;
+    out.write_all(b"\"variants\": [").map_err(io)?;
+    let mut any = false;
+    for row in rows {
+        let text = serde_json::to_string_pretty(&row?).map_err(json_error)?;
+        out.write_all(if any { b",\n" } else { b"\n" })
+            .map_err(io)?;
+        any = true;
+        for (i, line) in text.lines().enumerate() {
+            if i > 0 {
+                out.write_all(b"\n").map_err(io)?;
+            }
+            out.write_all(b"    ").map_err(io)?;
+            out.write_all(line.as_bytes()).map_err(io)?;
+        }
+    }
+    if any {
+        out.write_all(b"\n  ]").map_err(io)?;
+    } else {
+        out.write_all(b"]").map_err(io)?;
+    }
+    out.write_all(tail.as_bytes()).map_err(io)
 }
 
 /// Writes `comparison.csv`, `comparison.json` and `comparison.svg` into `out`, all or
@@ -145,18 +230,40 @@ pub fn comparison_json(comparison: &Comparison) -> Result<String> {
 /// # Errors
 /// [`Error::Io`] when a file cannot be written (nothing is replaced then).
 pub fn write_comparison(out: &Path, comparison: &Comparison) -> Result<()> {
-    write_files_atomically(&files(out, comparison)?)
+    write_files_atomically(&files(out, comparison, None)?)
 }
 
-fn files(out: &Path, comparison: &Comparison) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
+fn files(
+    out: &Path,
+    comparison: &Comparison,
+    scenarios: Option<&[String]>,
+) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
     Ok(vec![
-        (out.join(CSV_FILE), comparison_csv(comparison)?.into_bytes()),
+        (
+            out.join(CSV_FILE),
+            table_csv(comparison, scenarios)?.into_bytes(),
+        ),
         (
             out.join(JSON_FILE),
-            comparison_json(comparison)?.into_bytes(),
+            table_json(comparison, scenarios)?.into_bytes(),
         ),
-        (out.join(SVG_FILE), chart(comparison).into_bytes()),
+        (
+            out.join(SVG_FILE),
+            chart(&labelled(comparison, scenarios)).into_bytes(),
+        ),
     ])
+}
+
+/// For the chart and the terminal: in a study, each row's variant named
+/// `scenario: variant`.
+pub fn labelled(comparison: &Comparison, scenarios: Option<&[String]>) -> Comparison {
+    let mut labelled = comparison.clone();
+    if let Some(scenarios) = scenarios {
+        for (row, scenario) in labelled.rows.iter_mut().zip(scenarios) {
+            row.variant.name = format!("{scenario}: {}", row.variant.name);
+        }
+    }
+    labelled
 }
 
 /// Like [`write_comparison`], with `comparison.xlsx` too when `xlsx` is set, in the same
@@ -166,26 +273,58 @@ fn files(out: &Path, comparison: &Comparison) -> Result<Vec<(std::path::PathBuf,
 /// [`Error::Io`] when a file cannot be written (nothing is replaced then).
 #[cfg(feature = "xlsx")]
 pub fn write_comparison_xlsx(out: &Path, comparison: &Comparison, xlsx: bool) -> Result<()> {
-    let mut files = files(out, comparison)?;
+    write_table(out, comparison, None, xlsx)
+}
+
+/// [`write_comparison_xlsx`] for a study: `scenarios` names each row's scenario (a
+/// `scenario` column in the table, a `scenario` key in the JSON); `None` is one scenario.
+///
+/// # Errors
+/// [`Error::Io`] when a file cannot be written (nothing is replaced then).
+pub fn write_table(
+    out: &Path,
+    comparison: &Comparison,
+    scenarios: Option<&[String]>,
+    xlsx: bool,
+) -> Result<()> {
+    let mut files = files(out, comparison, scenarios)?;
     if xlsx {
-        files.push((out.join(XLSX_FILE), comparison_xlsx(comparison)?));
+        files.push((out.join(XLSX_FILE), xlsx_of(comparison, scenarios)?));
     }
     write_files_atomically(&files)
+}
+
+#[cfg(feature = "xlsx")]
+fn xlsx_of(comparison: &Comparison, scenarios: Option<&[String]>) -> Result<Vec<u8>> {
+    csv_xlsx(&table_csv(comparison, scenarios)?)
+}
+
+#[cfg(not(feature = "xlsx"))]
+fn xlsx_of(_: &Comparison, _: Option<&[String]>) -> Result<Vec<u8>> {
+    Err(Error::Io {
+        path: XLSX_FILE.into(),
+        source: std::io::Error::other("built without the xlsx feature"),
+    })
 }
 
 /// `comparison.xlsx`: the rows of `comparison.csv` in a sheet `comparison`, figures as
 /// numbers; header frozen, filters on. The same comparison gives the same bytes.
 #[cfg(feature = "xlsx")]
 pub fn comparison_xlsx(comparison: &Comparison) -> Result<Vec<u8>> {
+    csv_xlsx(&comparison_csv(comparison)?)
+}
+
+/// A workbook of the text of a `comparison.csv`.
+#[cfg(feature = "xlsx")]
+pub(crate) fn csv_xlsx(text: &str) -> Result<Vec<u8>> {
     use crate::io::sheet_writer::{csv_sheet, to_bytes, workbook};
-    let text = comparison_csv(comparison)?;
     let header = text.lines().next().unwrap_or_default();
     let numeric: Vec<&str> = header
         .split(',')
-        .filter(|c| !["variant", "sweep", "point", "status", "error"].contains(c))
+        .filter(|c| !["scenario", "variant", "sweep", "point", "status", "error"].contains(c))
         .collect();
     let mut book = workbook()?;
-    csv_sheet(book.add_worksheet(), "comparison", &text, &numeric, &[])?;
+    csv_sheet(book.add_worksheet(), "comparison", text, &numeric, &[])?;
     to_bytes(&mut book)
 }
 

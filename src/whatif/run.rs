@@ -189,60 +189,17 @@ pub fn run(
     let waiting = base.cases.iter().filter(|c| c.current_worker.is_none());
     plan.check_size(base.cases.len(), waiting.count(), &limits)
         .map_err(WhatIfError::TooLarge)?;
-    let jobs = match options.jobs {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .thread_name(|i| format!("whatif-{i}"))
-        .build()
-        .map_err(|e| WhatIfError::Pool {
-            jobs,
-            message: e.to_string(),
-        })?;
-    let mut base = base.clone();
-    base.policy.time_limit_s = plan.time_limit_s;
-    // Draw `i` of the run is draw `i - first[v]` of the variant `v` whose draws hold it.
-    let first: Vec<u64> = plan
-        .variants
-        .iter()
-        .scan(0u64, |total, v| {
-            let at = *total;
-            *total += u64::from(v.draws.max(1));
-            Some(at)
-        })
+    let jobs = resolve_jobs(options.jobs);
+    let units = [Unit {
+        base,
+        plan,
+        name: None,
+    }];
+    let tasks: Vec<Task> = (0..plan.solves())
+        .map(|i| Task { unit: 0, draw: i })
         .collect();
-    let task = |i: u64| -> (usize, u32) {
-        let v = first.partition_point(|&f| f <= i) - 1;
-        (v, (i - first[v]) as u32)
-    };
-    let cache = options.reuse_parts.then(PartCache::new);
-    let draws: Vec<Draw> = pool.install(|| {
-        (0..plan.solves())
-            .into_par_iter()
-            .map(task)
-            .map(|(v, k)| {
-                let seed = plan.seed.wrapping_add(u64::from(k));
-                let variant = &plan.variants[v];
-                let folder = options
-                    .allocations
-                    .as_ref()
-                    .map(|dir| draw_folder(dir, v, variant, k));
-                let outcome = solve_draw(
-                    &base,
-                    variant,
-                    seed,
-                    options,
-                    cache.as_ref(),
-                    folder.as_deref(),
-                );
-                progress();
-                Draw { seed, outcome }
-            })
-            .collect()
-    });
-    let mut draws = draws.into_iter();
+    let solved = solve_tasks(&units, &tasks, jobs, options, progress)?;
+    let mut draws = solved.draws.into_iter();
     let rows = plan
         .variants
         .iter()
@@ -255,6 +212,115 @@ pub fn run(
         rows,
         jobs,
         elapsed: started.elapsed(),
+        parts: solved.parts,
+    })
+}
+
+/// One scenario of a run and its plan; a study has several, named.
+#[derive(Clone, Copy, Debug)]
+pub struct Unit<'a> {
+    /// The base scenario.
+    pub base: &'a Scenario,
+    /// Its variants.
+    pub plan: &'a Plan,
+    /// The scenario's name in a study (its allocations go under a folder of that name).
+    pub name: Option<&'a str>,
+}
+
+/// One draw to solve: unit `unit`'s draw `draw`, counted over its plan's variants in
+/// order (draw `i` is draw `i - first` of the variant whose draws hold it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Task {
+    pub unit: usize,
+    pub draw: u64,
+}
+
+/// The draws of [`solve_tasks`], in task order, and the part counts.
+pub(crate) struct Solved {
+    pub draws: Vec<Draw>,
+    pub parts: PartCounts,
+}
+
+/// The number of threads `jobs` means (0 = one per core).
+pub(crate) fn resolve_jobs(jobs: usize) -> usize {
+    match jobs {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+}
+
+/// Solves `tasks` in a pool of `jobs` threads, calling `progress` after each draw.
+pub(crate) fn solve_tasks(
+    units: &[Unit<'_>],
+    tasks: &[Task],
+    jobs: usize,
+    options: &RunOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Solved, WhatIfError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .thread_name(|i| format!("whatif-{i}"))
+        .build()
+        .map_err(|e| WhatIfError::Pool {
+            jobs,
+            message: e.to_string(),
+        })?;
+    let bases: Vec<Scenario> = units
+        .iter()
+        .map(|u| {
+            let mut base = u.base.clone();
+            base.policy.time_limit_s = u.plan.time_limit_s;
+            base
+        })
+        .collect();
+    // Draw `i` of a plan is draw `i - first[v]` of the variant `v` whose draws hold it.
+    let firsts: Vec<Vec<u64>> = units
+        .iter()
+        .map(|u| {
+            u.plan
+                .variants
+                .iter()
+                .scan(0u64, |total, v| {
+                    let at = *total;
+                    *total += u64::from(v.draws.max(1));
+                    Some(at)
+                })
+                .collect()
+        })
+        .collect();
+    let cache = options.reuse_parts.then(PartCache::new);
+    let draws: Vec<Draw> = pool.install(|| {
+        tasks
+            .par_iter()
+            .map(|task| {
+                let unit = &units[task.unit];
+                let first = &firsts[task.unit];
+                let v = first.partition_point(|&f| f <= task.draw) - 1;
+                let k = (task.draw - first[v]) as u32;
+                let seed = unit.plan.seed.wrapping_add(u64::from(k));
+                let variant = &unit.plan.variants[v];
+                let folder = options.allocations.as_ref().map(|dir| {
+                    let dir = match unit.name {
+                        Some(name) => dir.join(slug(name)),
+                        None => dir.clone(),
+                    };
+                    draw_folder(&dir, v, variant, k)
+                });
+                let outcome = solve_draw(
+                    &bases[task.unit],
+                    variant,
+                    seed,
+                    options,
+                    cache.as_ref(),
+                    folder.as_deref(),
+                );
+                progress();
+                Draw { seed, outcome }
+            })
+            .collect()
+    });
+    Ok(Solved {
+        draws,
         parts: cache.map_or_else(PartCounts::default, |c| PartCounts {
             solved: c.lookups(),
             reused: c.hits(),

@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
-use super::metrics::Metric;
-use super::run::Comparison;
+use super::metrics::{Metric, Spread};
+use super::run::{Comparison, Row};
 use crate::text::{data_num, escape};
 
 /// The panels: metric, title, scale to display (utilisation in %).
@@ -22,9 +22,40 @@ const ROW_H: f64 = 22.0;
 const TOP: f64 = 64.0;
 const COLOURS: [&str; 4] = ["#c0392b", "#8e44ad", "#2471a3", "#d68910"];
 
+/// What the chart shows of one row.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ChartRow {
+    /// The label (the variant's name).
+    pub name: String,
+    /// Whether no draw solved.
+    pub failed: bool,
+    /// The spread of each panel's metric.
+    pub spreads: [Option<Spread>; PANELS.len()],
+}
+
+impl ChartRow {
+    /// What the chart shows of `row`, labelled `name`.
+    pub fn of(row: &Row, name: &str) -> Self {
+        Self {
+            name: name.chars().take(42).collect(),
+            failed: row.outcomes().next().is_none(),
+            spreads: PANELS.map(|(m, _, _)| row.spread(m)),
+        }
+    }
+}
+
 /// The chart as SVG text.
 pub fn chart(comparison: &Comparison) -> String {
-    let rows = &comparison.rows;
+    let rows: Vec<ChartRow> = comparison
+        .rows
+        .iter()
+        .map(|r| ChartRow::of(r, &r.variant.name))
+        .collect();
+    chart_rows(&rows)
+}
+
+/// The chart of rows.
+pub(crate) fn chart_rows(rows: &[ChartRow]) -> String {
     let width = LABEL_W + PANELS.len() as f64 * (PANEL_W + GUTTER) + 10.0;
     let height = TOP + rows.len().max(1) as f64 * ROW_H + 40.0;
     let mut svg = String::new();
@@ -49,36 +80,25 @@ pub fn chart(comparison: &Comparison) -> String {
                 r##"<rect x="0" y="{y}" width="{width}" height="{ROW_H}" fill="#f4f6f7"/>"##
             );
         }
-        let name: String = row.variant.name.chars().take(42).collect();
-        let colour = if row.outcomes().next().is_none() {
-            "#c0392b"
-        } else {
-            "#000"
-        };
+        let name = &row.name;
+        let colour = if row.failed { "#c0392b" } else { "#000" };
         let _ = writeln!(
             svg,
             r#"<text x="10" y="{}" fill="{colour}">{}</text>"#,
             y + 15.0,
-            escape(&name)
+            escape(name)
         );
     }
-    for (p, &(metric, title, scale)) in PANELS.iter().enumerate() {
-        panel(&mut svg, comparison, p, metric, title, scale);
+    for (p, &(_, title, scale)) in PANELS.iter().enumerate() {
+        panel(&mut svg, rows, p, title, scale);
     }
     svg.push_str("</svg>\n");
     svg
 }
 
-fn panel(
-    svg: &mut String,
-    comparison: &Comparison,
-    p: usize,
-    metric: Metric,
-    title: &str,
-    scale: f64,
-) {
+fn panel(svg: &mut String, rows: &[ChartRow], p: usize, title: &str, scale: f64) {
     let x0 = LABEL_W + p as f64 * (PANEL_W + GUTTER);
-    let spreads: Vec<_> = comparison.rows.iter().map(|r| r.spread(metric)).collect();
+    let spreads: Vec<_> = rows.iter().map(|r| r.spreads[p]).collect();
     let max = spreads
         .iter()
         .flatten()
@@ -86,7 +106,7 @@ fn panel(
         .fold(0.0, f64::max);
     let max = if max > 0.0 { max } else { 1.0 };
     let x = |v: f64| x0 + (v * scale / max).clamp(0.0, 1.0) * PANEL_W;
-    let bottom = TOP + comparison.rows.len().max(1) as f64 * ROW_H;
+    let bottom = TOP + rows.len().max(1) as f64 * ROW_H;
     let _ = writeln!(
         svg,
         r#"<text x="{x0}" y="{}" font-weight="bold">{}</text>"#,
