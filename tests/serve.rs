@@ -288,6 +288,15 @@ fn a_manager_rejects_a_move_re_solves_asks_why_not_and_exports_a_valid_allocatio
         eligible["workers"].as_array().unwrap().len() > 1,
         "{eligible}"
     );
+    // Moving the child alone to any of them is no better than the (optimal) proposal.
+    let total = solved["summary"]["objective"]["total"].as_f64().unwrap();
+    for w in eligible["workers"].as_array().unwrap() {
+        let change = w["objective_change"].as_f64().unwrap();
+        assert!(change >= -1e-4 * total.abs() - 1e-6, "{w}");
+        if w["holds_it"] == true {
+            assert_eq!(change, 0.0);
+        }
+    }
 
     // Withdraw, then finish: the exported allocation passes check with its decisions.
     let export = server.call("GET", "/api/export/allocation.csv", "");

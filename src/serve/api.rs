@@ -183,16 +183,26 @@ pub struct CaseQuery {
 }
 
 /// `GET /api/eligible?case=C`: the workers who may hold C's whole sibling group under the
-/// current proposal's rules, with their load after the proposal and were C added.
+/// current proposal's rules, with their load after the proposal and were C added, and
+/// the objective's change were only C's group moved to them (the rest as proposed).
 pub async fn eligible(State(app): State<Arc<App>>, Query(q): Query<CaseQuery>) -> Response {
     let current = app.workspace.current();
     let instance = &current.instance;
     let Some(c) = instance.case(&CaseId::new(&q.case)) else {
         return error(StatusCode::NOT_FOUND, format!("no case {}", q.case));
     };
-    let unit = &instance.units[instance.unit_of[c]];
+    let u = instance.unit_of[c];
+    let unit = &instance.units[u];
     let loads = &current.solution.evaluation.loads;
     let now = current.solution.evaluation.worker[c];
+    let objective = current.solution.evaluation.objective.total;
+    // The objective were only C's sibling group moved to W, everything else as proposed
+    // (a re-solve, as why-not does, may do better).
+    let moved_to = |w: usize| {
+        let mut allocation = current.solution.allocation.clone();
+        allocation.units[u] = Some(w);
+        instance.evaluate(&allocation).objective.total - objective
+    };
     let workers: Vec<_> = (0..instance.workers.len())
         .filter(|&w| {
             unit.cases.iter().all(|&k| {
@@ -216,6 +226,7 @@ pub async fn eligible(State(app): State<Arc<App>>, Query(q): Query<CaseQuery>) -
                 "load_with_case": after,
                 "band_with_case": rag(&instance.policy, after, instance.capacity[w]).as_str(),
                 "holds_it": now == Some(w),
+                "objective_change": if now == Some(w) { 0.0 } else { moved_to(w) },
             })
         })
         .collect();

@@ -154,7 +154,7 @@ async function reassignMenu(caseId, cell) {
       el("option", { value: "" }, "reassign to…"),
       ...r.workers.filter((w) => !w.holds_it).map((w) =>
         el("option", { value: w.worker_id },
-          `${w.worker_id} ${w.name} → ${fmt(w.load_with_case)}/${fmt(w.capacity)} (${w.band_with_case})`)));
+          `${w.worker_id} ${w.name} → ${fmt(w.load_with_case)}/${fmt(w.capacity)} (${w.band_with_case}) · objective ${w.objective_change >= 0 ? "+" : ""}${fmt(w.objective_change)}`)));
     select.addEventListener("change", () => { if (select.value) decide(caseId, "assign", select.value); });
     cell.replaceChildren(select);
     select.focus();
