@@ -129,11 +129,12 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
 }
 
 /// A manager's decision: case index (dropped if beyond the cases), kind (0 accept,
-/// 1 reject, 2 assign, 3 never), and the worker it names (none: unallocated).
+/// 1 reject, 2 assign, 3 never; on a worker: 4 leaving, 5 leave, 6 capacity of
+/// 2 × the case index points), and the worker it names (none: unallocated).
 type DecisionSpec = (usize, usize, Option<usize>);
 
 fn decision_spec(workers: usize) -> impl Strategy<Value = DecisionSpec> {
-    (0usize..5, 0usize..4, prop::option::of(0..workers))
+    (0usize..5, 0usize..7, prop::option::of(0..workers))
 }
 
 /// The scenario with the decisions that can hold applied, as a recorded run applies them.
@@ -147,17 +148,21 @@ fn with_decisions(scenario: Scenario, specs: &[DecisionSpec]) -> Scenario {
             let kind = DecisionKind::ALL[kind];
             let worker = match kind {
                 DecisionKind::Never => Some(worker.unwrap_or(0)),
+                k if k.on_worker() => Some(worker.unwrap_or(0)),
                 _ => worker,
             };
             Decision {
                 id: i as i64 + 1,
                 at: "2026-12-03T09:00:00Z".into(),
                 by: "Sam".into(),
-                case_id: CaseId::new(format!("C{c}")),
+                case_id: CaseId::new(match kind.on_worker() {
+                    true => String::new(),
+                    false => format!("C{c}"),
+                }),
                 kind,
                 worker_id: worker.map(|w| WorkerId::new(format!("W{w}"))),
                 note: String::new(),
-                capacity: None,
+                capacity: (kind == DecisionKind::Capacity).then_some(2.0 * c as f64),
             }
         })
         .collect();

@@ -487,6 +487,14 @@ fn a_worker_leaving_on_leave_or_with_a_new_capacity_is_honoured_and_checked() {
     assert_eq!(after["W2"].2, 0, "W2 holds no case after leaving");
     assert_eq!(after["W2"].1, 0.0);
     assert_eq!(after["W1"].0, 3.0, "W1's capacity as decided");
+    // The forced move says who decided the worker leaves.
+    let (_, change, reason) = &rows(&out2)["C6"];
+    assert_eq!(change, "forced");
+    assert!(
+        reason.contains("W2 is leaving: a manager decided so")
+            && reason.contains("last day Friday"),
+        "{reason}"
+    );
     // The older decision holding C5 with W2 can no longer hold, and says why.
     assert!(
         printed.contains("W2 is unavailable"),

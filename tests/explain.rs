@@ -529,6 +529,7 @@ fn untrue_misfit(
     let case = &instance.cases[about];
     let ok = match &from.why {
         Misfit::Unavailable => !worker.available,
+        Misfit::Away(d) => !worker.available && worker.away.as_ref().is_some_and(|a| a.id == d.id),
         Misfit::LacksTag(t) => case.requires.contains(t) && !worker.has(t),
         Misfit::Excluded => case.exclude.contains(&worker.id),
         Misfit::OtherTeam {

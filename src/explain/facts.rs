@@ -70,6 +70,7 @@ fn kept(instance: &Instance, c: usize) -> Kept {
 fn misfit(why: Ineligible) -> Misfit {
     match why {
         Ineligible::Unavailable => Misfit::Unavailable,
+        Ineligible::Away(decided) => Misfit::Away(decided),
         Ineligible::LacksTag(tag) => Misfit::LacksTag(tag),
         Ineligible::Excluded => Misfit::Excluded,
         Ineligible::Never(decided) => Misfit::Never(decided),

@@ -69,6 +69,8 @@ pub struct LoadShift {
 pub enum Misfit {
     /// On leave or leaving.
     Unavailable,
+    /// Leaving or on leave by a manager's decision.
+    Away(Decided),
     /// Lacks a required tag.
     LacksTag(Tag),
     /// Named in the case's `exclude` (conflict of interest).

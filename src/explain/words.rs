@@ -111,6 +111,17 @@ impl Display for NoLongerFits {
         };
         match &self.why {
             Misfit::Unavailable => write!(f, "{w} is unavailable (on leave or leaving)"),
+            Misfit::Away(decided) => {
+                let away = match decided.kind {
+                    crate::model::DecisionKind::Leave => "on leave",
+                    _ => "leaving",
+                };
+                write!(
+                    f,
+                    "{w} is {away}: a manager decided so: {}",
+                    Decision(decided)
+                )
+            }
             Misfit::LacksTag(tag) => match &self.sibling {
                 Some(s) => write!(f, "{w} lacks '{tag}', required by sibling {s}"),
                 None => write!(f, "{w} lacks the required '{tag}'"),
@@ -142,6 +153,7 @@ impl Display for Misfit {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
             Misfit::Unavailable => f.write_str("unavailable"),
+            Misfit::Away(decided) => write!(f, "away, by decision {}", decided.id),
             Misfit::LacksTag(tag) => write!(f, "lacks {tag}"),
             Misfit::Excluded => f.write_str("excluded"),
             Misfit::OtherTeam { worker_team, .. } => write!(f, "in {}", team_name(worker_team)),

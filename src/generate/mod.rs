@@ -246,6 +246,7 @@ fn worker(s: &Staff, team_width: usize) -> Worker {
         max_new: s.max_new,
         skills: s.skills.iter().map(Tag::new).collect(),
         available: s.available,
+        away: None,
     }
 }
 

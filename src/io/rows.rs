@@ -218,6 +218,7 @@ pub(super) fn worker(cells: &mut Cells<'_>) -> Worker {
         max_new: cells.value("max_new", None, |s| count(s).map(Some)),
         skills: items(cells.text("skills")).map(Tag::new).collect(),
         available: cells.value("available", true, boolean),
+        away: None,
     }
 }
 

@@ -26,6 +26,9 @@ pub struct Worker {
     pub skills: BTreeSet<Tag>,
     /// False when on leave or leaving: such a worker holds no case after the run.
     pub available: bool,
+    /// The manager's decision that made the worker unavailable (`leaving`, `leave`), when
+    /// a decision did rather than the input (set by `validate::apply_decisions`).
+    pub away: Option<Decided>,
 }
 
 impl Worker {
@@ -36,6 +39,7 @@ impl Worker {
             name: String::new(),
             team: String::new(),
             fte: 1.0,
+            away: None,
             capacity: None,
             max_cases: None,
             max_new: None,

@@ -51,6 +51,8 @@ impl Scenario {
 pub enum Ineligible {
     /// The worker is on leave or leaving.
     Unavailable,
+    /// A manager decided the worker is leaving or on leave.
+    Away(super::decision::Decided),
     /// The worker lacks a required tag.
     LacksTag(super::ids::Tag),
     /// The worker is in the case's `exclude` list (conflict of interest).
@@ -69,7 +71,10 @@ pub enum Ineligible {
 /// Whether `worker` may hold `case` under `policy` (docs/model.md, "Eligibility"), and if not why.
 pub fn eligibility(worker: &Worker, case: &Case, policy: &Policy) -> Result<(), Ineligible> {
     if !worker.available {
-        return Err(Ineligible::Unavailable);
+        return Err(match &worker.away {
+            Some(decided) => Ineligible::Away(decided.clone()),
+            None => Ineligible::Unavailable,
+        });
     }
     if let Some(tag) = case.requires.iter().find(|t| !worker.has(t)) {
         return Err(Ineligible::LacksTag(tag.clone()));

@@ -91,7 +91,10 @@ pub fn apply_decisions(
                 let worker = &mut out.workers[w];
                 match d.kind {
                     DecisionKind::Capacity => worker.capacity = d.capacity,
-                    _ => worker.available = false,
+                    _ => {
+                        worker.available = false;
+                        worker.away = Some(d.decided());
+                    }
                 }
             }
         }

@@ -78,6 +78,10 @@ fn pin_ineligibility(
 pub(super) fn ineligible_words(w: &WorkerId, why: &Ineligible, of: &str) -> String {
     match why {
         Ineligible::Unavailable => format!("{w} is unavailable (available = false)"),
+        Ineligible::Away(decided) => format!(
+            "{w} is unavailable: decision {} ({}) by {}",
+            decided.id, decided.kind, decided.by
+        ),
         Ineligible::LacksTag(tag) => format!("{w} lacks the tag `{tag}` required by {of}"),
         Ineligible::Excluded => format!("{w} is in the exclude list of {of}"),
         Ineligible::Never(decided) => format!(
