@@ -78,12 +78,18 @@ pub fn whatif(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
         args.threads_per_variant > 0,
         "--threads-per-variant must be at least 1"
     );
+    // The set is staged from the start: the variants' folders go into it while the run
+    // goes on and appear in OUT only with the comparison.
+    let set = whatif::begin_output(&out)
+        .with_context(|| format!("writing the comparison to {}", out.display()))?;
     let options = RunOptions {
         jobs: args.jobs.unwrap_or(0),
         threads_per_variant: args.threads_per_variant,
         time_limit_s: args.time_limit,
         mip_gap: args.mip_gap,
-        allocations: args.allocations.then(|| out.join("variants")),
+        allocations: args
+            .allocations
+            .then(|| set.dir().join(whatif::VARIANTS_DIR)),
         reuse_parts: !args.no_reuse,
         max_solves: args.max_solves,
     };
@@ -97,7 +103,7 @@ pub fn whatif(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    whatif::write_comparison_xlsx(&out, &comparison, args.xlsx)
+    whatif::commit_comparison(set, &comparison, args.xlsx)
         .with_context(|| format!("writing the comparison to {}", out.display()))?;
     if !args.quiet {
         let mut stdout = std::io::stdout().lock();

@@ -56,8 +56,8 @@ pub use apply::apply;
 pub use error::{VariantError, WhatIfError};
 pub use metrics::{Figures, Metric, Spread};
 pub use output::{
-    comparison_csv, comparison_json, render, write_comparison, CSV_FILE, JSON_FILE, SVG_FILE,
-    XLSX_FILE,
+    begin_output, commit_comparison, comparison_csv, comparison_json, render, write_comparison,
+    CSV_FILE, JSON_FILE, SVG_FILE, VARIANTS_DIR, XLSX_FILE,
 };
 #[cfg(feature = "xlsx")]
 pub use output::{comparison_xlsx, write_comparison_xlsx};

@@ -1,5 +1,5 @@
 //! `comparison.csv`, `comparison.json` and `comparison.svg` (and `comparison.xlsx`, with
-//! the `xlsx` feature, when asked), written atomically together.
+//! the `xlsx` feature, when asked), written as one set with the variants' folders.
 
 use std::path::Path;
 
@@ -9,7 +9,7 @@ use super::metrics::Metric;
 use super::run::{Comparison, Row};
 use super::svg::chart;
 use crate::error::{Error, Result};
-use crate::io::atomic::write_files_atomically;
+use crate::io::atomic::OutputSet;
 use crate::io::csv::to_text;
 use crate::text::data_num;
 
@@ -139,38 +139,60 @@ pub fn comparison_json(comparison: &Comparison) -> Result<String> {
         })
 }
 
-/// Writes `comparison.csv`, `comparison.json` and `comparison.svg` into `out`, all or
-/// nothing.
+/// The kind of output set `whatif` writes (`OUT/.caseload/whatif`).
+pub const SET_KIND: &str = "whatif";
+
+/// The folder of each variant's scenario and allocation (`--allocations`).
+pub const VARIANTS_DIR: &str = "variants";
+
+/// Every file and folder `whatif` may write into `OUT`.
+pub const WHATIF_FILES: [&str; 5] = [CSV_FILE, JSON_FILE, SVG_FILE, XLSX_FILE, VARIANTS_DIR];
+
+/// Starts the output set of a what-if run for `out`: the variants' folders are written
+/// under its [`OutputSet::dir`]`/variants` while the run goes on, and appear in `out`
+/// only with the comparison ([`commit_comparison`]).
+///
+/// # Errors
+/// [`Error::Io`] when `out` cannot be made or written.
+pub fn begin_output(out: &Path) -> Result<OutputSet> {
+    OutputSet::begin(out, SET_KIND, &WHATIF_FILES)
+}
+
+/// Stages `comparison.csv`, `comparison.json`, `comparison.svg` (and `comparison.xlsx`
+/// when `xlsx`) into `set` and swaps the whole set in: a reader sees the old comparison
+/// and variants or the new ones, never a mixture nor a stale variant.
+///
+/// # Errors
+/// [`Error::Io`] when a file cannot be written or a destination is in the way (nothing
+/// is replaced then).
+pub fn commit_comparison(set: OutputSet, comparison: &Comparison, xlsx: bool) -> Result<()> {
+    set.add(CSV_FILE, comparison_csv(comparison)?.as_bytes())?;
+    set.add(JSON_FILE, comparison_json(comparison)?.as_bytes())?;
+    set.add(SVG_FILE, chart(comparison).as_bytes())?;
+    if xlsx {
+        #[cfg(feature = "xlsx")]
+        set.add(XLSX_FILE, &comparison_xlsx(comparison)?)?;
+    }
+    set.commit()
+}
+
+/// Writes `comparison.csv`, `comparison.json` and `comparison.svg` into `out` as one set
+/// (see [`commit_comparison`]).
 ///
 /// # Errors
 /// [`Error::Io`] when a file cannot be written (nothing is replaced then).
 pub fn write_comparison(out: &Path, comparison: &Comparison) -> Result<()> {
-    write_files_atomically(&files(out, comparison)?)
-}
-
-fn files(out: &Path, comparison: &Comparison) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
-    Ok(vec![
-        (out.join(CSV_FILE), comparison_csv(comparison)?.into_bytes()),
-        (
-            out.join(JSON_FILE),
-            comparison_json(comparison)?.into_bytes(),
-        ),
-        (out.join(SVG_FILE), chart(comparison).into_bytes()),
-    ])
+    commit_comparison(begin_output(out)?, comparison, false)
 }
 
 /// Like [`write_comparison`], with `comparison.xlsx` too when `xlsx` is set, in the same
-/// all-or-nothing batch.
+/// set.
 ///
 /// # Errors
 /// [`Error::Io`] when a file cannot be written (nothing is replaced then).
 #[cfg(feature = "xlsx")]
 pub fn write_comparison_xlsx(out: &Path, comparison: &Comparison, xlsx: bool) -> Result<()> {
-    let mut files = files(out, comparison)?;
-    if xlsx {
-        files.push((out.join(XLSX_FILE), comparison_xlsx(comparison)?));
-    }
-    write_files_atomically(&files)
+    commit_comparison(begin_output(out)?, comparison, xlsx)
 }
 
 /// `comparison.xlsx`: the rows of `comparison.csv` in a sheet `comparison`, figures as
