@@ -9,6 +9,7 @@ mod brute_force;
 mod cli;
 mod decisions;
 mod explain;
+mod fuzz_readers;
 mod gap;
 mod hostile;
 mod input;
