@@ -430,8 +430,21 @@ impl Outputs {
     /// # Errors
     /// As [`Outputs::write`].
     pub fn write_with(&self, out: &Path, extra: &[(String, Vec<u8>)]) -> Result<()> {
+        let files = self.files();
+        if let Some((name, _)) = extra
+            .iter()
+            .find(|(n, _)| files.iter().any(|(f, _)| f == n))
+        {
+            return Err(Error::Io {
+                path: out.join(name),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "this run writes its own file there: name the report otherwise",
+                ),
+            });
+        }
         let set = OutputSet::begin(out, SET_KIND, &ALLOCATE_FILES)?;
-        for (name, bytes) in self.files() {
+        for (name, bytes) in files {
             set.add(name, &bytes)?;
         }
         for (name, bytes) in extra {

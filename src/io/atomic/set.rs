@@ -413,3 +413,104 @@ fn hook(step: &str) {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set_of(out: &Path, files: &[(&str, &str)]) -> Result<()> {
+        let set = OutputSet::begin(out, "test", &["a.txt", "b.txt"])?;
+        for (name, text) in files {
+            set.add(name, text.as_bytes())?;
+        }
+        set.commit()
+    }
+
+    fn read(out: &Path, name: &str) -> Option<String> {
+        fs::read_to_string(out.join(name)).ok()
+    }
+
+    fn kind_dir_names(out: &Path) -> Vec<String> {
+        listing(&out.join(STATE_DIR).join("test"))
+            .expect("listing")
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    #[test]
+    fn a_new_set_replaces_the_old_whole_and_drops_what_it_lacks() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let out = tmp.path().join("out");
+        set_of(&out, &[("a.txt", "a1"), ("b.txt", "b1")]).expect("first");
+        set_of(&out, &[("a.txt", "a2"), ("c.txt", "c2")]).expect("second");
+        assert_eq!(read(&out, "a.txt").as_deref(), Some("a2"));
+        assert_eq!(read(&out, "c.txt").as_deref(), Some("c2"));
+        assert!(out.join("b.txt").symlink_metadata().is_err(), "b.txt gone");
+        assert_eq!(kind_dir_names(&out), ["current", "lock", "v2"]);
+    }
+
+    #[test]
+    fn an_uncommitted_set_leaves_nothing_and_the_old_set_stays() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let out = tmp.path().join("out");
+        set_of(&out, &[("a.txt", "a1")]).expect("first");
+        let set = OutputSet::begin(&out, "test", &[]).expect("begun");
+        set.add("a.txt", b"a2").expect("staged");
+        drop(set);
+        assert_eq!(read(&out, "a.txt").as_deref(), Some("a1"));
+        assert_eq!(kind_dir_names(&out), ["current", "lock", "v1"]);
+    }
+
+    #[test]
+    fn a_folder_in_the_way_replaces_nothing() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let out = tmp.path().join("out");
+        set_of(&out, &[("a.txt", "a1")]).expect("first");
+        fs::create_dir(out.join("b.txt")).expect("folder in the way");
+        let err = set_of(&out, &[("a.txt", "a2"), ("b.txt", "b2")]).expect_err("refused");
+        assert!(err.to_string().contains("nothing was replaced"), "{err}");
+        assert_eq!(read(&out, "a.txt").as_deref(), Some("a1"));
+        assert_eq!(kind_dir_names(&out), ["current", "lock", "v1"]);
+    }
+
+    #[test]
+    fn plain_files_of_an_earlier_version_are_carried_then_replaced_and_others_kept() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let out = tmp.path().join("out");
+        fs::create_dir_all(&out).expect("out");
+        fs::write(out.join("a.txt"), "old").expect("plain");
+        fs::write(out.join("b.txt"), "stale").expect("plain");
+        fs::write(out.join("mine.txt"), "mine").expect("foreign");
+        fs::write(out.join(".a.txt.4194305.tmp"), "half").expect("leftover");
+        set_of(&out, &[("a.txt", "new")]).expect("written");
+        assert_eq!(read(&out, "a.txt").as_deref(), Some("new"));
+        assert!(
+            out.join("b.txt").symlink_metadata().is_err(),
+            "stale b.txt gone"
+        );
+        assert_eq!(read(&out, "mine.txt").as_deref(), Some("mine"));
+        assert!(!out.join(".a.txt.4194305.tmp").exists(), "leftover removed");
+    }
+
+    #[test]
+    fn a_killed_run_s_staging_is_removed_by_the_next() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let out = tmp.path().join("out");
+        let kind_dir = out.join(STATE_DIR).join("test");
+        fs::create_dir_all(kind_dir.join("new-1-2")).expect("staging");
+        fs::write(kind_dir.join("new-1-2.lock"), "").expect("free claim");
+        fs::create_dir_all(kind_dir.join("v7")).expect("unused version");
+        set_of(&out, &[("a.txt", "a")]).expect("written");
+        assert_eq!(kind_dir_names(&out), ["current", "lock", "v1"]);
+    }
+
+    #[test]
+    fn only_plain_names_are_members() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let set = OutputSet::begin(tmp.path(), "test", &[]).expect("begun");
+        for bad in ["", "..", "a/b", STATE_DIR] {
+            assert!(set.add(bad, b"x").is_err(), "{bad:?}");
+        }
+    }
+}
