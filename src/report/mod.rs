@@ -31,7 +31,7 @@ pub struct Timings {
     pub build: Duration,
     /// Solving.
     pub solve: Duration,
-    /// Formatting the outputs (the files are then renamed into place together).
+    /// Formatting the outputs (the files are then swapped in as one set).
     pub write: Duration,
 }
 
