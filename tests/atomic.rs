@@ -96,9 +96,9 @@ fn whole_set(out: &Path, cases: usize) -> &'static str {
     which
 }
 
-/// Starts `allocate` stopping at `step` of the swap (`CASELOAD_TEST_HOOK`), and waits
+/// Starts caseload with `args`, stopping at `step` of the swap (`CASELOAD_TEST_HOOK`), and waits
 /// until it is there.
-fn stopped_at(step: &str, hook: &Path, args: &[&std::ffi::OsStr]) -> Child {
+fn stopped_at<S: AsRef<std::ffi::OsStr>>(step: &str, hook: &Path, args: &[S]) -> Child {
     let _ = fs::remove_dir_all(hook);
     fs::create_dir_all(hook).expect("hook folder");
     // The steps before this one go on at once.
@@ -229,12 +229,12 @@ fn a_destination_in_the_way_replaces_nothing() {
     assert_eq!(whole_set(&out, 100), "new");
 }
 
-/// `whatif DEMO --variants FILE --out OUT --allocations -q` with `variants`.
-fn whatif(root: &Path, out: &Path, variants: &str) -> std::process::Output {
-    let file = root.join("variants.toml");
+/// `whatif DEMO --variants FILE --out OUT --allocations -q`, with `variants` in FILE.
+fn whatif_args(root: &Path, out: &Path, variants: &str) -> Vec<std::ffi::OsString> {
+    let file = root.join(format!("variants-{}.toml", variants.len()));
     fs::write(&file, variants).expect("variants written");
     let demo = demo();
-    caseload([
+    [
         "whatif".as_ref(),
         demo.as_os_str(),
         "--variants".as_ref(),
@@ -245,7 +245,14 @@ fn whatif(root: &Path, out: &Path, variants: &str) -> std::process::Output {
         "--jobs".as_ref(),
         "2".as_ref(),
         "-q".as_ref(),
-    ])
+    ]
+    .into_iter()
+    .map(std::ffi::OsStr::to_os_string)
+    .collect()
+}
+
+fn whatif(root: &Path, out: &Path, variants: &str) -> std::process::Output {
+    caseload(whatif_args(root, out, variants))
 }
 
 fn variant_folders(out: &Path) -> Vec<String> {
@@ -302,4 +309,43 @@ fn the_scenario_folder_itself_can_be_out_and_keeps_its_files() {
     }
     let rows = fs::read_to_string(dir.join("allocation.csv")).expect("allocation");
     assert_eq!(rows.lines().count(), 51);
+}
+
+/// The comparison's variants and the variant folders agree, whichever set it is.
+fn whole_comparison(out: &Path) -> usize {
+    let csv = fs::read_to_string(out.join("comparison.csv")).expect("comparison");
+    let rows = csv.lines().count() - 1;
+    assert_eq!(
+        variant_folders(out).len(),
+        rows,
+        "variants/ against comparison.csv"
+    );
+    let json = fs::read_to_string(out.join("comparison.json")).expect("json");
+    let json: serde_json::Value = serde_json::from_str(&json).expect("json parses");
+    assert_eq!(json["variants"].as_array().expect("variants").len(), rows);
+    rows
+}
+
+#[test]
+fn a_whatif_killed_while_it_runs_or_at_the_swap_shows_the_old_comparison_whole() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let hook = tmp.path().join("hook");
+    let three = "[[variant]]\nname = \"today\"\n\n[[variant]]\nname = \"cap\"\ngrid = { points = [14, 22] }\nchange = [{ do = \"policy\", standard_capacity = \"$points\" }]\n";
+    let one = "[[variant]]\nname = \"alone\"\n";
+    let run = whatif(tmp.path(), &out, three);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(whole_comparison(&out), 3);
+    for step in HOOK_STEPS {
+        let mut child = stopped_at(step, &hook, &whatif_args(tmp.path(), &out, one));
+        // Every variant is solved and written by now, into the staging folder only.
+        let expected = if step == "swapped" { 1 } else { 3 };
+        assert_eq!(whole_comparison(&out), expected, "stopped at {step}");
+        child.kill().expect("killed");
+        child.wait().expect("reaped");
+        assert_eq!(whole_comparison(&out), expected, "killed at {step}");
+        if step != "swapped" {
+            assert_eq!(variant_folders(&out)[0], "001-today");
+        }
+    }
 }
