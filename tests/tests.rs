@@ -2,6 +2,7 @@
 //! linked once instead of once per file. Each module is one subject; run one with
 //! `cargo test --release --test tests gap::` (a filter on the module path).
 
+mod atomic;
 #[cfg(feature = "serve")]
 mod browser;
 mod brute_force;
@@ -9,6 +10,7 @@ mod cli;
 mod decisions;
 mod deploy;
 mod explain;
+mod fuzz_readers;
 mod gap;
 mod hostile;
 mod input;

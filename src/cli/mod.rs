@@ -329,11 +329,16 @@ fn allocate(
     } else {
         outputs
     };
+    // The report joins the set when it goes into OUT; elsewhere it follows the set.
+    let page = report.map(|path| (path, report::render(dir, &instance, &solution)));
+    let in_out = page
+        .as_ref()
+        .and_then(|(path, page)| Some((report::name_in(path, out)?, page.clone().into_bytes())));
     outputs
-        .write(out)
+        .write_with(out, in_out.as_slice())
         .with_context(|| format!("writing outputs to {}", out.display()))?;
-    if let Some(path) = report {
-        report::write(path, dir, &instance, &solution)?;
+    if let (Some((path, page)), None) = (&page, &in_out) {
+        report::write(path, page)?;
     }
     let recorded = match record.as_mut() {
         Some((store, db, by, inputs)) => {

@@ -118,12 +118,26 @@ pub fn whatif(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
         args.threads_per_variant > 0,
         "--threads-per-variant must be at least 1"
     );
+    // The set is staged from the start: the variants' folders go into it while the run
+    // goes on and appear in OUT only with the comparison. A shard writes a part folder
+    // of its own instead (its manifest says whether it is whole).
+    let set = match shard {
+        None => Some(
+            whatif::begin_output(&out)
+                .with_context(|| format!("writing the comparison to {}", out.display()))?,
+        ),
+        Some(_) => None,
+    };
+    let variants_dir = match &set {
+        Some(set) => set.dir().join(whatif::VARIANTS_DIR),
+        None => out.join(whatif::VARIANTS_DIR),
+    };
     let options = RunOptions {
         jobs: args.jobs.unwrap_or(0),
         threads_per_variant: args.threads_per_variant,
         time_limit_s: args.time_limit,
         mip_gap: args.mip_gap,
-        allocations: args.allocations.then(|| out.join("variants")),
+        allocations: args.allocations.then_some(variants_dir),
         reuse_parts: !args.no_reuse,
         max_solves: args.max_solves,
     };
@@ -137,15 +151,16 @@ pub fn whatif(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let total: u64 = units.iter().map(|u| whatif::draw_count(u.plan)).sum();
-    match shard {
-        Some(shard) => run_shard(&units, &options, shard, &out, total, args.quiet),
-        None => run_all(&units, &options, &out, total, &args),
+    match (shard, set) {
+        (Some(shard), _) => run_shard(&units, &options, shard, &out, total, args.quiet),
+        (None, set) => run_all(&units, &options, set, &out, total, &args),
     }
 }
 
 fn run_all(
     units: &[whatif::Unit<'_>],
     options: &RunOptions,
+    set: Option<caseload::io::atomic::OutputSet>,
     out: &Path,
     total: u64,
     args: &WhatIfArgs,
@@ -160,7 +175,11 @@ fn run_all(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    whatif::write_table(out, &comparison, scenarios.as_deref(), args.xlsx)
+    let set = match set {
+        Some(set) => set,
+        None => whatif::begin_output(out)?,
+    };
+    whatif::commit_comparison(set, &comparison, scenarios.as_deref(), args.xlsx)
         .with_context(|| format!("writing the comparison to {}", out.display()))?;
     if !args.quiet {
         let mut stdout = std::io::stdout().lock();

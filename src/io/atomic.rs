@@ -1,4 +1,9 @@
-//! Atomic file writes: a reader never sees half a file.
+//! Atomic file writes: a reader never sees half a file ([`write_files_atomically`]),
+//! and a whole set of outputs replaced at once ([`OutputSet`]).
+
+pub mod set;
+
+pub use set::OutputSet;
 
 use std::fs;
 use std::io::Write;
@@ -26,10 +31,54 @@ pub fn write_files_atomically(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
             }
         }
     }
-    for (tmp, path) in staged {
-        fs::rename(&tmp, path).map_err(|e| io_error(path, e))?;
+    let mut staged = staged.into_iter();
+    while let Some((tmp, path)) = staged.next() {
+        if let Err(e) = fs::rename(&tmp, path) {
+            let _ = fs::remove_file(&tmp);
+            for (tmp, _) in staged {
+                let _ = fs::remove_file(tmp);
+            }
+            return Err(io_error(path, e));
+        }
     }
     Ok(())
+}
+
+/// The temporary sibling of `path` for this process.
+fn temporary(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Removes the temporaries `.NAME.PID.tmp` of `path` left by processes that are gone
+/// (killed while writing). On systems without `/proc` nothing is removed.
+pub fn remove_stale_temporaries(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let pid = file
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
 }
 
 /// Writes one file atomically (temporary sibling, then rename).
@@ -47,7 +96,8 @@ fn stage(path: &Path, contents: &[u8]) -> Result<PathBuf> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    remove_stale_temporaries(path);
+    let tmp = temporary(&dir, &name);
     let mut file = fs::File::create(&tmp).map_err(|e| io_error(&tmp, e))?;
     let written = file.write_all(contents).and_then(|_| file.sync_all());
     if let Err(e) = written {

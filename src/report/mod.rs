@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::explain::reasons;
-use crate::io::atomic::write_files_atomically;
+use crate::io::atomic::{write_files_atomically, OutputSet};
 use crate::io::csv::to_text;
 use crate::model::{Change, Instance, Objective};
 use crate::solve::{Solution, Status};
@@ -31,7 +31,7 @@ pub struct Timings {
     pub build: Duration,
     /// Solving.
     pub solve: Duration,
-    /// Formatting the outputs (the files are then renamed into place together).
+    /// Formatting the outputs (the files are then swapped in as one set).
     pub write: Duration,
 }
 
@@ -394,46 +394,94 @@ impl Outputs {
         Ok(self)
     }
 
-    /// Writes the files into `out`, all or nothing (each to a temporary file first, then
-    /// renamed). A `decisions.csv` left by an earlier recorded run is removed when this
-    /// run has none, so that `check` does not read stale decisions.
-    pub fn write(&self, out: &Path) -> Result<()> {
+    /// The files of the run by name: `allocation.csv`, `loads.csv`, `summary.json`, and
+    /// `decisions.csv` and `allocation.xlsx` when there are.
+    pub fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
         let mut files = vec![
-            (
-                out.join("allocation.csv"),
-                self.allocation.as_bytes().to_vec(),
-            ),
-            (out.join("loads.csv"), self.loads.as_bytes().to_vec()),
-            (
-                out.join("summary.json"),
-                self.summary_json.as_bytes().to_vec(),
-            ),
+            ("allocation.csv", self.allocation.as_bytes().to_vec()),
+            ("loads.csv", self.loads.as_bytes().to_vec()),
+            ("summary.json", self.summary_json.as_bytes().to_vec()),
         ];
         if let Some(decisions) = &self.decisions {
-            files.push((out.join("decisions.csv"), decisions.as_bytes().to_vec()));
+            files.push(("decisions.csv", decisions.as_bytes().to_vec()));
         }
         if let Some(book) = &self.xlsx {
-            files.push((out.join("allocation.xlsx"), book.clone()));
+            files.push(("allocation.xlsx", book.clone()));
         }
-        write_files_atomically(&files)?;
-        if self.decisions.is_none() {
-            let stale = out.join("decisions.csv");
-            match std::fs::remove_file(&stale) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(Error::Io {
-                        path: stale,
-                        source: e,
-                    })
-                }
-                _ => {}
-            }
+        files
+    }
+
+    /// Writes the files into `out` as one set ([`OutputSet`]): a reader sees the whole
+    /// old set or the whole new one. A file of the old set this run lacks (e.g. an
+    /// earlier recorded run's `decisions.csv`) is gone from the new set, so that `check`
+    /// does not read stale decisions.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when a destination is in the way or cannot be written; nothing is
+    /// replaced then.
+    pub fn write(&self, out: &Path) -> Result<()> {
+        self.write_with(out, &[])
+    }
+
+    /// Like [`Outputs::write`], with `extra` files (name, bytes; e.g. the HTML report)
+    /// in the same set.
+    ///
+    /// # Errors
+    /// As [`Outputs::write`].
+    pub fn write_with(&self, out: &Path, extra: &[(String, Vec<u8>)]) -> Result<()> {
+        let files = self.files();
+        if let Some((name, _)) = extra
+            .iter()
+            .find(|(n, _)| files.iter().any(|(f, _)| f == n))
+        {
+            return Err(Error::Io {
+                path: out.join(name),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "this run writes its own file there: name the report otherwise",
+                ),
+            });
         }
-        Ok(())
+        let set = OutputSet::begin(out, SET_KIND, &ALLOCATE_FILES)?;
+        for (name, bytes) in files {
+            set.add(name, &bytes)?;
+        }
+        for (name, bytes) in extra {
+            set.add(name, bytes)?;
+        }
+        set.commit()
+    }
+
+    /// Writes the files into the folder `dir` as plain files, staged then renamed
+    /// together (for a folder that is itself inside a set, such as a what-if variant's).
+    ///
+    /// # Errors
+    /// [`Error::Io`] when a file cannot be written.
+    pub fn write_files(&self, dir: &Path) -> Result<()> {
+        let files: Vec<_> = self
+            .files()
+            .into_iter()
+            .map(|(name, bytes)| (dir.join(name), bytes))
+            .collect();
+        write_files_atomically(&files)
     }
 }
 
-/// Writes `allocation.csv`, `loads.csv` and `summary.json` into `out`, all or nothing
-/// (each to a temporary file first, then renamed). Returns the summary written.
+/// The kind of output set `allocate` writes (`OUT/.caseload/allocate`).
+pub const SET_KIND: &str = "allocate";
+
+/// Every file `allocate` may write into `OUT` (besides a report named by `--report`).
+pub const ALLOCATE_FILES: [&str; 5] = [
+    "allocation.csv",
+    "loads.csv",
+    "summary.json",
+    "decisions.csv",
+    "allocation.xlsx",
+];
+
+/// Writes `allocation.csv`, `loads.csv` and `summary.json` into the folder `out` as plain
+/// files, all or nothing (each to a temporary file first, then renamed): for a folder
+/// inside a set, such as a what-if variant's. Returns the summary written.
 pub fn write_outputs(
     out: &Path,
     instance: &Instance,
@@ -441,6 +489,6 @@ pub fn write_outputs(
     timings: Timings,
 ) -> Result<Summary> {
     let outputs = Outputs::render(instance, solution, timings, None)?;
-    outputs.write(out)?;
+    outputs.write_files(out)?;
     Ok(outputs.summary)
 }

@@ -455,7 +455,11 @@ mod tests {
         assert_eq!(
             whys(&outcomes),
             vec![
-                (1, false, "W1 is unavailable: decision 2 (leaving) by Sam".into()),
+                (
+                    1,
+                    false,
+                    "W1 is unavailable: decision 2 (leaving) by Sam".into()
+                ),
                 (2, true, String::new()),
                 (3, false, "cases.csv pins C3 to W2".into()),
                 (4, true, String::new()),

@@ -6,7 +6,7 @@
 //! binary's), plan, scenarios and `N`; each shard once; complete. Every problem is an
 //! [`InputError`] naming the part, code [`crate::codes::SHARD`]. Then the rows are
 //! merged one at a time, each part's `draws.csv` read as a stream in draw order, and the
-//! outputs written to temporary files renamed into place together: memory holds one row
+//! outputs staged and swapped into place as one set: memory holds one row
 //! and the chart's few figures per row, not the whole comparison.
 
 use std::fs::File;
@@ -366,56 +366,33 @@ fn xlsx_bytes(_: &str) -> Result<Vec<u8>> {
     })
 }
 
-/// Output files written beside their final names and renamed into place together; removed
-/// if dropped before [`Staged::commit`].
+/// The merged outputs, staged in a what-if output set and swapped into `OUT` as one (as a
+/// single machine's `whatif` writes them): a reader sees the old comparison or the new.
 struct Staged {
-    out: PathBuf,
-    names: std::cell::RefCell<Vec<&'static str>>,
-    committed: bool,
+    set: crate::io::atomic::OutputSet,
 }
 
 impl Staged {
     fn new(out: &Path) -> Result<Self> {
-        std::fs::create_dir_all(out).map_err(|e| io_error(out, e))?;
         Ok(Self {
-            out: out.to_path_buf(),
-            names: std::cell::RefCell::new(Vec::new()),
-            committed: false,
+            set: super::output::begin_output(out)?,
         })
     }
 
     fn path(&self, name: &str) -> PathBuf {
-        self.out.join(format!(".{name}.{}.tmp", std::process::id()))
+        self.set.dir().join(name)
     }
 
     fn create(&self, name: &'static str) -> Result<File> {
         let path = self.path(name);
-        self.names.borrow_mut().push(name);
         File::create(&path).map_err(|e| io_error(&path, e))
     }
 
     fn write(&self, name: &'static str, bytes: &[u8]) -> Result<()> {
-        let mut file = self.create(name)?;
-        file.write_all(bytes)
-            .map_err(|e| io_error(&self.path(name), e))
+        self.set.add(name, bytes)
     }
 
-    fn commit(mut self) -> Result<()> {
-        for name in self.names.borrow().iter() {
-            let path = self.path(name);
-            std::fs::rename(&path, self.out.join(name)).map_err(|e| io_error(&path, e))?;
-        }
-        self.committed = true;
-        Ok(())
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if !self.committed {
-            for name in self.names.borrow().iter() {
-                let _ = std::fs::remove_file(self.path(name));
-            }
-        }
+    fn commit(self) -> Result<()> {
+        self.set.commit()
     }
 }

@@ -69,8 +69,9 @@ pub use error::{VariantError, WhatIfError};
 pub use merge::{merge, Merged};
 pub use metrics::{Figures, Metric, Spread};
 pub use output::{
-    comparison_csv, comparison_json, labelled, render, table_csv, table_json, write_comparison,
-    write_table, CSV_FILE, JSON_FILE, SVG_FILE, XLSX_FILE,
+    begin_output, commit_comparison, comparison_csv, comparison_json, labelled, render, table_csv,
+    table_json, write_comparison, write_table, CSV_FILE, JSON_FILE, SVG_FILE, VARIANTS_DIR,
+    XLSX_FILE,
 };
 #[cfg(feature = "xlsx")]
 pub use output::{comparison_xlsx, write_comparison_xlsx};

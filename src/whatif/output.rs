@@ -1,5 +1,5 @@
 //! `comparison.csv`, `comparison.json` and `comparison.svg` (and `comparison.xlsx`, with
-//! the `xlsx` feature, when asked), written atomically together.
+//! the `xlsx` feature, when asked), written as one set with the variants' folders.
 
 use std::path::Path;
 
@@ -9,7 +9,7 @@ use super::metrics::Metric;
 use super::run::{Comparison, Row};
 use super::svg::chart;
 use crate::error::{Error, Result};
-use crate::io::atomic::write_files_atomically;
+use crate::io::atomic::OutputSet;
 use crate::io::csv::to_text;
 use crate::text::data_num;
 
@@ -224,34 +224,56 @@ pub(crate) fn write_json(
     out.write_all(tail.as_bytes()).map_err(io)
 }
 
-/// Writes `comparison.csv`, `comparison.json` and `comparison.svg` into `out`, all or
-/// nothing.
+/// The kind of output set `whatif` writes (`OUT/.caseload/whatif`).
+pub const SET_KIND: &str = "whatif";
+
+/// The folder of each variant's scenario and allocation (`--allocations`).
+pub const VARIANTS_DIR: &str = "variants";
+
+/// Every file and folder `whatif` may write into `OUT`.
+pub const WHATIF_FILES: [&str; 5] = [CSV_FILE, JSON_FILE, SVG_FILE, XLSX_FILE, VARIANTS_DIR];
+
+/// Starts the output set of a what-if run for `out`: the variants' folders are written
+/// under its [`OutputSet::dir`]`/variants` while the run goes on, and appear in `out`
+/// only with the comparison ([`commit_comparison`]).
+///
+/// # Errors
+/// [`Error::Io`] when `out` cannot be made or written.
+pub fn begin_output(out: &Path) -> Result<OutputSet> {
+    OutputSet::begin(out, SET_KIND, &WHATIF_FILES)
+}
+
+/// Stages `comparison.csv`, `comparison.json`, `comparison.svg` (and `comparison.xlsx`
+/// when `xlsx`) into `set` and swaps the whole set in: a reader sees the old comparison
+/// and variants or the new ones, never a mixture nor a stale variant.
+///
+/// # Errors
+/// [`Error::Io`] when a file cannot be written or a destination is in the way (nothing
+/// is replaced then).
+/// `scenarios` names each row's scenario in a study (see [`write_table`]).
+pub fn commit_comparison(
+    set: OutputSet,
+    comparison: &Comparison,
+    scenarios: Option<&[String]>,
+    xlsx: bool,
+) -> Result<()> {
+    set.add(CSV_FILE, table_csv(comparison, scenarios)?.as_bytes())?;
+    set.add(JSON_FILE, table_json(comparison, scenarios)?.as_bytes())?;
+    set.add(SVG_FILE, chart(&labelled(comparison, scenarios)).as_bytes())?;
+    if xlsx {
+        #[cfg(feature = "xlsx")]
+        set.add(XLSX_FILE, &xlsx_of(comparison, scenarios)?)?;
+    }
+    set.commit()
+}
+
+/// Writes `comparison.csv`, `comparison.json` and `comparison.svg` into `out` as one set
+/// (see [`commit_comparison`]).
 ///
 /// # Errors
 /// [`Error::Io`] when a file cannot be written (nothing is replaced then).
 pub fn write_comparison(out: &Path, comparison: &Comparison) -> Result<()> {
-    write_files_atomically(&files(out, comparison, None)?)
-}
-
-fn files(
-    out: &Path,
-    comparison: &Comparison,
-    scenarios: Option<&[String]>,
-) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
-    Ok(vec![
-        (
-            out.join(CSV_FILE),
-            table_csv(comparison, scenarios)?.into_bytes(),
-        ),
-        (
-            out.join(JSON_FILE),
-            table_json(comparison, scenarios)?.into_bytes(),
-        ),
-        (
-            out.join(SVG_FILE),
-            chart(&labelled(comparison, scenarios)).into_bytes(),
-        ),
-    ])
+    commit_comparison(begin_output(out)?, comparison, None, false)
 }
 
 /// For the chart and the terminal: in a study, each row's variant named
@@ -267,13 +289,13 @@ pub fn labelled(comparison: &Comparison, scenarios: Option<&[String]>) -> Compar
 }
 
 /// Like [`write_comparison`], with `comparison.xlsx` too when `xlsx` is set, in the same
-/// all-or-nothing batch.
+/// set.
 ///
 /// # Errors
 /// [`Error::Io`] when a file cannot be written (nothing is replaced then).
 #[cfg(feature = "xlsx")]
 pub fn write_comparison_xlsx(out: &Path, comparison: &Comparison, xlsx: bool) -> Result<()> {
-    write_table(out, comparison, None, xlsx)
+    commit_comparison(begin_output(out)?, comparison, None, xlsx)
 }
 
 /// [`write_comparison_xlsx`] for a study: `scenarios` names each row's scenario (a
@@ -287,11 +309,7 @@ pub fn write_table(
     scenarios: Option<&[String]>,
     xlsx: bool,
 ) -> Result<()> {
-    let mut files = files(out, comparison, scenarios)?;
-    if xlsx {
-        files.push((out.join(XLSX_FILE), xlsx_of(comparison, scenarios)?));
-    }
-    write_files_atomically(&files)
+    commit_comparison(begin_output(out)?, comparison, scenarios, xlsx)
 }
 
 #[cfg(feature = "xlsx")]
