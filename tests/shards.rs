@@ -388,7 +388,10 @@ fn bad_shards_and_parts_are_refused_by_name_and_nothing_is_written() {
     let parts = small_parts(root, "small", 3, SMALL);
     let (a, b, c) = (&parts[0], &parts[1], &parts[2]);
     let s = |p: &PathBuf| p.display().to_string();
-    refused(&merge(&out, &[a, c]), &["missing shard 1/3"]);
+    refused(
+        &merge(&out, &[a, c]),
+        &["merge: missing shard 1/3 of the run of"],
+    );
     refused(
         &merge(&out, &[a, b, c, b]),
         &["shard 1/3 is given twice", &s(b)],

@@ -40,7 +40,11 @@ pub struct Merged {
 
 fn problem(part: &Path, file: &str, message: String) -> InputError {
     InputError {
-        file: part.join(file).display().to_string(),
+        file: if file.is_empty() {
+            part.display().to_string()
+        } else {
+            part.join(file).display().to_string()
+        },
         line: None,
         column: String::new(),
         cell: None,
@@ -76,7 +80,7 @@ fn read_manifest(part: &Path) -> std::result::Result<Manifest, InputError> {
 fn check_parts(parts: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>> {
     if parts.is_empty() {
         return Err(invalid(vec![problem(
-            Path::new(""),
+            Path::new("merge"),
             "",
             "no part folder given".into(),
         )]));
@@ -184,14 +188,19 @@ fn check_parts(parts: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>> {
         .filter(|(_, p)| p.is_none())
         .map(|(k, _)| format!("{k}/{}", first.shards))
         .collect();
-    if !missing.is_empty() && errors.is_empty() {
+    if !missing.is_empty() {
+        const SHOWN: usize = 20;
+        let more = match missing.len().saturating_sub(SHOWN) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
         errors.push(problem(
-            Path::new(""),
+            Path::new("merge"),
             "",
             format!(
-                "missing shard{} {} of the run of {}",
+                "missing shard{} {}{more} of the run of {}",
                 if missing.len() == 1 { "" } else { "s" },
-                missing.join(", "),
+                missing[..missing.len().min(SHOWN)].join(", "),
                 first_path.display()
             ),
         ));
