@@ -21,6 +21,7 @@ fn run(args: &[&Path], env: &[(&str, &str)]) -> Output {
         command.env_remove(name);
     }
     command.env_remove(whatif::shard::SLURM_MIN_VARIABLE);
+    command.env_remove(whatif::shard::SLURM_COUNT_VARIABLE);
     command.envs(env.iter().copied());
     command.output().expect("the caseload binary runs")
 }
@@ -105,7 +106,11 @@ fn three_shards_of_the_demo_merge_into_the_single_machine_comparison() {
         .map(|k| tmp.path().join(format!("part-{k}")))
         .collect();
     ok(&whatif(&demo(), &parts[0], &["--shard", "0/3"], &[]));
-    let slurm = [("SLURM_ARRAY_TASK_ID", "2"), ("SLURM_ARRAY_TASK_MIN", "1")];
+    let slurm = [
+        ("SLURM_ARRAY_TASK_ID", "2"),
+        ("SLURM_ARRAY_TASK_MIN", "1"),
+        ("SLURM_ARRAY_TASK_COUNT", "3"),
+    ];
     let task = whatif(&demo(), &parts[1], &["--shard", "auto/3"], &slurm);
     ok(&task);
     assert!(
@@ -355,7 +360,7 @@ fn bad_shards_and_parts_are_refused_by_name_and_nothing_is_written() {
             "3/3",
             "shard 3 is out of range: with N = 3, K goes from 0 to 2",
         ),
-        ("0/0", "N must be at least 1"),
+        ("0/0", "N must be from 1 to 1000000"),
         ("x/2", "K must be a whole number or auto"),
         (
             "auto/3",
@@ -383,7 +388,10 @@ fn bad_shards_and_parts_are_refused_by_name_and_nothing_is_written() {
     let parts = small_parts(root, "small", 3, SMALL);
     let (a, b, c) = (&parts[0], &parts[1], &parts[2]);
     let s = |p: &PathBuf| p.display().to_string();
-    refused(&merge(&out, &[a, c]), &["missing shard 1/3"]);
+    refused(
+        &merge(&out, &[a, c]),
+        &["merge: missing shard 1/3 of the run of"],
+    );
     refused(
         &merge(&out, &[a, b, c, b]),
         &["shard 1/3 is given twice", &s(b)],

@@ -57,8 +57,9 @@ pub struct WhatIfArgs {
     /// plan is refused before anything is solved.
     #[arg(long, value_name = "N", default_value_t = whatif::MAX_SOLVES)]
     max_solves: u64,
-    /// Also write comparison.xlsx (the comparison table as a workbook).
-    #[arg(long)]
+    /// Also write comparison.xlsx (the comparison table as a workbook; with --shard,
+    /// `merge --xlsx` writes it).
+    #[arg(long, conflicts_with = "shard")]
     xlsx: bool,
     /// Print nothing but errors.
     #[arg(long, short)]

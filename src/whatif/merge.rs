@@ -16,10 +16,14 @@ use std::path::{Path, PathBuf};
 use super::output::{csv_header, csv_record, row_json, write_json, CSV_FILE, JSON_FILE, SVG_FILE};
 use super::part::{draws_header_ok, read_draw, read_row, VERSION};
 use super::run::{Draw, Row};
-use super::shard::{Manifest, DRAWS_FILE, FORMAT, MANIFEST_FILE, ROWS_FILE};
+use super::shard::{Manifest, DRAWS_FILE, FORMAT, MANIFEST_FILE, MAX_SHARDS, ROWS_FILE};
 use super::svg::{chart_rows, ChartRow};
 use crate::codes::SHARD;
 use crate::error::{io_error, Error, InputError, InputErrors, Result};
+
+/// Most draws a merged run may have (a national study of 150 authorities × 100 draws ×
+/// 5 policies is 75,000).
+pub const MAX_DRAWS: u64 = 100_000_000;
 
 /// What a merge wrote.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,7 +40,11 @@ pub struct Merged {
 
 fn problem(part: &Path, file: &str, message: String) -> InputError {
     InputError {
-        file: part.join(file).display().to_string(),
+        file: if file.is_empty() {
+            part.display().to_string()
+        } else {
+            part.join(file).display().to_string()
+        },
         line: None,
         column: String::new(),
         cell: None,
@@ -72,7 +80,7 @@ fn read_manifest(part: &Path) -> std::result::Result<Manifest, InputError> {
 fn check_parts(parts: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>> {
     if parts.is_empty() {
         return Err(invalid(vec![problem(
-            Path::new(""),
+            Path::new("merge"),
             "",
             "no part folder given".into(),
         )]));
@@ -85,10 +93,29 @@ fn check_parts(parts: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>> {
             Err(e) => errors.push(e),
         }
     }
-    let Some((first_path, first)) = read.first().cloned() else {
+    // The run most parts are of (the first given on a tie): the others are named.
+    let run_of = |m: &Manifest| (m.plan_hash.clone(), m.scenarios.clone(), m.shards, m.study);
+    let usable = |m: &Manifest| m.format == FORMAT && m.caseload_version == VERSION;
+    let candidates = if read.iter().any(|(_, m)| usable(m)) {
+        read.iter().filter(|(_, m)| usable(m)).collect::<Vec<_>>()
+    } else {
+        read.iter().collect()
+    };
+    let reference = candidates
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, (_, m))| {
+            let same = candidates
+                .iter()
+                .filter(|(_, o)| run_of(o) == run_of(m))
+                .count();
+            (same, std::cmp::Reverse(*i))
+        })
+        .map(|(_, r)| (*r).clone());
+    let Some((first_path, first)) = reference else {
         return Err(invalid(errors));
     };
-    let mut by_shard: Vec<Option<&PathBuf>> = vec![None; first.shards as usize];
+    let mut by_shard: Vec<Option<&PathBuf>> = vec![None; first.shards.min(MAX_SHARDS) as usize];
     for (part, m) in &read {
         let mut say = |message: String| errors.push(problem(part, MANIFEST_FILE, message));
         if m.format != FORMAT {
@@ -102,6 +129,13 @@ fn check_parts(parts: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>> {
             say(format!(
                 "written by caseload {}, this is caseload {VERSION}: run every shard and the merge with one version",
                 m.caseload_version
+            ));
+            continue;
+        }
+        if m.draws_total > MAX_DRAWS || m.rows_total > m.draws_total || m.shards > MAX_SHARDS {
+            say(format!(
+                "{} rows, {} draws, {} shards: not a run this merge takes (at most {MAX_DRAWS} draws, {MAX_SHARDS} shards)",
+                m.rows_total, m.draws_total, m.shards
             ));
             continue;
         }
@@ -154,14 +188,19 @@ fn check_parts(parts: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>> {
         .filter(|(_, p)| p.is_none())
         .map(|(k, _)| format!("{k}/{}", first.shards))
         .collect();
-    if !missing.is_empty() && errors.is_empty() {
+    if !missing.is_empty() {
+        const SHOWN: usize = 20;
+        let more = match missing.len().saturating_sub(SHOWN) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
         errors.push(problem(
-            Path::new(""),
+            Path::new("merge"),
             "",
             format!(
-                "missing shard{} {} of the run of {}",
+                "missing shard{} {}{more} of the run of {}",
                 if missing.len() == 1 { "" } else { "s" },
-                missing.join(", "),
+                missing[..missing.len().min(SHOWN)].join(", "),
                 first_path.display()
             ),
         ));

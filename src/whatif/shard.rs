@@ -42,6 +42,12 @@ pub const INDEX_VARIABLES: [&str; 3] = [
 /// shards 0, 1, 2).
 pub const SLURM_MIN_VARIABLE: &str = "SLURM_ARRAY_TASK_MIN";
 
+/// Most shards a run may be split into.
+pub const MAX_SHARDS: u32 = 1_000_000;
+
+/// With `SLURM_ARRAY_TASK_ID`, the array's number of tasks (when set, it must be `N`).
+pub const SLURM_COUNT_VARIABLE: &str = "SLURM_ARRAY_TASK_COUNT";
+
 /// Shard `index` of `count` (0-based).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shard {
@@ -61,7 +67,7 @@ impl std::fmt::Display for Shard {
 /// for `auto`, where its index came from (`SLURM_ARRAY_TASK_ID=4 - SLURM_ARRAY_TASK_MIN=1`).
 ///
 /// # Errors
-/// What is wrong, in one line: not `K/N`, `N` = 0, `K` ≥ `N`, `auto` with none of
+/// What is wrong, in one line: not `K/N`, `N` = 0 or over [`MAX_SHARDS`], `K` ≥ `N`, `auto` with none of
 /// [`INDEX_VARIABLES`] set, or a variable that is not a whole number.
 pub fn parse_shard(
     text: &str,
@@ -74,8 +80,8 @@ pub fn parse_shard(
         .trim()
         .parse()
         .map_err(|_| format!("{text:?}: N must be a whole number, got {n:?}"))?;
-    if count == 0 {
-        return Err(format!("{text:?}: N must be at least 1"));
+    if count == 0 || count > MAX_SHARDS {
+        return Err(format!("{text:?}: N must be from 1 to {MAX_SHARDS}"));
     }
     let (index, source) = if k.trim() == "auto" {
         let (name, value) = INDEX_VARIABLES
@@ -98,6 +104,16 @@ pub fn parse_shard(
             ("SLURM_ARRAY_TASK_ID", Some(min)) => Some(whole(SLURM_MIN_VARIABLE, &min)?),
             _ => None,
         };
+        if name == "SLURM_ARRAY_TASK_ID" {
+            if let Some(tasks) = env(SLURM_COUNT_VARIABLE) {
+                if whole(SLURM_COUNT_VARIABLE, &tasks)? != u64::from(count) {
+                    return Err(format!(
+                        "auto/{count}: the Slurm array has {SLURM_COUNT_VARIABLE}={} tasks, not {count}: give --array a range of {count} ids",
+                        tasks.trim()
+                    ));
+                }
+            }
+        }
         let index = id.checked_sub(min.unwrap_or(0)).ok_or_else(|| {
             format!(
                 "auto: {name}={id} is below {SLURM_MIN_VARIABLE}={}",
@@ -294,6 +310,15 @@ mod tests {
         assert_eq!(
             said.as_deref(),
             Some("SLURM_ARRAY_TASK_ID=3 - SLURM_ARRAY_TASK_MIN=1")
+        );
+        let fewer = env(&[
+            ("SLURM_ARRAY_TASK_ID", "1"),
+            ("SLURM_ARRAY_TASK_COUNT", "2"),
+        ]);
+        let err = parse_shard("auto/3", &fewer).unwrap_err();
+        assert!(
+            err.contains("SLURM_ARRAY_TASK_COUNT=2 tasks, not 3"),
+            "{err}"
         );
         let beyond = env(&[("SLURM_ARRAY_TASK_ID", "3")]);
         let err = parse_shard("auto/3", &beyond).unwrap_err();

@@ -24,6 +24,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::error::WhatIfError;
+use super::run::slug;
 use crate::codes::STUDY;
 use crate::error::{InputError, InputErrors};
 use crate::io::variants::VARIANTS_FILE;
@@ -139,16 +140,20 @@ pub fn parse_study(source: &Source, dir: &Path) -> Result<Vec<StudyEntry>, Input
             .name
             .as_ref()
             .map_or(dir_line, |n| Some(line(n.span().start)));
-        if name.is_empty() {
-            errors.push(error(
-                name_line,
-                &key("name"),
-                "is empty: name the scenario".into(),
-            ));
-        } else if let Some((_, first)) = entries.iter().find(|(e, _)| e.name == name) {
-            let message = format!(
-                "two scenarios are named `{name}` (first at line {first}): names must be unique"
-            );
+        if slug(&name).is_empty() {
+            let message = format!("{name:?} has no letter or digit: name the scenario");
+            errors.push(error(name_line, &key("name"), message));
+        } else if let Some((e, first)) = entries.iter().find(|(e, _)| slug(&e.name) == slug(&name))
+        {
+            let message = if e.name == name {
+                format!("two scenarios are named `{name}` (first at line {first}): names must be unique")
+            } else {
+                format!(
+                    "`{name}` and `{}` (line {first}) make the same folder name `{}`: rename one",
+                    e.name,
+                    slug(&name)
+                )
+            };
             errors.push(error(name_line, &key("name"), message));
         }
         let variants = match &entry.variants {
@@ -256,6 +261,9 @@ mod tests {
             ),
             "{err}"
         );
+        let err = parse("[[scenario]]\nname = \"A b\"\ndir = \"../demo\"\n[[scenario]]\nname = \"a-B\"\ndir = \"../demo\"\n")
+            .unwrap_err();
+        assert!(err.contains("make the same folder name `a-b`"), "{err}");
         let err = parse("[[scenario]]\ndir = \"../demo\"\ncolour = 1\n").unwrap_err();
         assert!(
             err.starts_with("study.toml:3: ") && err.contains("colour"),
