@@ -20,8 +20,8 @@ fn run(args: &[&Path], env: &[(&str, &str)]) -> Output {
     for name in whatif::shard::INDEX_VARIABLES {
         command.env_remove(name);
     }
-    command.env_remove(whatif::shard::SLURM_MIN_VARIABLE);
-    command.env_remove(whatif::shard::SLURM_COUNT_VARIABLE);
+    command.env_remove("SLURM_ARRAY_TASK_MIN");
+    command.env_remove("SLURM_ARRAY_TASK_COUNT");
     command.envs(env.iter().copied());
     command.output().expect("the caseload binary runs")
 }
@@ -100,21 +100,21 @@ fn three_shards_of_the_demo_merge_into_the_single_machine_comparison() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let single = tmp.path().join("single");
     ok(&whatif(&demo(), &single, &[], &[]));
-    // Shard 0 by its number, shard 1 as task 2 of a Slurm array --array=1-3, shard 2 as a
+    // Shard 0 by its number, shard 1 as task 1 of a Slurm array --array=0-2, shard 2 as a
     // Kubernetes Indexed Job's pod 2.
     let parts: Vec<PathBuf> = (0..3)
         .map(|k| tmp.path().join(format!("part-{k}")))
         .collect();
     ok(&whatif(&demo(), &parts[0], &["--shard", "0/3"], &[]));
     let slurm = [
-        ("SLURM_ARRAY_TASK_ID", "2"),
-        ("SLURM_ARRAY_TASK_MIN", "1"),
+        ("SLURM_ARRAY_TASK_ID", "1"),
+        ("SLURM_ARRAY_TASK_MIN", "0"),
         ("SLURM_ARRAY_TASK_COUNT", "3"),
     ];
     let task = whatif(&demo(), &parts[1], &["--shard", "auto/3"], &slurm);
     ok(&task);
     assert!(
-        stderr(&task).contains("shard 1/3 (from SLURM_ARRAY_TASK_ID=2 - SLURM_ARRAY_TASK_MIN=1)"),
+        stderr(&task).contains("shard 1/3 (from SLURM_ARRAY_TASK_ID=1)"),
         "{}",
         stderr(&task)
     );

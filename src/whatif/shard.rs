@@ -38,15 +38,8 @@ pub const INDEX_VARIABLES: [&str; 3] = [
     "JOB_COMPLETION_INDEX",
     "AWS_BATCH_JOB_ARRAY_INDEX",
 ];
-/// With `SLURM_ARRAY_TASK_ID`, the array's first id (subtracted, so `--array=1-3` gives
-/// shards 0, 1, 2).
-pub const SLURM_MIN_VARIABLE: &str = "SLURM_ARRAY_TASK_MIN";
-
 /// Most shards a run may be split into.
 pub const MAX_SHARDS: u32 = 1_000_000;
-
-/// With `SLURM_ARRAY_TASK_ID`, the array's number of tasks (when set, it must be `N`).
-pub const SLURM_COUNT_VARIABLE: &str = "SLURM_ARRAY_TASK_COUNT";
 
 /// Shard `index` of `count` (0-based).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,7 +57,9 @@ impl std::fmt::Display for Shard {
 }
 
 /// Reads `K/N` or `auto/N`; `env` looks up an environment variable. Returns the shard and,
-/// for `auto`, where its index came from (`SLURM_ARRAY_TASK_ID=4 - SLURM_ARRAY_TASK_MIN=1`).
+/// for `auto`, where its index came from (`SLURM_ARRAY_TASK_ID=2`). The index is the
+/// shard number as it is, in every engine: a Slurm array is submitted as
+/// `--array=0-(N-1)`, and one shard run again as `--array=K`.
 ///
 /// # Errors
 /// What is wrong, in one line: not `K/N`, `N` = 0 or over [`MAX_SHARDS`], `K` ≥ `N`, `auto` with none of
@@ -99,31 +94,8 @@ pub fn parse_shard(
                 .parse::<u64>()
                 .map_err(|_| format!("auto: {name} must be a whole number, got {value:?}"))
         };
-        let id = whole(name, &value)?;
-        let min = match (name, env(SLURM_MIN_VARIABLE)) {
-            ("SLURM_ARRAY_TASK_ID", Some(min)) => Some(whole(SLURM_MIN_VARIABLE, &min)?),
-            _ => None,
-        };
-        if name == "SLURM_ARRAY_TASK_ID" {
-            if let Some(tasks) = env(SLURM_COUNT_VARIABLE) {
-                if whole(SLURM_COUNT_VARIABLE, &tasks)? != u64::from(count) {
-                    return Err(format!(
-                        "auto/{count}: the Slurm array has {SLURM_COUNT_VARIABLE}={} tasks, not {count}: give --array a range of {count} ids",
-                        tasks.trim()
-                    ));
-                }
-            }
-        }
-        let index = id.checked_sub(min.unwrap_or(0)).ok_or_else(|| {
-            format!(
-                "auto: {name}={id} is below {SLURM_MIN_VARIABLE}={}",
-                min.unwrap_or(0)
-            )
-        })?;
-        let said = match min {
-            Some(m) => format!("{name}={id} - {SLURM_MIN_VARIABLE}={m}"),
-            None => format!("{name}={id}"),
-        };
+        let index = whole(name, &value)?;
+        let said = format!("{name}={index}");
         (index, Some(said))
     } else {
         let index = k
@@ -137,7 +109,9 @@ pub fn parse_shard(
             .as_deref()
             .map_or(String::new(), |s| format!(" ({s})"));
         return Err(format!(
-            "shard {index}{from} is out of range: with N = {count}, K goes from 0 to {}",
+            "shard {index}{from} is out of range: with N = {count}, K goes from 0 to {} \
+             (a Slurm array is numbered from 0: --array=0-{})",
+            count - 1,
             count - 1
         ));
     }
@@ -304,22 +278,16 @@ mod tests {
         let (shard, said) = parse_shard("auto/3", &k8s).unwrap();
         assert_eq!(shard, s(2, 3));
         assert_eq!(said.as_deref(), Some("JOB_COMPLETION_INDEX=2"));
-        let slurm = env(&[("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_MIN", "1")]);
-        let (shard, said) = parse_shard("auto/3", &slurm).unwrap();
-        assert_eq!(shard, s(2, 3));
-        assert_eq!(
-            said.as_deref(),
-            Some("SLURM_ARRAY_TASK_ID=3 - SLURM_ARRAY_TASK_MIN=1")
-        );
-        let fewer = env(&[
+        // Slurm's own numbering, whatever the array's first id or size: one shard run
+        // again alone (`--array=1`) is shard 1.
+        let again = env(&[
             ("SLURM_ARRAY_TASK_ID", "1"),
-            ("SLURM_ARRAY_TASK_COUNT", "2"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_COUNT", "1"),
         ]);
-        let err = parse_shard("auto/3", &fewer).unwrap_err();
-        assert!(
-            err.contains("SLURM_ARRAY_TASK_COUNT=2 tasks, not 3"),
-            "{err}"
-        );
+        let (shard, said) = parse_shard("auto/3", &again).unwrap();
+        assert_eq!(shard, s(1, 3));
+        assert_eq!(said.as_deref(), Some("SLURM_ARRAY_TASK_ID=1"));
         let beyond = env(&[("SLURM_ARRAY_TASK_ID", "3")]);
         let err = parse_shard("auto/3", &beyond).unwrap_err();
         assert!(
