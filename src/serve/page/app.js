@@ -209,7 +209,12 @@ function renderCompare() {
   box.replaceChildren(
     el("h2", {}, `Compared with run ${state.previous.run}`),
     el("div", {}, `${changed.length} children changed worker; objective ${fmt(a)} → ${fmt(b)} (${b - a >= 0 ? "+" : ""}${fmt(b - a)}).`),
-    ...changed.slice(0, 20).map((r) => el("div", {}, `${r.case_id}: ${before.get(r.case_id) || "unallocated"} → ${r.worker_id || "unallocated"} — ${r.reason}`)));
+    el("table", { class: "compare" },
+      el("thead", {}, el("tr", {}, el("th", {}, "Child"), el("th", {}, "Before"), el("th", {}, "Now"), el("th", {}, "Why"))),
+      el("tbody", {}, ...changed.slice(0, 12).map((r) => el("tr", {},
+        el("td", {}, r.case_id), el("td", {}, before.get(r.case_id) || "unallocated"),
+        el("td", {}, r.worker_id || "unallocated"), el("td", { class: "why" }, r.reason))))),
+    ...(changed.length > 12 ? [el("div", { class: "hint" }, `and ${changed.length - 12} more: filter the proposed changes below to see them all.`)] : []));
 }
 
 function renderDecisions() {
