@@ -351,6 +351,30 @@ fn a_manager_works_the_proposal_in_a_real_browser() {
     );
     assert!(shown.as_str().unwrap().contains("→ 0 /"), "{shown}");
 
+    // Never: a worker ruled out for the child from the list of changes.
+    browser.click(&format!(
+        "tr[data-case='{case}'] td.decide button:nth-of-type(4)"
+    ));
+    browser.wait_for(
+        "the never menu",
+        &format!("return !!document.querySelector(\"select[aria-label='never {case}']\");"),
+    );
+    browser.script(&format!(
+        "const s = document.querySelector(\"select[aria-label='never {case}']\"); \
+         s.value = '{other}'; s.dispatchEvent(new Event('change')); return true;"
+    ));
+    let standing = browser.wait_for(
+        "the never decision listed",
+        &format!(
+            "const t = document.getElementById('decisions').textContent; \
+             return t.includes('never {other} for {case}') ? t : '';"
+        ),
+    );
+    assert!(
+        standing.as_str().unwrap().contains("Withdraw"),
+        "{standing}"
+    );
+
     // Download the allocation from the page's own session; it passes check.
     let files = browser.script(
         "const a = await (await fetch('/api/export/allocation.csv')).text(); \

@@ -163,6 +163,16 @@ async function reassignMenu(caseId, cell) {
   }
 }
 
+// Never: any worker may be ruled out for a child (a conflict found in supervision).
+function neverMenu(caseId, cell) {
+  const select = el("select", { "aria-label": `never ${caseId}` },
+    el("option", { value: "" }, "never this worker…"),
+    ...state.proposal.loads.map((l) => el("option", { value: l.worker_id }, `${l.worker_id} ${l.name}`)));
+  select.addEventListener("change", () => { if (select.value) decide(caseId, "never", select.value); });
+  cell.replaceChildren(select);
+  select.focus();
+}
+
 function renderChanges() {
   const team = $("f-team").value;
   const change = $("f-change").value;
@@ -189,6 +199,7 @@ function renderChanges() {
       el("button", { type: "button", onclick: () => decide(row.case_id, "accept") }, "Accept"),
       el("button", { type: "button", onclick: () => decide(row.case_id, "reject") }, "Reject"),
       el("button", { type: "button", onclick: (ev) => reassignMenu(row.case_id, ev.target.parentElement) }, "Reassign…"),
+      el("button", { type: "button", onclick: (ev) => neverMenu(row.case_id, ev.target.parentElement) }, "Never…"),
     );
     const who = (id) => (id ? `${id}${names.get(id) ? " " + names.get(id) : ""}` : "—");
     body.append(el("tr", { class: decided.length ? "decided" : "", "data-case": row.case_id },
