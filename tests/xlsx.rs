@@ -262,6 +262,25 @@ fn a_sheet_without_header_an_empty_sheet_and_a_table_given_twice_are_errors() {
 }
 
 #[test]
+fn an_unreadable_scenario_workbook_is_the_one_error_reported() {
+    let (_tmp, dir) = folder();
+    std::fs::write(
+        dir.join("scenario.xlsx"),
+        b"PK\x03\x04 not really a workbook",
+    )
+    .unwrap();
+    let errors = errors_of(&dir);
+    assert_eq!(errors.0.len(), 1, "{errors}");
+    assert!(errors.0[0].file.ends_with("scenario.xlsx"), "{errors}");
+    assert!(
+        errors.0[0]
+            .message
+            .contains("cannot be read as an .xlsx workbook"),
+        "{errors}"
+    );
+}
+
+#[test]
 fn a_scenario_workbook_reads_its_policy_sheet_through_the_policy_rules() {
     let (_tmp, dir) = folder();
     let write = |policy: &[&[&str]]| {

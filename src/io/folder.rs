@@ -97,9 +97,12 @@ pub(super) fn load(dir: &Path) -> Option<crate::Result<Scenario>> {
     } else {
         None
     };
+    // A scenario.xlsx that cannot be read is reported once, as itself: its tables are
+    // not reported missing on top.
+    let unreadable = book_path.exists() && book.is_none();
     let mut tables: Vec<Option<Read>> = Vec::new();
     for spec in &TABLES {
-        tables.push(table(dir, spec, book.as_ref(), &mut report));
+        tables.push(table(dir, spec, book.as_ref(), unreadable, &mut report));
     }
 
     let policy_path = dir.join(POLICY_FILE);
@@ -137,9 +140,15 @@ pub(super) fn load(dir: &Path) -> Option<crate::Result<Scenario>> {
     Some(assemble(inputs, report).map_err(Error::InvalidInput))
 }
 
-/// Finds and reads one table; `None` (reported if required) when it is nowhere, or given
-/// twice, or cannot be read.
-fn table(dir: &Path, spec: &Spec, book: Option<&Workbook>, report: &mut Report) -> Option<Read> {
+/// Finds and reads one table; `None` (reported if required, unless `scenario.xlsx` is
+/// there but `unreadable`) when it is nowhere, or given twice, or cannot be read.
+fn table(
+    dir: &Path,
+    spec: &Spec,
+    book: Option<&Workbook>,
+    unreadable: bool,
+    report: &mut Report,
+) -> Option<Read> {
     let csv = dir.join(spec.csv);
     let xlsx = dir.join(spec.xlsx);
     let sheet = book.and_then(|b| Some((b, b.sheet(Some(spec.sheet))?)));
@@ -182,7 +191,7 @@ fn table(dir: &Path, spec: &Spec, book: Option<&Workbook>, report: &mut Report) 
     if let Some((book, name)) = sheet {
         return Some(Read::Sheet(book.table(name, spec.columns)));
     }
-    if spec.required {
+    if spec.required && !unreadable {
         let (file, message) = match book {
             Some(book) => (
                 book.file.clone(),
