@@ -42,6 +42,21 @@ fn rows(out: &Path) -> BTreeMap<String, (String, String, String)> {
         .collect()
 }
 
+/// (id, why) of each decision a run's summary lists as not applied.
+fn not_applied(summary: &serde_json::Value) -> Vec<(i64, String)> {
+    summary["decisions"]["not_applied"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_i64().unwrap(),
+                d["why"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 fn run(args: &[&str]) -> std::process::Output {
     caseload(args)
 }
@@ -185,17 +200,7 @@ fn every_kind_of_decision_is_honoured_by_the_next_run_and_checked() {
         .map(|d| d["id"].as_i64().unwrap())
         .collect();
     assert_eq!(applied, [2, 3, 4, 5]);
-    let not: Vec<(i64, String)> = s["decisions"]["not_applied"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["id"].as_i64().unwrap(),
-                d["why"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let not: Vec<(i64, String)> = not_applied(&s);
     assert_eq!(not[0].0, 6);
     assert!(not[0].1.contains("W4 is unavailable"), "{not:?}");
     assert_eq!(not[1].0, 7);
@@ -268,17 +273,7 @@ fn every_kind_of_decision_is_honoured_by_the_next_run_and_checked() {
     let printed = ok(&allocate(&dir, &out3, &["--record", db, "-q"]));
     assert!(printed.is_empty(), "-q prints nothing: {printed}");
     let s = summary(&out3);
-    let why: BTreeMap<i64, String> = s["decisions"]["not_applied"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["id"].as_i64().unwrap(),
-                d["why"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let why: BTreeMap<i64, String> = not_applied(&s).into_iter().collect();
     assert!(why[&2].contains("W2 is unavailable"), "{why:?}");
     assert!(
         why[&5].contains("case C7 is no longer in cases.csv"),

@@ -18,9 +18,9 @@ use crate::io::csv::{header_columns, Table};
 use crate::model::{CaseId, Decided, DecisionKind, Hold, Scenario, WorkerId};
 use crate::{Error, InputError, InputErrors};
 
-/// The columns read; the file has `why` as well, and `capacity` (read when present:
-/// files written before decisions on workers lack it).
-const COLUMNS: [&str; 8] = [
+/// The columns read; the file has `why` as well. All but the last are required:
+/// `capacity` is read when present (files written before decisions on workers lack it).
+const COLUMNS: [&str; 9] = [
     "decision_id",
     "case_id",
     "kind",
@@ -29,7 +29,11 @@ const COLUMNS: [&str; 8] = [
     "at",
     "note",
     "applied",
+    "capacity",
 ];
+
+/// The columns a `decisions.csv` must have.
+const REQUIRED: &[&str] = COLUMNS.split_at(COLUMNS.len() - 1).0;
 
 /// One decision of a `decisions.csv` file.
 #[derive(Clone, Debug, PartialEq)]
@@ -82,30 +86,11 @@ pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<DecisionRow>, Input
         message,
     };
     let mut table = Table::new(text);
-    let header = match table.next() {
-        Some((_, Ok(header))) => header,
-        Some((line, Err(e))) => {
-            let message = format!("the header row is not valid CSV: {e}");
-            return Err(InputErrors(vec![error(
-                line,
-                "",
-                codes::MALFORMED_ROW,
-                message,
-            )]));
-        }
-        None => {
-            let message = "the file is empty; expected the header of decisions.csv".to_string();
-            return Err(InputErrors(vec![error(
-                1,
-                "",
-                codes::MISSING_COLUMN,
-                message,
-            )]));
-        }
-    };
+    let expected = ("", "the header of decisions.csv");
+    let header =
+        super::file::header_row(&mut table, name, expected).map_err(|e| InputErrors(vec![e]))?;
     let (found, _) = header_columns(&header, &COLUMNS);
-    let capacity_column = header.iter().position(|h| h.trim() == "capacity");
-    let mut errors: Vec<InputError> = COLUMNS
+    let mut errors: Vec<InputError> = REQUIRED
         .iter()
         .filter(|c| !found.contains_key(*c))
         .map(|c| {
@@ -170,11 +155,7 @@ pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<DecisionRow>, Input
             errors.push(error(line, "worker_id", codes::EMPTY_ID, message));
             continue;
         }
-        let capacity_cell = capacity_column
-            .and_then(|i| record.get(i))
-            .unwrap_or_default()
-            .trim();
-        let capacity = match (kind == DecisionKind::Capacity, capacity_cell) {
+        let capacity = match (kind == DecisionKind::Capacity, cell("capacity")) {
             (false, _) => None,
             (true, text) => match text.parse::<f64>() {
                 Ok(c) if c.is_finite() && c >= 0.0 => Some(c),

@@ -59,6 +59,39 @@ pub(super) fn read_checked_file(path: &Path, what: &str) -> crate::Result<String
     })
 }
 
+/// The header row of a checked CSV file: an error at its line when it is not valid CSV,
+/// or at line 1 when the file is empty (`expected`: the column to name and what the
+/// header should hold, in words).
+pub(super) fn header_row(
+    table: &mut Table<'_>,
+    name: &str,
+    expected: (&str, &str),
+) -> Result<csv::StringRecord, InputError> {
+    let error = |line: u64, column: &str, code: &'static str, message: String| InputError {
+        file: name.to_string(),
+        line: Some(line),
+        column: column.to_string(),
+        cell: None,
+        code,
+        message,
+    };
+    match table.next() {
+        Some((_, Ok(header))) => Ok(header),
+        Some((line, Err(e))) => Err(error(
+            line,
+            "",
+            codes::MALFORMED_ROW,
+            format!("the header row is not valid CSV: {e}"),
+        )),
+        None => Err(error(
+            1,
+            expected.0,
+            codes::MISSING_COLUMN,
+            format!("the file is empty; expected {}", expected.1),
+        )),
+    }
+}
+
 /// Parses the text of an allocation file; `name` is the file name used in messages.
 pub fn parse_allocation(name: &str, text: &str) -> Result<Vec<AllocationRow>, InputErrors> {
     let error = |line: Option<u64>, column: &str, code: &'static str, message: String| InputError {
@@ -71,28 +104,8 @@ pub fn parse_allocation(name: &str, text: &str) -> Result<Vec<AllocationRow>, In
     };
     // Byte order mark, CRLF, trimmed cells and the line of each record: as for scenarios.
     let mut table = Table::new(text);
-
-    let header = match table.next() {
-        Some((_, Ok(header))) => header,
-        Some((line, Err(e))) => {
-            let message = format!("the header row is not valid CSV: {e}");
-            return Err(InputErrors(vec![error(
-                Some(line),
-                "",
-                codes::MALFORMED_ROW,
-                message,
-            )]));
-        }
-        None => {
-            let message = "the file is empty; expected a header row with `case_id`".to_string();
-            return Err(InputErrors(vec![error(
-                Some(1),
-                "case_id",
-                codes::MISSING_COLUMN,
-                message,
-            )]));
-        }
-    };
+    let expected = ("case_id", "a header row with `case_id`");
+    let header = header_row(&mut table, name, expected).map_err(|e| InputErrors(vec![e]))?;
     let mut errors = Vec::new();
     let (found, duplicates) = header_columns(&header, &COLUMNS);
     for column in COLUMNS {

@@ -119,26 +119,13 @@ pub fn whatif(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
         args.threads_per_variant > 0,
         "--threads-per-variant must be at least 1"
     );
-    // The set is staged from the start: the variants' folders go into it while the run
-    // goes on and appear in OUT only with the comparison. A shard writes a part folder
-    // of its own instead (its manifest says whether it is whole).
-    let set = match shard {
-        None => Some(
-            whatif::begin_output(&out)
-                .with_context(|| format!("writing the comparison to {}", out.display()))?,
-        ),
-        Some(_) => None,
-    };
-    let variants_dir = match &set {
-        Some(set) => set.dir().join(whatif::VARIANTS_DIR),
-        None => out.join(whatif::VARIANTS_DIR),
-    };
-    let options = RunOptions {
+    // With --allocations, each variant's folder goes into `variants` (see below where).
+    let options = |variants: PathBuf| RunOptions {
         jobs: args.jobs.unwrap_or(0),
         threads_per_variant: args.threads_per_variant,
         time_limit_s: args.time_limit,
         mip_gap: args.mip_gap,
-        allocations: args.allocations.then_some(variants_dir),
+        allocations: args.allocations.then_some(variants),
         reuse_parts: !args.no_reuse,
         max_solves: args.max_solves,
     };
@@ -152,16 +139,27 @@ pub fn whatif(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let total: u64 = units.iter().map(|u| whatif::draw_count(u.plan)).sum();
-    match (shard, set) {
-        (Some(shard), _) => run_shard(&units, &options, shard, &out, total, args.quiet),
-        (None, set) => run_all(&units, &options, set, &out, total, &args),
+    match shard {
+        // A shard writes a part folder of its own (its manifest says whether it is whole).
+        Some(shard) => {
+            let options = options(out.join(whatif::VARIANTS_DIR));
+            run_shard(&units, &options, shard, &out, total, args.quiet)
+        }
+        // The set is staged before the run: the variants' folders go into it while the
+        // run goes on and appear in OUT only with the comparison.
+        None => {
+            let set = whatif::begin_output(&out)
+                .with_context(|| format!("writing the comparison to {}", out.display()))?;
+            let options = options(set.dir().join(whatif::VARIANTS_DIR));
+            run_all(&units, &options, set, &out, total, &args)
+        }
     }
 }
 
 fn run_all(
     units: &[whatif::Unit<'_>],
     options: &RunOptions,
-    set: Option<caseload::io::atomic::OutputSet>,
+    set: caseload::io::atomic::OutputSet,
     out: &Path,
     total: u64,
     args: &WhatIfArgs,
@@ -176,10 +174,6 @@ fn run_all(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let set = match set {
-        Some(set) => set,
-        None => whatif::begin_output(out)?,
-    };
     whatif::commit_comparison(set, &comparison, scenarios.as_deref(), args.xlsx)
         .with_context(|| format!("writing the comparison to {}", out.display()))?;
     if !args.quiet {

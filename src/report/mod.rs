@@ -244,7 +244,8 @@ pub fn decisions_csv(outcomes: &[DecisionOutcome]) -> Result<String> {
                 d.worker_id
                     .as_ref()
                     .map_or(String::new(), |w| w.to_string()),
-                d.capacity.map_or(String::new(), crate::text::num),
+                // Exact (shortest round trip): the checker holds the run to it.
+                d.capacity.map_or(String::new(), |c| c.to_string()),
                 d.by.clone(),
                 d.at.clone(),
                 d.note.clone(),
@@ -491,4 +492,33 @@ pub fn write_outputs(
     let outputs = Outputs::render(instance, solution, timings, None)?;
     outputs.write_files(out)?;
     Ok(outputs.summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CaseId, Decision, DecisionKind, WorkerId};
+
+    #[test]
+    fn decisions_csv_keeps_a_capacity_exactly_for_the_checker() {
+        let capacity = 12.345_678_9;
+        let outcome = DecisionOutcome {
+            decision: Decision {
+                id: 4,
+                at: "2026-12-03T09:00:00Z".into(),
+                by: "Sam".into(),
+                case_id: CaseId::new(""),
+                kind: DecisionKind::Capacity,
+                worker_id: Some(WorkerId::new("W1")),
+                note: String::new(),
+                capacity: Some(capacity),
+            },
+            applied: true,
+            why: String::new(),
+        };
+        let text = decisions_csv(&[outcome]).unwrap();
+        let rows = crate::check::parse_decisions("decisions.csv", &text).unwrap();
+        assert_eq!(rows[0].capacity, Some(capacity), "{text}");
+        assert_eq!(rows[0].decided.kind, DecisionKind::Capacity);
+    }
 }

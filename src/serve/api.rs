@@ -154,16 +154,17 @@ pub async fn solve(State(app): State<Arc<App>>) -> Response {
 /// `GET /api/solve/progress`: `{"running": false}`, or `{"running": true, "solved",
 /// "parts", "elapsed_s", "cancelled"}` while a solve (or a why-not) runs.
 pub async fn progress(State(app): State<Arc<App>>) -> Response {
-    match app.workspace.running() {
-        Some(r) => {
-            let mut body = serde_json::to_value(r).unwrap_or_else(|_| json!({}));
-            if let Some(map) = body.as_object_mut() {
-                map.insert("running".into(), json!(true));
-            }
-            Json(body).into_response()
-        }
-        None => Json(json!({ "running": false })).into_response(),
-    }
+    let body = match app.workspace.running() {
+        Some(r) => json!({
+            "running": true,
+            "solved": r.progress.solved,
+            "parts": r.progress.parts,
+            "elapsed_s": r.elapsed_s,
+            "cancelled": r.cancelled,
+        }),
+        None => json!({ "running": false }),
+    };
+    Json(body).into_response()
 }
 
 /// `POST /api/solve/cancel`: stops the running solve (it answers 409, nothing recorded);
@@ -198,10 +199,10 @@ pub async fn eligible(State(app): State<Arc<App>>, Query(q): Query<CaseQuery>) -
     let objective = current.solution.evaluation.objective.total;
     // The objective were only C's sibling group moved to W, everything else as proposed
     // (a re-solve, as why-not does, may do better).
-    let moved_to = |w: usize| {
-        let mut allocation = current.solution.allocation.clone();
-        allocation.units[u] = Some(w);
-        instance.evaluate(&allocation).objective.total - objective
+    let mut trial = current.solution.allocation.clone();
+    let mut moved_to = |w: usize| {
+        trial.units[u] = Some(w);
+        instance.evaluate(&trial).objective.total - objective
     };
     let workers: Vec<_> = (0..instance.workers.len())
         .filter(|&w| {

@@ -32,10 +32,9 @@ pub enum WorkspaceError {
 }
 
 /// A running solve as `GET /api/solve/progress` shows it.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Copy, Debug)]
 pub struct Running {
     /// Parts solved, of how many.
-    #[serde(flatten)]
     pub progress: Progress,
     /// Seconds since it started.
     pub elapsed_s: f64,
@@ -281,7 +280,7 @@ impl Workspace {
         let instance = Instance::new(&decided).map_err(Error::from)?;
         let (options, _running) = self.watched();
         let solution = solve_with_cache(&instance, &options, Some(&self.cache))?;
-        if options.watch.as_ref().is_some_and(|w| w.cancelled()) {
+        if options.cancelled() {
             return Err(WorkspaceError::Cancelled);
         }
         Ok((solution, outcomes))
@@ -311,7 +310,7 @@ fn solve_proposal(
     let (decided, decisions) = apply_decisions(scenario, &record.standing()?);
     let instance = Instance::new(&decided).map_err(Error::from)?;
     let solution = solve_with_cache(&instance, options, Some(cache))?;
-    if options.watch.as_ref().is_some_and(|w| w.cancelled()) {
+    if options.cancelled() {
         return Err(WorkspaceError::Cancelled);
     }
     let timings = Timings {

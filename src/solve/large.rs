@@ -118,7 +118,7 @@ pub(super) fn exchange_between_teams(
         let mut queue = candidates::promising_team_pairs(instance, &best);
         while !queue.is_empty() {
             let now = Instant::now();
-            if now >= deadline || options.watch.as_ref().is_some_and(|w| w.cancelled()) {
+            if now >= deadline || options.cancelled() {
                 return Ok(best);
             }
             let mut batch: Vec<[String; 2]> = Vec::with_capacity(threads);

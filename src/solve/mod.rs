@@ -75,6 +75,13 @@ pub struct SolveOptions {
     pub watch: Option<std::sync::Arc<Watch>>,
 }
 
+impl SolveOptions {
+    /// Whether the solve's [`Watch`] was told to stop.
+    pub fn cancelled(&self) -> bool {
+        self.watch.as_ref().is_some_and(|w| w.cancelled())
+    }
+}
+
 impl Default for SolveOptions {
     fn default() -> Self {
         Self {

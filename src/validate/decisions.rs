@@ -185,11 +185,7 @@ fn worker_blocker(scenario: &Scenario, d: &Decision) -> Option<String> {
         .filter(|c| c.pinned && c.current_worker.as_ref() == Some(w))
         .map(|c| c.id.as_str())
         .collect();
-    match pinned.as_slice() {
-        [] => None,
-        [one] => Some(format!("cases.csv pins {one} to {w}")),
-        many => Some(format!("cases.csv pins {} to {w}", many.join(", "))),
-    }
+    (!pinned.is_empty()).then(|| format!("cases.csv pins {} to {w}", pinned.join(", ")))
 }
 
 /// Why a `never W` decision cannot hold, if it cannot.
