@@ -390,6 +390,7 @@ fn a_manager_works_the_proposal_in_a_real_browser() {
         "/window/rect",
         json!({"width": 800, "height": 1600}),
     );
+    browser.script("window.scrollTo(0, 0); return true;");
     let shot = screenshots().join("workspace-800.png");
     browser.screenshot(&shot);
     let wide = screenshots().join("workspace-1280.png");
