@@ -13,7 +13,7 @@
 use std::path::Path;
 
 use caseload::generate::{generate, GenerateOptions};
-use caseload::model::{CaseId, DecisionKind};
+use caseload::model::{CaseId, Change, Ruling};
 use caseload::record::NewDecision;
 use caseload::serve::Workspace;
 use caseload::solve::SolveOptions;
@@ -39,17 +39,15 @@ fn resolve(c: &mut Criterion) {
     let workspace = Workspace::open(&dir, &tmp.path().join("record.sqlite"), "bench", options)
         .expect("the first proposal");
     // The moved children of the first proposal, one per team where possible.
-    let moved: Vec<String> = workspace
-        .current()
-        .json()
-        .allocation
+    let current = workspace.current();
+    let evaluation = &current.solution.evaluation;
+    let moved: Vec<String> = current
+        .instance
+        .cases
         .iter()
-        .filter(|r| r.get("change").and_then(|v| v.as_str()) == Some("moved"))
-        .filter_map(|r| {
-            r.get("case_id")
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        })
+        .zip(&evaluation.change)
+        .filter(|(_, change)| **change == Change::Moved)
+        .map(|(case, _)| case.id.to_string())
         .collect();
     assert!(!moved.is_empty(), "the trust's proposal moves children");
     let mut next = 0;
@@ -59,14 +57,11 @@ fn resolve(c: &mut Criterion) {
         b.iter(|| {
             let case = &moved[next % moved.len()];
             next += 1;
-            let decided = workspace.record().decide(&NewDecision {
-                case_id: CaseId::new(case),
-                kind: DecisionKind::Reject,
-                worker_id: None,
-                by: "bench".into(),
-                note: String::new(),
-                capacity: None,
-            });
+            let reject = Ruling::Reject {
+                case: CaseId::new(case),
+                worker: None,
+            };
+            let decided = workspace.decide(&NewDecision::new(reject, "bench", ""));
             decided.expect("decided");
             workspace.resolve().expect("re-solved")
         })

@@ -5,11 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use caseload::check::{check, AllocationRow};
+use caseload::check::{check, AllocationRow, DecisionRow};
 use caseload::model::Allocation;
 use caseload::model::{
-    CapacityMode, Case, CaseId, Decision, DecisionKind, Instance, PairTerms, Policy, Scenario,
-    Worker, WorkerId,
+    CapacityMode, Case, CaseId, Decision, DecisionKind, Instance, PairTerms, Policy, Ruling,
+    Scenario, Worker, WorkerId,
 };
 use caseload::solve::start::improved_start;
 use caseload::solve::{hard_rule_breaches, pooled, solve, starting_allocation, SolveOptions};
@@ -147,29 +147,51 @@ fn with_decisions(scenario: Scenario, specs: &[DecisionSpec]) -> Scenario {
         .map(|(i, &(c, kind, worker))| {
             let kind = DecisionKind::ALL[kind];
             let worker = match kind {
-                DecisionKind::Never => Some(worker.unwrap_or(0)),
+                DecisionKind::Never | DecisionKind::Assign => Some(worker.unwrap_or(0)),
                 k if k.on_worker() => Some(worker.unwrap_or(0)),
                 _ => worker,
             };
+            let case = (!kind.on_worker()).then(|| format!("C{c}"));
+            let worker = worker.map(|w| format!("W{w}"));
+            let capacity = (kind == DecisionKind::Capacity).then_some(2.0 * c as f64);
             Decision {
                 id: i as i64 + 1,
                 at: "2026-12-03T09:00:00Z".into(),
                 by: "Sam".into(),
-                case_id: CaseId::new(match kind.on_worker() {
-                    true => String::new(),
-                    false => format!("C{c}"),
-                }),
-                kind,
-                worker_id: worker.map(|w| WorkerId::new(format!("W{w}"))),
                 note: String::new(),
-                capacity: (kind == DecisionKind::Capacity).then_some(2.0 * c as f64),
+                ruling: Ruling::from_parts(kind, case.as_deref(), worker.as_deref(), capacity)
+                    .expect("a decision of the right shape"),
             }
         })
         .collect();
     if decisions.is_empty() || !caseload::validate::validate(&scenario).is_empty() {
         return scenario;
     }
-    caseload::validate::apply_decisions(&scenario, &decisions).0
+    let (decided, outcomes) = caseload::validate::apply_decisions(&scenario, &decisions);
+    // The checker judges the same decisions on its own, and agrees with the solver's
+    // judge on every one.
+    let rows: Vec<DecisionRow> = outcomes
+        .iter()
+        .map(|o| DecisionRow {
+            line: 0,
+            case: o
+                .decision
+                .case()
+                .cloned()
+                .unwrap_or_else(|| CaseId::new("")),
+            decided: o.decision.decided(),
+            worker: o.decision.worker().cloned(),
+            applied: o.applied,
+            capacity: o.decision.capacity(),
+        })
+        .collect();
+    let judged = caseload::check::judge(&scenario, &rows);
+    assert!(
+        judged.violations.is_empty(),
+        "the checker judges the decisions otherwise: {:?}\nsolver's judge: {outcomes:?}",
+        judged.violations
+    );
+    decided
 }
 
 /// A (case, worker) pair: case index (dropped if beyond the cases), worker index, cost,

@@ -103,7 +103,8 @@ fn every_kind_of_decision_is_honoured_by_the_next_run_and_checked() {
         all.extend_from_slice(args);
         run(&all)
     };
-    ok(&decide(&["C1", "assign", "W3", "--by", "Sam"]));
+    let said = ok(&decide(&["C1", "assign", "W3", "--by", "Sam"]));
+    assert!(said.contains("applies: yes"), "judged at once: {said}");
     let replaced = ok(&decide(&[
         "C1",
         "assign",
@@ -126,7 +127,12 @@ fn every_kind_of_decision_is_honoured_by_the_next_run_and_checked() {
     ]));
     ok(&decide(&["C7", "reject", "--by", "Jo"]));
     ok(&decide(&["C2", "reject", "--by", "Jo"])); // back to W4, who is leaving
-    ok(&decide(&["C3", "assign", "W2", "--by", "Jo"])); // W2 lacks court
+                                                  // W2 lacks court: recorded, and said at once that it will not apply.
+    let said = ok(&decide(&["C3", "assign", "W2", "--by", "Jo"]));
+    assert!(
+        said.contains("applies: no: W2 lacks the tag `court`"),
+        "judged at once: {said}"
+    );
     ok(&decide(&["C6", "never", "W2", "--by", "Jo"]));
     ok(&decide(&["--withdraw", "8", "--by", "Jo"]));
 
@@ -236,7 +242,7 @@ fn every_kind_of_decision_is_honoured_by_the_next_run_and_checked() {
     let checked = check(&dir, &out2);
     let text = ok(&checked);
     assert!(
-        text.contains("the 4 managers' decisions applied by its run"),
+        text.contains("the 4 managers' decisions that hold of the 6 in"),
         "{text}"
     );
     // Moving C1 back to W1 is valid by the input files alone, not against the decision.
@@ -260,6 +266,35 @@ fn every_kind_of_decision_is_honoured_by_the_next_run_and_checked() {
         "{}",
         stdout(&refused)
     );
+
+    // The applied column is not taken on trust: marked not applied everywhere, the
+    // checker still holds the allocation to the decisions that hold (C1's is broken) and
+    // names each decision the file misjudges; marked applied everywhere, it names the two
+    // that cannot hold.
+    let honest = std::fs::read_to_string(out2.join("decisions.csv")).unwrap();
+    for (from, to, misjudged) in [(",yes,", ",no,", 4), (",no,", ",yes,", 2)] {
+        std::fs::write(out2.join("decisions.csv"), honest.replace(from, to)).unwrap();
+        let refused = check(&dir, &out2);
+        let text = stdout(&refused);
+        assert_eq!(refused.status.code(), Some(3), "{text}");
+        assert!(
+            text.contains("rule 1 (manager's decision not honoured)"),
+            "the broken decision is still found: {text}"
+        );
+        assert_eq!(
+            text.matches("rule 1 (decision misjudged)").count(),
+            misjudged,
+            "{text}"
+        );
+    }
+    assert!(
+        stdout(&check(&dir, &out2)).contains(
+            "decision 6 (reject) cannot hold on this scenario (W4 is unavailable (on leave or \
+             leaving)), but decisions.csv (line 6) says the run applied it"
+        ),
+        "in its own words"
+    );
+    std::fs::write(out2.join("decisions.csv"), &honest).unwrap();
 
     // Run 3 on changed inputs: W2 leaves and C7 is closed. Decisions naming them no
     // longer hold, and say why.

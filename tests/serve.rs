@@ -54,6 +54,11 @@ pub fn copy_demo(root: &Path) -> PathBuf {
 
 impl Server {
     pub fn start(dir: &Path) -> Server {
+        Self::start_with(dir, &[])
+    }
+
+    /// A server with extra flags (e.g. `--time-limit 10`).
+    pub fn start_with(dir: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_caseload"))
             .args([
                 "serve",
@@ -63,6 +68,7 @@ impl Server {
                 "--by",
                 "Test Manager",
             ])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -211,7 +217,13 @@ fn a_manager_rejects_a_move_re_solves_asks_why_not_and_exports_a_valid_allocatio
     let body = format!(r#"{{"case_id":"{case}","kind":"reject","note":"court next week"}}"#);
     let answer = server.call("POST", "/api/decisions", &body);
     assert_eq!(answer.status, 201, "{}", answer.body);
-    let id = answer.json()["id"].as_i64().unwrap();
+    let taken = answer.json();
+    let id = taken["id"].as_i64().unwrap();
+    // Judged at once, without a solve.
+    assert_eq!(taken["applies"], true, "{taken}");
+    assert_eq!(taken["why"], "", "{taken}");
+    assert_eq!(taken["in_proposal"], false, "{taken}");
+    assert_eq!(taken["run"], proposal["run"], "{taken}");
     let standing = server.call("GET", "/api/decisions", "").json();
     assert_eq!(standing[0]["id"], id);
     assert_eq!(standing[0]["by"], "Test Manager");
@@ -238,6 +250,23 @@ fn a_manager_rejects_a_move_re_solves_asks_why_not_and_exports_a_valid_allocatio
         server.call("GET", "/api/previous", "").json()["run"],
         proposal["run"]
     );
+    let standing = server.call("GET", "/api/decisions", "").json();
+    assert_eq!(standing[0]["in_proposal"], true, "{standing}");
+
+    // A decision taken on the proposal before the re-solve is stale: 409, with what
+    // changed, and nothing recorded.
+    let stale = format!(
+        r#"{{"case_id":"{case}","kind":"accept","run":{}}}"#,
+        proposal["run"]
+    );
+    let refused = server.call("POST", "/api/decisions", &stale);
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    let said = refused.json()["error"].as_str().unwrap().to_string();
+    assert!(
+        said.contains(&format!("taken on run {}", proposal["run"])) && said.contains("is newer"),
+        "{said}"
+    );
+    assert_eq!(server.call("GET", "/api/decisions", "").json(), standing);
 
     // Why not a worker of the other team? The rule, in words.
     let other_team = proposal["loads"]
@@ -427,4 +456,111 @@ fn a_manager_marks_a_worker_leaving_and_changes_a_capacity_then_re_solves() {
     let decisions = server.call("GET", "/api/export/decisions.csv", "").body;
     let checked = passes_check(&dir, &tmp.path().join("finished"), &export, &decisions);
     assert!(checked.contains("2 managers' decisions"), "{checked}");
+}
+
+/// A 30-team cross-team trust that HiGHS does not prove within seconds.
+fn long_solving_trust(root: &Path) -> PathBuf {
+    let dir = root.join("trust");
+    let out = caseload([
+        "generate".as_ref(),
+        "--teams".as_ref(),
+        "30".as_ref(),
+        "--seed".as_ref(),
+        "5".as_ref(),
+        "--cross-team".as_ref(),
+        "--out".as_ref(),
+        dir.as_os_str(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    dir
+}
+
+#[test]
+fn nothing_waits_for_a_solve_and_a_cancel_stops_it_with_its_best_allocation() {
+    use std::time::Instant;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = long_solving_trust(tmp.path());
+    let server = std::sync::Arc::new(Server::start_with(&dir, &["--time-limit", "10"]));
+    let before = server.call("GET", "/api/proposal", "").json();
+    let moved = before["allocation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["change"] == "moved" || r["change"] == "new")
+        .expect("the trust's proposal changes someone")["case_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // A re-solve in the background; it ends only when cancelled (or at 10 s).
+    let solver = std::sync::Arc::clone(&server);
+    let solving = std::thread::spawn(move || {
+        let answer = solver.call("POST", "/api/solve", "");
+        (answer, Instant::now())
+    });
+    let started = Instant::now();
+    while server.call("GET", "/api/solve/progress", "").json()["running"] != true {
+        assert!(started.elapsed().as_secs() < 60, "the solve never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Every read and a decision answer while the solve runs (the solve is still running
+    // after each answer: nothing waited for it). Their times are printed, not asserted.
+    let mut timings = Vec::new();
+    let body = format!(
+        r#"{{"case_id":"{moved}","kind":"reject","note":"known to the family","run":{}}}"#,
+        before["run"]
+    );
+    for (method, path, body) in [
+        ("GET", "/api/proposal", ""),
+        ("GET", "/api/decisions", ""),
+        ("POST", "/api/decisions", body.as_str()),
+        ("GET", "/api/solve/progress", ""),
+        ("GET", "/api/export/allocation.csv", ""),
+    ] {
+        let asked = Instant::now();
+        let answer = server.call(method, path, body);
+        timings.push(format!(
+            "{method} {path}: {:.1} ms",
+            asked.elapsed().as_secs_f64() * 1e3
+        ));
+        assert!(answer.status < 300, "{method} {path}: {}", answer.body);
+        assert!(
+            !solving.is_finished(),
+            "{method} {path} answered only after the solve ended"
+        );
+        if method == "POST" {
+            let taken = answer.json();
+            assert_eq!(taken["applies"], true, "{taken}");
+            assert_eq!(taken["in_proposal"], false, "{taken}");
+        }
+    }
+    let progress = server.call("GET", "/api/solve/progress", "").json();
+    assert_eq!(progress["running"], true, "{progress}");
+    assert!(
+        progress["solved"].as_u64() <= progress["parts"].as_u64(),
+        "{progress}"
+    );
+
+    let cancelled_at = Instant::now();
+    let cancel = server.call("POST", "/api/solve/cancel", "");
+    assert_eq!(cancel.status, 202, "{}", cancel.body);
+    let (answer, ended) = solving.join().unwrap();
+    let stopped = ended.duration_since(cancelled_at).as_secs_f64();
+    eprintln!(
+        "while solving: {}; cancel to the solve's answer: {stopped:.2} s",
+        timings.join(", ")
+    );
+    // The cancelled solve answers with its best allocation so far, recorded, and valid.
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let after = answer.json();
+    assert_eq!(after["summary"]["status"], "time_limit");
+    assert_eq!(after["run"], before["run"].as_i64().unwrap() + 1);
+    // The decision taken during the solve is kept, and not yet in the proposal.
+    let standing = server.call("GET", "/api/decisions", "").json();
+    assert_eq!(standing.as_array().unwrap().len(), 1, "{standing}");
+    assert_eq!(standing[0]["in_proposal"], false, "{standing}");
+    assert_eq!(standing[0]["applies"], true, "{standing}");
+    let allocation = server.call("GET", "/api/export/allocation.csv", "").body;
+    let decisions = server.call("GET", "/api/export/decisions.csv", "").body;
+    passes_check(&dir, &tmp.path().join("export"), &allocation, &decisions);
 }

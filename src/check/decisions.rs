@@ -15,7 +15,7 @@ use std::path::Path;
 
 use crate::codes;
 use crate::io::csv::{header_columns, Table};
-use crate::model::{CaseId, Decided, DecisionKind, Hold, Scenario, WorkerId};
+use crate::model::{CaseId, Decided, DecisionKind, Ruling, WorkerId};
 use crate::{Error, InputError, InputErrors};
 
 /// The columns read; the file has `why` as well. All but the last are required:
@@ -53,18 +53,23 @@ pub struct DecisionRow {
 }
 
 impl DecisionRow {
-    /// The decision as kept in a record.
-    pub fn decision(&self) -> crate::model::Decision {
-        crate::model::Decision {
+    /// The decision as kept in a record (`None` if the row's parts make no decision,
+    /// which [`parse_decisions`] refuses).
+    pub fn decision(&self) -> Option<crate::model::Decision> {
+        let ruling = crate::model::Ruling::from_parts(
+            self.decided.kind,
+            Some(self.case.as_str()),
+            self.worker.as_ref().map(|w| w.as_str()),
+            self.capacity,
+        )
+        .ok()?;
+        Some(crate::model::Decision {
             id: self.decided.id,
             at: self.decided.at.clone(),
             by: self.decided.by.clone(),
-            case_id: self.case.clone(),
-            kind: self.decided.kind,
-            worker_id: self.worker.clone(),
             note: self.decided.note.clone(),
-            capacity: self.capacity,
-        }
+            ruling,
+        })
     }
 }
 
@@ -139,24 +144,8 @@ pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<DecisionRow>, Input
             errors.push(error(line, "decision_id", codes::PARSE, message));
             continue;
         };
-        if cell("case_id").is_empty() != kind.on_worker() {
-            let message = match kind.on_worker() {
-                true => format!("a `{kind}` decision is on a worker: its case id is empty"),
-                false => "the case id is empty".to_string(),
-            };
-            errors.push(error(line, "case_id", codes::EMPTY_ID, message));
-            continue;
-        }
-        let worker = Some(cell("worker_id"))
-            .filter(|w| !w.is_empty())
-            .map(WorkerId::new);
-        if (kind == DecisionKind::Never || kind.on_worker()) && worker.is_none() {
-            let message = format!("a `{kind}` decision names a worker");
-            errors.push(error(line, "worker_id", codes::EMPTY_ID, message));
-            continue;
-        }
         let capacity = match (kind == DecisionKind::Capacity, cell("capacity")) {
-            (false, _) => None,
+            (false, _) | (true, "") => None,
             (true, text) => match text.parse::<f64>() {
                 Ok(c) if c.is_finite() && c >= 0.0 => Some(c),
                 _ => {
@@ -167,6 +156,18 @@ pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<DecisionRow>, Input
                 }
             },
         };
+        // The one reading of a decision's shape (model::Ruling), as at every other door.
+        let worker = Some(cell("worker_id")).filter(|w| !w.is_empty());
+        if let Err(message) = Ruling::from_parts(kind, Some(cell("case_id")), worker, capacity) {
+            let column = if message.contains("case") {
+                "case_id"
+            } else {
+                "worker_id"
+            };
+            errors.push(error(line, column, codes::EMPTY_ID, message));
+            continue;
+        }
+        let worker = worker.map(WorkerId::new);
         rows.push(DecisionRow {
             line,
             case: CaseId::new(cell("case_id")),
@@ -187,52 +188,6 @@ pub fn parse_decisions(name: &str, text: &str) -> Result<Vec<DecisionRow>, Input
     } else {
         Err(InputErrors(errors))
     }
-}
-
-/// The scenario with the applied decisions on its cases (the others are left out, and so
-/// is a decision on a case the scenario lacks: the allocation is checked against the
-/// scenario's cases).
-pub fn with_decisions(scenario: &Scenario, decisions: &[DecisionRow]) -> Scenario {
-    let mut out = scenario.clone();
-    let mut on_workers: Vec<&DecisionRow> = decisions
-        .iter()
-        .filter(|d| d.applied && d.decided.kind.on_worker())
-        .collect();
-    on_workers.sort_by_key(|d| d.decided.id);
-    for d in on_workers {
-        let Some(worker) = out
-            .workers
-            .iter_mut()
-            .find(|w| Some(&w.id) == d.worker.as_ref())
-        else {
-            continue;
-        };
-        match d.decided.kind {
-            DecisionKind::Capacity => worker.capacity = d.capacity,
-            _ => worker.available = false,
-        }
-    }
-    for d in decisions
-        .iter()
-        .filter(|d| d.applied && !d.decided.kind.on_worker())
-    {
-        let Some(case) = out.cases.iter_mut().find(|c| c.id == d.case) else {
-            continue;
-        };
-        match (d.decided.kind, &d.worker) {
-            (DecisionKind::Never, Some(w)) => {
-                case.never.insert(w.clone(), d.decided.clone());
-            }
-            (DecisionKind::Never, None) => {}
-            _ => {
-                case.hold = Some(Hold {
-                    worker: d.worker.clone(),
-                    decided: d.decided.clone(),
-                })
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

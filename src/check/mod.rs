@@ -26,6 +26,7 @@
 mod decisions;
 mod derive;
 mod file;
+mod judge;
 mod verify;
 mod words;
 
@@ -37,9 +38,27 @@ use std::fmt;
 
 use crate::model::{CaseId, Change, Objective, WorkerId, WorkerLoad};
 
-pub use decisions::{parse_decisions, read_decisions, with_decisions, DecisionRow};
+pub use decisions::{parse_decisions, read_decisions, DecisionRow};
 pub use file::{parse_allocation, read_allocation, AllocationRow};
+pub use judge::{judge, with_decisions, Judged, Judgement};
 pub use verify::check;
+
+/// Checks an allocation bound by the managers' decisions of a `decisions.csv`: the
+/// checker judges by itself which decisions hold ([`judge`]) and holds the allocation to
+/// those; a decision the run judged otherwise (its `applied` column) is a violation too.
+pub fn check_with_decisions(
+    scenario: &crate::model::Scenario,
+    decisions: &[DecisionRow],
+    rows: &[AllocationRow],
+) -> CheckReport {
+    let judgement = judge(scenario, decisions);
+    let mut report = check(&judgement.scenario, rows);
+    report.violations.extend(judgement.violations);
+    report
+        .violations
+        .sort_by(|a, b| (a.rule, &a.subject).cmp(&(b.rule, &b.subject)));
+    report
+}
 
 /// What a violation breaks: the allocation file itself, one of the hard rules 1–5 of docs/model.md, or
 /// the file's own `change` labels. The order is the report order.
@@ -63,6 +82,9 @@ pub enum Rule {
     Pinned,
     /// Hard rule 1: a case is not where a manager's decision holds it.
     Decided,
+    /// Hard rule 1: the run's `applied` column says a decision was applied where, by the
+    /// checker's own judgement, it cannot hold, or not applied where it holds.
+    DecisionMisjudged,
     /// Hard rule 2: a case whose current worker still fits is left unallocated.
     LeftUnallocated,
     /// Hard rule 3: a worker holds more cases than `max(max_cases, cases before)`.
@@ -82,7 +104,11 @@ impl Rule {
     /// The number of the hard rule broken (docs/model.md), or `None` for problems with the file.
     pub fn hard_rule(self) -> Option<u8> {
         match self {
-            Rule::Ineligible | Rule::GroupSplit | Rule::Pinned | Rule::Decided => Some(1),
+            Rule::Ineligible
+            | Rule::GroupSplit
+            | Rule::Pinned
+            | Rule::Decided
+            | Rule::DecisionMisjudged => Some(1),
             Rule::LeftUnallocated => Some(2),
             Rule::MaxCases | Rule::Capacity => Some(3),
             Rule::MaxNew => Some(4),
@@ -106,6 +132,7 @@ impl Rule {
             Rule::GroupSplit => "sibling group split",
             Rule::Pinned => "pinned case moved",
             Rule::Decided => "manager's decision not honoured",
+            Rule::DecisionMisjudged => "decision misjudged",
             Rule::LeftUnallocated => "left unallocated",
             Rule::MaxCases => "max_cases",
             Rule::Capacity => "capacity",

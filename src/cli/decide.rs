@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use caseload::model::{CaseId, DecisionKind, WorkerId};
+use caseload::model::{DecisionKind, Ruling};
 use caseload::record::{DecisionRecord, NewDecision, Record};
 
 /// Flags of `caseload decide`.
@@ -93,45 +93,29 @@ pub fn decide(args: DecideArgs) -> anyhow::Result<ExitCode> {
     let (Some(case), Some(kind)) = (args.case, args.kind) else {
         anyhow::bail!("give a case and a kind, --withdraw ID or --list");
     };
-    let new = if kind.on_worker() {
-        let bad = |what: String| caseload::record::RecordError::BadDecision {
-            path: args.db.clone(),
-            what,
-        };
-        let capacity = match (kind, args.worker.as_deref()) {
-            (DecisionKind::Capacity, Some(points)) => match points.trim().parse::<f64>() {
-                Ok(c) => Some(c),
-                Err(_) => {
-                    let what = format!("capacity: expected a number of points, got `{points}`");
-                    return Err(bad(what).into());
-                }
-            },
-            (DecisionKind::Capacity, None) => None, // refused by the record, in words
-            (_, Some(extra)) => {
-                let what =
-                    format!("`{kind}` is on a worker ({case}): nothing follows it, got `{extra}`");
+    let bad = |what: String| caseload::record::RecordError::BadDecision {
+        path: args.db.clone(),
+        what,
+    };
+    // On a worker, CASE is the worker and WORKER the capacity (for `capacity`).
+    let (case, worker, capacity) = match (kind, args.worker.as_deref()) {
+        (DecisionKind::Capacity, Some(points)) => match points.trim().parse::<f64>() {
+            Ok(c) => (None, Some(case.as_str()), Some(c)),
+            Err(_) => {
+                let what = format!("capacity: expected a number of points, got `{points}`");
                 return Err(bad(what).into());
             }
-            (_, None) => None,
-        };
-        NewDecision {
-            case_id: CaseId::new(""),
-            kind,
-            worker_id: Some(WorkerId::new(&case)),
-            by,
-            note: args.note,
-            capacity,
+        },
+        (k, Some(extra)) if k.on_worker() => {
+            let what =
+                format!("`{kind}` is on a worker ({case}): nothing follows it, got `{extra}`");
+            return Err(bad(what).into());
         }
-    } else {
-        NewDecision {
-            case_id: CaseId::new(&case),
-            kind,
-            worker_id: args.worker.map(WorkerId::new),
-            by,
-            note: args.note,
-            capacity: None,
-        }
+        (k, None) if k.on_worker() => (None, Some(case.as_str()), None),
+        (_, worker) => (Some(case.as_str()), worker, None),
     };
+    let ruling = caseload::validate::ask(kind, case, worker, capacity).map_err(bad)?;
+    let new = NewDecision::new(ruling, by, args.note);
     let taken = record.decide(&new)?;
     let replaced: Vec<String> = record
         .decisions()?
@@ -151,6 +135,8 @@ pub fn decide(args: DecideArgs) -> anyhow::Result<ExitCode> {
         what(&taken),
         taken.decision.subject()
     );
+    let verdict = record.verdict(taken.on_run, taken.decision.id)?;
+    println!("{}", verdict_words(&verdict));
     if !replaced.is_empty() {
         println!("it replaces decision(s) {}", replaced.join(", "));
     }
@@ -158,23 +144,32 @@ pub fn decide(args: DecideArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `applies: yes` or `applies: no: W2 is unavailable ...`, as `POST /api/decisions`
+/// answers `applies` and `why`.
+fn verdict_words(verdict: &caseload::validate::DecisionOutcome) -> String {
+    if verdict.applied {
+        "applies: yes (judged against that run's inputs; the next run holds to it)".to_string()
+    } else {
+        format!(
+            "applies: no: {} (it is recorded, and every later run says so until it can hold)",
+            caseload::text::one_line(&verdict.why)
+        )
+    }
+}
+
 /// What a decision does, in words: `reject: stays with W0101`.
 fn what(d: &DecisionRecord) -> String {
     let d = &d.decision;
     let with = d
-        .worker_id
-        .as_ref()
+        .worker()
         .map_or("unallocated".to_string(), |w| format!("with {w}"));
-    match (d.kind, &d.worker_id) {
-        (DecisionKind::Capacity, _) => format!(
-            "capacity {}",
-            d.capacity.map_or("?".to_string(), caseload::text::num)
-        ),
-        (DecisionKind::Leaving, _) => "leaving".to_string(),
-        (DecisionKind::Leave, _) => "on leave".to_string(),
-        (DecisionKind::Never, Some(w)) => format!("never {w}"),
-        (DecisionKind::Assign, Some(w)) => format!("assign to {w}"),
-        (kind, _) => format!("{kind}: stays {with}"),
+    match &d.ruling {
+        Ruling::Capacity { points, .. } => format!("capacity {}", caseload::text::num(*points)),
+        Ruling::Leaving { .. } => "leaving".to_string(),
+        Ruling::Leave { .. } => "on leave".to_string(),
+        Ruling::Never { worker, .. } => format!("never {worker}"),
+        Ruling::Assign { worker, .. } => format!("assign to {worker}"),
+        r => format!("{}: stays {with}", r.kind()),
     }
 }
 
@@ -198,10 +193,9 @@ fn decisions_table(decisions: &[DecisionRecord], all: bool) -> String {
             x.id,
             x.at,
             x.by,
-            if x.kind.on_worker() {
-                x.worker_id.as_ref().map_or("", |w| w.as_str())
-            } else {
-                x.case_id.as_str()
+            match (x.case(), x.worker()) {
+                (Some(c), _) => c.as_str(),
+                (None, w) => w.map_or("", |w| w.as_str()),
             },
             what(d),
             d.on_run,
@@ -275,7 +269,7 @@ fn from_workbook(
         };
         let worker: Vec<&str> = words.collect();
         let worker = match (kind.names_worker(), worker.as_slice()) {
-            (true, [w]) => Some(WorkerId::new(w)),
+            (true, [w]) => Some(*w),
             (false, []) => None,
             (true, _) => {
                 problem(format!("`{kind}` names one worker, e.g. `{kind} W0101`"));
@@ -295,20 +289,19 @@ fn from_workbook(
             ));
             continue;
         }
-        if let Some(w) = worker.as_ref().filter(|w| !workers.contains(w.as_str())) {
+        if let Some(w) = worker.filter(|w| !workers.contains(*w)) {
             problem(format!(
                 "no worker {w} in run {run}, the newest run on the record"
             ));
             continue;
         }
-        decisions.push(NewDecision {
-            case_id: CaseId::new(&row.case_id),
-            kind,
-            worker_id: worker,
-            by: by.to_string(),
-            note: note.to_string(),
-            capacity: None,
-        });
+        match caseload::validate::ask(kind, Some(&row.case_id), worker, None) {
+            Ok(ruling) => decisions.push(NewDecision {
+                on_run: Some(run),
+                ..NewDecision::new(ruling, by, note)
+            }),
+            Err(e) => problem(e),
+        }
     }
     if !problems.is_empty() {
         return Err(caseload::Error::InvalidInput(InputErrors(problems)).into());
@@ -320,11 +313,13 @@ fn from_workbook(
         path.display()
     );
     for d in &taken {
+        let verdict = record.verdict(d.on_run, d.decision.id)?;
         println!(
-            "  decision {}: {} for {}",
+            "  decision {}: {} for {}; {}",
             d.decision.id,
             what(d),
-            d.decision.case_id
+            d.decision.subject(),
+            verdict_words(&verdict)
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -296,7 +296,7 @@ fn allocate(
         (None, Some(path)) => Some(
             caseload::check::read_decisions(path)?
                 .iter()
-                .map(|row| row.decision())
+                .filter_map(|row| row.decision())
                 .collect(),
         ),
         (None, None) => None,
@@ -398,24 +398,26 @@ fn check(dir: &Path, allocation: &Path, decisions: Option<&Path>) -> anyhow::Res
     // A recorded run's decisions.csv binds the allocation beside it.
     let beside = allocation.with_file_name("decisions.csv");
     let decisions = decisions.or_else(|| beside.is_file().then_some(beside.as_path()));
-    let scenario = match decisions {
+    let report = match decisions {
         Some(path) => {
-            let applied = caseload::check::read_decisions(path)?;
-            let n = applied.iter().filter(|d| d.applied).count();
+            let decided = caseload::check::read_decisions(path)?;
+            let judged = caseload::check::judge(&scenario, &decided);
+            let n = judged.verdicts.iter().filter(|v| v.applies).count();
             let plural = if n == 1 {
                 "manager's decision"
             } else {
                 "managers' decisions"
             };
             println!(
-                "holding the allocation to the {n} {plural} applied by its run ({})",
+                "holding the allocation to the {n} {plural} that hold of the {} in {} (judged \
+                 by the checker itself; the applied column is compared, not trusted)",
+                decided.len(),
                 path.display()
             );
-            caseload::check::with_decisions(&scenario, &applied)
+            caseload::check::check_with_decisions(&scenario, &decided, &rows)
         }
-        None => scenario,
+        None => caseload::check::check(&scenario, &rows),
     };
-    let report = caseload::check::check(&scenario, &rows);
     print!("{report}");
     Ok(if report.is_valid() {
         ExitCode::SUCCESS

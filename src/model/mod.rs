@@ -10,7 +10,7 @@ mod policy;
 mod scenario;
 
 pub use allocation::{utilisation, Allocation, Change, Evaluation, Objective, WorkerLoad};
-pub use decision::{Decided, Decision, DecisionKind, Hold};
+pub use decision::{Decided, Decision, DecisionKind, Hold, Ruling};
 pub use entities::{Case, PairTerms, Worker};
 pub use ids::{CaseId, Tag, WorkerId};
 pub use policy::{Band, CapacityMode, Policy, Weights};

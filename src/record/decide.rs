@@ -18,26 +18,37 @@ use serde::Serialize;
 
 use super::sql::Store;
 use super::{RecordError, RunId};
-use crate::model::{CaseId, Decision, DecisionKind, WorkerId};
+use crate::model::{Decision, DecisionKind, Ruling, WorkerId};
 use crate::validate::ranges::CAPACITY;
 use crate::validate::DecisionOutcome;
 
-/// A decision to take.
+/// A decision to take: what (read at its door by [`crate::validate::ask`]), by whom, why,
+/// and on which run's proposal.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewDecision {
-    /// The case (empty for a decision on a worker).
-    pub case_id: CaseId,
-    /// What is decided.
-    pub kind: DecisionKind,
-    /// The worker, for `assign`, `never` and the decisions on a worker (and only for
-    /// them).
-    pub worker_id: Option<WorkerId>,
+    /// What is decided. The worker of `accept` and `reject` is the run's: whatever it
+    /// says here is replaced by the proposed (accept) or previous (reject) worker.
+    pub ruling: Ruling,
     /// Who decides.
     pub by: String,
     /// Why, in the manager's words (may be empty).
     pub note: String,
-    /// The capacity, in points, for `capacity` (and only for it).
-    pub capacity: Option<f64>,
+    /// The run whose proposal the manager saw (`None`: the newest). A decision taken on
+    /// an older run than the newest is refused ([`RecordError::Stale`]): the proposal it
+    /// judged has been replaced.
+    pub on_run: Option<RunId>,
+}
+
+impl NewDecision {
+    /// A decision on the newest run's proposal.
+    pub fn new(ruling: Ruling, by: impl Into<String>, note: impl Into<String>) -> Self {
+        Self {
+            ruling,
+            by: by.into(),
+            note: note.into(),
+            on_run: None,
+        }
+    }
 }
 
 /// When and by whom a decision was withdrawn.
@@ -67,28 +78,34 @@ const DECISION_COLUMNS: &str = "id, at, by, case_id, kind, worker_id, note, on_r
                                 withdrawn_at, withdrawn_by, superseded_by, capacity";
 
 fn decision_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionRecord> {
-    let kind: String = r.get(4)?;
-    let kind = kind.parse::<DecisionKind>().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, e.into())
-    })?;
-    let withdrawn_at: Option<String> = r.get(8)?;
+    let bad = |column: &str, e: String| {
+        let index = r.as_ref().column_index(column).unwrap_or_default();
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, e.into())
+    };
+    let kind: String = r.get("kind")?;
+    let kind = kind.parse::<DecisionKind>().map_err(|e| bad("kind", e))?;
+    let case: String = r.get("case_id")?;
+    let worker: Option<String> = r.get("worker_id")?;
+    let capacity: Option<f64> = r.get("capacity")?;
+    let ruling = Ruling::from_parts(kind, Some(&case), worker.as_deref(), capacity)
+        .map_err(|e| bad("kind", e))?;
+    let withdrawn_at: Option<String> = r.get("withdrawn_at")?;
     Ok(DecisionRecord {
         decision: Decision {
-            id: r.get(0)?,
-            at: r.get(1)?,
-            by: r.get(2)?,
-            case_id: CaseId::new(r.get::<_, String>(3)?),
-            kind,
-            worker_id: r.get::<_, Option<String>>(5)?.map(WorkerId::new),
-            note: r.get(6)?,
-            capacity: r.get(11)?,
+            id: r.get("id")?,
+            at: r.get("at")?,
+            by: r.get("by")?,
+            note: r.get("note")?,
+            ruling,
         },
-        on_run: r.get(7)?,
+        on_run: r.get("on_run")?,
         withdrawn: match withdrawn_at {
             Some(at) => Some(Withdrawal {
                 at,
-                by: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
-                superseded_by: r.get(10)?,
+                by: r
+                    .get::<_, Option<String>>("withdrawn_by")?
+                    .unwrap_or_default(),
+                superseded_by: r.get("superseded_by")?,
             }),
             None => None,
         },
@@ -204,8 +221,8 @@ impl Store {
             .query_map([id], |r| {
                 Ok(DecisionOutcome {
                     decision: decision_record(r)?.decision,
-                    applied: r.get(12)?,
-                    why: r.get(13)?,
+                    applied: r.get("applied")?,
+                    why: r.get("why")?,
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -228,6 +245,15 @@ fn take(
         })
         .map_err(err)?
         .ok_or_else(|| RecordError::NoRun { path: path.clone() })?;
+    if let Some(on_run) = new.on_run.filter(|&r| r != run) {
+        let changed = stale_change(tx, on_run, run, &new.ruling).map_err(err)?;
+        return Err(RecordError::Stale {
+            path,
+            on_run,
+            newest: run,
+            changed,
+        });
+    }
     let known_worker = |w: &WorkerId| -> Result<(), RecordError> {
         let known: i64 = tx
             .query_row(
@@ -245,84 +271,141 @@ fn take(
             _ => Ok(()),
         }
     };
-    let bad = |what: String| RecordError::BadDecision {
-        path: path.clone(),
-        what,
-    };
-    if new.kind == DecisionKind::Capacity {
-        match new.capacity {
-            None => return Err(bad("`capacity` needs a capacity in points".into())),
-            Some(c) if !CAPACITY.contains(c) => {
-                return Err(bad(format!("capacity: {}", CAPACITY.message(c))))
-            }
-            Some(_) => {}
-        }
-    } else if new.capacity.is_some() {
-        return Err(bad(format!("`{}` takes no capacity", new.kind)));
-    }
-    let worker = if new.kind.on_worker() {
-        let Some(w) = &new.worker_id else {
-            return Err(bad(format!("`{}` needs a worker", new.kind)));
-        };
-        if !new.case_id.as_str().is_empty() {
-            return Err(bad(format!(
-                "`{}` is a decision on a worker: it takes no case",
-                new.kind
-            )));
-        }
-        known_worker(w)?;
-        Some(w.to_string())
-    } else {
-        let row: Option<(Option<String>, Option<String>)> = tx
-            .query_row(
-                "SELECT worker_id, previous_worker FROM run_row WHERE run = ?1 AND case_id = ?2",
-                params![run, new.case_id.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(err)?;
-        let Some((proposed, previous)) = row else {
-            return Err(RecordError::UnknownCase {
+    if let Ruling::Capacity { points, .. } = new.ruling {
+        if !CAPACITY.contains(points) {
+            return Err(RecordError::BadDecision {
                 path,
-                case: new.case_id.to_string(),
-                run,
+                what: format!("capacity: {}", CAPACITY.message(points)),
             });
-        };
-        match (new.kind, &new.worker_id) {
-            (DecisionKind::Accept, None) => proposed,
-            (DecisionKind::Reject, None) => previous,
-            (DecisionKind::Assign | DecisionKind::Never, Some(w)) => {
-                known_worker(w)?;
-                Some(w.to_string())
-            }
-            (kind, _) => {
-                return Err(bad(if kind.names_worker() {
-                    format!("`{kind}` needs a worker")
-                } else {
-                    format!("`{kind}` takes no worker: it uses the run's own")
-                }))
+        }
+    }
+    let ruling = match &new.ruling {
+        Ruling::Accept { case, .. } | Ruling::Reject { case, .. } => {
+            let (proposed, previous) = proposal_of(tx, run, case.as_str())
+                .map_err(err)?
+                .ok_or_else(|| RecordError::UnknownCase {
+                    path: path.clone(),
+                    case: case.to_string(),
+                    run,
+                })?;
+            let case = case.clone();
+            match new.ruling.kind() {
+                DecisionKind::Accept => Ruling::Accept {
+                    case,
+                    worker: proposed.map(WorkerId::new),
+                },
+                _ => Ruling::Reject {
+                    case,
+                    worker: previous.map(WorkerId::new),
+                },
             }
         }
+        ruling => {
+            if let Some(case) = ruling.case() {
+                if proposal_of(tx, run, case.as_str()).map_err(err)?.is_none() {
+                    return Err(RecordError::UnknownCase {
+                        path,
+                        case: case.to_string(),
+                        run,
+                    });
+                }
+            }
+            if let Some(w) = ruling.worker() {
+                known_worker(w)?;
+            }
+            ruling.clone()
+        }
     };
+    let worker = ruling.worker().map(|w| w.to_string());
+    let case = ruling.case().map(|c| c.to_string()).unwrap_or_default();
     tx.execute(
         "INSERT INTO decision (at, by, case_id, kind, worker_id, note, on_run, capacity)
          VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             new.by,
-            new.case_id.as_str(),
-            new.kind.as_str(),
+            case,
+            ruling.kind().as_str(),
             worker,
             new.note,
             run,
-            new.capacity
+            ruling.capacity()
         ],
     )
     .map_err(err)?;
     let id = tx.last_insert_rowid();
-    supersede(tx, id, new.kind, worker.as_deref()).map_err(err)?;
+    supersede(tx, id, ruling.kind(), worker.as_deref()).map_err(err)?;
     select_decision(tx, id)
         .map_err(err)?
         .ok_or(RecordError::UnknownDecision { path, id })
+}
+
+/// The worker run `run` proposed for a case and the one it had before, if the run has
+/// the case.
+fn proposal_of(
+    tx: &Transaction<'_>,
+    run: RunId,
+    case: &str,
+) -> rusqlite::Result<Option<(Option<String>, Option<String>)>> {
+    tx.query_row(
+        "SELECT worker_id, previous_worker FROM run_row WHERE run = ?1 AND case_id = ?2",
+        params![run, case],
+        |r| Ok((r.get("worker_id")?, r.get("previous_worker")?)),
+    )
+    .optional()
+}
+
+/// What changed between run `old` and the newer run `newest` for the case or worker of
+/// a decision, in words.
+fn stale_change(
+    tx: &Transaction<'_>,
+    old: RunId,
+    newest: RunId,
+    ruling: &Ruling,
+) -> rusqlite::Result<String> {
+    let place = |w: &Option<String>| {
+        w.as_deref()
+            .map_or("unallocated".to_string(), |w| format!("with {w}"))
+    };
+    if let Some(case) = ruling.case() {
+        let before = proposal_of(tx, old, case.as_str())?;
+        let now = proposal_of(tx, newest, case.as_str())?;
+        return Ok(match (before, now) {
+            (_, None) => format!("case {case} is not in run {newest}"),
+            (None, Some((now, _))) => {
+                format!(
+                    "case {case} is new in run {newest}, which proposes it {}",
+                    place(&now)
+                )
+            }
+            (Some((was, _)), Some((now, _))) if was == now => format!(
+                "run {newest} proposes case {case} {} as run {old} did; look at it again",
+                place(&now)
+            ),
+            (Some((was, _)), Some((now, _))) => format!(
+                "run {old} proposed case {case} {}, run {newest} proposes it {}",
+                place(&was),
+                place(&now)
+            ),
+        });
+    }
+    let worker = ruling.worker().map(|w| w.to_string()).unwrap_or_default();
+    let load = |run: RunId| -> rusqlite::Result<Option<(f64, i64)>> {
+        tx.query_row(
+            "SELECT load_after, cases FROM run_load WHERE run = ?1 AND worker_id = ?2",
+            params![run, worker],
+            |r| Ok((r.get("load_after")?, r.get("cases")?)),
+        )
+        .optional()
+    };
+    Ok(match (load(old)?, load(newest)?) {
+        (_, None) => format!("worker {worker} is not in run {newest}"),
+        (Some((a, n)), Some((b, m))) if a != b || n != m => format!(
+            "run {old} gave worker {worker} {n} cases ({} points), run {newest} gives {m} ({} points)",
+            crate::text::num(a),
+            crate::text::num(b)
+        ),
+        _ => format!("run {newest} replaced the proposal; look at worker {worker} again"),
+    })
 }
 
 /// The decision with this id, if any.

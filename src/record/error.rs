@@ -88,6 +88,29 @@ pub enum RecordError {
         /// What is wrong.
         what: String,
     },
+    /// A decision was taken on a proposal that is no longer the newest run's.
+    #[error("{}: the decision was taken on run {on_run}, but run {newest} is newer: {changed}", path.display())]
+    Stale {
+        /// The file.
+        path: PathBuf,
+        /// The run the decision was taken on.
+        on_run: i64,
+        /// The newest run on the record.
+        newest: i64,
+        /// What changed for the decision's case or worker, in words.
+        changed: String,
+    },
+    /// A run's input files, as kept, no longer read as a scenario (a record written by
+    /// an older caseload whose rules have since changed).
+    #[error("{}: the inputs of run {run} no longer read as a scenario: {message}", path.display())]
+    Inputs {
+        /// The file.
+        path: PathBuf,
+        /// The run.
+        run: i64,
+        /// What is wrong with them.
+        message: String,
+    },
     /// No decision has this id.
     #[error("{}: no decision {id} in the record", path.display())]
     UnknownDecision {
@@ -144,6 +167,7 @@ impl RecordError {
                 | RecordError::UnknownCase { .. }
                 | RecordError::UnknownWorker { .. }
                 | RecordError::BadDecision { .. }
+                | RecordError::Stale { .. }
                 | RecordError::UnknownDecision { .. }
                 | RecordError::AlreadyWithdrawn { .. }
         )

@@ -21,7 +21,7 @@
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use caseload::model::{Case, DecisionKind, Instance, Policy, Scenario, Worker};
+//! use caseload::model::{Case, Instance, Policy, Ruling, Scenario, Worker};
 //! use caseload::record::{NewDecision, NewRun, Record};
 //! use caseload::report::Outputs;
 //! use caseload::solve::{solve, SolveOptions};
@@ -44,14 +44,8 @@
 //! assert_eq!(record.rows(id)?.len(), 2);
 //!
 //! // The manager decides C2 goes to W2; the next run applies it on top of the input.
-//! record.decide(&NewDecision {
-//!     case_id: "C2".into(),
-//!     kind: DecisionKind::Assign,
-//!     worker_id: Some("W2".into()),
-//!     by: "Sam".into(),
-//!     note: "knows the family".into(),
-//!     capacity: None,
-//! })?;
+//! let assign = Ruling::Assign { case: "C2".into(), worker: "W2".into() };
+//! record.decide(&NewDecision::new(assign, "Sam", "knows the family"))?;
 //! let (decided, outcomes) = apply_decisions(&scenario, &record.standing()?);
 //! let instance = Instance::new(&decided)?;
 //! let solution = solve(&instance, &options)?;
@@ -66,6 +60,7 @@
 mod decide;
 mod diff;
 mod error;
+mod judge;
 mod schema;
 mod sql;
 mod transparency;
@@ -433,6 +428,11 @@ impl Record {
             Err(RecordError::ReadOnly { .. }) => Self::open_read_only(path),
             other => other,
         }
+    }
+
+    /// The record's file.
+    pub fn path(&self) -> &Path {
+        self.store.path()
     }
 
     /// Waits at most `wait` (instead of [`LOCK_WAIT`]) for another writer's lock before

@@ -134,7 +134,7 @@ impl Store {
         Ok(())
     }
 
-    pub(super) fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 

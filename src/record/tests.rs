@@ -199,14 +199,7 @@ fn an_older_schema_is_migrated_forward_keeping_its_runs() {
     // The tables of version 2 work on the migrated file: a decision on the old run.
     let mut record = record;
     let taken = record
-        .decide(&NewDecision {
-            case_id: "C3".into(),
-            kind: DecisionKind::Assign,
-            worker_id: Some("W1".into()),
-            by: "carol".into(),
-            note: String::new(),
-            capacity: None,
-        })
+        .decide(&new_decision(DecisionKind::Assign, "C3", Some("W1"), None))
         .unwrap();
     assert_eq!(taken.on_run, id);
     assert_eq!(record.standing().unwrap(), vec![taken.decision]);
@@ -244,8 +237,8 @@ fn decisions_of_version_2_survive_the_rebuild_of_version_3_which_takes_decisions
             let x = &d.decision;
             (
                 x.id,
-                x.case_id.to_string(),
-                x.kind,
+                x.case().map(|c| c.to_string()).unwrap_or_default(),
+                x.kind(),
                 x.note.clone(),
                 d.withdrawn.is_some(),
             )
@@ -263,14 +256,7 @@ fn decisions_of_version_2_survive_the_rebuild_of_version_3_which_takes_decisions
     let kept = 1;
     assert_eq!(record.standing().unwrap()[0].id, kept);
     // Decisions on a worker: leaving replaces leave, capacity stands beside it.
-    let on_worker = |kind, capacity| NewDecision {
-        case_id: "".into(),
-        kind,
-        worker_id: Some("W1".into()),
-        by: "carol".into(),
-        note: String::new(),
-        capacity,
-    };
+    let on_worker = |kind, capacity| new_decision(kind, "", Some("W1"), capacity);
     let leave = record
         .decide(&on_worker(DecisionKind::Leave, None))
         .unwrap();
@@ -291,36 +277,32 @@ fn decisions_of_version_2_survive_the_rebuild_of_version_3_which_takes_decisions
         replaced.withdrawn.as_ref().and_then(|w| w.superseded_by),
         Some(leaving.decision.id)
     );
-    assert_eq!(cap.decision.capacity, Some(12.5));
-    // Refused: no capacity, a capacity out of range, a case given, an unknown worker.
+    assert_eq!(cap.decision.capacity(), Some(12.5));
+    // Refused: a capacity out of range, an unknown worker. (A decision of the wrong
+    // shape cannot be made: model::Ruling::from_parts refuses it.)
     for bad in [
-        on_worker(DecisionKind::Capacity, None),
         on_worker(DecisionKind::Capacity, Some(-1.0)),
-        on_worker(DecisionKind::Leave, Some(3.0)),
-        NewDecision {
-            case_id: "C1".into(),
-            ..on_worker(DecisionKind::Leave, None)
-        },
-        NewDecision {
-            worker_id: Some("W9".into()),
-            ..on_worker(DecisionKind::Leave, None)
-        },
+        new_decision(DecisionKind::Leave, "", Some("W9"), None),
     ] {
         let err = record.decide(&bad).unwrap_err();
         assert!(err.is_bad_input(), "{bad:?}: {err}");
     }
 }
 
+/// A decision by "sam" on the newest run, from its parts.
+fn new_decision(
+    kind: DecisionKind,
+    case: &str,
+    worker: Option<&str>,
+    capacity: Option<f64>,
+) -> NewDecision {
+    let ruling = crate::model::Ruling::from_parts(kind, Some(case), worker, capacity).unwrap();
+    NewDecision::new(ruling, "sam", "why")
+}
+
 fn decide(record: &mut Record, case: &str, kind: DecisionKind, worker: Option<&str>) -> i64 {
     record
-        .decide(&NewDecision {
-            case_id: case.into(),
-            kind,
-            worker_id: worker.map(Into::into),
-            by: "sam".into(),
-            note: "why".into(),
-            capacity: None,
-        })
+        .decide(&new_decision(kind, case, worker, None))
         .unwrap()
         .decision
         .id
@@ -345,11 +327,8 @@ fn decisions_replace_the_ones_they_contradict_and_are_kept_after_withdrawal() {
     let ids: Vec<i64> = standing.iter().map(|d| d.id).collect();
     assert_eq!(ids, [c, d, e, f]);
     // accept keeps the proposed worker, reject the previous one.
-    assert_eq!(
-        standing[0].worker_id.as_ref().map(|w| w.to_string()),
-        proposed_c3
-    );
-    assert_eq!(standing[1].worker_id, Some("W2".into()));
+    assert_eq!(standing[0].worker().map(|w| w.to_string()), proposed_c3);
+    assert_eq!(standing[1].worker(), Some(&"W2".into()));
     let all = record.decisions().unwrap();
     let superseded = |id: i64| {
         all.iter()
@@ -378,14 +357,7 @@ fn decisions_replace_the_ones_they_contradict_and_are_kept_after_withdrawal() {
     assert_eq!(record.standing().unwrap().len(), 3);
     for (case, kind, worker) in [("C9", Accept, None), ("C1", Assign, Some("W9"))] {
         let err = record
-            .decide(&NewDecision {
-                case_id: case.into(),
-                kind,
-                worker_id: worker.map(Into::into),
-                by: "sam".into(),
-                note: String::new(),
-                capacity: None,
-            })
+            .decide(&new_decision(kind, case, worker, None))
             .unwrap_err();
         assert!(err.is_bad_input(), "{err}");
     }
@@ -501,14 +473,7 @@ fn a_writer_waits_a_bounded_time_for_another_then_says_locked_and_loses_nothing(
         "{err}"
     );
     let err = record
-        .decide(&NewDecision {
-            case_id: "C1".into(),
-            kind: DecisionKind::Accept,
-            worker_id: None,
-            by: "sam".into(),
-            note: String::new(),
-            capacity: None,
-        })
+        .decide(&new_decision(DecisionKind::Accept, "C1", None, None))
         .unwrap_err();
     assert!(matches!(err, RecordError::Locked { .. }), "{err}");
     other.execute_batch("ROLLBACK").unwrap();

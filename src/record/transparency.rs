@@ -175,13 +175,17 @@ fn render(run: &RunInfo, inputs: &[InputFile], decisions: &[DecisionOutcome]) ->
 /// `decision 4 by Sam Jones on 2026-12-03: reject for C0042 (stays with W0101); note "…"`.
 fn decision_words(o: &DecisionOutcome) -> String {
     let d = &o.decision;
-    let place = match (&d.worker_id, d.kind) {
-        (Some(w), crate::model::DecisionKind::Never) => format!("{w} may never hold it"),
-        (Some(w), crate::model::DecisionKind::Assign) => format!("goes to {w}"),
-        (Some(w), k) if k.makes_unavailable() => format!("{w} holds no case"),
-        (Some(w), k) if k.on_worker() => format!("{w}'s capacity is set"),
-        (Some(w), _) => format!("stays with {w}"),
-        (None, _) => "stays unallocated".to_string(),
+    use crate::model::Ruling;
+    let place = match &d.ruling {
+        Ruling::Never { worker, .. } => format!("{worker} may never hold it"),
+        Ruling::Assign { worker, .. } => format!("goes to {worker}"),
+        Ruling::Leaving { worker } | Ruling::Leave { worker } => format!("{worker} holds no case"),
+        Ruling::Capacity { worker, .. } => format!("{worker}'s capacity is set"),
+        Ruling::Accept { worker, .. } | Ruling::Reject { worker, .. } => worker
+            .as_ref()
+            .map_or("stays unallocated".to_string(), |w| {
+                format!("stays with {w}")
+            }),
     };
     let mut text = format!(
         "decision {} by {} on {}: {} ({place})",

@@ -239,13 +239,11 @@ pub fn decisions_csv(outcomes: &[DecisionOutcome]) -> Result<String> {
             let d = &o.decision;
             vec![
                 d.id.to_string(),
-                d.case_id.to_string(),
-                d.kind.to_string(),
-                d.worker_id
-                    .as_ref()
-                    .map_or(String::new(), |w| w.to_string()),
+                d.case().map_or(String::new(), |c| c.to_string()),
+                d.kind().to_string(),
+                d.worker().map_or(String::new(), |w| w.to_string()),
                 // Exact (shortest round trip): the checker holds the run to it.
-                d.capacity.map_or(String::new(), |c| c.to_string()),
+                d.capacity().map_or(String::new(), |c| c.to_string()),
                 d.by.clone(),
                 d.at.clone(),
                 d.note.clone(),
@@ -497,7 +495,7 @@ pub fn write_outputs(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CaseId, Decision, DecisionKind, WorkerId};
+    use crate::model::{Decision, DecisionKind, Ruling, WorkerId};
 
     #[test]
     fn decisions_csv_keeps_a_capacity_exactly_for_the_checker() {
@@ -507,11 +505,11 @@ mod tests {
                 id: 4,
                 at: "2026-12-03T09:00:00Z".into(),
                 by: "Sam".into(),
-                case_id: CaseId::new(""),
-                kind: DecisionKind::Capacity,
-                worker_id: Some(WorkerId::new("W1")),
                 note: String::new(),
-                capacity: Some(capacity),
+                ruling: Ruling::Capacity {
+                    worker: WorkerId::new("W1"),
+                    points: capacity,
+                },
             },
             applied: true,
             why: String::new(),

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{error, App, WorkspaceError};
-use crate::model::{eligibility, CaseId, Decision, DecisionKind, Objective, WorkerId};
+use crate::model::{eligibility, CaseId, Decision, DecisionKind, Objective, Ruling, WorkerId};
 use crate::record::{NewDecision, RecordError};
 use crate::report::bands::rag;
 
@@ -21,6 +21,9 @@ fn failure(e: WorkspaceError) -> Response {
         WorkspaceError::Record(
             RecordError::UnknownDecision { .. } | RecordError::UnknownRun { .. },
         ) => error(StatusCode::NOT_FOUND, e.to_string()),
+        WorkspaceError::Record(RecordError::Stale { .. }) => {
+            error(StatusCode::CONFLICT, e.to_string())
+        }
         WorkspaceError::Record(r) if r.is_bad_input() => {
             error(StatusCode::BAD_REQUEST, e.to_string())
         }
@@ -31,29 +34,36 @@ fn failure(e: WorkspaceError) -> Response {
     }
 }
 
+/// A proposal's JSON, rendered when it was solved.
+fn proposal_json(p: &super::Proposal) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        p.json().to_string(),
+    )
+        .into_response()
+}
+
 /// `GET /api/proposal`: the summary, every allocation row, every load.
 pub async fn proposal(State(app): State<Arc<App>>) -> Response {
-    let current = app.workspace.current();
-    Json(current.json()).into_response()
+    proposal_json(&app.workspace.current())
 }
 
 /// `GET /api/previous`: the proposal before the last re-solve (404 before any).
 pub async fn previous(State(app): State<Arc<App>>) -> Response {
     match app.workspace.previous() {
-        Some(p) => Json(p.json()).into_response(),
+        Some(p) => proposal_json(&p),
         None => error(StatusCode::NOT_FOUND, "no earlier proposal in this session"),
     }
 }
 
-/// `GET /api/decisions`: the standing decisions.
+/// `GET /api/decisions`: the standing decisions, each judged now (`applies`, `why`) and
+/// marked whether the current proposal includes it (`in_proposal`).
 pub async fn decisions(State(app): State<Arc<App>>) -> Response {
-    let record = app.workspace.record();
-    match record.decisions() {
-        Ok(all) => {
-            let standing: Vec<_> = all.into_iter().filter(|d| d.withdrawn.is_none()).collect();
-            Json(standing).into_response()
-        }
-        Err(e) => failure(e.into()),
+    let worker = Arc::clone(&app);
+    match tokio::task::spawn_blocking(move || worker.workspace.standing()).await {
+        Ok(Ok(standing)) => Json(standing).into_response(),
+        Ok(Err(e)) => failure(e),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}")),
     }
 }
 
@@ -72,11 +82,17 @@ pub struct DecisionBody {
     note: Option<String>,
     #[serde(default)]
     capacity: Option<f64>,
+    /// The run whose proposal the manager saw (default: the newest).
+    #[serde(default)]
+    run: Option<i64>,
 }
 
-/// `POST /api/decisions`: `{"case_id", "kind", "worker_id"?, "by"?, "note"?}` → `{"id"}`;
-/// on a worker, `{"kind": "leaving" | "leave", "worker_id"}` or `{"kind": "capacity",
-/// "worker_id", "capacity"}` (no case).
+/// `POST /api/decisions`: `{"case_id", "kind", "worker_id"?, "by"?, "note"?, "run"?}` →
+/// 201 `{"id", "applies", "why", "run", "in_proposal": false}`, judged at once against the
+/// scenario and the standing decisions (no solve); on a worker, `{"kind": "leaving" |
+/// "leave", "worker_id"}` or `{"kind": "capacity", "worker_id", "capacity"}` (no case).
+/// A decision taken on an older run than the newest (`run`) is refused with 409 and what
+/// changed; nothing is recorded.
 pub async fn decide(
     State(app): State<Arc<App>>,
     body: Result<Json<DecisionBody>, axum::extract::rejection::JsonRejection>,
@@ -100,21 +116,35 @@ pub async fn decide(
         .by
         .filter(|b| !b.trim().is_empty())
         .unwrap_or_else(|| app.workspace.by.clone());
-    let decision = NewDecision {
-        case_id: CaseId::new(&body.case_id),
+    let ruling = match crate::validate::ask(
         kind,
-        worker_id: body
-            .worker_id
-            .filter(|w| !w.trim().is_empty())
-            .map(WorkerId::new),
-        by,
-        note: body.note.unwrap_or_default(),
-        capacity: body.capacity,
+        Some(&body.case_id),
+        body.worker_id.as_deref(),
+        body.capacity,
+    ) {
+        Ok(ruling) => ruling,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
-    let taken = app.workspace.record().decide(&decision);
+    let decision = NewDecision {
+        on_run: body.run,
+        ..NewDecision::new(ruling, by, body.note.unwrap_or_default())
+    };
+    let worker = Arc::clone(&app);
+    let taken = tokio::task::spawn_blocking(move || worker.workspace.decide(&decision)).await;
     match taken {
-        Ok(d) => (StatusCode::CREATED, Json(json!({ "id": d.decision.id }))).into_response(),
-        Err(e) => failure(e.into()),
+        Ok(Ok((d, verdict))) => (
+            StatusCode::CREATED,
+            Json(json!({
+                "id": d.decision.id,
+                "applies": verdict.applied,
+                "why": verdict.why,
+                "run": d.on_run,
+                "in_proposal": false,
+            })),
+        )
+            .into_response(),
+        Ok(Err(e)) => failure(e),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}")),
     }
 }
 
@@ -142,7 +172,7 @@ pub async fn solve(State(app): State<Arc<App>>) -> Response {
     let worker = Arc::clone(&app);
     let solved = tokio::task::spawn_blocking(move || worker.workspace.resolve()).await;
     match solved {
-        Ok(Ok(p)) => Json(p.json()).into_response(),
+        Ok(Ok(p)) => proposal_json(&p),
         Ok(Err(e)) => failure(e),
         Err(e) => error(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -167,8 +197,8 @@ pub async fn progress(State(app): State<Arc<App>>) -> Response {
     Json(body).into_response()
 }
 
-/// `POST /api/solve/cancel`: stops the running solve (it answers 409, nothing recorded);
-/// 409 when none runs.
+/// `POST /api/solve/cancel`: 202, and the running solve stops within moments with its
+/// best allocation so far (status `time_limit`, recorded and shown); 409 when none runs.
 pub async fn cancel(State(app): State<Arc<App>>) -> Response {
     if app.workspace.cancel() {
         (StatusCode::ACCEPTED, Json(json!({ "cancelled": true }))).into_response()
@@ -273,11 +303,11 @@ pub async fn why_not(State(app): State<Arc<App>>, Query(q): Query<WhyNotQuery>) 
         id: i64::MAX,
         at: String::new(),
         by: "why-not".into(),
-        case_id: CaseId::new(&q.case),
-        kind: DecisionKind::Assign,
-        worker_id: Some(WorkerId::new(&q.worker)),
         note: String::new(),
-        capacity: None,
+        ruling: Ruling::Assign {
+            case: CaseId::new(&q.case),
+            worker: WorkerId::new(&q.worker),
+        },
     };
     let worker = Arc::clone(&app);
     let solved = tokio::task::spawn_blocking(move || worker.workspace.solve_with(&[trial])).await;

@@ -1,6 +1,14 @@
 //! A manager's workspace: the scenario as read, the record, the current proposal and the
 //! one before it. Every solve applies the standing decisions, is a run on the record,
 //! and reuses the parts of the last solve that did not change (the part cache).
+//!
+//! Nothing waits for a solve. A solve reads the standing decisions (a moment's hold on
+//! the record), solves that snapshot with no lock held, then records its run and
+//! publishes the new proposal in one short step (the record held, so that a decision is
+//! judged against the proposal that is current when it arrives). Reads, decisions,
+//! progress and cancel meanwhile answer at once; a decision taken during a solve is kept
+//! and shown as not yet in the proposal. A cancelled solve stops within moments and
+//! publishes its best allocation so far, with status `time_limit`.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -11,11 +19,11 @@ use serde_json::{Map, Value};
 
 use crate::error::Error;
 use crate::model::{Instance, Scenario};
-use crate::record::{InputFile, NewRun, Record, RecordError, RunId};
+use crate::record::{DecisionRecord, InputFile, NewDecision, NewRun, Record, RecordError, RunId};
 use crate::report::bands::rag;
 use crate::report::{Outputs, Summary, Timings};
 use crate::solve::{solve_with_cache, PartCache, Progress, Solution, SolveOptions, Watch};
-use crate::validate::{apply_decisions, DecisionOutcome};
+use crate::validate::{apply_decisions, verdict, DecisionOutcome};
 
 /// What can go wrong in the workspace.
 #[derive(Debug, thiserror::Error)]
@@ -26,8 +34,8 @@ pub enum WorkspaceError {
     /// The record failed.
     #[error(transparent)]
     Record(#[from] RecordError),
-    /// The solve was cancelled: nothing recorded, the proposal unchanged.
-    #[error("the solve was cancelled: nothing was recorded and the proposal is unchanged")]
+    /// A why-not trial solve was cancelled: nothing recorded, the proposal unchanged.
+    #[error("the trial solve was cancelled: nothing was recorded and the proposal is unchanged")]
     Cancelled,
 }
 
@@ -54,6 +62,8 @@ pub struct Proposal {
     pub outputs: Outputs,
     /// What it made of each standing decision.
     pub decisions: Vec<DecisionOutcome>,
+    /// `GET /api/proposal`'s answer, rendered once.
+    json: String,
 }
 
 /// The JSON of `GET /api/proposal`.
@@ -99,8 +109,37 @@ fn csv_objects(text: &str) -> Vec<Map<String, Value>> {
 }
 
 impl Proposal {
-    /// The proposal as `GET /api/proposal` answers it.
-    pub fn json(&self) -> ProposalJson<'_> {
+    /// A proposal, its JSON rendered once.
+    pub fn new(
+        run: RunId,
+        instance: Instance,
+        solution: Solution,
+        outputs: Outputs,
+        decisions: Vec<DecisionOutcome>,
+    ) -> Self {
+        let mut proposal = Proposal {
+            run,
+            instance,
+            solution,
+            outputs,
+            decisions,
+            json: String::new(),
+        };
+        proposal.json = serde_json::to_string(&proposal.json_value()).unwrap_or_default();
+        proposal
+    }
+
+    /// The proposal as `GET /api/proposal` answers it, rendered once.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// Whether the proposal judged decision `id` (it was standing when the solve began).
+    pub fn judged(&self, id: i64) -> bool {
+        self.decisions.iter().any(|d| d.decision.id == id)
+    }
+
+    fn json_value(&self) -> ProposalJson<'_> {
         let mut loads = csv_objects(&self.outputs.loads);
         let policy = &self.instance.policy;
         for (w, row) in loads.iter_mut().enumerate() {
@@ -124,6 +163,20 @@ impl Proposal {
             loads,
         }
     }
+}
+
+/// A standing decision as `GET /api/decisions` shows it.
+#[derive(Serialize)]
+pub struct StandingDecision {
+    /// The decision as kept.
+    #[serde(flatten)]
+    pub record: DecisionRecord,
+    /// Whether it applies to the scenario, judged now.
+    pub applies: bool,
+    /// Why not, in words (empty when it applies).
+    pub why: String,
+    /// Whether the current proposal includes it (false: taken since its solve began).
+    pub in_proposal: bool,
 }
 
 /// The workspace of one scenario folder.
@@ -165,7 +218,9 @@ impl Workspace {
         let inputs = crate::record::read_inputs(dir)?;
         let scenario = crate::io::read::load_scenario(dir)?;
         let cache = PartCache::new();
-        let first = solve_proposal(&scenario, &inputs, &mut record, &cache, &options, by, dir)?;
+        let standing = record.standing()?;
+        let solved = solve_snapshot(&scenario, &standing, &cache, &options)?;
+        let first = record_proposal(solved, &inputs, &mut record, &options, by, dir)?;
         Ok(Self {
             dir: dir.to_path_buf(),
             record_path: record_path.to_path_buf(),
@@ -242,22 +297,25 @@ impl Workspace {
     }
 
     /// Solves again with the standing decisions; the new proposal becomes current and the
-    /// old one previous. A cancelled solve ([`Workspace::cancel`]) is neither recorded nor
-    /// shown: [`WorkspaceError::Cancelled`]. Blocking: call it off the async runtime.
+    /// old one previous. No lock is held while it solves (see the module doc). A cancelled
+    /// solve ([`Workspace::cancel`]) ends within moments with its best allocation so far
+    /// (status `time_limit`), recorded and shown like any other. Blocking: call it off the
+    /// async runtime.
     pub fn resolve(&self) -> Result<Arc<Proposal>, WorkspaceError> {
         let (options, _running) = self.watched();
+        let standing = self.record().standing()?;
+        let solved = solve_snapshot(&self.scenario, &standing, &self.cache, &options)?;
+        // Record and publish in one step, the record held: a decision arriving now waits
+        // for these few milliseconds and is then judged on the new run.
         let mut record = self.record();
-        let proposal = solve_proposal(
-            &self.scenario,
+        let proposal = Arc::new(record_proposal(
+            solved,
             &self.inputs,
             &mut record,
-            &self.cache,
             &options,
             &self.by,
             &self.dir,
-        )?;
-        drop(record);
-        let proposal = Arc::new(proposal);
+        )?);
         let old = self.current();
         if let Ok(mut previous) = self.previous.write() {
             *previous = Some(old);
@@ -265,7 +323,51 @@ impl Workspace {
         if let Ok(mut current) = self.current.write() {
             *current = Arc::clone(&proposal);
         }
+        drop(record);
         Ok(proposal)
+    }
+
+    /// Takes a decision and judges it at once against the scenario and the standing
+    /// decisions ([`crate::validate::verdict`]), without a solve: the same judgement the
+    /// next solve makes. A decision that will not apply is recorded all the same.
+    pub fn decide(
+        &self,
+        new: &NewDecision,
+    ) -> Result<(DecisionRecord, DecisionOutcome), WorkspaceError> {
+        let mut record = self.record();
+        let taken = record.decide(new)?;
+        let standing = record.standing()?;
+        drop(record);
+        let id = taken.decision.id;
+        let outcome =
+            verdict(&self.scenario, &standing, id).ok_or_else(|| RecordError::UnknownDecision {
+                path: self.record_path.clone(),
+                id,
+            })?;
+        Ok((taken, outcome))
+    }
+
+    /// The standing decisions, each judged now against the scenario (`applies`, `why`)
+    /// and marked whether the current proposal includes it (`in_proposal`: false for one
+    /// taken since its solve began).
+    pub fn standing(&self) -> Result<Vec<StandingDecision>, WorkspaceError> {
+        let all = self.record().decisions()?;
+        let standing: Vec<DecisionRecord> =
+            all.into_iter().filter(|d| d.withdrawn.is_none()).collect();
+        let decisions: Vec<crate::model::Decision> =
+            standing.iter().map(|d| d.decision.clone()).collect();
+        let (_, outcomes) = apply_decisions(&self.scenario, &decisions);
+        let current = self.current();
+        Ok(standing
+            .into_iter()
+            .zip(outcomes)
+            .map(|(record, outcome)| StandingDecision {
+                in_proposal: current.judged(record.decision.id),
+                applies: outcome.applied,
+                why: outcome.why,
+                record,
+            })
+            .collect())
     }
 
     /// Solves the scenario with the standing decisions plus `extra` (not recorded, the
@@ -296,23 +398,44 @@ impl Drop for RunningGuard<'_> {
     }
 }
 
-/// Applies the standing decisions, solves (reusing cached parts), renders and records
-/// the run.
-fn solve_proposal(
+/// A solve of one snapshot of the standing decisions, not yet recorded.
+struct Solved {
+    instance: Instance,
+    solution: Solution,
+    decisions: Vec<DecisionOutcome>,
+}
+
+/// Applies the standing decisions and solves, reusing cached parts. No lock is held.
+fn solve_snapshot(
     scenario: &Scenario,
+    standing: &[crate::model::Decision],
+    cache: &PartCache,
+    options: &SolveOptions,
+) -> Result<Solved, WorkspaceError> {
+    let (decided, decisions) = apply_decisions(scenario, standing);
+    let instance = Instance::new(&decided).map_err(Error::from)?;
+    let solution = solve_with_cache(&instance, options, Some(cache))?;
+    Ok(Solved {
+        instance,
+        solution,
+        decisions,
+    })
+}
+
+/// Renders a solve's outputs and records its run.
+fn record_proposal(
+    solved: Solved,
     inputs: &[InputFile],
     record: &mut Record,
-    cache: &PartCache,
     options: &SolveOptions,
     by: &str,
     dir: &Path,
 ) -> Result<Proposal, WorkspaceError> {
-    let (decided, decisions) = apply_decisions(scenario, &record.standing()?);
-    let instance = Instance::new(&decided).map_err(Error::from)?;
-    let solution = solve_with_cache(&instance, options, Some(cache))?;
-    if options.cancelled() {
-        return Err(WorkspaceError::Cancelled);
-    }
+    let Solved {
+        instance,
+        solution,
+        decisions,
+    } = solved;
     let timings = Timings {
         read: Duration::ZERO,
         build: solution.build_time,
@@ -330,11 +453,5 @@ fn solve_proposal(
         decisions.clone(),
     )?;
     let id = record.add_run(&run)?;
-    Ok(Proposal {
-        run: id,
-        instance,
-        solution,
-        outputs,
-        decisions,
-    })
+    Ok(Proposal::new(id, instance, solution, outputs, decisions))
 }

@@ -25,6 +25,7 @@ pub(super) fn set_option<V: highs::HighsOptionValue>(
 pub(super) fn relaxation_bound(
     mut formulation: Formulation<'_>,
     deadline: Option<Instant>,
+    watch: Option<&super::Watch>,
 ) -> Result<Option<f64>> {
     let mut model = formulation
         .take_highs_problem()
@@ -33,6 +34,10 @@ pub(super) fn relaxation_bound(
     set_option(&mut model, "output_flag", false)?;
     set_option(&mut model, "solve_relaxation", true)?;
     set_option(&mut model, "threads", 1)?;
+    // A cancel stops the relaxation too (a large one runs for seconds).
+    if let Some(watch) = watch {
+        watch.interrupt(&mut model);
+    }
     if let Some(deadline) = deadline {
         let seconds = deadline
             .saturating_duration_since(Instant::now())

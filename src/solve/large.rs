@@ -40,9 +40,7 @@ pub(super) fn solve_large(
             .saturating_duration_since(Instant::now())
             .as_secs_f64()
     };
-    // The whole program's LP relaxation, stopped at `until` (its time limit is set once
-    // HiGHS has the program: building and handing it over take about a second here).
-    let lp = |until: Instant| relaxation_bound(Formulation::build(instance), Some(until));
+    let lp = |until: Instant| whole_relaxation(instance, until, options);
     let passes = || -> Result<(Solution, Allocation)> {
         let first_options = SolveOptions {
             time_limit_s: Some(seconds_left() / 2.0),
@@ -64,14 +62,23 @@ pub(super) fn solve_large(
         let (first, best) = passes()?;
         (first, best, None)
     } else if threads >= 2 {
-        std::thread::scope(|scope| -> Result<_> {
-            let relaxation = scope.spawn(|| lp(deadline));
-            let (first, best) = passes()?;
-            let bound = relaxation
-                .join()
-                .map_err(|_| Error::Solver(SolverError::BoundThreadPanicked))??;
-            Ok((first, best, bound))
-        })?
+        // The relaxation on a thread of its own, with its own copy of the instance: a
+        // cancelled solve answers without waiting for it (building the program takes a
+        // second or two that nothing can interrupt; the thread then sees the cancel).
+        let (sender, relaxation) = std::sync::mpsc::channel();
+        let (copy, lp_options) = (instance.clone(), options.clone());
+        std::thread::spawn(move || {
+            let _ = sender.send(whole_relaxation(&copy, deadline, &lp_options));
+        });
+        let (first, best) = passes()?;
+        let bound = if options.cancelled() {
+            None
+        } else {
+            relaxation
+                .recv()
+                .map_err(|_| Error::Solver(SolverError::BoundThreadPanicked))??
+        };
+        (first, best, bound)
     } else {
         let bound = lp(Instant::now() + Duration::from_secs_f64(seconds_left() / 2.0))?;
         let (first, best) = passes()?;
@@ -96,6 +103,21 @@ pub(super) fn solve_large(
     );
     solution.start_objective = first.evaluation.objective.total;
     Ok(solution)
+}
+
+/// The whole program's LP relaxation, stopped at `until` or by a cancel (its time limit is
+/// set once HiGHS has the program: building and handing it over take about a second
+/// here).
+fn whole_relaxation(
+    instance: &Instance,
+    until: Instant,
+    options: &SolveOptions,
+) -> Result<Option<f64>> {
+    let program = Formulation::build(instance);
+    if options.cancelled() {
+        return Ok(None);
+    }
+    relaxation_bound(program, Some(until), options.watch.as_deref())
 }
 
 /// Longest a pair of teams is given in [`exchange_between_teams`].

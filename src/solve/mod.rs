@@ -174,7 +174,8 @@ pub fn solve_with_cache(
     }
     // Local search gets at most a tenth of the time.
     let local_search_deadline = started + deadline.saturating_duration_since(started) / 10;
-    let start = start::improved_start(instance, local_search_deadline);
+    let watch = options.watch.as_deref();
+    let (start, _) = start::improved_start_watched(instance, local_search_deadline, watch);
     solve_from(instance, parts, options, cache, start, started)
 }
 

@@ -200,7 +200,7 @@ impl<'a> PartJob<'a> {
         let relaxation =
             Formulation::build_part(self.formulation.instance(), self.formulation.part().clone());
         let until = (!small).then_some(deadline);
-        if let Some(bound) = relaxation_bound(relaxation, until)? {
+        if let Some(bound) = relaxation_bound(relaxation, until, None)? {
             self.lp_bound = Some(bound);
             self.priority = start_cost - bound;
         }

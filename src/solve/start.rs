@@ -108,10 +108,19 @@ pub fn improved_start(instance: &Instance, deadline: Instant) -> Allocation {
 /// [`improved_start`], and what its local search did (nothing when `deadline` has
 /// passed: the greedy start, repaired).
 pub fn improved_start_search(instance: &Instance, deadline: Instant) -> (Allocation, Search) {
+    improved_start_watched(instance, deadline, None)
+}
+
+/// [`improved_start_search`] that also stops as soon as `watch` is cancelled.
+pub(super) fn improved_start_watched(
+    instance: &Instance,
+    deadline: Instant,
+    watch: Option<&super::Watch>,
+) -> (Allocation, Search) {
     let mut state = greedy(instance);
     let eligible = eligible_units(instance);
     repair(&mut state, &eligible);
-    let search = improve(&mut state, &eligible, deadline);
+    let search = improve_watched(&mut state, &eligible, deadline, watch);
     (state.allocation(), search)
 }
 
@@ -143,11 +152,21 @@ fn targets(instance: &Instance, u: usize) -> impl Iterator<Item = Option<usize>>
 /// before each unit of each neighbourhood (a unit's work is bounded: its targets, or
 /// `MAX_EJECTIONS` scans of one worker's units).
 pub fn improve(state: &mut State<'_>, eligible: &[Vec<usize>], deadline: Instant) -> Search {
+    improve_watched(state, eligible, deadline, None)
+}
+
+/// [`improve`] that also stops, within one unit's work, once `watch` is cancelled.
+fn improve_watched(
+    state: &mut State<'_>,
+    eligible: &[Vec<usize>],
+    deadline: Instant,
+    watch: Option<&super::Watch>,
+) -> Search {
     let instance = state.instance();
     let n_units = instance.units.len();
     let mut search = Search::default();
     let go_on = |search: &mut Search| {
-        let on = Instant::now() < deadline;
+        let on = Instant::now() < deadline && !watch.is_some_and(|w| w.cancelled());
         search.examined += usize::from(on);
         on
     };

@@ -496,7 +496,7 @@ fn a_part_too_large_is_solved_within_teams_then_by_pairs_of_teams_under_a_valid_
     );
     assert!(passes.bound > 0.0, "the bound says something");
     // The bound is the whole program's LP relaxation, tighter here than the pooled LP.
-    let lp = relaxation_bound(Formulation::build(&instance), None)
+    let lp = relaxation_bound(Formulation::build(&instance), None, None)
         .expect("solved")
         .expect("an LP optimum");
     let pooled = pooled::bound(&instance, Duration::from_secs(5)).expect("a pooled bound");

@@ -135,10 +135,13 @@ function standingFor(caseId) {
 
 async function decide(caseId, kind, workerId, extra = {}) {
   try {
-    const body = { case_id: caseId, kind, ...extra };
+    // The run the manager is looking at: a decision on a replaced proposal is refused.
+    const body = { case_id: caseId, kind, run: state.proposal.run, ...extra };
     if (workerId) body.worker_id = workerId;
     const r = await api("POST", "/api/decisions", body);
-    say(`Decision ${r.id} recorded: ${describe({ ...body, worker_id: workerId })}. Re-solve to apply it.`);
+    const what = describe({ ...body, worker_id: workerId });
+    if (r.applies) say(`Decision ${r.id} recorded: ${what}. It will apply: re-solve to see its effect.`);
+    else say(`Decision ${r.id} recorded: ${what}. It will not apply: ${r.why}.`, true);
     await loadDecisions();
     renderLoads();
     renderChanges();
@@ -235,9 +238,11 @@ function renderDecisions() {
     body.append(el("tr", {},
       el("td", {}, d.id), el("td", {}, d.case_id || `worker ${d.worker_id}`), el("td", {}, describe(d)),
       el("td", {}, d.by), el("td", {}, d.at), el("td", {}, d.note),
+      el("td", { class: d.applies ? "" : "why" },
+        (d.applies ? "applies" : `does not apply: ${d.why}`) + (d.in_proposal ? "" : " · not yet in the proposal")),
       el("td", {}, el("button", { type: "button", onclick: () => withdraw(d.id) }, "Withdraw"))));
   }
-  if (!state.decisions.length) body.append(el("tr", {}, el("td", { colspan: 7 }, "No standing decision.")));
+  if (!state.decisions.length) body.append(el("tr", {}, el("td", { colspan: 8 }, "No standing decision.")));
 }
 
 async function withdraw(id) {

@@ -9,7 +9,7 @@
 //! would break a hard limit, or a case held unallocated has since been given a worker.
 //!
 //! ```
-//! use caseload::model::{Case, Decision, DecisionKind, Policy, Scenario, Worker, WorkerId};
+//! use caseload::model::{Case, Decision, DecisionKind, Policy, Ruling, Scenario, Worker};
 //! use caseload::validate::apply_decisions;
 //!
 //! let scenario = Scenario::new(
@@ -21,11 +21,8 @@
 //!     id,
 //!     at: "2026-12-03T09:00:00Z".into(),
 //!     by: "Sam".into(),
-//!     case_id: case.into(),
-//!     kind,
-//!     worker_id: Some(WorkerId::new(worker)),
 //!     note: String::new(),
-//!     capacity: None,
+//!     ruling: Ruling::from_parts(kind, Some(case), Some(worker), None).unwrap(),
 //! };
 //! let (decided, outcomes) = apply_decisions(
 //!     &scenario,
@@ -45,7 +42,8 @@ use super::ranges::CAPACITY;
 use super::Found;
 use crate::codes;
 use crate::model::{
-    eligibility, CapacityMode, Case, CaseId, Decision, DecisionKind, Hold, Scenario, WorkerId,
+    eligibility, CapacityMode, Case, CaseId, Decision, DecisionKind, Hold, Ruling, Scenario,
+    WorkerId,
 };
 
 /// What became of one standing decision in a run.
@@ -84,13 +82,13 @@ pub fn apply_decisions(
     };
     // Decisions on workers first, oldest first (a newer one of the same sort wins), so
     // that the decisions on cases are judged against the workers as decided.
-    for d in order.iter().filter(|d| d.kind.on_worker()) {
+    for d in order.iter().filter(|d| d.case().is_none()) {
         let why = worker_blocker(&out, d);
         if why.is_none() {
-            if let Some(w) = d.worker_id.as_ref().and_then(|w| worker_index(&out, w)) {
+            if let Some(w) = d.worker().and_then(|w| worker_index(&out, w)) {
                 let worker = &mut out.workers[w];
-                match d.kind {
-                    DecisionKind::Capacity => worker.capacity = d.capacity,
+                match d.ruling {
+                    Ruling::Capacity { points, .. } => worker.capacity = Some(points),
                     _ => {
                         worker.available = false;
                         worker.away = Some(d.decided());
@@ -102,10 +100,10 @@ pub fn apply_decisions(
     }
     // Decisions change no case's group: the sibling groups are the input's throughout.
     let groups = units(&out.cases);
-    for d in order.iter().filter(|d| d.kind == DecisionKind::Never) {
+    for d in order.iter().filter(|d| d.kind() == DecisionKind::Never) {
         let why = never_blocker(&out, &groups, d);
         if why.is_none() {
-            if let (Some(c), Some(w)) = (case_index(&out, &d.case_id), &d.worker_id) {
+            if let (Some(c), Some(w)) = (d.case().and_then(|c| case_index(&out, c)), d.worker()) {
                 out.cases[c].never.insert(w.clone(), d.decided());
             }
         }
@@ -117,7 +115,7 @@ pub fn apply_decisions(
         let Some(target) = d.holds() else { continue };
         let why = hold_blocker(&out, &groups, d, target, &held_by);
         if why.is_none() {
-            if let Some(c) = case_index(&out, &d.case_id) {
+            if let Some(c) = d.case().and_then(|c| case_index(&out, c)) {
                 for &m in &groups[c] {
                     held_by.insert(m, (d.id, target.cloned()));
                 }
@@ -134,6 +132,38 @@ pub fn apply_decisions(
         settle(d, why);
     }
     (out, outcomes.into_values().collect())
+}
+
+/// The judge's word on one decision among the standing ones: whether it applies to
+/// `scenario` and why not. What `POST /api/decisions` and `caseload decide` answer at
+/// once, without a solve; the same judgement as the next solve's ([`apply_decisions`]).
+/// `None` when no decision has that id.
+pub fn verdict(scenario: &Scenario, standing: &[Decision], id: i64) -> Option<DecisionOutcome> {
+    let (_, outcomes) = apply_decisions(scenario, standing);
+    outcomes.into_iter().find(|o| o.decision.id == id)
+}
+
+/// A decision asked for at a door (the page, `caseload decide`, a workbook's decision
+/// column), read from its parts: [`Ruling::from_parts`], and besides, `accept` and
+/// `reject` name no worker (the record takes theirs from the run they are taken on) and
+/// a capacity is within range. Says what is wrong in words.
+pub fn ask(
+    kind: DecisionKind,
+    case: Option<&str>,
+    worker: Option<&str>,
+    capacity: Option<f64>,
+) -> Result<Ruling, String> {
+    let named = worker.is_some_and(|w| !w.trim().is_empty());
+    if matches!(kind, DecisionKind::Accept | DecisionKind::Reject) && named {
+        return Err(format!("`{kind}` takes no worker: it uses the run's own"));
+    }
+    let ruling = Ruling::from_parts(kind, case, worker, capacity)?;
+    match ruling {
+        Ruling::Capacity { points, .. } if !CAPACITY.contains(points) => {
+            Err(format!("capacity: {}", CAPACITY.message(points)))
+        }
+        ruling => Ok(ruling),
+    }
 }
 
 fn case_index(scenario: &Scenario, id: &CaseId) -> Option<usize> {
@@ -166,18 +196,15 @@ fn it(decided_on: &Case, other: &Case) -> String {
 
 /// Why a decision on a worker (`leaving`, `leave`, `capacity`) cannot hold, if it cannot.
 fn worker_blocker(scenario: &Scenario, d: &Decision) -> Option<String> {
-    let Some(w) = &d.worker_id else {
+    let Some(w) = d.worker() else {
         return Some("the decision names no worker".to_string());
     };
     if worker_index(scenario, w).is_none() {
         return Some(format!("worker {w} is no longer in workers.csv"));
     }
-    if d.kind == DecisionKind::Capacity {
-        return match d.capacity {
-            Some(c) if CAPACITY.contains(c) => None,
-            Some(c) => Some(format!("capacity: {}", CAPACITY.message(c))),
-            None => Some("the decision gives no capacity".to_string()),
-        };
+    if let Ruling::Capacity { points, .. } = d.ruling {
+        return (!CAPACITY.contains(points))
+            .then(|| format!("capacity: {}", CAPACITY.message(points)));
     }
     let pinned: Vec<&str> = scenario
         .cases
@@ -190,10 +217,13 @@ fn worker_blocker(scenario: &Scenario, d: &Decision) -> Option<String> {
 
 /// Why a `never W` decision cannot hold, if it cannot.
 fn never_blocker(scenario: &Scenario, groups: &[Vec<usize>], d: &Decision) -> Option<String> {
-    let Some(c) = case_index(scenario, &d.case_id) else {
-        return Some(format!("case {} is no longer in cases.csv", d.case_id));
+    let Some(case) = d.case() else {
+        return Some("the decision names no case".to_string());
     };
-    let Some(w) = &d.worker_id else {
+    let Some(c) = case_index(scenario, case) else {
+        return Some(format!("case {case} is no longer in cases.csv"));
+    };
+    let Some(w) = d.worker() else {
         return Some("the decision names no worker".to_string());
     };
     if worker_index(scenario, w).is_none() {
@@ -217,8 +247,11 @@ fn hold_blocker(
     target: Option<&WorkerId>,
     held_by: &BTreeMap<usize, (i64, Option<WorkerId>)>,
 ) -> Option<String> {
-    let Some(c) = case_index(scenario, &d.case_id) else {
-        return Some(format!("case {} is no longer in cases.csv", d.case_id));
+    let Some(id) = d.case() else {
+        return Some("the decision names no case".to_string());
+    };
+    let Some(c) = case_index(scenario, id) else {
+        return Some(format!("case {id} is no longer in cases.csv"));
     };
     let case = &scenario.cases[c];
     let unit = &groups[c];
@@ -386,212 +419,4 @@ pub(super) fn check_holds(scenario: &Scenario, found: &mut Found) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{DecisionKind, Instance, Policy, Worker};
-
-    fn decision(id: i64, case: &str, kind: DecisionKind, worker: Option<&str>) -> Decision {
-        Decision {
-            id,
-            at: "2026-12-03T09:00:00Z".into(),
-            by: "Sam".into(),
-            case_id: CaseId::new(case),
-            kind,
-            worker_id: worker.map(WorkerId::new),
-            note: String::new(),
-            capacity: None,
-        }
-    }
-
-    fn scenario() -> Scenario {
-        Scenario::new(
-            vec![
-                Worker::new("W1").capacity(4.0),
-                Worker::new("W2").capacity(4.0).skills(["court"]),
-                Worker::new("W3").unavailable(),
-            ],
-            vec![
-                Case::new("C1").weight(2.0).held_by("W1").group("G"),
-                Case::new("C2").weight(2.0).held_by("W1").group("G"),
-                Case::new("C3").weight(1.0).held_by("W2").pinned(),
-                Case::new("C4").weight(3.0),
-                Case::new("C5").weight(1.0).requires(["court"]),
-            ],
-            Policy::default(),
-        )
-    }
-
-    fn whys(outcomes: &[DecisionOutcome]) -> Vec<(i64, bool, String)> {
-        outcomes
-            .iter()
-            .map(|o| (o.decision.id, o.applied, o.why.clone()))
-            .collect()
-    }
-
-    #[test]
-    fn decisions_on_workers_come_first_and_a_pinned_worker_cannot_leave() {
-        use DecisionKind::*;
-        let on_worker = |id, kind, worker: &str, capacity| Decision {
-            case_id: CaseId::new(""),
-            capacity,
-            ..decision(id, "", kind, Some(worker))
-        };
-        let (out, outcomes) = apply_decisions(
-            &scenario(),
-            &[
-                // Older than the leaving, yet judged after it: W1 is gone by then.
-                decision(1, "C4", Assign, Some("W1")),
-                on_worker(2, Leaving, "W1", None),
-                on_worker(3, Leave, "W2", None),
-                on_worker(4, Capacity, "W2", Some(7.5)),
-                on_worker(5, Capacity, "W9", Some(7.5)),
-                on_worker(6, Capacity, "W1", Some(1e9)),
-            ],
-        );
-        assert_eq!(
-            whys(&outcomes),
-            vec![
-                (
-                    1,
-                    false,
-                    "W1 is unavailable: decision 2 (leaving) by Sam".into()
-                ),
-                (2, true, String::new()),
-                (3, false, "cases.csv pins C3 to W2".into()),
-                (4, true, String::new()),
-                (5, false, "worker W9 is no longer in workers.csv".into()),
-                (6, false, format!("capacity: {}", CAPACITY.message(1e9))),
-            ]
-        );
-        assert!(!out.workers[0].available && out.workers[1].available);
-        assert_eq!(out.workers[1].capacity, Some(7.5));
-        assert_eq!(out.workers[0].capacity, Some(4.0));
-        Instance::new(&out).expect("still valid");
-    }
-
-    #[test]
-    fn the_newer_decision_on_a_sibling_group_wins() {
-        use DecisionKind::*;
-        let (out, outcomes) = apply_decisions(
-            &scenario(),
-            &[
-                decision(1, "C1", Assign, Some("W2")),
-                decision(2, "C2", Reject, Some("W1")),
-            ],
-        );
-        let got = whys(&outcomes);
-        assert!(!got[0].1, "{got:?}");
-        assert!(
-            got[0].2.contains("a newer decision (2) holds it with W1"),
-            "{got:?}"
-        );
-        assert!(got[1].1);
-        assert_eq!(
-            out.cases[1].hold.as_ref().unwrap().worker,
-            Some("W1".into())
-        );
-        Instance::new(&out).expect("the decided scenario is valid");
-    }
-
-    #[test]
-    fn decisions_that_cannot_hold_say_why() {
-        use DecisionKind::*;
-        let (out, outcomes) = apply_decisions(
-            &scenario(),
-            &[
-                decision(1, "C9", Accept, Some("W1")),
-                decision(2, "C4", Assign, Some("W9")),
-                decision(3, "C4", Assign, Some("W3")),
-                decision(4, "C5", Assign, Some("W1")),
-                decision(5, "C3", Reject, Some("W1")),
-                decision(6, "C3", Never, Some("W2")),
-                decision(7, "C1", Reject, None),
-            ],
-        );
-        let got = whys(&outcomes);
-        let expect = [
-            "case C9 is no longer in cases.csv",
-            "worker W9 is no longer in workers.csv",
-            "W3 is unavailable (available = false)",
-            "W1 lacks the tag `court` required by this case",
-            "cases.csv pins it to W2",
-            "cases.csv pins it to W2",
-            "it now has a worker, W1, in cases.csv",
-        ];
-        for ((id, applied, why), want) in got.iter().zip(expect) {
-            assert!(!applied, "{id}: {got:?}");
-            assert!(why.starts_with(want), "{id}: {why} (want {want})");
-        }
-        assert!(out
-            .cases
-            .iter()
-            .all(|c| c.hold.is_none() && c.never.is_empty()));
-    }
-
-    #[test]
-    fn a_hold_beyond_a_hard_limit_is_not_applied() {
-        use DecisionKind::*;
-        // W2 holds C3 (1 point, pinned); C4 (3) fits in its 4, C1+C2 (4) then do not.
-        let (out, outcomes) = apply_decisions(
-            &scenario(),
-            &[
-                decision(1, "C1", Assign, Some("W2")),
-                decision(2, "C4", Assign, Some("W2")),
-            ],
-        );
-        let got = whys(&outcomes);
-        assert!(got[1].1, "{got:?}");
-        assert!(
-            got[0]
-                .2
-                .contains("W2 would hold 8 points of pinned and decided cases"),
-            "{got:?}"
-        );
-        let instance = Instance::new(&out).unwrap();
-        let c4 = instance.case(&"C4".into()).unwrap();
-        let unit = &instance.units[instance.unit_of[c4]];
-        assert_eq!(unit.pinned_to, instance.worker(&"W2".into()));
-        assert!(unit.must_allocate && unit.decided == Some(c4));
-    }
-
-    #[test]
-    fn never_excludes_and_a_hold_to_nobody_leaves_no_candidate() {
-        use DecisionKind::*;
-        let (out, outcomes) = apply_decisions(
-            &scenario(),
-            &[
-                decision(1, "C1", Never, Some("W1")),
-                decision(2, "C4", Reject, None),
-            ],
-        );
-        assert!(outcomes.iter().all(|o| o.applied), "{outcomes:?}");
-        let instance = Instance::new(&out).unwrap();
-        let c1 = instance.case(&"C1".into()).unwrap();
-        assert!(!instance.still_fits(c1), "W1 may never hold C1 now");
-        let c4 = instance.case(&"C4".into()).unwrap();
-        let unit = &instance.units[instance.unit_of[c4]];
-        assert!(unit.eligible.is_empty() && !unit.must_allocate);
-    }
-
-    #[test]
-    fn holds_set_in_code_are_validated() {
-        let mut s = scenario();
-        s.cases[3].hold = Some(Hold {
-            worker: Some("W9".into()),
-            decided: decision(1, "C4", DecisionKind::Assign, Some("W9")).decided(),
-        });
-        s.cases[0].hold = Some(Hold {
-            worker: Some("W2".into()),
-            decided: decision(2, "C1", DecisionKind::Assign, Some("W2")).decided(),
-        });
-        s.cases[1].hold = Some(Hold {
-            worker: None,
-            decided: decision(3, "C2", DecisionKind::Reject, None).decided(),
-        });
-        let problems = crate::validate::validate(&s);
-        let codes: Vec<(&str, &str)> = problems.iter().map(|p| (p.id.as_str(), p.code)).collect();
-        assert!(codes.contains(&("C4", codes::UNKNOWN_WORKER)), "{codes:?}");
-        assert!(codes.contains(&("C1", codes::PIN_CONFLICT)), "{codes:?}");
-        assert!(codes.contains(&("C2", codes::PIN_CONFLICT)), "{codes:?}");
-    }
-}
+mod tests;
