@@ -1,7 +1,5 @@
 //! An allocation of units to workers, and what it means case by case and worker by worker.
 
-use super::scenario::Instance;
-
 /// What happened to a case in the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -143,86 +141,5 @@ impl Evaluation {
     /// How many cases had the given change.
     pub fn count(&self, change: Change) -> usize {
         self.change.iter().filter(|&&c| c == change).count()
-    }
-}
-
-impl Instance {
-    /// Evaluates an allocation of this instance's units.
-    pub fn evaluate(&self, allocation: &Allocation) -> Evaluation {
-        let mut worker = vec![None; self.cases.len()];
-        for (u, unit) in self.units.iter().enumerate() {
-            for &c in &unit.cases {
-                worker[c] = allocation.units[u];
-            }
-        }
-        let mut loads: Vec<WorkerLoad> = (0..self.workers.len())
-            .map(|w| WorkerLoad {
-                load_before: self.load_before[w],
-                cases_before: self.count_before[w],
-                ..WorkerLoad::default()
-            })
-            .collect();
-        let mut change = Vec::with_capacity(self.cases.len());
-        let (mut unallocated, mut preferences, mut pairs, mut moves) = (0.0, 0.0, 0.0, 0u32);
-        for (c, case) in self.cases.iter().enumerate() {
-            let prev = self.current[c];
-            let now = worker[c];
-            let ch = match (prev, now) {
-                (_, None) => Change::Unallocated,
-                (Some(p), Some(n)) if p == n => Change::Kept,
-                (None, Some(_)) => Change::New,
-                (Some(_), Some(_)) if self.still_fits(c) => Change::Moved,
-                (Some(_), Some(_)) => Change::Forced,
-            };
-            if ch == Change::Moved {
-                moves += 1;
-            }
-            if let Some(p) = prev {
-                if now != Some(p) {
-                    loads[p].given_up += 1;
-                }
-            }
-            match now {
-                None => {
-                    unallocated +=
-                        case.weight * f64::from(case.priority) * self.policy.weights.unallocated;
-                }
-                Some(n) => {
-                    let l = &mut loads[n];
-                    l.load_after += self.weight_on(c, n);
-                    pairs += self.pair_cost(c, n);
-                    l.cases_after += 1;
-                    if prev != Some(n) {
-                        l.received += 1;
-                    }
-                    let missing = case
-                        .prefers
-                        .iter()
-                        .filter(|t| !self.workers[n].has(t))
-                        .count();
-                    preferences += self.policy.weights.preference * missing as f64;
-                }
-            }
-            change.push(ch);
-        }
-        let bands = loads
-            .iter()
-            .zip(&self.capacity)
-            .map(|(l, &cap)| self.policy.band_cost(l.load_after, cap))
-            .sum();
-        let objective = Objective::with_pairs(
-            unallocated,
-            bands,
-            self.policy.weights.move_ * f64::from(moves),
-            preferences,
-            pairs,
-        );
-        Evaluation {
-            worker,
-            change,
-            loads,
-            moves,
-            objective,
-        }
     }
 }
