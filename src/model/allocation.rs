@@ -94,6 +94,37 @@ impl Objective {
     }
 }
 
+impl Objective {
+    /// The terms by name, in the order they are printed; their sum is the total.
+    pub fn terms(&self) -> [(&'static str, f64); 5] {
+        [
+            ("unallocated", self.unallocated),
+            ("bands", self.bands),
+            ("moves", self.moves),
+            ("preferences", self.preferences),
+            ("pairs", self.pairs),
+        ]
+    }
+
+    /// The terms as a person reads them, each written by `num`:
+    /// `unallocated 88500 + bands 683.5 + moves 140 + preferences 38`, then `+ pairs 135`
+    /// when the pairs term is not 0 (without `pairs.csv` it always is), so that the line
+    /// adds up to the total.
+    pub fn terms_text(&self, num: impl Fn(f64) -> String) -> String {
+        self.terms()
+            .iter()
+            .filter(|(name, value)| *name != "pairs" || *value != 0.0)
+            .map(|(name, value)| format!("{name} {}", num(*value)))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+
+    /// `objective 89507.25 = unallocated … + pairs 135`, each number written by `num`.
+    pub fn equation(&self, num: impl Fn(f64) -> String) -> String {
+        format!("objective {} = {}", num(self.total), self.terms_text(num))
+    }
+}
+
 /// Load divided by capacity; infinite when a worker with no capacity holds anything.
 pub fn utilisation(load: f64, capacity: f64) -> f64 {
     if capacity > 0.0 {

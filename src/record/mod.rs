@@ -82,7 +82,7 @@ pub use sql::LOCK_WAIT;
 pub use transparency::transparency;
 
 use crate::model::{Decision, Instance, Objective};
-use crate::report::{ChangeCounts, Outputs, Timings, LOADS_COLUMNS};
+use crate::report::{AllocationRow, ChangeCounts, LoadRow, Outputs, Timings, LOADS_COLUMNS};
 use crate::solve::{Solution, SolveOptions};
 use crate::validate::DecisionOutcome;
 
@@ -151,6 +151,19 @@ pub struct RowRecord {
     pub reason: String,
 }
 
+impl RowRecord {
+    /// The row kept of a row of `allocation.csv`.
+    pub fn of(row: &AllocationRow) -> Self {
+        Self {
+            case_id: row.case_id.to_string(),
+            worker_id: row.worker_id.as_ref().map(|w| w.to_string()),
+            previous_worker: row.previous_worker.as_ref().map(|w| w.to_string()),
+            change: row.change.to_string(),
+            reason: row.reason.clone(),
+        }
+    }
+}
+
 /// One row of `loads.csv`, as kept.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LoadRecord {
@@ -166,6 +179,20 @@ pub struct LoadRecord {
     pub load_after: f64,
     /// Cases held after the run.
     pub cases: u32,
+}
+
+impl LoadRecord {
+    /// The row kept of a row of `loads.csv`.
+    pub fn of(row: &LoadRow) -> Self {
+        Self {
+            worker_id: row.worker_id.to_string(),
+            team: row.team.clone(),
+            capacity: row.capacity,
+            load_before: row.load_before,
+            load_after: row.load_after,
+            cases: row.cases,
+        }
+    }
 }
 
 /// What a run was and what it found: kept for every run, listed by [`Record::runs`].
@@ -257,8 +284,8 @@ impl NewRun {
         decisions: Vec<DecisionOutcome>,
     ) -> crate::Result<Self> {
         let summary = &outputs.summary;
-        let rows = rows_of(&outputs.allocation)?;
-        let loads = parse_loads_csv("loads.csv", &outputs.loads)?;
+        let rows = outputs.allocation_rows.iter().map(RowRecord::of).collect();
+        let loads = outputs.load_rows.iter().map(LoadRecord::of).collect();
         let options = serde_json::json!({
             "time_limit_s": options.time_limit_s.unwrap_or(instance.policy.time_limit_s),
             "threads": options.threads.unwrap_or(instance.policy.threads),
@@ -297,27 +324,6 @@ fn csv_error(source: csv::Error) -> crate::Error {
     crate::Error::Csv { source }
 }
 
-fn optional(text: &str) -> Option<String> {
-    (!text.is_empty()).then(|| text.to_string())
-}
-
-/// The rows of an `allocation.csv` text.
-fn rows_of(text: &str) -> crate::Result<Vec<RowRecord>> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let r = record.map_err(csv_error)?;
-        rows.push(RowRecord {
-            case_id: r[0].to_string(),
-            worker_id: optional(&r[1]),
-            previous_worker: optional(&r[2]),
-            change: r[3].to_string(),
-            reason: r[4].to_string(),
-        });
-    }
-    Ok(rows)
-}
-
 /// The rows of a `loads.csv` text as caseload writes it (`file` names it in errors):
 /// every problem located as `file:line: column: …`.
 pub fn parse_loads_csv(file: &str, text: &str) -> crate::Result<Vec<LoadRecord>> {
@@ -332,13 +338,18 @@ pub fn parse_loads_csv(file: &str, text: &str) -> crate::Result<Vec<LoadRecord>>
         message,
     };
     let header = reader.headers().map_err(csv_error)?.clone();
-    // The columns the record reads (the rest of loads.csv is derived from them).
+    // The columns the record reads, found by name (the rest of loads.csv is derived from
+    // them).
     let expected = &LOADS_COLUMNS[..7];
-    if header
-        .iter()
-        .take(expected.len())
-        .ne(expected.iter().copied())
-    {
+    let find = |name: &str| header.iter().position(|h| h == name);
+    let (Some(id), Some(team), Some(capacity), Some(before), Some(after), Some(cases)) = (
+        find("worker_id"),
+        find("team"),
+        find("capacity"),
+        find("load_before"),
+        find("load_after"),
+        find("cases"),
+    ) else {
         return Err(crate::Error::InvalidInput(InputErrors(vec![problem(
             1,
             "",
@@ -348,35 +359,40 @@ pub fn parse_loads_csv(file: &str, text: &str) -> crate::Result<Vec<LoadRecord>>
                 header.iter().collect::<Vec<_>>().join(",")
             ),
         )])));
-    }
+    };
     let mut loads = Vec::new();
     let mut problems = Vec::new();
     for record in reader.records() {
         let r = record.map_err(csv_error)?;
         let line = r.position().map_or(0, |p| p.line());
-        let mut number = |i: usize| match r[i].parse::<f64>() {
+        let cell = |at: usize| r.get(at).unwrap_or_default();
+        let mut number = |at: usize, name: &str| match cell(at).parse::<f64>() {
             Ok(x) => x,
             Err(_) => {
                 problems.push(problem(
                     line,
-                    expected[i],
-                    format!("expected a number, got `{}`", &r[i]),
+                    name,
+                    format!("expected a number, got `{}`", cell(at)),
                 ));
                 f64::NAN
             }
         };
-        let (capacity, load_before, load_after) = (number(2), number(3), number(4));
-        let cases = r[6].parse().unwrap_or_else(|_| {
+        let (capacity, load_before, load_after) = (
+            number(capacity, "capacity"),
+            number(before, "load_before"),
+            number(after, "load_after"),
+        );
+        let cases = cell(cases).parse().unwrap_or_else(|_| {
             problems.push(problem(
                 line,
                 "cases",
-                format!("expected a whole number, got `{}`", &r[6]),
+                format!("expected a whole number, got `{}`", cell(cases)),
             ));
             0
         });
         loads.push(LoadRecord {
-            worker_id: r[0].to_string(),
-            team: r[1].to_string(),
+            worker_id: cell(id).to_string(),
+            team: cell(team).to_string(),
             capacity,
             load_before,
             load_after,
