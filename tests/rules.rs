@@ -22,7 +22,7 @@ use caseload::model::{CapacityMode, CaseId, Instance, Objective, PairTerms, Scen
 use caseload::solve::{solve, SolveOptions};
 use caseload::Error;
 use proptest::prelude::*;
-use proptest::test_runner::TestCaseError;
+use proptest::test_runner::{FileFailurePersistence, TestCaseError};
 
 use crate::brute_force::{rows_of, scenario_strategy};
 
@@ -241,7 +241,13 @@ fn generated(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    // Past failures (the old diagnose's, among them) are replayed first from
+    // `rules.proptest-regressions`, beside this file.
+    #![proptest_config(ProptestConfig {
+        cases: 300,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn diagnose_and_the_solver_read_the_same_rules_on_tiny_scenarios(
@@ -252,7 +258,13 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    // Past failures (the old diagnose's, among them) are replayed first from
+    // `rules.proptest-regressions`, beside this file.
+    #![proptest_config(ProptestConfig {
+        cases: 12,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn diagnose_and_the_solver_read_the_same_rules_on_generated_teams(

@@ -71,9 +71,8 @@ impl Instance {
             .collect();
         let mut change = Vec::with_capacity(self.cases.len());
         let mut moves = 0u32;
-        for c in 0..self.cases.len() {
+        for (c, &now) in worker.iter().enumerate() {
             let prev = self.current[c];
-            let now = worker[c];
             let ch = match (prev, now) {
                 (_, None) => Change::Unallocated,
                 (Some(p), Some(n)) if p == n => Change::Kept,
