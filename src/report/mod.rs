@@ -435,6 +435,22 @@ mod tests {
     use crate::model::{CaseId, Decision, DecisionKind, WorkerId};
 
     #[test]
+    fn the_objective_line_adds_up_and_names_pairs_only_when_there_are() {
+        let with = Objective::with_pairs(88_500.0, 683.5, 140.0, 38.0, 135.75);
+        assert_eq!(
+            with.equation(num),
+            "objective 89497.25 = unallocated 88500 + bands 683.5 + moves 140 + \
+             preferences 38 + pairs 135.75"
+        );
+        let without = Objective::from_terms(88_500.0, 683.5, 140.0, 38.0);
+        assert_eq!(
+            without.equation(|x| format!("{x:.2}")),
+            "objective 89361.50 = unallocated 88500.00 + bands 683.50 + moves 140.00 + \
+             preferences 38.00"
+        );
+    }
+
+    #[test]
     fn decisions_csv_keeps_a_capacity_exactly_for_the_checker() {
         let capacity = 12.345_678_9;
         let outcome = DecisionOutcome {

@@ -189,3 +189,55 @@ pub fn loads_text(rows: &[LoadRow]) -> Result<String> {
 pub fn loads_csv(instance: &Instance, solution: &Solution) -> Result<String> {
     loads_text(&load_rows(instance, solution))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Case, Policy, Scenario, Worker};
+    use crate::solve::{solve, SolveOptions};
+
+    #[test]
+    fn the_rows_serialize_with_the_csv_columns_and_render_its_cells() {
+        let scenario = Scenario::new(
+            vec![
+                Worker::new("W1").capacity(3.0),
+                Worker::new("W2").capacity(0.0),
+            ],
+            vec![
+                Case::new("C1").weight(1.0).held_by("W1"),
+                Case::new("C2").weight(5.0),
+            ],
+            Policy::default(),
+        );
+        let instance = Instance::new(&scenario).expect("valid");
+        let solution = solve(&instance, &SolveOptions::default()).expect("solved");
+        let rows = allocation_rows(&instance, &solution);
+        let loads = load_rows(&instance, &solution);
+
+        let json = serde_json::to_value(&rows).expect("json");
+        let keys: Vec<&String> = json[0].as_object().expect("an object").keys().collect();
+        let mut columns: Vec<&str> = ALLOCATION_COLUMNS.to_vec();
+        columns.sort_unstable();
+        assert_eq!(keys, columns);
+        assert_eq!(json[1]["case_id"], "C2");
+        assert!(json[1]["worker_id"].is_null(), "unallocated: {json}");
+        assert_eq!(json[1]["change"], "unallocated");
+
+        let json = serde_json::to_value(&loads).expect("json");
+        let keys: Vec<&String> = json[0].as_object().expect("an object").keys().collect();
+        let mut columns: Vec<&str> = LOADS_COLUMNS.to_vec();
+        columns.sort_unstable();
+        assert_eq!(keys, columns);
+        // 1 point of 3: the CSV's 0.3333, as a number; none for a capacity of 0.
+        assert_eq!(json[0]["utilisation"], 0.3333);
+        assert!(json[1]["utilisation"].is_null());
+
+        // The CSV files are the rows' cells, in the columns' order.
+        let text = allocation_text(&rows).expect("csv");
+        assert_eq!(text, allocation_csv(&instance, &solution).expect("csv"));
+        let second = text.lines().nth(2).expect("C2's line");
+        assert!(second.starts_with("C2,,,unallocated,"), "{second}");
+        let text = loads_text(&loads).expect("csv");
+        assert_eq!(text.lines().nth(1), Some("W1,,3,1,1,0.3333,1,0,0"));
+    }
+}
