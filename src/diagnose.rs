@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 use std::fmt::{self, Display, Formatter};
 
 use crate::explain::{nobody_qualified, percent, points, Unplaced};
+use crate::model::rules::{Limits, Over, PairNumbers};
 use crate::model::{CaseId, Instance, Tag, WorkerId};
 use crate::text::num;
 
@@ -64,19 +65,30 @@ pub enum Finding {
         /// The available holders, by id.
         holders: Vec<WorkerId>,
     },
-    /// Pinned cases (with their siblings) give a worker more than its capacity or
-    /// `max_cases`.
+    /// Pinned cases (with their siblings, and units a manager's decision holds with the
+    /// worker) break one of the worker's hard limits as the solver reads them
+    /// ([`Limits`]): the load with pair weights over `max(capacity, load before)` (hard
+    /// capacity), the count over `max(max_cases, count before)`, or the cases received
+    /// over `max_new`.
     PinOverload {
         /// The worker.
         worker: WorkerId,
-        /// Points pinned to it.
+        /// Points pinned to it, with pair weights.
         load: f64,
         /// Its capacity.
         capacity: f64,
+        /// Its load limit `max(capacity, load before)` (hard capacity only).
+        limit: Option<f64>,
         /// Cases pinned to it (with siblings).
         cases: usize,
-        /// Its `max_cases`, if set.
+        /// Its case limit `max(max_cases, count before)`, if it has `max_cases`.
         max_cases: Option<u32>,
+        /// Pinned cases it did not hold before.
+        received: u32,
+        /// Its `max_new`, if set.
+        max_new: Option<u32>,
+        /// The limits broken (not empty).
+        over: Vec<Over>,
     },
 }
 
@@ -188,29 +200,40 @@ fn skills_short(instance: &Instance) -> Vec<Finding> {
         .collect()
 }
 
-fn pin_overloads(instance: &Instance) -> Vec<Finding> {
-    let mut pinned: BTreeMap<usize, (f64, usize)> = BTreeMap::new();
-    for unit in &instance.units {
-        if let Some(w) = unit.pinned_to {
-            let entry = pinned.entry(w).or_default();
-            entry.0 += unit.weight;
-            entry.1 += unit.cases.len();
-        }
+/// The units fixed to each worker (pinned in the input or held by a manager's decision)
+/// that the worker may hold: the solver must give them to it.
+fn pinned_load(instance: &Instance) -> BTreeMap<usize, (f64, u32, u32)> {
+    let mut pinned: BTreeMap<usize, (f64, u32, u32)> = BTreeMap::new();
+    for (u, unit) in instance.units.iter().enumerate() {
+        // A unit its pinned worker may not hold stays unallocated (nobody can take it).
+        let Some(w) = unit.pinned_to.filter(|&w| unit.is_eligible(w)) else {
+            continue;
+        };
+        let p = PairNumbers::of(instance, u, w);
+        let entry = pinned.entry(w).or_default();
+        entry.0 += p.load;
+        entry.1 += p.cases;
+        entry.2 += p.new_cases;
     }
     pinned
+}
+
+fn pin_overloads(instance: &Instance) -> Vec<Finding> {
+    pinned_load(instance)
         .into_iter()
-        .filter_map(|(w, (load, cases))| {
-            let worker = &instance.workers[w];
-            let capacity = instance.capacity[w];
-            let over_count = worker
-                .max_cases
-                .is_some_and(|m| cases as u64 > u64::from(m));
-            (load > capacity + EPS || over_count).then(|| Finding::PinOverload {
-                worker: worker.id.clone(),
+        .filter_map(|(w, (load, cases, received))| {
+            let limits = Limits::of(instance, w);
+            let over = limits.over(load, cases, received);
+            (!over.is_empty()).then(|| Finding::PinOverload {
+                worker: instance.workers[w].id.clone(),
                 load,
-                capacity,
-                cases,
-                max_cases: worker.max_cases,
+                capacity: instance.capacity[w],
+                limit: limits.load,
+                cases: cases as usize,
+                max_cases: limits.cases,
+                received,
+                max_new: limits.new_cases,
+                over,
             })
         })
         .collect()
@@ -284,19 +307,36 @@ impl Display for Finding {
                 worker,
                 load,
                 capacity,
+                limit,
                 cases,
-                max_cases,
+                over,
+                ..
             } => {
                 write!(
                     f,
-                    "pins overload {worker}: {cases} pinned cases (with siblings) weigh {} \
-                     against capacity {} ({})",
-                    points(*load),
-                    num(*capacity),
-                    percent(*load, *capacity)
+                    "pins overload {worker}: {cases} pinned cases (with siblings) weigh {}",
+                    points(*load)
                 )?;
-                if let Some(m) = max_cases.filter(|&m| *cases as u64 > u64::from(m)) {
-                    write!(f, "; max_cases is {m}")?;
+                let against = limit.unwrap_or(*capacity);
+                if (against - capacity).abs() <= EPS {
+                    write!(f, " against capacity {}", num(*capacity))?;
+                } else {
+                    write!(
+                        f,
+                        " against {}, the load it held before (capacity {})",
+                        num(against),
+                        num(*capacity)
+                    )?;
+                }
+                write!(f, " ({})", percent(*load, against))?;
+                for o in over {
+                    match o {
+                        Over::Load { .. } => {}
+                        Over::Cases { limit, .. } => write!(f, "; max_cases is {limit}")?,
+                        Over::NewCases { received, limit } => {
+                            write!(f, "; {received} are new to it, max_new is {limit}")?
+                        }
+                    }
                 }
                 Ok(())
             }

@@ -109,7 +109,7 @@ fn case_spec(workers: usize) -> impl Strategy<Value = CaseSpec> {
         )
 }
 
-fn scenario_strategy() -> impl Strategy<Value = Scenario> {
+pub(crate) fn scenario_strategy() -> impl Strategy<Value = Scenario> {
     (1usize..=3)
         .prop_flat_map(|n| {
             (
@@ -347,7 +347,7 @@ fn brute_force(scenario: &Scenario) -> Option<f64> {
     }
 }
 
-fn rows_of(instance: &Instance, allocation: &Allocation) -> Vec<AllocationRow> {
+pub(crate) fn rows_of(instance: &Instance, allocation: &Allocation) -> Vec<AllocationRow> {
     let eval = instance.evaluate(allocation);
     instance
         .cases

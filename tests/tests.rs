@@ -15,8 +15,10 @@ mod gap;
 mod hostile;
 mod input;
 mod layers;
+mod objective;
 mod record;
 mod report;
+mod rules;
 #[cfg(feature = "serve")]
 mod serve;
 mod shards;

@@ -238,14 +238,7 @@ impl fmt::Display for CheckReport {
             writeln!(f, "  {v}")?;
         }
         let o = &self.objective;
-        writeln!(
-            f,
-            "objective {:.2} = unallocated {:.2} + bands {:.2} + moves {:.2} + preferences {:.2}",
-            o.total, o.unallocated, o.bands, o.moves, o.preferences
-        )?;
-        if o.pairs != 0.0 {
-            writeln!(f, "  (total includes pairs {:.2})", o.pairs)?;
-        }
+        writeln!(f, "{}", o.equation(|x| format!("{x:.2}")))?;
         write!(f, "cases {}:", self.cases.len())?;
         for (i, change) in Change::ALL.iter().enumerate() {
             let sep = if i == 0 { " " } else { ", " };

@@ -236,17 +236,7 @@ fn run_text(r: &RunInfo, inputs: &[caseload::record::InputFile]) -> String {
 }
 
 fn terms(o: &Objective) -> String {
-    let mut s = format!(
-        "unallocated {} + bands {} + moves {} + preferences {}",
-        num(o.unallocated),
-        num(o.bands),
-        num(o.moves),
-        num(o.preferences)
-    );
-    if o.pairs != 0.0 {
-        let _ = write!(s, " + pairs {}", num(o.pairs));
-    }
-    s
+    o.terms_text(num)
 }
 
 /// `caseload diff`.

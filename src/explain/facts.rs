@@ -4,6 +4,7 @@ use super::{
     Arrival, AtLimit, Basis, Choice, Closest, Gain, Kept, Limit, LoadAt, LoadShift, Misfit,
     NoLongerFits, Reason, Unplaced,
 };
+use crate::model::rules::{Limits, Over, PairNumbers};
 use crate::model::{eligibility, utilisation, Change, Evaluation, Ineligible, Instance, Tag};
 
 /// Loads are sums of decimal weights: compare with this tolerance.
@@ -193,33 +194,30 @@ fn arrivals(instance: &Instance, eval: &Evaluation, w: usize) -> Vec<Arrival> {
     received
 }
 
-/// The limits worker `w` would break by taking unit `u` on top of its load after the run.
+/// The limits worker `w` would break by taking unit `u` on top of its load after the run
+/// (read with the rules, [`Limits`]).
 fn limits(instance: &Instance, eval: &Evaluation, u: usize, w: usize) -> Vec<Limit> {
-    let unit = &instance.units[u];
     let l = &eval.loads[w];
-    let mut broken = Vec::new();
-    if let Some(limit) = instance.load_limit(w) {
-        if l.load_after + instance.unit_weight_on(u, w) > limit + EPS {
-            broken.push(Limit::Capacity { limit });
-        }
-    }
-    if let Some(max) = instance.count_limit(w) {
-        if l.cases_after + unit.cases.len() as u32 > max {
-            broken.push(Limit::MaxCases {
+    let p = PairNumbers::of(instance, u, w);
+    Limits::of(instance, w)
+        .over(
+            l.load_after + p.load,
+            l.cases_after + p.cases,
+            l.received + p.new_cases,
+        )
+        .into_iter()
+        .map(|over| match over {
+            Over::Load { limit, .. } => Limit::Capacity { limit },
+            Over::Cases { limit, .. } => Limit::MaxCases {
                 held: l.cases_after,
-                max,
-            });
-        }
-    }
-    if let Some(max) = instance.workers[w].max_new {
-        if l.received + instance.new_cases(u, w) > max {
-            broken.push(Limit::MaxNew {
+                max: limit,
+            },
+            Over::NewCases { limit, .. } => Limit::MaxNew {
                 received: l.received,
-                max,
-            });
-        }
-    }
-    broken
+                max: limit,
+            },
+        })
+        .collect()
 }
 
 /// Why case `c`'s unit is unallocated.

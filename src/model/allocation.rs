@@ -1,7 +1,5 @@
 //! An allocation of units to workers, and what it means case by case and worker by worker.
 
-use super::scenario::Instance;
-
 /// What happened to a case in the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -96,6 +94,37 @@ impl Objective {
     }
 }
 
+impl Objective {
+    /// The terms by name, in the order they are printed; their sum is the total.
+    pub fn terms(&self) -> [(&'static str, f64); 5] {
+        [
+            ("unallocated", self.unallocated),
+            ("bands", self.bands),
+            ("moves", self.moves),
+            ("preferences", self.preferences),
+            ("pairs", self.pairs),
+        ]
+    }
+
+    /// The terms as a person reads them, each written by `num`:
+    /// `unallocated 88500 + bands 683.5 + moves 140 + preferences 38`, then `+ pairs 135`
+    /// when the pairs term is not 0 (without `pairs.csv` it always is), so that the line
+    /// adds up to the total.
+    pub fn terms_text(&self, num: impl Fn(f64) -> String) -> String {
+        self.terms()
+            .iter()
+            .filter(|(name, value)| *name != "pairs" || *value != 0.0)
+            .map(|(name, value)| format!("{name} {}", num(*value)))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+
+    /// `objective 89507.25 = unallocated … + pairs 135`, each number written by `num`.
+    pub fn equation(&self, num: impl Fn(f64) -> String) -> String {
+        format!("objective {} = {}", num(self.total), self.terms_text(num))
+    }
+}
+
 /// Load divided by capacity; infinite when a worker with no capacity holds anything.
 pub fn utilisation(load: f64, capacity: f64) -> f64 {
     if capacity > 0.0 {
@@ -143,86 +172,5 @@ impl Evaluation {
     /// How many cases had the given change.
     pub fn count(&self, change: Change) -> usize {
         self.change.iter().filter(|&&c| c == change).count()
-    }
-}
-
-impl Instance {
-    /// Evaluates an allocation of this instance's units.
-    pub fn evaluate(&self, allocation: &Allocation) -> Evaluation {
-        let mut worker = vec![None; self.cases.len()];
-        for (u, unit) in self.units.iter().enumerate() {
-            for &c in &unit.cases {
-                worker[c] = allocation.units[u];
-            }
-        }
-        let mut loads: Vec<WorkerLoad> = (0..self.workers.len())
-            .map(|w| WorkerLoad {
-                load_before: self.load_before[w],
-                cases_before: self.count_before[w],
-                ..WorkerLoad::default()
-            })
-            .collect();
-        let mut change = Vec::with_capacity(self.cases.len());
-        let (mut unallocated, mut preferences, mut pairs, mut moves) = (0.0, 0.0, 0.0, 0u32);
-        for (c, case) in self.cases.iter().enumerate() {
-            let prev = self.current[c];
-            let now = worker[c];
-            let ch = match (prev, now) {
-                (_, None) => Change::Unallocated,
-                (Some(p), Some(n)) if p == n => Change::Kept,
-                (None, Some(_)) => Change::New,
-                (Some(_), Some(_)) if self.still_fits(c) => Change::Moved,
-                (Some(_), Some(_)) => Change::Forced,
-            };
-            if ch == Change::Moved {
-                moves += 1;
-            }
-            if let Some(p) = prev {
-                if now != Some(p) {
-                    loads[p].given_up += 1;
-                }
-            }
-            match now {
-                None => {
-                    unallocated +=
-                        case.weight * f64::from(case.priority) * self.policy.weights.unallocated;
-                }
-                Some(n) => {
-                    let l = &mut loads[n];
-                    l.load_after += self.weight_on(c, n);
-                    pairs += self.pair_cost(c, n);
-                    l.cases_after += 1;
-                    if prev != Some(n) {
-                        l.received += 1;
-                    }
-                    let missing = case
-                        .prefers
-                        .iter()
-                        .filter(|t| !self.workers[n].has(t))
-                        .count();
-                    preferences += self.policy.weights.preference * missing as f64;
-                }
-            }
-            change.push(ch);
-        }
-        let bands = loads
-            .iter()
-            .zip(&self.capacity)
-            .map(|(l, &cap)| self.policy.band_cost(l.load_after, cap))
-            .sum();
-        let objective = Objective::with_pairs(
-            unallocated,
-            bands,
-            self.policy.weights.move_ * f64::from(moves),
-            preferences,
-            pairs,
-        );
-        Evaluation {
-            worker,
-            change,
-            loads,
-            moves,
-            objective,
-        }
     }
 }

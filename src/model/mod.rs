@@ -7,6 +7,7 @@ mod entities;
 mod ids;
 pub mod plan;
 mod policy;
+pub mod rules;
 mod scenario;
 
 pub use allocation::{utilisation, Allocation, Change, Evaluation, Objective, WorkerLoad};
@@ -14,4 +15,5 @@ pub use decision::{Decided, Decision, DecisionKind, Hold, Ruling};
 pub use entities::{Case, PairTerms, Worker};
 pub use ids::{CaseId, Tag, WorkerId};
 pub use policy::{Band, CapacityMode, Policy, Weights};
-pub use scenario::{eligibility, Ineligible, Instance, Scenario, Unit};
+pub use rules::{eligibility, Ineligible};
+pub use scenario::{Instance, Scenario, Unit};

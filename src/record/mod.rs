@@ -61,6 +61,7 @@ mod decide;
 mod diff;
 mod error;
 mod judge;
+mod rows;
 mod schema;
 mod sql;
 mod transparency;
@@ -72,12 +73,13 @@ use serde::Serialize;
 pub use decide::{DecisionRecord, NewDecision, Withdrawal};
 pub use diff::{diff, CaseChange, LoadChange, RunDiff};
 pub use error::RecordError;
+pub use rows::{parse_loads_csv, LoadRecord, RowRecord};
 pub use schema::APPLICATION_ID;
 pub use sql::LOCK_WAIT;
 pub use transparency::transparency;
 
 use crate::model::{Decision, Instance, Objective};
-use crate::report::{ChangeCounts, Outputs, Timings, LOADS_COLUMNS};
+use crate::report::{ChangeCounts, Outputs, Timings};
 use crate::solve::{Solution, SolveOptions};
 use crate::validate::DecisionOutcome;
 
@@ -129,38 +131,6 @@ pub fn read_inputs(dir: &Path) -> Result<Vec<InputFile>, RecordError> {
         }
     }
     Ok(files)
-}
-
-/// One row of `allocation.csv`, as kept.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct RowRecord {
-    /// The case.
-    pub case_id: String,
-    /// Who holds it after the run (`None`: unallocated).
-    pub worker_id: Option<String>,
-    /// Who held it before.
-    pub previous_worker: Option<String>,
-    /// `kept`, `moved`, `forced`, `new` or `unallocated`.
-    pub change: String,
-    /// Why, in words.
-    pub reason: String,
-}
-
-/// One row of `loads.csv`, as kept.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct LoadRecord {
-    /// The worker.
-    pub worker_id: String,
-    /// Their team.
-    pub team: String,
-    /// Capacity in points.
-    pub capacity: f64,
-    /// Load before the run.
-    pub load_before: f64,
-    /// Load after the run.
-    pub load_after: f64,
-    /// Cases held after the run.
-    pub cases: u32,
 }
 
 /// What a run was and what it found: kept for every run, listed by [`Record::runs`].
@@ -252,8 +222,8 @@ impl NewRun {
         decisions: Vec<DecisionOutcome>,
     ) -> crate::Result<Self> {
         let summary = &outputs.summary;
-        let rows = rows_of(&outputs.allocation)?;
-        let loads = parse_loads_csv("loads.csv", &outputs.loads)?;
+        let rows = outputs.allocation_rows.iter().map(RowRecord::of).collect();
+        let loads = outputs.load_rows.iter().map(LoadRecord::of).collect();
         let options = serde_json::json!({
             "time_limit_s": options.time_limit_s.unwrap_or(instance.policy.time_limit_s),
             "threads": options.threads.unwrap_or(instance.policy.threads),
@@ -285,103 +255,6 @@ fn json_error(source: serde_json::Error) -> crate::Error {
     crate::Error::Json {
         what: "the policy for the record",
         source,
-    }
-}
-
-fn csv_error(source: csv::Error) -> crate::Error {
-    crate::Error::Csv { source }
-}
-
-fn optional(text: &str) -> Option<String> {
-    (!text.is_empty()).then(|| text.to_string())
-}
-
-/// The rows of an `allocation.csv` text.
-fn rows_of(text: &str) -> crate::Result<Vec<RowRecord>> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let r = record.map_err(csv_error)?;
-        rows.push(RowRecord {
-            case_id: r[0].to_string(),
-            worker_id: optional(&r[1]),
-            previous_worker: optional(&r[2]),
-            change: r[3].to_string(),
-            reason: r[4].to_string(),
-        });
-    }
-    Ok(rows)
-}
-
-/// The rows of a `loads.csv` text as caseload writes it (`file` names it in errors):
-/// every problem located as `file:line: column: …`.
-pub fn parse_loads_csv(file: &str, text: &str) -> crate::Result<Vec<LoadRecord>> {
-    use crate::error::{InputError, InputErrors};
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let problem = |line: u64, column: &str, message: String| InputError {
-        file: file.to_string(),
-        line: Some(line),
-        column: column.to_string(),
-        cell: None,
-        code: crate::codes::PARSE,
-        message,
-    };
-    let header = reader.headers().map_err(csv_error)?.clone();
-    // The columns the record reads (the rest of loads.csv is derived from them).
-    let expected = &LOADS_COLUMNS[..7];
-    if header
-        .iter()
-        .take(expected.len())
-        .ne(expected.iter().copied())
-    {
-        return Err(crate::Error::InvalidInput(InputErrors(vec![problem(
-            1,
-            "",
-            format!(
-                "expected the columns of loads.csv ({}), got `{}`",
-                expected.join(", "),
-                header.iter().collect::<Vec<_>>().join(",")
-            ),
-        )])));
-    }
-    let mut loads = Vec::new();
-    let mut problems = Vec::new();
-    for record in reader.records() {
-        let r = record.map_err(csv_error)?;
-        let line = r.position().map_or(0, |p| p.line());
-        let mut number = |i: usize| match r[i].parse::<f64>() {
-            Ok(x) => x,
-            Err(_) => {
-                problems.push(problem(
-                    line,
-                    expected[i],
-                    format!("expected a number, got `{}`", &r[i]),
-                ));
-                f64::NAN
-            }
-        };
-        let (capacity, load_before, load_after) = (number(2), number(3), number(4));
-        let cases = r[6].parse().unwrap_or_else(|_| {
-            problems.push(problem(
-                line,
-                "cases",
-                format!("expected a whole number, got `{}`", &r[6]),
-            ));
-            0
-        });
-        loads.push(LoadRecord {
-            worker_id: r[0].to_string(),
-            team: r[1].to_string(),
-            capacity,
-            load_before,
-            load_after,
-            cases,
-        });
-    }
-    if problems.is_empty() {
-        Ok(loads)
-    } else {
-        Err(crate::Error::InvalidInput(InputErrors(problems)))
     }
 }
 

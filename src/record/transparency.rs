@@ -148,11 +148,8 @@ fn render(run: &RunInfo, inputs: &[InputFile], decisions: &[DecisionOutcome]) ->
         100.0 * m.gap
     ));
     line(format!(
-        "- Objective by term: unallocated {}, load bands {}, moves {}, preferences {}.",
-        num(m.objective.unallocated),
-        num(m.objective.bands),
-        num(m.objective.moves),
-        num(m.objective.preferences)
+        "- Objective by term: {}.",
+        m.objective.terms_text(num)
     ));
     line(format!("- Solve options: `{}`.", m.options));
     line(format!("- caseload version {}.\n", m.version));

@@ -111,13 +111,17 @@ fn objective(solution: &Solution) -> String {
          the green/amber/red bands; each discretionary move and each missing preferred skill \
          has a cost.</p>\n<table><tr><th>term</th><th class=\"num\">cost</th></tr>\n",
     );
+    let pairs = (o.pairs != 0.0).then_some(("pairs (pairs.csv)", o.pairs));
     for (term, value) in [
         ("unallocated children", o.unallocated),
         ("load bands", o.bands),
         ("discretionary moves", o.moves),
         ("missing preferences", o.preferences),
-        ("total", o.total),
-    ] {
+    ]
+    .into_iter()
+    .chain(pairs)
+    .chain([("total", o.total)])
+    {
         let _ = writeln!(
             s,
             "<tr><td>{term}</td><td class=\"num\">{}</td></tr>",

@@ -4,6 +4,7 @@
 
 pub mod bands;
 pub mod html;
+mod rows;
 pub mod table;
 #[cfg(feature = "xlsx")]
 pub mod xlsx;
@@ -14,13 +15,18 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::explain::reasons;
 use crate::io::atomic::{write_files_atomically, OutputSet};
 use crate::io::csv::to_text;
 use crate::model::{Change, Instance, Objective};
 use crate::solve::{Solution, Status};
 use crate::text::num;
 use crate::validate::DecisionOutcome;
+
+use rows::round6;
+pub use rows::{
+    allocation_csv, allocation_rows, allocation_text, load_rows, loads_csv, loads_text,
+    AllocationRow, LoadRow, ALLOCATION_COLUMNS, LOADS_COLUMNS,
+};
 
 /// Wall-clock time of each stage of a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -33,81 +39,6 @@ pub struct Timings {
     pub solve: Duration,
     /// Formatting the outputs (the files are then swapped in as one set).
     pub write: Duration,
-}
-
-/// Rounds to 6 decimals, so sums like 21.000000000000004 print as 21.
-fn round6(x: f64) -> f64 {
-    if x.is_finite() {
-        (x * 1e6).round() / 1e6
-    } else {
-        x
-    }
-}
-
-/// `allocation.csv`: `case_id, worker_id, previous_worker, change, reason`, by case id.
-pub fn allocation_csv(instance: &Instance, solution: &Solution) -> Result<String> {
-    let eval = &solution.evaluation;
-    let why = reasons(instance, eval);
-    let id = |w: Option<usize>| w.map_or(String::new(), |w| instance.workers[w].id.to_string());
-    to_text(
-        &[
-            "case_id",
-            "worker_id",
-            "previous_worker",
-            "change",
-            "reason",
-        ],
-        instance.cases.iter().enumerate().map(|(c, case)| {
-            vec![
-                case.id.to_string(),
-                id(eval.worker[c]),
-                id(instance.current[c]),
-                eval.change[c].to_string(),
-                why[c].clone(),
-            ]
-        }),
-    )
-}
-
-/// The columns of `loads.csv`, in order.
-pub const LOADS_COLUMNS: [&str; 9] = [
-    "worker_id",
-    "team",
-    "capacity",
-    "load_before",
-    "load_after",
-    "utilisation",
-    "cases",
-    "received",
-    "given_up",
-];
-
-/// `loads.csv`: [`LOADS_COLUMNS`], by worker id. Utilisation is `load_after / capacity`
-/// (empty when capacity is 0).
-pub fn loads_csv(instance: &Instance, solution: &Solution) -> Result<String> {
-    to_text(
-        &LOADS_COLUMNS,
-        instance.workers.iter().enumerate().map(|(w, worker)| {
-            let l = &solution.evaluation.loads[w];
-            let cap = instance.capacity[w];
-            let utilisation = if cap > 0.0 {
-                format!("{:.4}", l.load_after / cap)
-            } else {
-                String::new()
-            };
-            vec![
-                worker.id.to_string(),
-                worker.team.clone(),
-                round6(cap).to_string(),
-                round6(l.load_before).to_string(),
-                round6(l.load_after).to_string(),
-                utilisation,
-                l.cases_after.to_string(),
-                l.received.to_string(),
-                l.given_up.to_string(),
-            ]
-        }),
-    )
 }
 
 /// Counts of cases by change.
@@ -320,7 +251,7 @@ impl Summary {
         let bound = self.bound.map_or("unknown".to_string(), num);
         format!(
             "{} cases, {} workers: kept {}, moved {}, forced {}, new {}, unallocated {}\n\
-             objective {} = unallocated {} + bands {} + moves {} + preferences {}\n\
+             {}\n\
              status {status}, bound {bound}, gap {:.4}%, solved in {:.2}s\n",
             c.total,
             self.workers,
@@ -329,11 +260,7 @@ impl Summary {
             c.forced,
             c.new,
             c.unallocated,
-            num(o.total),
-            num(o.unallocated),
-            num(o.bands),
-            num(o.moves),
-            num(o.preferences),
+            o.equation(num),
             100.0 * self.gap,
             self.timings.solve,
         )
@@ -343,9 +270,13 @@ impl Summary {
 /// The files of a run, rendered once: what `allocate` writes and what the record keeps.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outputs {
-    /// `allocation.csv`.
+    /// The rows of `allocation.csv`, by case id (serialize them for JSON).
+    pub allocation_rows: Vec<AllocationRow>,
+    /// The rows of `loads.csv`, by worker id (serialize them for JSON).
+    pub load_rows: Vec<LoadRow>,
+    /// `allocation.csv`, rendered from [`Outputs::allocation_rows`].
     pub allocation: String,
-    /// `loads.csv`.
+    /// `loads.csv`, rendered from [`Outputs::load_rows`].
     pub loads: String,
     /// The summary (`summary.json` is its JSON).
     pub summary: Summary,
@@ -368,14 +299,18 @@ impl Outputs {
         decisions: Option<&[DecisionOutcome]>,
     ) -> Result<Self> {
         let started = std::time::Instant::now();
-        let allocation = allocation_csv(instance, solution)?;
-        let loads = loads_csv(instance, solution)?;
+        let allocation_rows = allocation_rows(instance, solution);
+        let load_rows = load_rows(instance, solution);
+        let allocation = allocation_text(&allocation_rows)?;
+        let loads = loads_text(&load_rows)?;
         let decisions_file = decisions.map(decisions_csv).transpose()?;
         timings.write = started.elapsed();
         let mut summary = Summary::new(instance, solution, timings);
         summary.decisions = decisions.map(DecisionsJson::of);
         let summary_json = summary.to_json()?;
         Ok(Self {
+            allocation_rows,
+            load_rows,
             allocation,
             loads,
             summary,
@@ -389,7 +324,7 @@ impl Outputs {
     /// loads coloured by band, unallocated most urgent first) to the files written.
     #[cfg(feature = "xlsx")]
     pub fn with_xlsx(mut self, instance: &Instance, solution: &Solution) -> Result<Self> {
-        self.xlsx = Some(xlsx::allocation_xlsx(instance, solution, &self.summary)?);
+        self.xlsx = Some(xlsx::outputs_xlsx(instance, solution, &self)?);
         Ok(self)
     }
 
@@ -496,6 +431,22 @@ pub fn write_outputs(
 mod tests {
     use super::*;
     use crate::model::{Decision, DecisionKind, Ruling, WorkerId};
+
+    #[test]
+    fn the_objective_line_adds_up_and_names_pairs_only_when_there_are() {
+        let with = Objective::with_pairs(88_500.0, 683.5, 140.0, 38.0, 135.75);
+        assert_eq!(
+            with.equation(num),
+            "objective 89497.25 = unallocated 88500 + bands 683.5 + moves 140 + \
+             preferences 38 + pairs 135.75"
+        );
+        let without = Objective::from_terms(88_500.0, 683.5, 140.0, 38.0);
+        assert_eq!(
+            without.equation(|x| format!("{x:.2}")),
+            "objective 89361.50 = unallocated 88500.00 + bands 683.50 + moves 140.00 + \
+             preferences 38.00"
+        );
+    }
 
     #[test]
     fn decisions_csv_keeps_a_capacity_exactly_for_the_checker() {

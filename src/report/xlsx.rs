@@ -15,11 +15,12 @@
 use rust_xlsxwriter::{Color, Format, Note, Worksheet};
 
 use super::bands::{rag, Rag};
-use super::{allocation_csv, loads_csv, Summary, LOADS_COLUMNS};
-use crate::error::{Error, Result};
-use crate::io::sheet_writer::{
-    cell_value, csv_sheet, fail, to_bytes, workbook, write_table, Value,
+use super::{
+    allocation_rows, load_rows, AllocationRow, LoadRow, Outputs, Summary, ALLOCATION_COLUMNS,
+    LOADS_COLUMNS,
 };
+use crate::error::Result;
+use crate::io::sheet_writer::{cell_value, fail, to_bytes, workbook, write_table, Value};
 use crate::model::{Change, Instance};
 use crate::solve::Solution;
 
@@ -44,18 +45,48 @@ pub fn allocation_xlsx(
     solution: &Solution,
     summary: &Summary,
 ) -> Result<Vec<u8>> {
+    let rows = allocation_rows(instance, solution);
+    let loads = load_rows(instance, solution);
+    book(instance, solution, summary, &rows, &loads)
+}
+
+/// `allocation.xlsx` of outputs already rendered, from their typed rows.
+pub fn outputs_xlsx(
+    instance: &Instance,
+    solution: &Solution,
+    outputs: &Outputs,
+) -> Result<Vec<u8>> {
+    book(
+        instance,
+        solution,
+        &outputs.summary,
+        &outputs.allocation_rows,
+        &outputs.load_rows,
+    )
+}
+
+fn book(
+    instance: &Instance,
+    solution: &Solution,
+    summary: &Summary,
+    rows: &[AllocationRow],
+    loads: &[LoadRow],
+) -> Result<Vec<u8>> {
     let mut book = workbook()?;
     summary_sheet(book.add_worksheet(), summary)?;
-    let allocation = allocation_csv(instance, solution)?;
     let sheet = book.add_worksheet();
-    csv_sheet(sheet, "allocation", &allocation, &[], &["decision"])?;
+    sheet.set_name("allocation").map_err(fail)?;
+    let mut header: Vec<String> = ALLOCATION_COLUMNS.iter().map(|c| c.to_string()).collect();
+    header.push("decision".to_string());
+    let cells: Vec<Vec<String>> = rows.iter().map(AllocationRow::cells).collect();
+    write_table(sheet, &header, &cells, |_, _, text| Value::Text(text))?;
     let decision_col = 5;
     let note = Note::new(DECISION_NOTE)
         .set_author("caseload")
         .add_author_prefix(false);
     sheet.insert_note(0, decision_col, &note).map_err(fail)?;
     sheet.set_column_width(decision_col, 22).map_err(fail)?;
-    loads_sheet(book.add_worksheet(), instance, solution)?;
+    loads_sheet(book.add_worksheet(), instance, solution, loads)?;
     unallocated_sheet(book.add_worksheet(), instance, solution)?;
     to_bytes(&mut book)
 }
@@ -112,14 +143,16 @@ fn summary_sheet(sheet: &mut Worksheet, s: &Summary) -> Result<()> {
 
 /// `loads`: the columns of `loads.csv`, utilisation as a percentage filled by band, then
 /// the band in words (`unavailable` for a worker who is).
-fn loads_sheet(sheet: &mut Worksheet, instance: &Instance, solution: &Solution) -> Result<()> {
+fn loads_sheet(
+    sheet: &mut Worksheet,
+    instance: &Instance,
+    solution: &Solution,
+    loads: &[LoadRow],
+) -> Result<()> {
     sheet.set_name("loads").map_err(fail)?;
-    let text = loads_csv(instance, solution)?;
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
     let mut rows = Vec::new();
-    for (w, record) in reader.records().enumerate() {
-        let record = record.map_err(|source| Error::Csv { source })?;
-        let mut row: Vec<String> = record.iter().map(str::to_string).collect();
+    for (w, load) in loads.iter().enumerate() {
+        let mut row = load.cells();
         row.push(
             band_of(instance, solution, w)
                 .map_or("unavailable", Rag::as_str)

@@ -25,7 +25,7 @@
 
 use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
 
-use super::rules::{self, Limits, PairNumbers};
+use crate::model::rules::{self, Limits, PairNumbers};
 use crate::model::{Allocation, Instance};
 
 mod key;
@@ -363,7 +363,7 @@ impl<'a> Formulation<'a> {
         }
     }
 
-    /// Hard rule 3, capacity (hard mode only): `load_w ≤ L_w` ([`rules`]), rounded down to
+    /// Hard rule 3, capacity (hard mode only): `load_w ≤ L_w` ([`rules`](crate::model::rules)), rounded down to
     /// the worker's grid of reachable loads when it has one.
     fn load_limits(&mut self) {
         for (k, &w) in self.part.workers.iter().enumerate() {
@@ -378,7 +378,7 @@ impl<'a> Formulation<'a> {
         }
     }
 
-    /// Hard rule 3, cases: `Σ_u cases(u) × x[u,w] ≤ C_w` ([`rules`]).
+    /// Hard rule 3, cases: `Σ_u cases(u) × x[u,w] ≤ C_w` ([`rules`](crate::model::rules)).
     fn case_count_limits(&mut self) {
         for &w in &self.part.workers {
             if let Some(limit) = Limits::of(self.instance, w).cases {
@@ -388,7 +388,7 @@ impl<'a> Formulation<'a> {
         }
     }
 
-    /// Hard rule 4: `Σ_u new(u,w) × x[u,w] ≤ N_w` ([`rules`]), where `new(u,w)` counts
+    /// Hard rule 4: `Σ_u new(u,w) × x[u,w] ≤ N_w` ([`rules`](crate::model::rules)), where `new(u,w)` counts
     /// the unit's cases `w` did not hold.
     fn new_case_limits(&mut self) {
         for &w in &self.part.workers {
@@ -399,7 +399,7 @@ impl<'a> Formulation<'a> {
         }
     }
 
-    /// Hard rule 5: `Σ_{u,w} moves(u,w) × x[u,w] ≤ M` ([`rules`]), where `moves(u,w)`
+    /// Hard rule 5: `Σ_{u,w} moves(u,w) × x[u,w] ≤ M` ([`rules`](crate::model::rules)), where `moves(u,w)`
     /// counts the unit's cases whose current worker still fits and is not `w`.
     fn move_limit(&mut self) {
         let mut e = Expression::default();
@@ -415,7 +415,7 @@ impl<'a> Formulation<'a> {
         }
         if any {
             self.constraints
-                .push(e.leq(rules::moves_budget(self.instance) as f64));
+                .push(e.leq(rules::moves_budget(&self.instance.policy) as f64));
         }
     }
 

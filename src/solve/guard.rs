@@ -1,9 +1,9 @@
 //! The solver's guard: the hard rules an allocation breaks, read with the limits of
-//! [`super::rules`], and the error reported when no allocation meets them all. (The
+//! [`rules`](crate::model::rules), and the error reported when no allocation meets them all. (The
 //! independent checker is `crate::check`.)
 
-use super::rules::{self, Limits};
 use crate::error::{Breach, Error, Infeasibility};
+use crate::model::rules::{self, Limits};
 use crate::model::{Allocation, Instance};
 
 /// The hard rules an allocation of this instance breaks (empty when feasible).
@@ -62,10 +62,10 @@ pub fn hard_rule_breaches(instance: &Instance, allocation: &Allocation) -> Vec<B
             });
         }
     }
-    if !rules::moves_ok(instance, u64::from(eval.moves)) {
+    if !rules::moves_ok(&instance.policy, u64::from(eval.moves)) {
         breaches.push(Breach::Moves {
             moves: eval.moves,
-            limit: rules::moves_budget(instance),
+            limit: rules::moves_budget(&instance.policy),
         });
     }
     breaches

@@ -7,7 +7,7 @@
 //! [`solve_with_cache`] does the same, answering parts solved before from a [`PartCache`]
 //! (a what-if batch solves each distinct team once).
 //!
-//! Inside: the hard limits have one home (`rules`); parts are solved by the scheduler
+//! Inside: the hard limits have one home (`crate::model::rules`, shared with explain, diagnose and validate); parts are solved by the scheduler
 //! (`scheduler`), instances too large for HiGHS whole by `large` with the smaller
 //! programs of `candidates`, and every allocation is checked by the guard (`guard`).
 //! The building blocks the benchmarks and tests call (`formulation`, `parts`, `start`,
@@ -25,7 +25,6 @@ mod large;
 pub mod parts;
 #[doc(hidden)]
 pub mod pooled;
-mod rules;
 mod scheduler;
 #[doc(hidden)]
 pub mod start;

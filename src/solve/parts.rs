@@ -3,7 +3,7 @@
 //! allocations together are optimal for the whole, and they solve in parallel.
 
 use super::formulation::Part;
-use super::rules;
+use crate::model::rules;
 use crate::model::Instance;
 
 /// Union-find over units and workers (workers are numbered after units).
@@ -49,7 +49,7 @@ pub fn max_moves_can_bind(instance: &Instance) -> bool {
                 .unwrap_or(0)
         })
         .sum();
-    most > rules::moves_budget(instance)
+    most > rules::moves_budget(&instance.policy)
 }
 
 /// The independent parts of an instance, in order of their first unit. Workers eligible

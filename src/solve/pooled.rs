@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use good_lp::{variable, Expression, ProblemVariables, SolverModel};
 
-use super::rules::{Limits, PairNumbers};
+use crate::model::rules::{Limits, PairNumbers};
 use crate::model::{Instance, Tag};
 
 /// The pooled LP's optimum, a lower bound on every allocation's objective; `None` when

@@ -1,8 +1,8 @@
 //! A mutable allocation with running totals per worker, for the heuristics that build
 //! and improve the MIP start. Every change is checked against the hard limits
-//! ([`super::rules`]) and priced exactly by the objective of docs/model.md, without the solver.
+//! ([`rules`](crate::model::rules)) and priced exactly by the objective of docs/model.md, without the solver.
 
-use super::rules::{self, Limits, PairNumbers};
+use crate::model::rules::{self, Limits, PairNumbers};
 use crate::model::{Allocation, Instance};
 
 /// An allocation under construction and what it implies per worker.
@@ -109,7 +109,7 @@ impl<'a> State<'a> {
         }
         let p = self.pair(u, w);
         self.limits[w].admit(load + p.load, count + p.cases, received + p.new_cases)
-            && rules::moves_ok(self.instance, moves + u64::from(p.moves))
+            && rules::moves_ok(&self.instance.policy, moves + u64::from(p.moves))
     }
 
     /// Whether worker `w` can take unit `u` within every hard limit.
@@ -236,7 +236,7 @@ impl State<'_> {
         for &(u, to) in changes {
             self.set(u, to);
         }
-        let feasible = rules::moves_ok(self.instance, self.moves)
+        let feasible = rules::moves_ok(&self.instance.policy, self.moves)
             && workers
                 .iter()
                 .all(|&w| Some(w) == repairing || self.within_limits(w));

@@ -1,29 +1,16 @@
 //! Rules on pins: a pinned case has a current worker, eligible for its whole sibling
 //! group, and the pins of one group agree.
 
-use std::collections::BTreeMap;
-
 use super::rows::worker_index;
 use super::Found;
 use crate::codes;
-use crate::model::{eligibility, Case, Ineligible, Scenario, Worker, WorkerId};
+use crate::model::rules;
+use crate::model::{Case, Ineligible, Scenario, Worker, WorkerId};
 
-/// The unit of each case: the indices of all cases sharing its group, or just itself.
+/// The unit of each case: the indices of all cases sharing its group, or just itself
+/// (the rule of siblings, [`rules::siblings`]).
 pub(super) fn units(cases: &[Case]) -> Vec<Vec<usize>> {
-    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, c) in cases.iter().enumerate() {
-        if let Some(g) = &c.group {
-            groups.entry(g.as_str()).or_default().push(i);
-        }
-    }
-    cases
-        .iter()
-        .enumerate()
-        .map(|(i, c)| match &c.group {
-            Some(g) => groups.get(g.as_str()).cloned().unwrap_or_default(),
-            None => vec![i],
-        })
-        .collect()
+    rules::siblings(cases)
 }
 
 pub(super) fn check_pins(scenario: &Scenario, found: &mut Found) {
@@ -57,11 +44,7 @@ fn pin_ineligibility(
     scenario: &Scenario,
 ) -> Option<String> {
     let cases = &scenario.cases;
-    let (m, why) = unit.iter().find_map(|&m| {
-        eligibility(worker, &cases[m], &scenario.policy)
-            .err()
-            .map(|e| (m, e))
-    })?;
+    let (m, why) = rules::unit_eligibility(worker, cases, unit, &scenario.policy).err()?;
     let w = &worker.id;
     let of = if m == pinned {
         "this case".to_string()

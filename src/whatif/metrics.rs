@@ -43,6 +43,7 @@ metrics! {
     ObjectiveBands => "objective_bands", "Objective: load bands term.";
     ObjectiveMoves => "objective_moves", "Objective: moves term.";
     ObjectivePreferences => "objective_preferences", "Objective: preferences term.";
+    ObjectivePairs => "objective_pairs", "Objective: pairs term (`pairs.csv`; 0 without it).";
     Gap => "gap", "Relative gap between the objective and the solver's bound.";
 }
 
@@ -140,6 +141,7 @@ impl Figures {
             o.bands,
             o.moves,
             o.preferences,
+            o.pairs,
             solution.gap,
         ];
         // `+ 0.0` turns the -0.0 of an empty sum into 0.

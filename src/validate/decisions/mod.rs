@@ -41,9 +41,9 @@ use super::pins::{ineligible_words, units};
 use super::ranges::CAPACITY;
 use super::Found;
 use crate::codes;
+use crate::model::rules::{Given, Over};
 use crate::model::{
-    eligibility, CapacityMode, Case, CaseId, Decision, DecisionKind, Hold, Ruling, Scenario,
-    WorkerId,
+    eligibility, Case, CaseId, Decision, DecisionKind, Hold, Ruling, Scenario, WorkerId,
 };
 
 /// What became of one standing decision in a run.
@@ -307,8 +307,9 @@ fn over_limit(
     unit: &[usize],
     held_by: &BTreeMap<usize, (i64, Option<WorkerId>)>,
 ) -> Option<String> {
+    let given = Given::new(scenario);
     let worker = &scenario.workers[w];
-    let holds_now = |m: usize| scenario.cases[m].current_worker.as_ref() == Some(&worker.id);
+    let holds_now = |m: usize| given.holds_before(m, w);
     let fixed_here = |m: usize| {
         holds_now(m) && scenario.cases[m].pinned
             || held_by
@@ -316,19 +317,10 @@ fn over_limit(
                 .is_some_and(|(_, t)| t.as_ref() == Some(&worker.id))
             || unit.contains(&m)
     };
-    let weight_on = |m: usize| {
-        let case = &scenario.cases[m];
-        scenario
-            .pairs
-            .get(&(case.id.clone(), worker.id.clone()))
-            .and_then(|t| t.weight)
-            .unwrap_or(case.weight)
-    };
-    let all = 0..scenario.cases.len();
-    let before: f64 = all.clone().filter(|&m| holds_now(m)).map(weight_on).sum();
-    let count_before = all.clone().filter(|&m| holds_now(m)).count();
     // A unit pinned in the input counts whole, like a held one.
-    let mut fixed: Vec<usize> = all.filter(|&m| fixed_here(m)).collect();
+    let mut fixed: Vec<usize> = (0..scenario.cases.len())
+        .filter(|&m| fixed_here(m))
+        .collect();
     for m in fixed.clone() {
         if scenario.cases[m].pinned && holds_now(m) {
             fixed.extend(groups[m].iter().copied());
@@ -336,35 +328,26 @@ fn over_limit(
     }
     fixed.sort_unstable();
     fixed.dedup();
-    let load: f64 = fixed.iter().map(|&m| weight_on(m)).sum();
-    let new = fixed.iter().filter(|&&m| !holds_now(m)).count();
-    let capacity = scenario.capacity_of(worker);
+    // The limits as the solver reads them (model::rules): max(limit, before), pair weights.
+    let load = given.load_of(w, &fixed);
+    let over = given
+        .limits(w)
+        .over(load, fixed.len() as u32, given.received(w, &fixed));
     let id = &worker.id;
-    if scenario.policy.capacity == CapacityMode::Hard && load > capacity.max(before) + 1e-9 {
-        return Some(format!(
+    over.first().map(|over| match *over {
+        Over::Load { load, limit } => format!(
             "{id} would hold {} points of pinned and decided cases, over its capacity of {} \
              (hard capacity)",
             crate::text::num(load),
-            crate::text::num(capacity.max(before))
-        ));
-    }
-    if let Some(max) = worker.max_cases {
-        let limit = (max as usize).max(count_before);
-        if fixed.len() > limit {
-            return Some(format!(
-                "{id} would hold {} pinned and decided cases, over its max_cases of {limit}",
-                fixed.len()
-            ));
+            crate::text::num(limit)
+        ),
+        Over::Cases { cases, limit } => format!(
+            "{id} would hold {cases} pinned and decided cases, over its max_cases of {limit}"
+        ),
+        Over::NewCases { received, limit } => {
+            format!("{id} would receive {received} decided cases, over its max_new of {limit}")
         }
-    }
-    if let Some(max) = worker.max_new {
-        if new > max as usize {
-            return Some(format!(
-                "{id} would receive {new} decided cases, over its max_new of {max}"
-            ));
-        }
-    }
-    None
+    })
 }
 
 /// Holds set on cases (by [`apply_decisions`] or in code) must be ones it would apply:
