@@ -67,6 +67,8 @@ impl OutputSet {
             super::remove_stale_temporaries(&out.join(name));
         }
         let kind_dir = out.join(STATE_DIR).join(kind);
+        let mut family: Vec<String> = family.iter().map(|s| s.to_string()).collect();
+        family.extend(drop_copied_state(&kind_dir)?);
         fs::create_dir_all(&kind_dir).map_err(|e| io_error(&kind_dir, e))?;
         let lock = lock(&kind_dir)?;
         collect(&kind_dir)?;
@@ -89,7 +91,7 @@ impl OutputSet {
             kind_dir,
             id,
             staging,
-            family: family.iter().map(|s| s.to_string()).collect(),
+            family,
             claim: Some(claim),
         })
     }
@@ -256,6 +258,31 @@ impl Drop for OutputSet {
             self.release();
         }
     }
+}
+
+/// Removes the state of a set copied as real folders (`cp -rL out/ copy/`: `current` is
+/// then a folder, not the link this module makes, so nothing can be swapped over it)
+/// and gives the names of that set's members: in `OUT` they were copied as plain files,
+/// which the next commit carries into a first version as it carries files written
+/// before sets existed, and replaces as one set.
+fn drop_copied_state(kind_dir: &Path) -> Result<Vec<String>> {
+    let current = kind_dir.join("current");
+    let copied = current
+        .symlink_metadata()
+        .is_ok_and(|m| !m.file_type().is_symlink());
+    if !copied {
+        return Ok(Vec::new());
+    }
+    let names = listing(&current)?
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    let mut aside = kind_dir.as_os_str().to_os_string();
+    aside.push(format!(".copied-{}", std::process::id()));
+    let aside = PathBuf::from(aside);
+    fs::rename(kind_dir, &aside).map_err(|e| io_error(kind_dir, e))?;
+    fs::remove_dir_all(&aside).map_err(|e| io_error(&aside, e))?;
+    Ok(names)
 }
 
 /// A member's name must be a plain file name in `OUT`.
