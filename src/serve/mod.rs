@@ -9,7 +9,9 @@
 //!   `Authorization: Bearer TOKEN`; any other request gets 401;
 //! - the `Host` header must name this server (no DNS rebinding) and an `Origin`, when
 //!   sent, must be this server's (no cross-site requests): else 403;
-//! - request bodies are limited to [`BODY_LIMIT`] bytes (413 beyond);
+//! - request bodies are limited to [`BODY_LIMIT`] bytes (413 beyond, at once when
+//!   declared), heads and bodies must arrive in time, connections are capped
+//!   ([`limits`]);
 //! - no file path ever comes from a request: the scenario folder and the record are
 //!   fixed when the server starts.
 //!
@@ -18,6 +20,8 @@
 //! time (a second request while one runs gets 409).
 
 mod api;
+mod body;
+mod limits;
 mod workspace;
 
 use std::net::{IpAddr, SocketAddr};
@@ -99,6 +103,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/export/allocation.xlsx", get(api::export_xlsx))
         .layer(middleware::from_fn_with_state(Arc::clone(&app), guard))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(limits::bounded_body))
         .with_state(app)
 }
 
@@ -219,11 +224,13 @@ async fn script() -> Response {
     asset("text/javascript; charset=utf-8", APP_JS)
 }
 
-/// Serves `app` on `listener` until Ctrl-C.
+/// Serves `app` on `listener` until Ctrl-C, within the limits of [`limits`]: header and
+/// body timeouts, the body limit, a cap on open connections.
 pub async fn serve(listener: tokio::net::TcpListener, app: Arc<App>) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    limits::serve(listener, router(app), async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }
+
+pub use limits::{BODY_TIMEOUT, HEADER_TIMEOUT, MAX_CONNECTIONS};
