@@ -10,16 +10,21 @@ mod cli;
 mod decisions;
 mod deploy;
 mod explain;
+mod faults;
 mod fuzz_readers;
 mod gap;
 mod hostile;
 mod input;
 mod layers;
+mod pipe;
 mod record;
 mod report;
 #[cfg(feature = "serve")]
 mod serve;
+#[cfg(feature = "serve")]
+mod serve_faults;
 mod shards;
 mod util;
 mod whatif;
 mod xlsx;
+mod xlsx_faults;
