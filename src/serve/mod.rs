@@ -58,11 +58,10 @@ pub struct App {
     pub hosts: Vec<String>,
 }
 
-/// A random token: 32 bytes from the operating system, in hex.
+/// A random token: 32 bytes from the operating system's generator (`getrandom`), in hex.
 pub fn new_token() -> std::io::Result<String> {
-    use std::io::Read;
     let mut bytes = [0u8; 32];
-    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -152,7 +151,12 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
             })
         });
     if from_url {
-        let cookie = format!("{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/", app.token);
+        let cookie = cookie::Cookie::build((COOKIE, app.token.as_str()))
+            .http_only(true)
+            .same_site(cookie::SameSite::Strict)
+            .path("/")
+            .build()
+            .to_string();
         let mut response = Response::new(Body::empty());
         *response.status_mut() = StatusCode::SEE_OTHER;
         let headers = response.headers_mut();
@@ -179,19 +183,16 @@ fn authorised(token: &str, headers: &HeaderMap) -> bool {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|h| h.to_str().ok())
-        .flat_map(|h| h.split(';'))
-        .filter_map(|kv| kv.trim().strip_prefix(COOKIE)?.strip_prefix('='))
-        .any(|t| same(t, token));
+        .flat_map(|h| cookie::Cookie::split_parse(h))
+        .filter_map(Result::ok)
+        .any(|c| c.name() == COOKIE && same(c.value(), token));
     bearer || cookie
 }
 
-/// Compares secrets in time independent of where they differ.
+/// Compares secrets in time independent of where they differ (`subtle`).
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {

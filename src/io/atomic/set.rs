@@ -25,9 +25,11 @@
 //! `OUT` before (version 0.x) are carried into a first version by hard links (copies
 //! where links are not possible) before anything is replaced.
 //!
-//! The environment variable `CASELOAD_TEST_HOOK` (a folder), for tests only, makes a run
-//! stop at each step of the swap: it creates `STEP` in that folder and waits until
-//! `STEP.go` exists, so a test can kill the real binary exactly there.
+//! For tests only, in a build with the `test-hooks` feature (which the tests turn on
+//! through the crate's dev-dependency on itself; a release build has no such code), the
+//! environment variable `CASELOAD_TEST_HOOK` (a folder) makes a run stop at each step of
+//! the swap: it creates `STEP` in that folder and waits until `STEP.go` exists, so a test
+//! can kill the real binary exactly there.
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -429,6 +431,7 @@ fn sync_dir(dir: &Path) {
 }
 
 /// For tests only: stop at `step` while `CASELOAD_TEST_HOOK` names a folder.
+#[cfg(feature = "test-hooks")]
 fn hook(step: &str) {
     let Some(dir) = std::env::var_os("CASELOAD_TEST_HOOK") else {
         return;
@@ -440,6 +443,10 @@ fn hook(step: &str) {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
+
+/// Without the `test-hooks` feature (every build but the tests'), nothing.
+#[cfg(not(feature = "test-hooks"))]
+fn hook(_step: &str) {}
 
 #[cfg(test)]
 mod tests {
