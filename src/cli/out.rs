@@ -72,18 +72,6 @@ pub fn failure() -> Option<io::Error> {
     FAILED.lock().ok().and_then(|mut f| f.take())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::inert;
-
-    #[test]
-    fn control_characters_are_shown_not_obeyed() {
-        assert_eq!(inert("plain\nlines\tand tabs"), "plain\nlines\tand tabs");
-        assert_eq!(inert("\u{1b}[31mred"), "\\u{1b}[31mred");
-        assert_eq!(inert("over\rwritten\u{7}"), "over\\u{d}written\\u{7}");
-    }
-}
-
 /// `print!` on a standard output that may close early.
 macro_rules! out {
     ($($arg:tt)*) => {
@@ -106,4 +94,16 @@ macro_rules! errln {
     ($($arg:tt)*) => {
         $crate::cli::out::stderr(format_args!("{}\n", format_args!($($arg)*)))
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(inert("plain\nlines\tand tabs"), "plain\nlines\tand tabs");
+        assert_eq!(inert("\u{1b}[31mred"), "\\u{1b}[31mred");
+        assert_eq!(inert("over\rwritten\u{7}"), "over\\u{d}written\\u{7}");
+    }
 }

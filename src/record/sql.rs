@@ -42,7 +42,7 @@ impl Store {
         }
         check_whole(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
-        let store = Self::connect_to(path, &super::open::read_uri(path), flags)?;
+        let store = Self::connect_to(path, super::open::read_uri(path), flags)?;
         store.check_ours()?;
         let found = store.version()?;
         if found > latest_version() {

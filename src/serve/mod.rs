@@ -183,7 +183,7 @@ fn authorised(token: &str, headers: &HeaderMap) -> bool {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|h| h.to_str().ok())
-        .flat_map(|h| cookie::Cookie::split_parse(h))
+        .flat_map(cookie::Cookie::split_parse)
         .filter_map(Result::ok)
         .any(|c| c.name() == COOKIE && same(c.value(), token));
     bearer || cookie
