@@ -10,18 +10,23 @@ mod cli;
 mod decisions;
 mod deploy;
 mod explain;
+mod faults;
 mod fuzz_readers;
 mod gap;
 mod hostile;
 mod input;
 mod layers;
 mod objective;
+mod pipe;
 mod record;
 mod report;
 mod rules;
 #[cfg(feature = "serve")]
 mod serve;
+#[cfg(feature = "serve")]
+mod serve_faults;
 mod shards;
 mod util;
 mod whatif;
 mod xlsx;
+mod xlsx_faults;

@@ -9,6 +9,7 @@ use clap::Args;
 
 use caseload::model::{DecisionKind, Ruling};
 use caseload::record::{DecisionRecord, NewDecision, Record};
+use caseload::text::one_line;
 
 /// Flags of `caseload decide`.
 #[derive(Debug, Args)]
@@ -61,7 +62,7 @@ pub fn decide(args: DecideArgs) -> anyhow::Result<ExitCode> {
     let mut record = if args.list {
         Record::open_to_read(&args.db)?
     } else {
-        Record::open(&args.db)?
+        super::record::open_to_write(&args.db)?
     };
     let by = args.by.clone().unwrap_or_else(super::record::login_name);
     if args.list {
@@ -71,9 +72,9 @@ pub fn decide(args: DecideArgs) -> anyhow::Result<ExitCode> {
             .filter(|d| args.all || d.withdrawn.is_none())
             .collect();
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&decisions)?);
+            outln!("{}", serde_json::to_string_pretty(&decisions)?);
         } else {
-            print!("{}", decisions_table(&decisions, args.all));
+            out!("{}", decisions_table(&decisions, args.all));
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -83,7 +84,7 @@ pub fn decide(args: DecideArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(id) = args.withdraw {
         let d = record.withdraw(id, &by)?;
-        println!(
+        outln!(
             "withdrew decision {id} ({}) for {}: the next recorded run no longer applies it",
             what(&d),
             d.decision.subject()
@@ -127,20 +128,20 @@ pub fn decide(args: DecideArgs) -> anyhow::Result<ExitCode> {
         })
         .map(|d| d.decision.id.to_string())
         .collect();
-    println!(
+    outln!(
         "decision {} by {} on run {}: {} for {}",
         taken.decision.id,
-        taken.decision.by,
+        one_line(&taken.decision.by),
         taken.on_run,
         what(&taken),
         taken.decision.subject()
     );
     let verdict = record.verdict(taken.on_run, taken.decision.id)?;
-    println!("{}", verdict_words(&verdict));
+    outln!("{}", verdict_words(&verdict));
     if !replaced.is_empty() {
-        println!("it replaces decision(s) {}", replaced.join(", "));
+        outln!("it replaces decision(s) {}", replaced.join(", "));
     }
-    println!("every later run with --record applies it until it is withdrawn");
+    outln!("every later run with --record applies it until it is withdrawn");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -192,17 +193,17 @@ fn decisions_table(decisions: &[DecisionRecord], all: bool) -> String {
             "{:>4}  {:<20}  {:<16}  {:<10}  {:<28}  {:>3}  {}",
             x.id,
             x.at,
-            x.by,
+            one_line(&x.by),
             match (x.case(), x.worker()) {
                 (Some(c), _) => c.as_str(),
                 (None, w) => w.map_or("", |w| w.as_str()),
             },
-            what(d),
+            one_line(&what(d)),
             d.on_run,
-            caseload::text::one_line(&x.note)
+            one_line(&x.note)
         );
         if let Some(w) = &d.withdrawn {
-            let _ = write!(s, "  [withdrawn {} by {}", w.at, w.by);
+            let _ = write!(s, "  [withdrawn {} by {}", w.at, one_line(&w.by));
             if let Some(n) = w.superseded_by {
                 let _ = write!(s, ", replaced by {n}");
             }
@@ -307,14 +308,14 @@ fn from_workbook(
         return Err(caseload::Error::InvalidInput(InputErrors(problems)).into());
     }
     let taken = record.decide_all(&decisions)?;
-    println!(
+    outln!(
         "recorded {} decision(s) from {} on run {run}; every later run with --record applies them",
         taken.len(),
         path.display()
     );
     for d in &taken {
         let verdict = record.verdict(d.on_run, d.decision.id)?;
-        println!(
+        outln!(
             "  decision {}: {} for {}; {}",
             d.decision.id,
             what(d),

@@ -15,7 +15,7 @@ pub fn run(dir: &Path) -> anyhow::Result<ExitCode> {
     let scenario = caseload::io::read::load_scenario(dir)?;
     let instance = Instance::new(&scenario).map_err(caseload::Error::from)?;
     let diagnosis = diagnose(&instance);
-    print!("{diagnosis}");
+    out!("{diagnosis}");
     Ok(if diagnosis.is_clear() {
         ExitCode::SUCCESS
     } else {

@@ -37,7 +37,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     };
     if !args.quiet {
         let study = if merged.study { " (a study)" } else { "" };
-        println!(
+        outln!(
             "merged {} shards{study}: {} rows, {} draws; wrote {}",
             merged.shards,
             merged.rows,

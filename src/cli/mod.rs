@@ -2,9 +2,10 @@
 //! 0 done, 1 anything else, 2 invalid input (nothing written), 3 `check` found violations,
 //! 4 `diagnose` found problems.
 
+#[macro_use]
+pub mod out;
 mod whatif;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -285,7 +286,7 @@ fn allocate(
     let mut record = match record {
         Some((db, by)) => {
             let inputs = caseload::record::read_inputs(dir)?;
-            Some((caseload::record::Record::open(&db)?, db, by, inputs))
+            Some((record::open_to_write(&db)?, db, by, inputs))
         }
         None => None,
     };
@@ -368,25 +369,23 @@ fn allocate(
     };
     if !quiet {
         let summary = &outputs.summary;
-        let mut stdout = std::io::stdout().lock();
-        write!(
-            stdout,
+        out!(
             "{}",
             caseload::report::table::loads_table(&instance, &solution)
-        )?;
-        write!(stdout, "\n{}", summary.render())?;
+        );
+        out!("\n{}", summary.render());
         if let Some(d) = &summary.decisions {
-            write!(stdout, "{}", d.render())?;
+            out!("{}", d.render());
         }
-        writeln!(stdout, "wrote {}", out.display())?;
+        outln!("wrote {}", out.display());
         if let Some(path) = report {
-            writeln!(stdout, "wrote {}", path.display())?;
+            outln!("wrote {}", path.display());
         }
         if let Some((db, id, since)) = recorded {
             if let Some((previous, d)) = since {
-                writeln!(stdout, "since run {previous}: {}", record::diff_counts(&d))?;
+                outln!("since run {previous}: {}", record::diff_counts(&d));
             }
-            writeln!(stdout, "recorded as run {id} in {}", db.display())?;
+            outln!("recorded as run {id} in {}", db.display());
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -408,7 +407,7 @@ fn check(dir: &Path, allocation: &Path, decisions: Option<&Path>) -> anyhow::Res
             } else {
                 "managers' decisions"
             };
-            println!(
+            outln!(
                 "holding the allocation to the {n} {plural} that hold of the {} in {} (judged \
                  by the checker itself; the applied column is compared, not trusted)",
                 decided.len(),
@@ -418,7 +417,7 @@ fn check(dir: &Path, allocation: &Path, decisions: Option<&Path>) -> anyhow::Res
         }
         None => caseload::check::check(&scenario, &rows),
     };
-    print!("{report}");
+    out!("{report}");
     Ok(if report.is_valid() {
         ExitCode::SUCCESS
     } else {
@@ -445,8 +444,8 @@ fn generate(
     };
     let scenario = caseload::generate::generate(&options);
     caseload::io::scenario_writer::write_scenario(out, &scenario)?;
-    print!("{}", caseload::generate::summarize(&scenario));
-    println!("wrote {}", out.display());
+    out!("{}", caseload::generate::summarize(&scenario));
+    outln!("wrote {}", out.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -461,7 +460,8 @@ pub fn exit_code(err: &anyhow::Error) -> ExitCode {
     }
 }
 
-/// Whether the error is a closed standard output.
+/// Whether the error is a closed pipe (standard output's own are dropped quietly by
+/// [`out`]; this is for any other writer the command used).
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
         e.downcast_ref::<std::io::Error>()

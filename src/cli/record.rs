@@ -9,7 +9,7 @@ use clap::Args;
 
 use caseload::model::Objective;
 use caseload::record::{diff, LoadRecord, Record, RowRecord, RunDiff, RunId, RunInfo};
-use caseload::text::num;
+use caseload::text::{num, one_line};
 
 /// Flags of `caseload history`.
 #[derive(Debug, Args)]
@@ -76,20 +76,34 @@ fn account_name() -> Option<String> {
     None
 }
 
+/// Opens a record for a command that writes to it (creating it if need be, migrating
+/// an older schema forward), saying on standard error when it was migrated.
+pub fn open_to_write(db: &Path) -> Result<Record, caseload::record::RecordError> {
+    let record = Record::open(db)?;
+    if let Some((from, to)) = record.migrated() {
+        errln!(
+            "caseload: migrated the record {} from schema version {from} to {to} (caseload \
+             before this version cannot write it any more)",
+            db.display()
+        );
+    }
+    Ok(record)
+}
+
 /// `caseload history`.
 pub fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
     let record = Record::open_to_read(&args.db)?;
     let Some(id) = args.run else {
         let runs = record.runs()?;
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&runs)?);
+            outln!("{}", serde_json::to_string_pretty(&runs)?);
         } else {
-            print!("{}", runs_table(&runs));
+            out!("{}", runs_table(&runs));
         }
         return Ok(ExitCode::SUCCESS);
     };
     if args.transparency {
-        print!("{}", caseload::record::transparency(&record, id)?);
+        out!("{}", caseload::record::transparency(&record, id)?);
         return Ok(ExitCode::SUCCESS);
     }
     let info = record.run(id)?;
@@ -105,13 +119,13 @@ pub fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
             files.push(("decisions.csv".to_string(), text.into_bytes()));
         }
         write_inputs(out, &files)?;
-        println!(
+        outln!(
             "wrote {} input file(s) of run {id} to {}",
             files.len(),
             out.display()
         );
         if !decisions.is_empty() {
-            println!(
+            outln!(
                 "replay it with: caseload allocate {} --decisions {}",
                 out.display(),
                 out.join("decisions.csv").display()
@@ -131,10 +145,10 @@ pub fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
             "loads": record.loads(id)?,
             "decisions": caseload::report::DecisionsJson::of(&decisions),
         });
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        outln!("{}", serde_json::to_string_pretty(&json)?);
     } else {
-        print!("{}", run_text(&info, &inputs));
-        print!(
+        out!("{}", run_text(&info, &inputs));
+        out!(
             "{}",
             caseload::report::DecisionsJson::of(&decisions).render()
         );
@@ -185,7 +199,7 @@ fn runs_table(runs: &[RunInfo]) -> String {
             "{:>4}  {:<24}  {:<12}  {:<10}  {:>7.4}%  {:>14}  {:>5} {:>5} {:>6} {:>4} {:>7}",
             r.id,
             r.at,
-            r.meta.by,
+            one_line(&r.meta.by),
             r.meta.status,
             100.0 * r.meta.gap,
             num(r.meta.objective.total),
@@ -205,7 +219,11 @@ fn run_text(r: &RunInfo, inputs: &[caseload::record::InputFile]) -> String {
     let o = &m.objective;
     let mut s = format!(
         "run {} at {} by {} (caseload {})\nscenario {}\n",
-        r.id, r.at, m.by, m.version, m.scenario
+        r.id,
+        r.at,
+        one_line(&m.by),
+        m.version,
+        one_line(&m.scenario)
     );
     let _ = writeln!(
         s,
@@ -261,9 +279,9 @@ pub fn diff_command(args: DiffArgs) -> anyhow::Result<ExitCode> {
         _ => anyhow::bail!("diff takes a record and two run ids, or two allocation.csv files"),
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&d)?);
+        outln!("{}", serde_json::to_string_pretty(&d)?);
     } else {
-        print!("{}", diff_text(&title, &d));
+        out!("{}", diff_text(&title, &d));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -336,9 +354,16 @@ pub fn diff_text(title: &str, d: &RunDiff) -> String {
         let _ = writeln!(s, "\ndecisions taken or withdrawn in between");
         for r in &d.decisions {
             let x = &r.decision;
-            let _ = write!(s, "  {} {} by {}: {}", x.id, x.at, x.by, x.describe());
+            let _ = write!(
+                s,
+                "  {} {} by {}: {}",
+                x.id,
+                x.at,
+                one_line(&x.by),
+                one_line(&x.describe())
+            );
             if let Some(w) = &r.withdrawn {
-                let _ = write!(s, " (withdrawn {} by {})", w.at, w.by);
+                let _ = write!(s, " (withdrawn {} by {})", w.at, one_line(&w.by));
             }
             s.push('\n');
         }

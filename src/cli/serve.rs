@@ -63,14 +63,14 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             IpAddr::V6(ip) => format!("[{ip}]"),
             IpAddr::V4(ip) => ip.to_string(),
         };
-        println!("http://{host}:{}/?token={token}", addr.port());
+        outln!("http://{host}:{}/?token={token}", addr.port());
         if !addr.ip().is_loopback() {
-            eprintln!(
+            errln!(
                 "warning: listening on {addr}, not loopback: anyone who can reach this \
                  address and has the token sees children's personal data"
             );
         }
-        eprintln!(
+        errln!(
             "caseload: serving {} (record {}); Ctrl-C to stop",
             args.dir.display(),
             record.display()

@@ -1,6 +1,6 @@
 //! `caseload whatif`: solve the variants of a scenario in parallel and compare them.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -23,8 +23,9 @@ pub struct WhatIfArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "variants")]
     study: Option<PathBuf>,
     /// Solve only shard K of N (K from 0) into a part folder OUT, for `caseload merge`;
-    /// `auto/N` reads K from SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN),
-    /// JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX, the first set.
+    /// `auto/N` reads K as it is from SLURM_ARRAY_TASK_ID (run the array as
+    /// `--array=0-(N-1)`; one shard again as `--array=K`), JOB_COMPLETION_INDEX or
+    /// AWS_BATCH_JOB_ARRAY_INDEX, the first set; nothing is subtracted from it.
     #[arg(long, value_name = "K/N", requires = "out")]
     shard: Option<String>,
     /// Variants file [default: DIR/variants.toml].
@@ -74,7 +75,7 @@ pub fn whatif(args: WhatIfArgs) -> anyhow::Result<ExitCode> {
             let (shard, source) = whatif::parse_shard(text, &env).map_err(shard_error)?;
             // Said even with --quiet: a batch job's log shows which task it was.
             if let Some(source) = &source {
-                eprintln!("shard {shard} (from {source})");
+                errln!("shard {shard} (from {source})");
             }
             Some(shard)
         }
@@ -177,9 +178,8 @@ fn run_all(
     whatif::commit_comparison(set, &comparison, scenarios.as_deref(), args.xlsx)
         .with_context(|| format!("writing the comparison to {}", out.display()))?;
     if !args.quiet {
-        let mut stdout = std::io::stdout().lock();
         let shown = whatif::labelled(&comparison, scenarios.as_deref());
-        write!(stdout, "{}", whatif::render(&shown))?;
+        out!("{}", whatif::render(&shown));
         let parts = comparison.parts;
         let reused = if parts.solved > 0 {
             format!(" ({} of {} team solves reused)", parts.reused, parts.solved)
@@ -191,13 +191,12 @@ fn run_all(
         } else {
             format!("{} variants", comparison.rows.len())
         };
-        writeln!(
-            stdout,
+        outln!(
             "{rows}, {total} solves on {} jobs in {:.1}s{reused}; wrote {}",
             comparison.jobs,
             comparison.elapsed.as_secs_f64(),
             out.display()
-        )?;
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -231,7 +230,7 @@ fn run_shard(
         );
     }
     if !quiet {
-        println!(
+        outln!(
             "shard {shard}: {} of {} solves on {} jobs in {:.1}s; wrote the part {}",
             manifest.draws.len(),
             manifest.draws_total,

@@ -140,6 +140,16 @@ pub(super) fn load(dir: &Path) -> Option<crate::Result<Scenario>> {
     Some(assemble(inputs, report).map_err(Error::InvalidInput))
 }
 
+/// A sheet's table, or `None` with its problem reported when the sheet could not be
+/// read at all (too big): no table is read from it, nor reported missing.
+fn sheet_read(table: SheetTable, spec: &Spec, report: &mut Report) -> Option<Read> {
+    if table.unreadable {
+        report.extend(spec.kind, table.problems);
+        return None;
+    }
+    Some(Read::Sheet(table))
+}
+
 /// Finds and reads one table; `None` (reported if required, unless `scenario.xlsx` is
 /// there but `unreadable`) when it is nowhere, or given twice, or cannot be read.
 fn table(
@@ -180,7 +190,7 @@ fn table(
         return match Workbook::open(&xlsx) {
             Ok(book) => {
                 let first = book.sheet(None).unwrap_or_default().to_string();
-                Some(Read::Sheet(book.table(&first, spec.columns)))
+                sheet_read(book.table(&first, spec.columns), spec, report)
             }
             Err(error) => {
                 report.push(spec.kind, error);
@@ -189,7 +199,7 @@ fn table(
         };
     }
     if let Some((book, name)) = sheet {
-        return Some(Read::Sheet(book.table(name, spec.columns)));
+        return sheet_read(book.table(name, spec.columns), spec, report);
     }
     if spec.required && !unreadable {
         let (file, message) = match book {

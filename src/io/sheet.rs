@@ -28,9 +28,12 @@ pub(crate) struct SheetTable {
     /// The rows from the header on, each with its 1-based row number; every cell as text
     /// (`101`, not `101.0`; `true`; empty), rows all as wide as the header row or wider.
     pub rows: Vec<(u64, StringRecord)>,
-    /// Cells that hold what no column takes (a date, an error value such as `#N/A`),
-    /// already reported and located.
+    /// Cells that hold what no column takes (a date, an error value such as `#N/A`, a
+    /// formula never calculated), already reported and located.
     pub problems: Vec<InputError>,
+    /// The sheet could not be read at all (too big): its problem says why, and no table
+    /// is read from it.
+    pub unreadable: bool,
 }
 
 impl SheetTable {
@@ -151,6 +154,7 @@ mod tests {
             first_col: 1,
             rows: vec![(3, StringRecord::from(vec!["ID", "weight"]))],
             problems: Vec::new(),
+            unreadable: false,
         };
         let error = |line, column: &str| InputError {
             file: "cases.xlsx".into(),

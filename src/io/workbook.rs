@@ -15,7 +15,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use calamine::{open_workbook, CellErrorType, Data, Range, Reader, Xlsx};
+use calamine::{open_workbook, Cell, CellErrorType, Data, DataRef, Range, Reader, Xlsx};
 use csv::StringRecord;
 
 use super::csv::header_columns;
@@ -24,15 +24,32 @@ use super::source::Source;
 use crate::codes;
 use crate::error::{InputError, InputErrors};
 
+/// The most cells a sheet's used range (from its first cell to its last, as a rectangle)
+/// may span: 2,000,000, e.g. 100,000 rows of 20 columns. A sheet beyond it is refused,
+/// located at its farthest cell, before anything of that size is held in memory (one
+/// stray value at `XFD1048576` would otherwise ask for 17 billion cells).
+pub const MAX_SHEET_CELLS: u64 = 2_000_000;
+
 /// A workbook's sheets, in workbook order, with their cells.
 pub(crate) struct Workbook {
     /// The workbook, as shown in errors.
     pub file: String,
-    sheets: Vec<(String, Range<Data>)>,
+    sheets: Vec<Sheet>,
+}
+
+/// One sheet: its cells, or why they were not read.
+struct Sheet {
+    name: String,
+    /// The cells; a sheet too big to hold is refused, located.
+    cells: Result<Range<Data>, InputError>,
+    /// Formula cells saved without a calculated value (0-based row and column).
+    unvalued: BTreeSet<(u32, u32)>,
 }
 
 impl Workbook {
-    /// Opens the workbook at `path`.
+    /// Opens the workbook at `path` and reads its sheets, cell by cell: memory grows
+    /// with the cells present, and a sheet whose used range is over [`MAX_SHEET_CELLS`]
+    /// is refused (when it is read) rather than laid out.
     ///
     /// # Errors
     /// [`codes::UNREADABLE`] when it is not an `.xlsx` workbook or cannot be read.
@@ -47,28 +64,52 @@ impl Workbook {
             code: codes::UNREADABLE,
             message: format!("cannot be read as an .xlsx workbook: {e}"),
         })?;
-        Ok(Self {
-            file,
-            sheets: book.worksheets(),
-        })
+        let mut sheets = Vec::new();
+        for name in book.sheet_names() {
+            match read_sheet(&mut book, &file, &name) {
+                Ok(sheet) => sheets.push(sheet),
+                // A chart sheet holds no table: left out, as calamine's `worksheets`
+                // leaves it.
+                Err(calamine::XlsxError::NotAWorksheet(_)) => {}
+                // Broken XML, a shared string that is not there: a table on this sheet
+                // is refused in words (not reported missing).
+                Err(e) => sheets.push(Sheet {
+                    cells: Err(InputError {
+                        file: file.clone(),
+                        line: None,
+                        column: String::new(),
+                        cell: None,
+                        code: codes::UNREADABLE,
+                        message: format!("the sheet `{name}` cannot be read: {e}"),
+                    }),
+                    name,
+                    unvalued: BTreeSet::new(),
+                }),
+            }
+        }
+        Ok(Self { file, sheets })
     }
 
     /// The sheets' names, in workbook order.
     pub fn sheet_names(&self) -> Vec<&str> {
-        self.sheets.iter().map(|(name, _)| name.as_str()).collect()
+        self.sheets.iter().map(|s| s.name.as_str()).collect()
     }
 
     /// The sheet named `name` (in any case), or the first sheet for `None`.
     pub fn sheet(&self, name: Option<&str>) -> Option<&str> {
-        let mut sheets = self.sheets.iter().map(|(n, _)| n.as_str());
+        let mut sheets = self.sheets.iter().map(|s| s.name.as_str());
         match name {
             Some(name) => sheets.find(|n| n.eq_ignore_ascii_case(name)),
             None => sheets.next(),
         }
     }
 
+    fn find(&self, sheet: &str) -> Option<&Sheet> {
+        self.sheets.iter().find(|s| s.name == sheet)
+    }
+
     fn range(&self, sheet: &str) -> Option<&Range<Data>> {
-        self.sheets.iter().find(|(n, _)| n == sheet).map(|(_, r)| r)
+        self.find(sheet).and_then(|s| s.cells.as_ref().ok())
     }
 
     /// The rows of `sheet` from its header on, as text; cells in the known `columns`
@@ -79,8 +120,16 @@ impl Workbook {
             sheet: sheet.to_string(),
             ..SheetTable::default()
         };
-        let Some(range) = self.range(sheet) else {
+        let Some(found) = self.find(sheet) else {
             return table;
+        };
+        let range = match &found.cells {
+            Ok(range) => range,
+            Err(too_big) => {
+                table.problems.push(too_big.clone());
+                table.unreadable = true;
+                return table;
+            }
         };
         let (first_row, first_col) = range.start().unwrap_or((0, 0));
         table.first_col = first_col;
@@ -98,9 +147,14 @@ impl Workbook {
                 continue;
             }
             for (field, (_, bad)) in texts.iter().enumerate() {
+                let at = (row as u32 - 1, first_col + field as u32);
+                let bad = match bad {
+                    None if found.unvalued.contains(&at) => Some(UNVALUED.to_string()),
+                    bad => bad.clone(),
+                };
                 if let (true, Some(message)) = (known.contains(&field), bad) {
                     let column = table.rows[0].1.get(field).unwrap_or("").to_lowercase();
-                    let problem = table.problem(row, field, &column, message.clone());
+                    let problem = table.problem(row, field, &column, message);
                     table.problems.push(problem);
                 }
             }
@@ -190,6 +244,70 @@ impl PolicySheet {
         let col = if on_key { self.key_col } else { self.value_col };
         Some(cell_name(&self.sheet, col, row).into())
     }
+}
+
+/// Why a formula cell saved without its calculated value cannot be read.
+const UNVALUED: &str =
+    "a formula with no calculated value; open and save it in a spreadsheet program";
+
+/// Reads one sheet cell by cell: the cells with a value, and the formula cells without
+/// one; refused (located at its farthest cell) when its used range is over
+/// [`MAX_SHEET_CELLS`], before the range is laid out.
+fn read_sheet<RS: std::io::Read + std::io::Seek>(
+    book: &mut Xlsx<RS>,
+    file: &str,
+    name: &str,
+) -> Result<Sheet, calamine::XlsxError> {
+    let mut reader = book.worksheet_cells_reader(name)?;
+    let mut cells = Vec::new();
+    let mut unvalued = BTreeSet::new();
+    // (first row, first column, last row, last column) of the cells read so far.
+    let mut bounds: Option<(u32, u32, u32, u32)> = None;
+    let mut too_big = None;
+    while let Some(cell) = reader.next_cell_with_formula_metadata()? {
+        let empty = matches!(cell.value, DataRef::Empty);
+        if empty && cell.formula.is_none() {
+            continue; // a formatted empty cell
+        }
+        let (r, c) = cell.pos;
+        let (r0, c0, r1, c1) = bounds.unwrap_or((r, c, r, c));
+        let grown = (r0.min(r), c0.min(c), r1.max(r), c1.max(c));
+        bounds = Some(grown);
+        let area = u64::from(grown.2 - grown.0 + 1) * u64::from(grown.3 - grown.1 + 1);
+        if area > MAX_SHEET_CELLS || cells.len() as u64 >= MAX_SHEET_CELLS {
+            too_big = Some(grown);
+            break;
+        }
+        if empty {
+            unvalued.insert(cell.pos);
+        } else {
+            cells.push(Cell::new(cell.pos, Data::from(cell.value)));
+        }
+    }
+    let cells = match too_big {
+        None => Ok(Range::from_sparse(cells)),
+        Some((r0, c0, r1, c1)) => Err(InputError {
+            file: file.to_string(),
+            line: Some(u64::from(r1) + 1),
+            column: String::new(),
+            cell: Some(cell_name(name, c1, u64::from(r1) + 1).into()),
+            code: codes::UNREADABLE,
+            message: format!(
+                "the sheet spans {}{}:{}{} or more, over the {MAX_SHEET_CELLS} cells caseload \
+                 reads from one sheet: delete what lies beyond the table (this cell is the \
+                 farthest found)",
+                super::sheet::column_letters(c0),
+                r0 + 1,
+                super::sheet::column_letters(c1),
+                r1 + 1,
+            ),
+        }),
+    };
+    Ok(Sheet {
+        name: name.to_string(),
+        cells,
+        unvalued,
+    })
 }
 
 /// A cell's text, and why it cannot be read if it holds a date or an error value.
@@ -346,7 +464,10 @@ pub fn read_decisions(path: &Path) -> Result<Vec<DecisionRow>, InputErrors> {
     let table = book.table(sheet, &COLUMNS);
     let mut errors = table.problems.clone();
     let Some((header_row, header)) = table.rows.first() else {
-        return Ok(Vec::new());
+        return match errors.is_empty() {
+            true => Ok(Vec::new()),
+            false => Err(InputErrors(errors)),
+        };
     };
     let (found, _) = header_columns(header, &COLUMNS);
     for column in COLUMNS.iter().filter(|c| !found.contains_key(*c)) {

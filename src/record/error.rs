@@ -9,7 +9,7 @@ use std::time::Duration;
 pub enum RecordError {
     /// The file exists but is not a caseload record (another SQLite database, or not a
     /// database at all).
-    #[error("{}: not a caseload record (another program's file?); give a new file name or an existing record", path.display())]
+    #[error("the record {} is damaged or not a caseload record (another program's file?): restore it from a backup (docs/record.md), or give a new file name", path.display())]
     NotARecord {
         /// The file.
         path: PathBuf,
@@ -127,6 +127,12 @@ pub enum RecordError {
         /// The id.
         id: i64,
     },
+    /// A command that only reads was given a record file that does not exist.
+    #[error("{}: no record here (`allocate --record` creates one)", path.display())]
+    Missing {
+        /// The file.
+        path: PathBuf,
+    },
     /// The record file cannot be created or opened.
     #[error("{}: {source}", path.display())]
     Io {
@@ -144,7 +150,7 @@ pub enum RecordError {
         source: rusqlite::Error,
     },
     /// A value kept in the record does not read back (a damaged or hand-edited file).
-    #[error("{}: damaged record: {what}", path.display())]
+    #[error("the record {} is damaged or not a caseload record ({what}): restore it from a backup (docs/record.md); nothing was written", path.display())]
     Damaged {
         /// The file.
         path: PathBuf,
@@ -154,13 +160,53 @@ pub enum RecordError {
 }
 
 impl RecordError {
+    /// The file the error is about.
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            RecordError::NotARecord { path }
+            | RecordError::NewerSchema { path, .. }
+            | RecordError::Locked { path, .. }
+            | RecordError::ReadOnly { path }
+            | RecordError::DiskFull { path }
+            | RecordError::UnknownRun { path, .. }
+            | RecordError::NoRun { path }
+            | RecordError::UnknownCase { path, .. }
+            | RecordError::UnknownWorker { path, .. }
+            | RecordError::BadDecision { path, .. }
+            | RecordError::Stale { path, .. }
+            | RecordError::Inputs { path, .. }
+            | RecordError::UnknownDecision { path, .. }
+            | RecordError::AlreadyWithdrawn { path, .. }
+            | RecordError::Missing { path }
+            | RecordError::Io { path, .. }
+            | RecordError::Sqlite { path, .. }
+            | RecordError::Damaged { path, .. } => path,
+        }
+    }
+
+    /// The error in words that name no file: for an answer to someone who does not see
+    /// the server's folders (the workspace's API). The file is "the record".
+    pub fn in_words(&self) -> String {
+        let text = self.to_string();
+        let path = self.path().display().to_string();
+        if path.is_empty() {
+            return text;
+        }
+        text.replace(&format!("the record {path}"), "the record")
+            .replace(&format!("{path}: the record"), "the record")
+            .replace(&format!("{path}: "), "the record: ")
+            .replace(&path, "the record")
+    }
+
     /// Whether the error is about the record file given rather than a failure while
-    /// using it: not a record, a newer schema, an unknown run, case, worker or decision,
+    /// using it: not a record or a damaged one, none there to read, a newer schema, an unknown run, case, worker or decision,
     /// a decision without a run to take it on (the binary exits 2 for these).
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self,
             RecordError::NotARecord { .. }
+                | RecordError::Damaged { .. }
+                | RecordError::Missing { .. }
                 | RecordError::NewerSchema { .. }
                 | RecordError::UnknownRun { .. }
                 | RecordError::NoRun { .. }

@@ -61,6 +61,7 @@ mod decide;
 mod diff;
 mod error;
 mod judge;
+mod open;
 mod rows;
 mod schema;
 mod sql;
@@ -285,22 +286,25 @@ impl Record {
         })
     }
 
-    /// Opens an existing record of the newest schema for reading only: `history`,
-    /// `diff` and `decide --list` on a read-only file (an archived copy). Adding runs or
-    /// decisions to it fails with [`RecordError::ReadOnly`].
+    /// Opens an existing record for reading only (`history`, `diff`, `decide --list`):
+    /// nothing is created, migrated or written, not even SQLite's side files; a record
+    /// in a read-only folder or of an older schema reads as well. Adding runs or
+    /// decisions through it fails.
     pub fn open_read_only(path: &Path) -> Result<Self, RecordError> {
         Ok(Record {
             store: sql::Store::open_read(path)?,
         })
     }
 
-    /// [`Record::open`], or for a read-only file [`Record::open_read_only`]: for commands
-    /// that only read.
+    /// [`Record::open_read_only`]: for commands that only read.
     pub fn open_to_read(path: &Path) -> Result<Self, RecordError> {
-        match Self::open(path) {
-            Err(RecordError::ReadOnly { .. }) => Self::open_read_only(path),
-            other => other,
-        }
+        Self::open_read_only(path)
+    }
+
+    /// The schema versions the record was migrated from and to by [`Record::open`], if
+    /// it was (a writing command says so).
+    pub fn migrated(&self) -> Option<(i64, i64)> {
+        self.store.migrated()
     }
 
     /// The record's file.
@@ -425,3 +429,5 @@ impl Record {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_reading;

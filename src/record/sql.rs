@@ -21,6 +21,8 @@ pub struct Store {
     path: PathBuf,
     /// How long a writer waits for another writer's lock.
     wait: Duration,
+    /// The schema versions migrated from and to when opened, if it was.
+    migrated: Option<(i64, i64)>,
 }
 
 impl Store {
@@ -29,33 +31,53 @@ impl Store {
         Self::open_upto(path, latest_version())
     }
 
-    /// Opens an existing record for reading only (a read-only file, an archived copy):
-    /// nothing is created or migrated, so the file must be of the newest schema.
+    /// Opens an existing record for reading only: nothing is created, migrated or
+    /// written, not even a side file (see [`super::open`]); an older schema is read
+    /// through temporary views.
     pub fn open_read(path: &Path) -> Result<Self, RecordError> {
-        let store = Self::connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        store.check_ours()?;
-        let found = store.version()?;
-        if found != latest_version() {
-            return Err(match found > latest_version() {
-                true => RecordError::NewerSchema {
-                    path: path.to_path_buf(),
-                    found,
-                    known: latest_version(),
-                },
-                // An older schema needs migrating, which a read-only file cannot take.
-                false => RecordError::ReadOnly {
-                    path: path.to_path_buf(),
-                },
+        if !path.is_file() {
+            return Err(RecordError::Missing {
+                path: path.to_path_buf(),
             });
         }
+        check_whole(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
+        let store = Self::connect_to(path, super::open::read_uri(path), flags)?;
+        store.check_ours()?;
+        let found = store.version()?;
+        if found > latest_version() {
+            return Err(RecordError::NewerSchema {
+                path: path.to_path_buf(),
+                found,
+                known: latest_version(),
+            });
+        }
+        if let Some(shim) = super::open::read_shim(found) {
+            store
+                .conn
+                .pragma_update(None, "temp_store", "memory")
+                .map_err(|e| store.err(e))?;
+            store.conn.execute_batch(&shim).map_err(|e| store.err(e))?;
+        }
+        store
+            .conn
+            .pragma_update(None, "query_only", true)
+            .map_err(|e| store.err(e))?;
         Ok(store)
+    }
+
+    /// The schema versions the file was migrated from and to when it was opened, if it
+    /// was.
+    pub fn migrated(&self) -> Option<(i64, i64)> {
+        self.migrated
     }
 
     /// As [`Store::open`], migrating no further than `version` (tests use it to make a
     /// file of an older schema).
     pub fn open_upto(path: &Path, version: i64) -> Result<Self, RecordError> {
         create_private(path)?;
-        let store = Self::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        check_whole(path)?;
+        let mut store = Self::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         if store
             .conn
             .is_readonly(rusqlite::MAIN_DB)
@@ -82,7 +104,11 @@ impl Store {
             .conn
             .pragma_update(None, "foreign_keys", false)
             .map_err(|e| store.err(e))?;
+        let found = store.version()?;
         store.migrate(version)?;
+        if found > 0 && found < version {
+            store.migrated = Some((found, version));
+        }
         store
             .conn
             .pragma_update(None, "foreign_keys", true)
@@ -92,13 +118,24 @@ impl Store {
 
     /// A connection to `path` opened with `flags`, waiting [`LOCK_WAIT`] for locks.
     fn connect(path: &Path, flags: OpenFlags) -> Result<Self, RecordError> {
+        Self::connect_to(path, path, flags)
+    }
+
+    /// A connection to `target` (the path, or a URI naming it) opened with `flags`,
+    /// `path` named in errors.
+    fn connect_to(
+        path: &Path,
+        target: impl AsRef<Path>,
+        flags: OpenFlags,
+    ) -> Result<Self, RecordError> {
         let flags = flags | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn =
-            Connection::open_with_flags(path, flags).map_err(|e| classify(path, LOCK_WAIT, e))?;
+            Connection::open_with_flags(target, flags).map_err(|e| classify(path, LOCK_WAIT, e))?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
             wait: LOCK_WAIT,
+            migrated: None,
         };
         store
             .conn
@@ -557,6 +594,18 @@ fn create_private(path: &Path) -> Result<(), RecordError> {
     }
 }
 
+/// The file is as long as its header says: a record cut short is damaged, found before
+/// SQLite opens it (and makes side files beside it).
+fn check_whole(path: &Path) -> Result<(), RecordError> {
+    match super::open::cut_short(path) {
+        Some(what) => Err(RecordError::Damaged {
+            path: path.to_path_buf(),
+            what,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// SQLite's error as one of ours.
 pub(super) fn classify(path: &Path, wait: Duration, e: rusqlite::Error) -> RecordError {
     let path = path.to_path_buf();
@@ -573,6 +622,10 @@ pub(super) fn classify(path: &Path, wait: Duration, e: rusqlite::Error) -> Recor
         // apart by trying to write beside the record.
         Some(ErrorCode::SystemIoFailure) if disk_is_full(&path) => RecordError::DiskFull { path },
         Some(ErrorCode::NotADatabase) => RecordError::NotARecord { path },
+        Some(ErrorCode::DatabaseCorrupt) => RecordError::Damaged {
+            path,
+            what: "SQLite finds its pages malformed".to_string(),
+        },
         _ => RecordError::Sqlite { path, source: e },
     }
 }

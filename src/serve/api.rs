@@ -2,36 +2,25 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::body::{JsonBody, QueryOf};
 use super::{error, App, WorkspaceError};
 use crate::model::{eligibility, CaseId, Decision, DecisionKind, Objective, Ruling, WorkerId};
-use crate::record::{NewDecision, RecordError};
+use crate::record::NewDecision;
 use crate::report::bands::rag;
 
 /// A failed call of the workspace as an HTTP answer: bad input 400, unknown ids 404, the
-/// rest 500 (the server keeps running).
+/// rest 500 (the server keeps running); in words without the server's paths, which go to
+/// its log (see `body::failure`).
 fn failure(e: WorkspaceError) -> Response {
-    match &e {
-        WorkspaceError::Record(
-            RecordError::UnknownDecision { .. } | RecordError::UnknownRun { .. },
-        ) => error(StatusCode::NOT_FOUND, e.to_string()),
-        WorkspaceError::Record(RecordError::Stale { .. }) => {
-            error(StatusCode::CONFLICT, e.to_string())
-        }
-        WorkspaceError::Record(r) if r.is_bad_input() => {
-            error(StatusCode::BAD_REQUEST, e.to_string())
-        }
-        WorkspaceError::Caseload(crate::Error::Infeasible(_)) | WorkspaceError::Cancelled => {
-            error(StatusCode::CONFLICT, e.to_string())
-        }
-        _ => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-    }
+    let (status, words) = super::body::failure(&e);
+    error(status, words)
 }
 
 /// A proposal's JSON, rendered when it was solved.
@@ -95,19 +84,9 @@ pub struct DecisionBody {
 /// changed; nothing is recorded.
 pub async fn decide(
     State(app): State<Arc<App>>,
-    body: Result<Json<DecisionBody>, axum::extract::rejection::JsonRejection>,
+    // A body that is not one answers 400 naming its field (413 too large), in words.
+    JsonBody(body): JsonBody<DecisionBody>,
 ) -> Response {
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(e) => {
-            // Too large: 413; anything else wrong with the body (syntax, fields): 400.
-            let status = match e.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            return error(status, e.body_text());
-        }
-    };
     let kind = match body.kind.parse::<DecisionKind>() {
         Ok(kind) => kind,
         Err(e) => return error(StatusCode::BAD_REQUEST, format!("kind: {e}")),
@@ -216,7 +195,7 @@ pub struct CaseQuery {
 /// `GET /api/eligible?case=C`: the workers who may hold C's whole sibling group under the
 /// current proposal's rules, with their load after the proposal and were C added, and
 /// the objective's change were only C's group moved to them (the rest as proposed).
-pub async fn eligible(State(app): State<Arc<App>>, Query(q): Query<CaseQuery>) -> Response {
+pub async fn eligible(State(app): State<Arc<App>>, QueryOf(q): QueryOf<CaseQuery>) -> Response {
     let current = app.workspace.current();
     let instance = &current.instance;
     let Some(c) = instance.case(&CaseId::new(&q.case)) else {
@@ -286,7 +265,7 @@ fn terms(o: &Objective) -> serde_json::Value {
 /// `GET /api/why-not?case=C&worker=W`: the rules that forbid W holding C, in words; or,
 /// when allowed, the objective with C held by W (the rest re-solved) and its change by
 /// term against the proposal. Nothing is recorded.
-pub async fn why_not(State(app): State<Arc<App>>, Query(q): Query<WhyNotQuery>) -> Response {
+pub async fn why_not(State(app): State<Arc<App>>, QueryOf(q): QueryOf<WhyNotQuery>) -> Response {
     let current = app.workspace.current();
     let instance = &current.instance;
     if instance.case(&CaseId::new(&q.case)).is_none() {

@@ -9,7 +9,9 @@
 //!   `Authorization: Bearer TOKEN`; any other request gets 401;
 //! - the `Host` header must name this server (no DNS rebinding) and an `Origin`, when
 //!   sent, must be this server's (no cross-site requests): else 403;
-//! - request bodies are limited to [`BODY_LIMIT`] bytes (413 beyond);
+//! - request bodies are limited to [`BODY_LIMIT`] bytes (413 beyond, at once when
+//!   declared), heads and bodies must arrive in time, connections are capped
+//!   ([`limits`]);
 //! - no file path ever comes from a request: the scenario folder and the record are
 //!   fixed when the server starts.
 //!
@@ -18,6 +20,8 @@
 //! time (a second request while one runs gets 409).
 
 mod api;
+mod body;
+mod limits;
 mod workspace;
 
 use std::net::{IpAddr, SocketAddr};
@@ -54,11 +58,10 @@ pub struct App {
     pub hosts: Vec<String>,
 }
 
-/// A random token: 32 bytes from the operating system, in hex.
+/// A random token: 32 bytes from the operating system's generator (`getrandom`), in hex.
 pub fn new_token() -> std::io::Result<String> {
-    use std::io::Read;
     let mut bytes = [0u8; 32];
-    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -99,6 +102,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/export/allocation.xlsx", get(api::export_xlsx))
         .layer(middleware::from_fn_with_state(Arc::clone(&app), guard))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(limits::bounded_body))
         .with_state(app)
 }
 
@@ -147,7 +151,12 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
             })
         });
     if from_url {
-        let cookie = format!("{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/", app.token);
+        let cookie = cookie::Cookie::build((COOKIE, app.token.as_str()))
+            .http_only(true)
+            .same_site(cookie::SameSite::Strict)
+            .path("/")
+            .build()
+            .to_string();
         let mut response = Response::new(Body::empty());
         *response.status_mut() = StatusCode::SEE_OTHER;
         let headers = response.headers_mut();
@@ -174,19 +183,16 @@ fn authorised(token: &str, headers: &HeaderMap) -> bool {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|h| h.to_str().ok())
-        .flat_map(|h| h.split(';'))
-        .filter_map(|kv| kv.trim().strip_prefix(COOKIE)?.strip_prefix('='))
-        .any(|t| same(t, token));
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .any(|c| c.name() == COOKIE && same(c.value(), token));
     bearer || cookie
 }
 
-/// Compares secrets in time independent of where they differ.
+/// Compares secrets in time independent of where they differ (`subtle`).
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -219,11 +225,13 @@ async fn script() -> Response {
     asset("text/javascript; charset=utf-8", APP_JS)
 }
 
-/// Serves `app` on `listener` until Ctrl-C.
+/// Serves `app` on `listener` until Ctrl-C, within the limits of [`limits`]: header and
+/// body timeouts, the body limit, a cap on open connections.
 pub async fn serve(listener: tokio::net::TcpListener, app: Arc<App>) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    limits::serve(listener, router(app), async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }
+
+pub use limits::{BODY_TIMEOUT, HEADER_TIMEOUT, MAX_CONNECTIONS};

@@ -161,7 +161,7 @@ pub(super) fn exchange_between_teams(
                 .map(|(sub, part)| PartJob::new(sub, part.clone(), Some(&best), None))
                 .collect();
             let until = deadline.min(now + PAIR_TIME);
-            for outcome in solve_parts(jobs, threads, 1, until, options)?
+            for outcome in solve_parts(jobs, threads, 1, until, options, false)?
                 .into_iter()
                 .flatten()
             {

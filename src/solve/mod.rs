@@ -297,7 +297,7 @@ fn solve_from(
     }
 
     let solving = Instant::now();
-    let fresh = solve_parts(jobs, threads, part_threads, deadline, options)?;
+    let fresh = solve_parts(jobs, threads, part_threads, deadline, options, true)?;
     for (&i, outcome) in solved_slots.iter().zip(fresh) {
         slots[i] = Some(outcome);
     }
@@ -344,7 +344,7 @@ fn solve_from(
             })
             .collect();
         let part_threads = if jobs.len() == 1 { threads } else { 1 };
-        let again = solve_parts(jobs, threads, part_threads, deadline, options)?;
+        let again = solve_parts(jobs, threads, part_threads, deadline, options, false)?;
         for (&i, outcome) in unfinished.iter().zip(again) {
             outcomes[i].merge(outcome?);
         }

@@ -43,12 +43,17 @@ const SMALL_PART_COLUMNS: usize = 1_000;
 /// threads each. Parts in decreasing order of priority (the most to gain over the start
 /// when their LP bound is known, else the largest), each thread taking the next part
 /// when it is done, so a hard part found last does not leave the others idle.
+///
+/// `counted`: each part done is one of the parts the watch was started with (the first
+/// pass); a second pass over unfinished parts, or pairs of teams re-solved to improve
+/// the allocation, are not new parts and leave the count alone.
 pub(super) fn solve_parts(
     jobs: Vec<PartJob<'_>>,
     threads: usize,
     part_threads: usize,
     deadline: Instant,
     options: &SolveOptions,
+    counted: bool,
 ) -> Result<Vec<Result<PartOutcome>>> {
     let workers = threads.clamp(1, jobs.len().max(1));
     let settings = PartSettings {
@@ -60,6 +65,7 @@ pub(super) fn solve_parts(
         mip_gap: options.mip_gap,
         log: options.log,
         watch: options.watch.as_deref(),
+        counted,
     };
     // One thread: solve on this thread (a what-if batch calls this from its own pool, and
     // HiGHS keeps per-thread state: a fresh thread per solve would start it anew each time).
@@ -134,13 +140,15 @@ struct PartSettings<'w> {
     log: bool,
     /// Told of each part done; its stop flag ends the solve early.
     watch: Option<&'w super::Watch>,
+    /// Whether a part done counts in the watch's progress.
+    counted: bool,
 }
 
 impl PartSettings<'_> {
     /// Solves one part and tells the watch.
     fn run(&self, job: PartJob<'_>) -> Result<PartOutcome> {
         let outcome = job.run(self);
-        if let Some(watch) = self.watch {
+        if let (Some(watch), true) = (self.watch, self.counted) {
             watch.part_done();
         }
         outcome

@@ -27,7 +27,9 @@ impl PartialEq for Watch {
 /// Parts solved and parts in all.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Progress {
-    /// Parts whose solve has ended (from the cache, solved, or kept at the start).
+    /// Parts whose solve has ended (from the cache, solved, or kept at the start); never
+    /// more than `parts`, and all of them once the parts are solved (a cross-team solve
+    /// goes on improving pairs of teams after that, which is not counted).
     pub solved: usize,
     /// Parts in all (0 until the solve has split the instance).
     pub parts: usize,
@@ -60,12 +62,18 @@ impl Watch {
     /// The solve has split the instance into `parts`, `solved` of them known already.
     pub(super) fn start(&self, parts: usize, solved: usize) {
         self.parts.store(parts, Ordering::SeqCst);
-        self.solved.store(solved, Ordering::SeqCst);
+        self.solved.store(solved.min(parts), Ordering::SeqCst);
     }
 
-    /// One more part is done.
+    /// One more of the parts is done (never more than there are: what is solved again
+    /// to improve on them is not counted, see `scheduler::solve_parts`).
     pub(super) fn part_done(&self) {
-        self.solved.fetch_add(1, Ordering::SeqCst);
+        let parts = self.parts.load(Ordering::SeqCst);
+        let _ = self
+            .solved
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |s| {
+                (s < parts).then_some(s + 1)
+            });
     }
 
     /// Lets HiGHS look at the stop flag while it solves `model`. The flag lives as long

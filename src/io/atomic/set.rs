@@ -25,9 +25,11 @@
 //! `OUT` before (version 0.x) are carried into a first version by hard links (copies
 //! where links are not possible) before anything is replaced.
 //!
-//! The environment variable `CASELOAD_TEST_HOOK` (a folder), for tests only, makes a run
-//! stop at each step of the swap: it creates `STEP` in that folder and waits until
-//! `STEP.go` exists, so a test can kill the real binary exactly there.
+//! For tests only, in a build with the `test-hooks` feature (which the tests turn on
+//! through the crate's dev-dependency on itself; a release build has no such code), the
+//! environment variable `CASELOAD_TEST_HOOK` (a folder) makes a run stop at each step of
+//! the swap: it creates `STEP` in that folder and waits until `STEP.go` exists, so a test
+//! can kill the real binary exactly there.
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -67,6 +69,8 @@ impl OutputSet {
             super::remove_stale_temporaries(&out.join(name));
         }
         let kind_dir = out.join(STATE_DIR).join(kind);
+        let mut family: Vec<String> = family.iter().map(|s| s.to_string()).collect();
+        family.extend(drop_copied_state(&kind_dir)?);
         fs::create_dir_all(&kind_dir).map_err(|e| io_error(&kind_dir, e))?;
         let lock = lock(&kind_dir)?;
         collect(&kind_dir)?;
@@ -89,7 +93,7 @@ impl OutputSet {
             kind_dir,
             id,
             staging,
-            family: family.iter().map(|s| s.to_string()).collect(),
+            family,
             claim: Some(claim),
         })
     }
@@ -258,6 +262,31 @@ impl Drop for OutputSet {
     }
 }
 
+/// Removes the state of a set copied as real folders (`cp -rL out/ copy/`: `current` is
+/// then a folder, not the link this module makes, so nothing can be swapped over it)
+/// and gives the names of that set's members: in `OUT` they were copied as plain files,
+/// which the next commit carries into a first version as it carries files written
+/// before sets existed, and replaces as one set.
+fn drop_copied_state(kind_dir: &Path) -> Result<Vec<String>> {
+    let current = kind_dir.join("current");
+    let copied = current
+        .symlink_metadata()
+        .is_ok_and(|m| !m.file_type().is_symlink());
+    if !copied {
+        return Ok(Vec::new());
+    }
+    let names = listing(&current)?
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    let mut aside = kind_dir.as_os_str().to_os_string();
+    aside.push(format!(".copied-{}", std::process::id()));
+    let aside = PathBuf::from(aside);
+    fs::rename(kind_dir, &aside).map_err(|e| io_error(kind_dir, e))?;
+    fs::remove_dir_all(&aside).map_err(|e| io_error(&aside, e))?;
+    Ok(names)
+}
+
 /// A member's name must be a plain file name in `OUT`.
 fn plain_name(name: &str) -> Result<&str> {
     let ok = !name.is_empty()
@@ -402,6 +431,7 @@ fn sync_dir(dir: &Path) {
 }
 
 /// For tests only: stop at `step` while `CASELOAD_TEST_HOOK` names a folder.
+#[cfg(feature = "test-hooks")]
 fn hook(step: &str) {
     let Some(dir) = std::env::var_os("CASELOAD_TEST_HOOK") else {
         return;
@@ -413,6 +443,10 @@ fn hook(step: &str) {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
+
+/// Without the `test-hooks` feature (every build but the tests'), nothing.
+#[cfg(not(feature = "test-hooks"))]
+fn hook(_step: &str) {}
 
 #[cfg(test)]
 mod tests {
