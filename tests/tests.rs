@@ -13,6 +13,7 @@ mod explain;
 mod fuzz_readers;
 mod gap;
 mod hostile;
+mod import;
 mod input;
 mod layers;
 mod record;

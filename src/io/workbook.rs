@@ -67,6 +67,11 @@ impl Workbook {
         }
     }
 
+    /// Every sheet's name and cells, in workbook order.
+    pub(crate) fn sheets(&self) -> &[(String, Range<Data>)] {
+        &self.sheets
+    }
+
     fn range(&self, sheet: &str) -> Option<&Range<Data>> {
         self.sheets.iter().find(|(n, _)| n == sheet).map(|(_, r)| r)
     }
