@@ -203,6 +203,50 @@ fn messy(reverse: bool, extra: bool) -> Vec<Sheet> {
             ),
         ),
         (
+            "LIST5",
+            order(
+                vec![
+                    vec![
+                        S("Child Unique ID"),
+                        S("Strategy discussion initiating Section 47 Enquiry Start Date"),
+                        S("Was an Initial Child Protection Conference deemed unnecessary?"),
+                        S("Date of Initial Child Protection Conference"),
+                        S("Number of ICPCs in the last 12 months"),
+                        S("Allocated Team"),
+                        S("Allocated Worker"),
+                    ],
+                    vec![
+                        S("C300"),
+                        D(2025, 6, 25),
+                        S("b) No"),
+                        B,
+                        N(0.0),
+                        S("Front Door"),
+                        S("Amy Pond"),
+                    ],
+                    vec![
+                        S("C301"),
+                        D(2025, 5, 1),
+                        S("a) Yes"),
+                        B,
+                        N(0.0),
+                        S("Front Door"),
+                        S("Amy Pond"),
+                    ],
+                    vec![
+                        S("C302"),
+                        D(2025, 4, 1),
+                        S("No"),
+                        S("1 May 2025"),
+                        N(1.0),
+                        S("Front Door"),
+                        S("Amy Pond"),
+                    ],
+                ],
+                0,
+            ),
+        ),
+        (
             "List 6",
             order(
                 vec![
@@ -485,7 +529,7 @@ fn a_messy_annex_a_imports_allocates_and_checks() {
     let out = tmp.path().join("scenario");
     let run = import_annex_a(&book, &config, &out);
     assert!(run.status.success(), "{}", stderr(&run));
-    assert!(stdout(&run).contains("13 cases"), "{}", stdout(&run));
+    assert!(stdout(&run).contains("14 cases"), "{}", stdout(&run));
 
     let cases = cases_by_child(&out);
     let expect = |team: &str, weight: &str, worker: &str, requires: &str| {
@@ -555,6 +599,10 @@ fn a_messy_annex_a_imports_allocates_and_checks() {
             "C200",
             expect("Front Door", "1", "Amy Pond @ Front Door", ""),
         ),
+        (
+            "C300",
+            expect("Front Door", "1", "Amy Pond @ Front Door", ""),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -610,7 +658,9 @@ fn a_messy_annex_a_imports_allocates_and_checks() {
         "Cara Diaz (W",
         "`List 1`: List 1 (contacts): not read, not cases",
         "1 referral row(s) were followed on a later list",
-        "Rows dropped: 9;",
+        "child C301: closed (Was an Initial Child Protection Conference deemed unnecessary?: a) Yes)",
+        "child C302: closed (Date of Initial Child Protection Conference 2025-05-01)",
+        "Rows dropped: 11;",
     ] {
         assert!(
             report.contains(needle),
@@ -843,6 +893,35 @@ fn a_workers_file_gives_capacity_skills_and_who_is_away() {
         alloc.join("allocation.csv").as_os_str(),
     ]);
     assert!(run.status.success(), "{}", stdout(&run));
+
+    // The same file as a workbook.
+    let staff_book = tmp.path().join("staff.xlsx");
+    write_book(
+        &staff_book,
+        &[(
+            "Staff",
+            vec![
+                vec![S("Worker name"), S("Team"), S("FTE"), S("Skills")],
+                vec![
+                    S("BOB JONES"),
+                    S("North Locality"),
+                    N(0.5),
+                    S("child-protection"),
+                ],
+            ],
+        )],
+    );
+    let from_book = tmp.path().join("from-book");
+    let mut book_args = args.clone();
+    book_args[4] = from_book.as_os_str();
+    book_args[8] = staff_book.as_os_str();
+    let run = caseload(book_args);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let written = std::fs::read_to_string(from_book.join("workers.csv")).unwrap();
+    assert!(
+        written.contains("Bob Jones,North Locality,0.5,,,,child-protection,true"),
+        "{written}"
+    );
 
     // A bad value in the workers file is located, nothing written.
     std::fs::write(&staff, "Name,FTE\nBob Jones,lots\n").unwrap();

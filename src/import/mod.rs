@@ -7,7 +7,7 @@
 //! [`cells`] (dates, coded values) at the bottom; `grid` (cells with their places);
 //! [`config`] (`import.toml`); then the readers, `annex_a` (the workbook, behind the
 //! `xlsx` feature), `csv_map` (an export and its map) and `staff` (the `--workers` file),
-//! each giving a `Reading`: one `Involvement` per open row, and the notes; then `report`
+//! (with `lists`, what it knows of each list), each giving a `Reading`: one `Involvement` per open row, and the notes; then `report`
 //! (what the note shows, and its text); then `build`, which turns a reading into a
 //! scenario and its note.
 //!
@@ -30,6 +30,8 @@ pub mod config;
 mod csv_map;
 mod grid;
 pub mod headers;
+#[cfg(feature = "xlsx")]
+mod lists;
 mod report;
 mod staff;
 
