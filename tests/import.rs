@@ -366,6 +366,7 @@ fn messy(reverse: bool, extra: bool) -> Vec<Sheet> {
             ),
         ),
         ("List 7", order(list7, 0)),
+        ("CP (old)", vec![]),
         (
             "List 8 - CLA",
             order(
@@ -661,6 +662,7 @@ fn a_messy_annex_a_imports_allocates_and_checks() {
         "child C301: closed (Was an Initial Child Protection Conference deemed unnecessary?: a) Yes)",
         "child C302: closed (Date of Initial Child Protection Conference 2025-05-01)",
         "Rows dropped: 11;",
+        "`CP (old)`: List 7 (child protection): empty, nothing read",
     ] {
         assert!(
             report.contains(needle),

@@ -49,6 +49,14 @@ pub(crate) fn read(path: &Path, config: &ImportConfig, as_at: Day) -> Result<Rea
         };
         found = true;
         let grid = Grid::from_range(&book.file, sheet, range);
+        if grid.rows.is_empty() {
+            reading.tables.push(TableRead {
+                name: sheet.clone(),
+                what: format!("List {number} ({}): empty, nothing read", list.name),
+                ..TableRead::default()
+            });
+            continue;
+        }
         let mut rows = Vec::new();
         let out = (&mut rows, &mut seen_after_referral, &mut errors);
         read_list(&grid, list, config, as_at, &mut reading, out);

@@ -240,12 +240,16 @@ pub fn yes_no(text: &str) -> Option<bool> {
 
 /// Whether a coded value is `code`: the value itself (in any case, option letter
 /// dropped), or its first part before `:`, ` - ` or a space (`C1: Interim care order`
-/// and `C1 - ICO` are `C1`; `C12` is not).
+/// and `C1 - ICO` are `C1`; `C12` is not). The codes `Yes` and `No` take every coded
+/// yes or no ([`yes_no`]).
 pub fn is_code(value: &str, code: &str) -> bool {
     let value = without_option_letter(value).to_lowercase();
     let code = super::headers::clean(code).to_lowercase();
     if code.is_empty() {
         return false;
+    }
+    if code == "yes" || code == "no" {
+        return yes_no(&value) == Some(code == "yes"); // `Yes` takes `a) Yes`, `Y`, `1`
     }
     value == code
         || value
@@ -360,6 +364,12 @@ mod tests {
         assert!(!is_code("C12", "C1"));
         assert!(!is_code("V2: Single period under S20", "C2"));
         assert!(is_code("Interim care order", "interim care order"));
+        for yes in ["a) Yes", "Y", "1", "yes"] {
+            assert!(is_code(yes, "Yes"), "{yes}");
+            assert!(!is_code(yes, "No"), "{yes}");
+        }
+        assert!(is_code("b) No", "no"));
+        assert!(!is_code("Unknown", "Yes"));
     }
 
     #[test]
