@@ -437,7 +437,7 @@ fn messy(reverse: bool, extra: bool) -> Vec<Sheet> {
                         S("Leaving Care"),
                         S("Dee Evans"),
                         S("Dee Evans"),
-                        S("Y"),
+                        E("#REF!"),
                     ],
                     vec![
                         S("C032"),
@@ -652,6 +652,7 @@ fn a_messy_annex_a_imports_allocates_and_checks() {
         "child C201: closed",
         "`'List 6'!11:11`: List 6 (children in need): no Child Unique ID: left out",
         "`'List 6'!I8`: child C006: #N/A as the allocated worker",
+        "`'9. Care leavers'!E3`: child C031: #REF! in `LA in Touch`: read as blank (open)",
         "`'List 6'!F9`: child C007: #N/A in `CIN Closure Date`",
         "child C005: `CIN Closure Date` is 2099-12-31, after 2025-06-30: read as open",
         "left unread",

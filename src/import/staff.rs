@@ -115,13 +115,22 @@ pub(crate) fn read(path: &Path) -> Result<Staff, InputErrors> {
             let column = i.map(|i| header[i].clone()).unwrap_or_default();
             errors.push(grid.error(*row, i, &column, codes::PARSE, message));
         };
+        // A number above `lo` and at most `hi`, and whole when `what` is `whole`.
+        let whole = "a number of cases is a whole number from 0";
         let mut number = |i: Option<usize>, lo: f64, hi: f64, what: &str| -> Option<f64> {
             let t = text(i);
             if t.is_empty() {
                 return None;
             }
             match t.parse::<f64>() {
-                Ok(x) if x.is_finite() && x > lo && x <= hi => Some(x),
+                Ok(x)
+                    if x.is_finite()
+                        && x > lo
+                        && x <= hi
+                        && (what != whole || x.fract() == 0.0) =>
+                {
+                    Some(x)
+                }
                 _ => {
                     bad(i, format!("{what}, got `{t}`"));
                     None
@@ -130,7 +139,6 @@ pub(crate) fn read(path: &Path) -> Result<Staff, InputErrors> {
         };
         let fte_value = number(fte, 0.0, 1.0, "an FTE is a number above 0 and at most 1");
         let capacity_value = number(capacity, -1e-12, 1e6, "a capacity is a number from 0");
-        let whole = "a number of cases is a whole number from 0";
         let max_cases_value = number(max_cases, -1.0, 1e6, whole).map(|x| x as u32);
         let max_new_value = number(max_new, -1.0, 1e6, whole).map(|x| x as u32);
         let skills_value = Some(text(skills)).filter(|t| !t.is_empty()).map(|t| {
