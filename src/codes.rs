@@ -2,8 +2,8 @@
 //! (`cases.csv:3: weight: must be a number from 0.001 to 1,000, got -1 [E-RANGE]`).
 //!
 //! This is the one catalogue: scenario files (`workers.csv`, `cases.csv`, `pairs.csv`,
-//! `policy.toml`), allocation files read by `caseload check`, and the variants file of
-//! `caseload whatif` all take their codes from here. A code never changes meaning, so
+//! `policy.toml`), allocation files read by `caseload check`, the variants file of
+//! `caseload whatif` and the files `caseload import` reads all take their codes from here. A code never changes meaning, so
 //! scripts may match on it; the README lists them for users.
 //!
 //! This module sits at the bottom of the crate and imports nothing from it.
@@ -89,6 +89,17 @@ pub const STUDY: &str = "E-STUDY";
 /// duplicated, incomplete or from another plan, version or scenario.
 pub const SHARD: &str = "E-SHARD";
 
+// `caseload import`.
+
+/// A date that decides whether a row of an import is closed (a closure, plan end or
+/// ceased date) cannot be read.
+pub const DATE: &str = "E-DATE";
+/// An Annex A workbook has no sheet recognisable as one of the lists read (3 to 9).
+pub const NO_LIST: &str = "E-NO-LIST";
+/// An `import.toml` or a map file of `caseload import csv` is not valid: not TOML, an
+/// unknown key or case type, a default without its `source`.
+pub const IMPORT_CONFIG: &str = "E-IMPORT-CONFIG";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +131,9 @@ mod tests {
             VARIANTS,
             STUDY,
             SHARD,
+            DATE,
+            NO_LIST,
+            IMPORT_CONFIG,
         ];
         let distinct: std::collections::BTreeSet<&str> = all.into_iter().collect();
         assert_eq!(distinct.len(), all.len());

@@ -26,7 +26,8 @@
 //!    numbers and markup as text).
 //! 2. [`io`] reads and writes files with located errors (the scenario folder, the
 //!    variants file of a what-if); [`validate`] finds every problem in a scenario at once;
-//!    [`generate`] writes synthetic scenarios.
+//!    [`generate`] writes synthetic scenarios; [`import`] turns a service's own data (an
+//!    Annex A workbook, a case-management export) into a scenario folder.
 //! 3. [`solve`] is the only place that knows the solver (good_lp + HiGHS); [`check`]
 //!    re-verifies any allocation independently of the solver; [`explain`] says why each
 //!    child went where.
@@ -84,6 +85,7 @@ pub mod error;
 pub mod explain;
 pub mod gap;
 pub mod generate;
+pub mod import;
 pub mod io;
 pub mod model;
 #[cfg(feature = "record")]

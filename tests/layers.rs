@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 /// or below, never above; within a layer, the circle check keeps the doors one way.
 const LAYERS: &[&[&str]] = &[
     &["error", "codes", "text", "model"],
-    &["io", "validate"],
+    &["io", "validate", "import"],
     &["solve", "check", "explain"],
     &["report", "whatif", "diagnose", "gap", "generate", "record"],
     &["serve", "cli"],

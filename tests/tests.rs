@@ -14,6 +14,7 @@ mod faults;
 mod fuzz_readers;
 mod gap;
 mod hostile;
+mod import;
 mod input;
 mod layers;
 mod objective;

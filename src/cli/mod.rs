@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 
 mod decide;
 mod diagnose;
+mod import;
 mod merge;
 mod record;
 mod report;
@@ -157,6 +158,9 @@ enum Command {
     /// What changed between two recorded runs, or two allocation.csv files: cases whose
     /// worker changed, workers whose load changed, the objective by term.
     Diff(record::DiffArgs),
+    /// Write a scenario folder from a service's own data: Ofsted's Annex A workbook, or a
+    /// case-management export (CSV) with a map; import-report.md lists every assumption.
+    Import(import::ImportArgs),
 }
 
 /// Runs a parsed command line.
@@ -214,6 +218,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::serve(args),
         Command::Diff(args) => record::diff_command(args),
+        Command::Import(args) => import::import(args),
     }
 }
 

@@ -108,6 +108,15 @@ impl Workbook {
         self.sheets.iter().find(|s| s.name == sheet)
     }
 
+    /// Every sheet's name and cells, in workbook order (a sheet too big to hold: its
+    /// located error).
+    pub(crate) fn sheets(&self) -> Vec<(&str, Result<&Range<Data>, &InputError>)> {
+        self.sheets
+            .iter()
+            .map(|s| (s.name.as_str(), s.cells.as_ref()))
+            .collect()
+    }
+
     fn range(&self, sheet: &str) -> Option<&Range<Data>> {
         self.find(sheet).and_then(|s| s.cells.as_ref().ok())
     }
