@@ -40,6 +40,8 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result, SolverError};
 use crate::model::{Allocation, Evaluation, Instance};
 
+#[doc(hidden)]
+pub use bp::probe::{compare_parts, PartReport};
 pub use cache::PartCache;
 #[doc(hidden)]
 pub use formulation::{Formulation, Part};

@@ -16,13 +16,14 @@ use super::team::Team;
 use super::tree::{cost_of, Incumbent, Limits};
 
 /// Longest time the heuristic may take, in seconds.
-const MAX_SECONDS: f64 = 2.0;
+const MAX_SECONDS: f64 = 10.0;
 
 /// The best allocation made of the master's columns, if HiGHS finds one in time.
 pub(crate) fn restricted_master_mip(
     team: &Team,
     _floor: Option<&Floor>,
     master: &Master,
+    incumbent: &Incumbent,
     limits: &Limits,
 ) -> Option<Incumbent> {
     let left = limits
@@ -53,6 +54,20 @@ pub(crate) fn restricted_master_mip(
         }
     }
     let first = problem.num_cols();
+    // The incumbent as the MIP start: its caseloads, and what they leave unallocated.
+    let mut start: Vec<f64> = Vec::with_capacity(first + master.columns.len());
+    let mut held = vec![0u32; team.classes.len()];
+    for (w, counts) in team.workers.iter().zip(&incumbent.counts) {
+        for (o, &t) in w.options.iter().zip(counts) {
+            held[o.class] += t;
+        }
+    }
+    for (k, class) in team.classes.iter().enumerate() {
+        if class.unallocated.is_some() {
+            start.push(f64::from(class.size().saturating_sub(held[k])));
+        }
+    }
+    let mut taken = vec![false; team.workers.len()];
     for c in &master.columns {
         let w = &team.workers[c.worker];
         let mut factors = vec![(worker_rows[c.worker], 1.0)];
@@ -62,15 +77,23 @@ pub(crate) fn restricted_master_mip(
             }
         }
         problem.add_integer_column(c.cost, 0.0..=1.0, factors);
+        let chosen = !taken[c.worker] && incumbent.counts[c.worker] == c.counts;
+        taken[c.worker] |= chosen;
+        start.push(if chosen { 1.0 } else { 0.0 });
     }
     let mut model = Model::try_new(problem).ok()?;
     model.set_sense(Sense::Minimise);
     model.try_set_option("threads", 1).ok()?;
     model.try_set_option("random_seed", 0).ok()?;
     model
-        .try_set_option("time_limit", left.min(MAX_SECONDS))
+        .try_set_option("time_limit", (left * 0.25).min(MAX_SECONDS))
         .ok()?;
     model.try_set_option("mip_rel_gap", limits.gap).ok()?;
+    if taken.iter().all(|&t| t) {
+        model
+            .try_set_solution(Some(&start), None, None, None)
+            .ok()?;
+    }
     let solved = model.try_solve().ok()?;
     let usable = matches!(
         solved.status(),

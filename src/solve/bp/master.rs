@@ -45,8 +45,6 @@ pub(crate) struct LpSolution {
     pub(crate) objective: f64,
     /// `λ_p` of each caseload column, in [`Master::columns`] order.
     pub(crate) lambda: Vec<f64>,
-    /// `Σ_k s_k`: how much of the classes that must be allocated only the artificials cover.
-    pub(crate) artificial: f64,
     /// `π_k`.
     pub(crate) pi: Vec<f64>,
     /// `μ_w`.
@@ -65,7 +63,6 @@ pub(crate) struct Master {
     pub(crate) columns: Vec<Caseload>,
     positions: usize,
     seen: std::collections::HashSet<(usize, Vec<u32>)>,
-    artificials: Vec<usize>,
 }
 
 /// Why the master failed.
@@ -92,7 +89,6 @@ impl Master {
             .collect();
         let floor_row = floor.map(|f| problem.add_row(f.value..));
         let mut positions = 0;
-        let mut artificials = Vec::new();
         for (k, class) in team.classes.iter().enumerate() {
             let n = f64::from(class.size());
             match class.unallocated {
@@ -107,7 +103,6 @@ impl Master {
                 }
                 None => {
                     problem.add_column(big_m, 0.0..=n, [(class_rows[k], 1.0)]);
-                    artificials.push(positions);
                 }
             }
             positions += 1;
@@ -131,7 +126,6 @@ impl Master {
             columns: Vec::new(),
             positions,
             seen: Default::default(),
-            artificials,
         };
         for (i, w) in team.workers.iter().enumerate() {
             let empty = vec![0; w.options.len()];
@@ -191,8 +185,9 @@ impl Master {
         Ok(())
     }
 
-    /// Solves the LP (warm-started from the last basis).
-    pub(crate) fn solve(&mut self) -> Result<LpSolution, MasterError> {
+    /// Solves the LP (warm-started from the last basis); `None` when the open columns
+    /// have no solution (a node's bounds over-cover a class).
+    pub(crate) fn solve(&mut self) -> Result<Option<LpSolution>, MasterError> {
         let model = self.model.take().ok_or(MasterError)?;
         let solved = model.try_solve().map_err(|_| MasterError)?;
         let status = solved.status();
@@ -202,24 +197,21 @@ impl Master {
             let row = |r: usize| duals.get(r).copied().unwrap_or(0.0);
             let classes = self.class_rows.len();
             let workers = self.worker_rows.len();
-            Ok(LpSolution {
+            Ok(Some(LpSolution {
                 objective: solved.objective_value(),
                 lambda: self
                     .columns
                     .iter()
                     .map(|c| cols.get(c.position).copied().unwrap_or(0.0))
                     .collect(),
-                artificial: self
-                    .artificials
-                    .iter()
-                    .map(|&p| cols.get(p).copied().unwrap_or(0.0))
-                    .sum(),
                 pi: (0..classes).map(row).collect(),
                 mu: (classes..classes + workers).map(row).collect(),
                 sigma: self
                     .floor_row
                     .map_or(0.0, |_| row(classes + workers).max(0.0)),
-            })
+            }))
+        } else if status == HighsModelStatus::Infeasible {
+            Ok(None)
         } else {
             Err(MasterError)
         };

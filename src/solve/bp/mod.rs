@@ -17,6 +17,7 @@ mod floor;
 mod heuristic;
 mod master;
 mod pricing;
+pub mod probe;
 mod team;
 #[cfg(test)]
 mod tests;
@@ -42,8 +43,6 @@ pub(crate) struct BpOutcome {
     pub(crate) bound: f64,
     /// The part's objective at `decisions`, as branch-and-price computed it.
     pub(crate) objective: f64,
-    /// The root's bound: the master LP with the floor row.
-    pub(crate) root_bound: f64,
     /// Nodes solved.
     pub(crate) nodes: usize,
     /// Columns generated.
@@ -88,7 +87,6 @@ pub(crate) fn solve_part(
         },
         bound: outcome.bound,
         objective: outcome.incumbent.cost,
-        root_bound: outcome.root_bound,
         nodes: outcome.nodes,
         columns: outcome.columns,
     })

@@ -94,8 +94,6 @@ pub(crate) struct Team {
     pub(crate) classes: Vec<Class>,
     /// Workers, in the part's order.
     pub(crate) workers: Vec<TeamWorker>,
-    /// Points in one grid step.
-    pub(crate) grid: f64,
 }
 
 /// Why branch-and-price leaves a part to HiGHS.
@@ -178,11 +176,7 @@ impl Team {
         for (&w, options) in part.workers.iter().zip(options) {
             workers.push(team_worker(instance, w, options, &classes, g)?);
         }
-        Ok(Team {
-            classes,
-            workers,
-            grid: g,
-        })
+        Ok(Team { classes, workers })
     }
 }
 

@@ -55,9 +55,6 @@ pub(crate) struct SearchOutcome {
     pub(crate) incumbent: Incumbent,
     /// A lower bound on every allocation.
     pub(crate) bound: f64,
-    /// The root's bound (the LP of the master with the floor row, at convergence unless
-    /// stopped).
-    pub(crate) root_bound: f64,
     /// Nodes solved.
     pub(crate) nodes: usize,
     /// Columns generated.
@@ -127,9 +124,18 @@ pub(crate) fn search(
     let mut open = vec![root];
     // The least bound of the nodes closed without an allocation as good as the incumbent.
     let mut closed = f64::INFINITY;
-    let mut root_bound = None;
+    let mut at_root = true;
     let mut nodes = 0;
-    while let Some(i) = (0..open.len()).min_by(|&a, &b| open[a].bound.total_cmp(&open[b].bound)) {
+    // Until the tree finds a whole allocation of its own, it plunges: the last child
+    // pushed (the one that gives a worker more units) is solved next.
+    let mut plunging = true;
+    loop {
+        let next = if plunging {
+            open.len().checked_sub(1)
+        } else {
+            (0..open.len()).min_by(|&a, &b| open[a].bound.total_cmp(&open[b].bound))
+        };
+        let Some(i) = next else { break };
         let mut node = open.swap_remove(i);
         let cutoff = limits.cutoff(incumbent.cost);
         if node.bound >= cutoff {
@@ -142,13 +148,18 @@ pub(crate) fn search(
         }
         nodes += 1;
         let lp = column_generation(team, floor, big_m, &mut master, &mut node, cutoff, limits)?;
-        if root_bound.is_none() {
-            root_bound = Some(node.bound);
-            if let Some(found) = restricted_master_mip(team, floor, &master, limits) {
-                if found.cost < incumbent.cost {
-                    incumbent = found;
-                }
+        if at_root {
+            at_root = false;
+            let dived = dive(team, floor, big_m, &mut master, &node, &lp, limits)?;
+            if let Some(found) = dived.filter(|d| d.cost < incumbent.cost) {
+                incumbent = found;
             }
+            let mastered = restricted_master_mip(team, floor, &master, &incumbent, limits);
+            if let Some(found) = mastered.filter(|d| d.cost < incumbent.cost) {
+                incumbent = found;
+            }
+            // Back to the root's columns.
+            master.restrict(|c| within(c, &node.bounds))?;
         }
         let Some(lp) = lp.filter(|_| node.bound < limits.cutoff(incumbent.cost)) else {
             closed = closed.min(node.bound);
@@ -156,6 +167,7 @@ pub(crate) fn search(
         };
         match fractional(team, &master, &lp) {
             Ok(whole) => {
+                plunging = false;
                 if let Some(cost) = cost_of(team, &whole) {
                     if cost < incumbent.cost {
                         incumbent = Incumbent {
@@ -176,7 +188,7 @@ pub(crate) fn search(
             }
         }
         if nodes % 200 == 0 {
-            if let Some(found) = restricted_master_mip(team, floor, &master, limits) {
+            if let Some(found) = restricted_master_mip(team, floor, &master, &incumbent, limits) {
                 if found.cost < incumbent.cost {
                     incumbent = found;
                 }
@@ -187,7 +199,6 @@ pub(crate) fn search(
     let bound = closed.min(open_bound).min(incumbent.cost);
     Ok(SearchOutcome {
         bound,
-        root_bound: root_bound.unwrap_or(f64::NEG_INFINITY),
         nodes,
         columns: master.columns.len(),
         incumbent,
@@ -257,7 +268,10 @@ fn column_generation(
 ) -> Result<Option<LpSolution>, MasterError> {
     master.restrict(|c| within(c, &node.bounds))?;
     loop {
-        let lp = master.solve()?;
+        let Some(lp) = master.solve()? else {
+            node.bound = f64::INFINITY;
+            return Ok(None);
+        };
         let mut bound = lagrangian_constant(team, floor, big_m, &lp);
         let mut added = false;
         let tolerance = 1e-9 * (1.0 + lp.objective.abs());
@@ -275,6 +289,63 @@ fn column_generation(
         if !added || node.bound >= cutoff || limits.over() {
             return Ok(Some(lp));
         }
+    }
+}
+
+/// Diving from `node`: while the LP is fractional, fix the worker whose caseload has the
+/// largest weight (not yet whole) to that caseload, and generate columns again; a whole
+/// LP is an allocation. At most one fix per worker.
+fn dive(
+    team: &Team,
+    floor: Option<&Floor>,
+    big_m: f64,
+    master: &mut Master,
+    node: &Node,
+    lp: &Option<LpSolution>,
+    limits: &Limits,
+) -> Result<Option<Incumbent>, MasterError> {
+    let mut node = node.clone();
+    let mut lp = lp.clone();
+    let mut fixed = vec![false; team.workers.len()];
+    let mut used = vec![0u32; team.classes.len()];
+    loop {
+        let Some(solution) = lp.take() else {
+            return Ok(None);
+        };
+        if let Ok(whole) = fractional(team, master, &solution) {
+            return Ok(cost_of(team, &whole).map(|cost| Incumbent {
+                counts: whole,
+                cost,
+            }));
+        }
+        // The heaviest caseload of a worker not yet fixed that, with those fixed, gives no
+        // class more units than it has.
+        let fits = |c: &Caseload| {
+            let w = &team.workers[c.worker];
+            w.options
+                .iter()
+                .zip(&c.counts)
+                .all(|(o, &t)| used[o.class] + t <= team.classes[o.class].size())
+        };
+        let pick = master
+            .columns
+            .iter()
+            .zip(&solution.lambda)
+            .filter(|(c, &l)| !fixed[c.worker] && l > 1e-9 && fits(c))
+            .max_by(|a, b| a.1.total_cmp(b.1));
+        let Some((column, _)) = pick else {
+            return Ok(None);
+        };
+        let w = column.worker;
+        fixed[w] = true;
+        for (o, &t) in team.workers[w].options.iter().zip(&column.counts) {
+            used[o.class] += t;
+        }
+        node.bounds[w] = column.counts.iter().map(|&t| (t, t)).collect();
+        if limits.over() {
+            return Ok(None);
+        }
+        lp = column_generation(team, floor, big_m, master, &mut node, f64::INFINITY, limits)?;
     }
 }
 
