@@ -163,8 +163,7 @@ pub struct Summary {
     pub moves: u32,
     /// Objective of the starting allocation (current allocation repaired, then greedy).
     pub start_objective: f64,
-    /// How many parts each solver solved (`--solver`): HiGHS, branch-and-price, or the
-    /// what-if cache.
+    /// How many parts each solver solved (`--solver`): HiGHS or branch-and-price.
     pub solved_by: crate::solve::SolvedBy,
     /// Seconds per stage: `read`, `build`, `solve`, `write` (the only fields that vary
     /// between identical runs).

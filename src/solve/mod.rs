@@ -113,15 +113,15 @@ pub(crate) enum Engine {
     Bp,
 }
 
-/// How many parts each solver solved (parts with nothing to decide count nowhere).
+/// How many parts each solver solved in this solve (parts with nothing to decide, and
+/// parts answered from a [`PartCache`], count nowhere: a what-if batch's answers do not
+/// depend on which variant solved a part first).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct SolvedBy {
     /// Parts HiGHS solved.
     pub highs: usize,
     /// Parts branch-and-price solved.
     pub bp: usize,
-    /// Parts answered from the what-if cache.
-    pub cache: usize,
 }
 
 impl SolveOptions {
@@ -349,7 +349,6 @@ fn solve_from(
             .collect::<Result<_>>()?;
     }
     let build_time = started.elapsed();
-    let cache_hits = slots.len() - jobs.len();
     if let Some(watch) = &options.watch {
         watch.start(slots.len(), slots.len() - jobs.len());
     }
@@ -414,10 +413,7 @@ fn solve_from(
     let mut bound = Some(0.0);
     let mut solver_objective = Some(0.0);
     let mut exact_parts = Vec::new();
-    let mut solved_by = SolvedBy {
-        cache: cache_hits,
-        ..SolvedBy::default()
-    };
+    let mut solved_by = SolvedBy::default();
     for outcome in outcomes {
         match outcome.engine {
             Some(Engine::Highs) => solved_by.highs += 1,
