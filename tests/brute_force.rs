@@ -12,7 +12,9 @@ use caseload::model::{
     Scenario, Worker, WorkerId,
 };
 use caseload::solve::start::improved_start;
-use caseload::solve::{hard_rule_breaches, pooled, solve, starting_allocation, SolveOptions};
+use caseload::solve::{
+    hard_rule_breaches, pooled, solve, starting_allocation, SolveOptions, SolverChoice,
+};
 use caseload::Error;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
@@ -417,6 +419,45 @@ proptest! {
                         (program - reported).abs() <= 1e-6 * reported.abs().max(1.0),
                         "program's objective {program}, the model's {reported}"
                     );
+                }
+                prop_assert!(solution.bound <= best + 1e-6, "bound {} above the optimum {best}", solution.bound);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 300,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
+
+    /// `--solver bp` (branch-and-price where it applies, HiGHS where not) finds the
+    /// optimum of enumeration, the checker accepts it, and its bound is a bound.
+    #[test]
+    fn branch_and_price_matches_brute_force(scenario in scenario_strategy()) {
+        let Ok(instance) = Instance::new(&scenario) else {
+            return Ok(());
+        };
+        let options = SolveOptions {
+            mip_gap: 0.0,
+            threads: Some(1),
+            solver: SolverChoice::Bp,
+            ..SolveOptions::default()
+        };
+        let best = brute_force(&scenario);
+        match solve(&instance, &options) {
+            Err(Error::Infeasible(_)) => prop_assert!(best.is_none(), "infeasible, enumeration found {best:?}"),
+            Err(e) => prop_assert!(false, "solver failed: {e}"),
+            Ok(solution) => {
+                let report = check(&scenario, &rows_of(&instance, &solution.allocation));
+                prop_assert!(report.is_valid(), "checker rejects the allocation:\n{report}");
+                let checked = report.objective.total;
+                let best = best.expect("an allocation was found, so enumeration must");
+                prop_assert!((checked - best).abs() < 1e-6, "bp {checked}, enumeration optimum {best}");
+                if let Some(own) = solution.solver_objective {
+                    prop_assert!((own - checked).abs() <= 1e-6 * checked.abs().max(1.0), "own objective {own}, the model's {checked}");
                 }
                 prop_assert!(solution.bound <= best + 1e-6, "bound {} above the optimum {best}", solution.bound);
             }

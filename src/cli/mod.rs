@@ -90,6 +90,10 @@ enum Command {
         /// column, loads coloured by band, unallocated most urgent first).
         #[arg(long)]
         xlsx: bool,
+        /// Which solver solves each part: HiGHS, branch-and-price (HiGHS where it does
+        /// not apply), or branch-and-price on team-sized parts (see docs/solver.md).
+        #[arg(long, value_enum, default_value_t = SolverArg::Highs)]
+        solver: SolverArg,
     },
     /// Verify an allocation (the solver's or one made by hand) against every hard rule
     /// and recompute its objective, independently of the solver.
@@ -163,6 +167,27 @@ enum Command {
     Import(import::ImportArgs),
 }
 
+/// `--solver`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SolverArg {
+    /// HiGHS on every part.
+    Highs,
+    /// Branch-and-price wherever it applies.
+    Bp,
+    /// Branch-and-price on team-sized parts.
+    Auto,
+}
+
+impl From<SolverArg> for caseload::solve::SolverChoice {
+    fn from(arg: SolverArg) -> Self {
+        match arg {
+            SolverArg::Highs => Self::Highs,
+            SolverArg::Bp => Self::Bp,
+            SolverArg::Auto => Self::Auto,
+        }
+    }
+}
+
 /// Runs a parsed command line.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
@@ -179,6 +204,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             by,
             decisions,
             xlsx,
+            solver,
         } => {
             let out = out.unwrap_or_else(|| default_out(&dir));
             let options = SolveOptions {
@@ -186,6 +212,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 threads,
                 log: solver_log,
                 mip_gap,
+                solver: solver.into(),
                 ..SolveOptions::default()
             };
             let record = record.map(|db| (db, by.unwrap_or_else(record::login_name)));

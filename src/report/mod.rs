@@ -94,6 +94,8 @@ pub struct Summary {
     pub moves: u32,
     /// Objective of the starting allocation (current allocation repaired, then greedy).
     pub start_objective: f64,
+    /// How many parts each solver solved (`--solver`): HiGHS or branch-and-price.
+    pub solved_by: crate::solve::SolvedBy,
     /// Seconds per stage: `read`, `build`, `solve`, `write` (the only fields that vary
     /// between identical runs).
     pub timings: TimingsJson,
@@ -220,6 +222,7 @@ impl Summary {
             units: instance.units.len(),
             moves: solution.evaluation.moves,
             start_objective: round6(solution.start_objective),
+            solved_by: solution.solved_by,
             timings: TimingsJson {
                 read: secs(timings.read),
                 build: secs(timings.build),

@@ -169,7 +169,9 @@ pub fn failure(e: &WorkspaceError) -> (StatusCode, String) {
             r @ (RecordError::UnknownDecision { .. } | RecordError::UnknownRun { .. }),
         ) => (StatusCode::NOT_FOUND, r.in_words()),
         // A decision on a replaced proposal: what changed, nothing recorded.
-        WorkspaceError::Record(r @ RecordError::Stale { .. }) => (StatusCode::CONFLICT, r.in_words()),
+        WorkspaceError::Record(r @ RecordError::Stale { .. }) => {
+            (StatusCode::CONFLICT, r.in_words())
+        }
         WorkspaceError::Record(r) if r.is_bad_input() => (StatusCode::BAD_REQUEST, r.in_words()),
         WorkspaceError::Record(RecordError::Locked { .. }) => (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -65,7 +65,7 @@ pub(crate) struct BandColumn {
 
 /// Scales tried for a worker's grid of loads: every weight it could hold × q is whole
 /// (quarter points: q = 4).
-const GRID_SCALES: [f64; 10] = [1.0, 2.0, 4.0, 5.0, 8.0, 10.0, 20.0, 25.0, 50.0, 100.0];
+pub(crate) const GRID_SCALES: [f64; 10] = [1.0, 2.0, 4.0, 5.0, 8.0, 10.0, 20.0, 25.0, 50.0, 100.0];
 
 /// The grid step of the loads worker `w` can reach holding some of `units` (each weight
 /// a whole number of steps), if there is a coarse one.
@@ -427,6 +427,12 @@ impl<'a> Formulation<'a> {
     /// The part this program is for.
     pub fn part(&self) -> &Part {
         &self.part
+    }
+
+    /// The part's units in classes of interchangeable units (each ascending, classes in
+    /// order of first unit), as the program counts them (read by `bp`).
+    pub(crate) fn classes(&self) -> &[Vec<usize>] {
+        &self.classes
     }
 
     /// Number of columns.

@@ -13,6 +13,7 @@
 //! The building blocks the benchmarks and tests call (`formulation`, `parts`, `start`,
 //! `pooled`, `cache`) are public but not part of the documented API.
 
+mod bp;
 #[doc(hidden)]
 pub mod cache;
 mod candidates;
@@ -38,6 +39,8 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result, SolverError};
 use crate::model::{Allocation, Evaluation, Instance};
 
+#[doc(hidden)]
+pub use bp::probe::{compare_parts, PartReport};
 pub use cache::PartCache;
 #[doc(hidden)]
 pub use formulation::{Formulation, Part};
@@ -72,6 +75,52 @@ pub struct SolveOptions {
     /// Progress and a stop flag another thread can watch and set (the workspace's
     /// progress bar and cancel button).
     pub watch: Option<std::sync::Arc<Watch>>,
+    /// Which solver solves the parts (`--solver`).
+    pub solver: SolverChoice,
+}
+
+/// Which solver solves each part of an instance.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SolverChoice {
+    /// HiGHS on every part (the default).
+    #[default]
+    Highs,
+    /// Branch-and-price on every part it takes; HiGHS on the others (a part whose moves
+    /// budget can bind, whose loads lie on no grid, or without a feasible start).
+    Bp,
+    /// Branch-and-price on the team-sized parts it takes, HiGHS on the rest.
+    Auto,
+}
+
+impl SolverChoice {
+    /// The word of `--solver`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SolverChoice::Highs => "highs",
+            SolverChoice::Bp => "bp",
+            SolverChoice::Auto => "auto",
+        }
+    }
+}
+
+/// The solver that solved a part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Engine {
+    /// HiGHS.
+    Highs,
+    /// Branch-and-price.
+    Bp,
+}
+
+/// How many parts each solver solved in this solve (parts with nothing to decide, and
+/// parts answered from a [`PartCache`], count nowhere: a what-if batch's answers do not
+/// depend on which variant solved a part first).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SolvedBy {
+    /// Parts HiGHS solved.
+    pub highs: usize,
+    /// Parts branch-and-price solved.
+    pub bp: usize,
 }
 
 impl SolveOptions {
@@ -91,6 +140,7 @@ impl Default for SolveOptions {
             log: false,
             large_part_pairs: LARGE_PART_PAIRS,
             watch: None,
+            solver: SolverChoice::Highs,
         }
     }
 }
@@ -137,6 +187,8 @@ pub struct Solution {
     pub build_time: Duration,
     /// Time spent in the solver.
     pub solve_time: Duration,
+    /// How many parts each solver solved.
+    pub solved_by: SolvedBy,
 }
 
 /// Solves an instance: the allocation minimising the objective of docs/model.md under the hard rules.
@@ -252,7 +304,11 @@ fn solve_from(
     let threads = solver_threads(instance, options);
 
     let part_threads = if parts.len() == 1 { threads } else { 1 };
-    let settings = [options.mip_gap.to_bits(), part_threads as u64];
+    let settings = [
+        options.mip_gap.to_bits(),
+        part_threads as u64,
+        options.solver as u64,
+    ];
     let mip_start = start_feasible.then_some(&start);
     let mut slots: Vec<Option<Result<PartOutcome>>> = Vec::with_capacity(parts.len());
     let mut keys = Vec::with_capacity(parts.len());
@@ -270,6 +326,7 @@ fn solve_from(
                     status: Status::Optimal,
                     bound: hit.bound,
                     solver_objective: hit.solver_objective,
+                    engine: None,
                 })))
             }
             None => {
@@ -356,7 +413,13 @@ fn solve_from(
     let mut bound = Some(0.0);
     let mut solver_objective = Some(0.0);
     let mut exact_parts = Vec::new();
+    let mut solved_by = SolvedBy::default();
     for outcome in outcomes {
+        match outcome.engine {
+            Some(Engine::Highs) => solved_by.highs += 1,
+            Some(Engine::Bp) => solved_by.bp += 1,
+            None => {}
+        }
         for &(u, w) in &outcome.decisions {
             candidate.units[u] = w;
         }
@@ -402,6 +465,7 @@ fn solve_from(
     );
     solution.start_objective = start_objective;
     solution.solver_objective = if candidate_ok { solver_objective } else { None };
+    solution.solved_by = solved_by;
     Ok(solution)
 }
 
@@ -437,6 +501,7 @@ pub(super) fn finish(
         gap,
         build_time,
         solve_time,
+        solved_by: SolvedBy::default(),
     }
 }
 

@@ -8,9 +8,10 @@ use std::time::Instant;
 
 use highs::HighsModelStatus;
 
+use super::bp::{self, BpSettings};
 use super::cache::PartKey;
 use super::highs::{relaxation_bound, set_option};
-use super::{higher, lock, Formulation, Part, SolveOptions, Status};
+use super::{higher, lock, Engine, Formulation, Part, SolveOptions, SolverChoice, Status};
 use crate::error::{Error, Infeasibility, Result, SolverError};
 use crate::model::{Allocation, Instance};
 
@@ -66,6 +67,7 @@ pub(super) fn solve_parts(
         log: options.log,
         watch: options.watch.as_deref(),
         counted,
+        solver: options.solver,
     };
     // One thread: solve on this thread (a what-if batch calls this from its own pool, and
     // HiGHS keeps per-thread state: a fresh thread per solve would start it anew each time).
@@ -118,6 +120,9 @@ pub(super) fn solve_parts(
 pub(super) struct PartJob<'a> {
     pub(super) formulation: Formulation<'a>,
     mip_start: Option<Vec<f64>>,
+    /// The start's decision for each unit of the part (when feasible), for
+    /// branch-and-price.
+    start: Option<Vec<(usize, Option<usize>)>>,
     /// The program's cache key, when asked for.
     pub(super) key: Option<PartKey>,
     /// The optimum of the part's LP relaxation, when computed: a bound on the part even
@@ -142,6 +147,8 @@ struct PartSettings<'w> {
     watch: Option<&'w super::Watch>,
     /// Whether a part done counts in the watch's progress.
     counted: bool,
+    /// HiGHS, branch-and-price, or each where it fits.
+    solver: SolverChoice,
 }
 
 impl PartSettings<'_> {
@@ -167,6 +174,8 @@ pub(super) struct PartOutcome {
     pub(super) status: Status,
     pub(super) bound: Option<f64>,
     pub(super) solver_objective: Option<f64>,
+    /// The solver that solved it (`None`: nothing to decide, or not solved).
+    pub(super) engine: Option<Engine>,
 }
 
 impl<'a> PartJob<'a> {
@@ -180,12 +189,17 @@ impl<'a> PartJob<'a> {
     ) -> Self {
         let formulation = Formulation::build_part(instance, part);
         let mip_start = start.map(|start| formulation.column_values(start));
+        let part_start = start.map(|start| {
+            let part = formulation.part();
+            part.units.iter().map(|&u| (u, start.units[u])).collect()
+        });
         let key =
             key_settings.map(|settings| PartKey::of(&formulation, mip_start.as_deref(), settings));
         let priority = formulation.columns() as f64;
         PartJob {
             formulation,
             mip_start,
+            start: part_start,
             key,
             lp_bound: None,
             priority,
@@ -224,6 +238,7 @@ impl<'a> PartJob<'a> {
                 status: Status::Optimal,
                 bound: None,
                 solver_objective: Some(0.0),
+                engine: None,
             });
         }
         // A large part reached after the deadline is not handed to HiGHS (setting it up
@@ -238,7 +253,11 @@ impl<'a> PartJob<'a> {
                 status: Status::TimeLimit,
                 bound: self.lp_bound,
                 solver_objective: None,
+                engine: None,
             });
+        }
+        if let Some(outcome) = self.branch_and_price(settings) {
+            return Ok(outcome);
         }
         // Handed to HiGHS only now: a part answered from the cache never is.
         let mut model = self
@@ -301,6 +320,44 @@ impl<'a> PartJob<'a> {
             status,
             bound: higher(part_bound(&solved, status, has_solution), self.lp_bound),
             solver_objective: has_solution.then(|| solved.objective_value()),
+            engine: Some(Engine::Highs),
+        })
+    }
+
+    /// Solves the part by branch-and-price when the settings ask for it and it takes the
+    /// part (`None`: HiGHS solves it).
+    fn branch_and_price(&self, settings: &PartSettings) -> Option<PartOutcome> {
+        let wanted = match settings.solver {
+            SolverChoice::Highs => false,
+            SolverChoice::Bp => true,
+            SolverChoice::Auto => self.formulation.columns() <= SMALL_PART_COLUMNS,
+        };
+        if !wanted {
+            return None;
+        }
+        let remaining = settings
+            .deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
+        let not_started = settings.parts - settings.started.load(Ordering::SeqCst);
+        let rounds = not_started.div_ceil(settings.workers).max(1);
+        let share = (remaining / rounds as f64).max(remaining * 0.25);
+        let cancelled = || settings.watch.is_some_and(|w| w.cancelled());
+        let bp_settings = BpSettings {
+            gap: settings.mip_gap,
+            deadline: Instant::now() + std::time::Duration::from_secs_f64(share),
+            cancelled: &cancelled,
+        };
+        let outcome =
+            bp::solve_part(&self.formulation, self.start.as_deref(), &bp_settings).ok()?;
+        settings.started.fetch_add(1, Ordering::SeqCst);
+        Some(PartOutcome {
+            part: self.formulation.part().clone(),
+            decisions: outcome.decisions,
+            status: outcome.status,
+            bound: higher(Some(outcome.bound), self.lp_bound),
+            solver_objective: Some(outcome.objective),
+            engine: Some(Engine::Bp),
         })
     }
 }
@@ -316,6 +373,7 @@ impl PartOutcome {
         if better && !again.decisions.is_empty() {
             self.decisions = again.decisions;
             self.solver_objective = again.solver_objective;
+            self.engine = again.engine;
         }
         self.bound = higher(self.bound, again.bound);
         self.status = again.status;

@@ -379,6 +379,7 @@ fn parts_solved_on_two_threads_give_the_one_thread_allocation() {
 #[test]
 fn a_second_attempt_at_a_part_keeps_the_better_allocation_and_the_higher_bound() {
     let outcome = |to: usize, objective: f64, bound: f64, status: Status| PartOutcome {
+        engine: None,
         part: Part {
             units: vec![0],
             workers: vec![0, 1],

@@ -1,0 +1,221 @@
+//! The restricted master LP of the Dantzig–Wolfe decomposition, in HiGHS.
+//!
+//! Columns `λ_p` are whole caseloads of one worker (`p ∈ P_w`: counts `a_pk` of each
+//! class, cost `c_p`); `y_k` the units of class `k` left unallocated (classes that may
+//! be); `s_k` an artificial for each class that must be allocated, at a cost `M` above
+//! any allocation's (so the LP is feasible with any column set, and stays a relaxation):
+//!
+//! ```text
+//! min  Σ_p c_p λ_p + Σ_k U_k y_k + Σ_k M s_k
+//! s.t. Σ_p a_pk λ_p + y_k + s_k = n_k     for each class k         (dual π_k)
+//!      Σ_{p ∈ P_w} λ_p = 1                 for each worker w        (dual μ_w)
+//!      Σ_{k ∈ R} U_k y_k ≥ F               the floor row            (dual σ ≥ 0)
+//!      λ ≥ 0,  0 ≤ y_k ≤ n_k,  0 ≤ s_k ≤ n_k
+//! ```
+//!
+//! Columns are added as pricing finds them and kept in one HiGHS model for the whole
+//! search (its basis warm-starts each solve); a branch's bounds switch the columns it
+//! rules out to an upper bound of 0.
+
+use highs::{Col, ColProblem, HighsModelStatus, Model, Row, Sense};
+
+use super::floor::Floor;
+use super::team::Team;
+
+/// A caseload column of the master.
+#[derive(Clone, Debug)]
+pub(crate) struct Caseload {
+    /// Worker, by position in the team.
+    pub(crate) worker: usize,
+    /// Units of each of the worker's choices.
+    pub(crate) counts: Vec<u32>,
+    /// `c_p`.
+    pub(crate) cost: f64,
+    col: Col,
+    /// Position of the column in HiGHS's solution.
+    position: usize,
+    /// Whether its upper bound is 1 (else 0: ruled out by the node's bounds).
+    open: bool,
+}
+
+/// The master LP's solution.
+#[derive(Clone, Debug)]
+pub(crate) struct LpSolution {
+    /// Its objective.
+    pub(crate) objective: f64,
+    /// `λ_p` of each caseload column, in [`Master::columns`] order.
+    pub(crate) lambda: Vec<f64>,
+    /// `π_k`.
+    pub(crate) pi: Vec<f64>,
+    /// `μ_w`.
+    pub(crate) mu: Vec<f64>,
+    /// `σ` (0 without a floor row).
+    pub(crate) sigma: f64,
+}
+
+/// The restricted master.
+pub(crate) struct Master {
+    model: Option<Model>,
+    class_rows: Vec<Row>,
+    worker_rows: Vec<Row>,
+    floor_row: Option<Row>,
+    /// Caseload columns, in the order added.
+    pub(crate) columns: Vec<Caseload>,
+    positions: usize,
+    seen: std::collections::HashSet<(usize, Vec<u32>)>,
+}
+
+/// Why the master failed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MasterError;
+
+impl Master {
+    /// The master of `team` with its floor row (if any), the empty caseload of every
+    /// worker, and artificials at cost `big_m`.
+    pub(crate) fn new(team: &Team, floor: Option<&Floor>, big_m: f64) -> Result<Self, MasterError> {
+        let mut problem = ColProblem::new();
+        let class_rows: Vec<Row> = team
+            .classes
+            .iter()
+            .map(|k| {
+                let n = f64::from(k.size());
+                problem.add_row(n..=n)
+            })
+            .collect();
+        let worker_rows: Vec<Row> = team
+            .workers
+            .iter()
+            .map(|_| problem.add_row(1.0..=1.0))
+            .collect();
+        let floor_row = floor.map(|f| problem.add_row(f.value..));
+        let mut positions = 0;
+        for (k, class) in team.classes.iter().enumerate() {
+            let n = f64::from(class.size());
+            match class.unallocated {
+                Some(cost) => {
+                    let mut factors = vec![(class_rows[k], 1.0)];
+                    if let (Some(row), Some(f)) = (floor_row, floor) {
+                        if f.classes[k] {
+                            factors.push((row, cost));
+                        }
+                    }
+                    problem.add_column(cost, 0.0..=n, factors);
+                }
+                None => {
+                    problem.add_column(big_m, 0.0..=n, [(class_rows[k], 1.0)]);
+                }
+            }
+            positions += 1;
+        }
+        let mut model = Model::try_new(problem).map_err(|_| MasterError)?;
+        model.set_sense(Sense::Minimise);
+        for (key, value) in [("presolve", "off"), ("solver", "simplex")] {
+            model.try_set_option(key, value).map_err(|_| MasterError)?;
+        }
+        model
+            .try_set_option("threads", 1)
+            .map_err(|_| MasterError)?;
+        model
+            .try_set_option("random_seed", 0)
+            .map_err(|_| MasterError)?;
+        let mut master = Master {
+            model: Some(model),
+            class_rows,
+            worker_rows,
+            floor_row,
+            columns: Vec::new(),
+            positions,
+            seen: Default::default(),
+        };
+        for (i, w) in team.workers.iter().enumerate() {
+            let empty = vec![0; w.options.len()];
+            let cost = w.cost_of(&empty).ok_or(MasterError)?;
+            master.add(team, i, empty, cost)?;
+        }
+        Ok(master)
+    }
+
+    /// Adds worker `worker`'s caseload `counts` of cost `cost`; `false` if it was there.
+    pub(crate) fn add(
+        &mut self,
+        team: &Team,
+        worker: usize,
+        counts: Vec<u32>,
+        cost: f64,
+    ) -> Result<bool, MasterError> {
+        if !self.seen.insert((worker, counts.clone())) {
+            return Ok(false);
+        }
+        let w = &team.workers[worker];
+        let mut factors = vec![(self.worker_rows[worker], 1.0)];
+        for (o, &t) in w.options.iter().zip(&counts) {
+            if t > 0 {
+                factors.push((self.class_rows[o.class], f64::from(t)));
+            }
+        }
+        let model = self.model.as_mut().ok_or(MasterError)?;
+        let col = model
+            .try_add_column(cost, 0.0..=1.0, factors)
+            .map_err(|_| MasterError)?;
+        self.columns.push(Caseload {
+            worker,
+            counts,
+            cost,
+            col,
+            position: self.positions,
+            open: true,
+        });
+        self.positions += 1;
+        Ok(true)
+    }
+
+    /// Opens the columns `allowed` accepts and closes the others.
+    pub(crate) fn restrict(
+        &mut self,
+        allowed: impl Fn(&Caseload) -> bool,
+    ) -> Result<(), MasterError> {
+        let model = self.model.as_mut().ok_or(MasterError)?;
+        for c in &mut self.columns {
+            let open = allowed(c);
+            if open != c.open {
+                model.change_column_bounds(c.col, 0.0..=if open { 1.0 } else { 0.0 });
+                c.open = open;
+            }
+        }
+        Ok(())
+    }
+
+    /// Solves the LP (warm-started from the last basis); `None` when the open columns
+    /// have no solution (a node's bounds over-cover a class).
+    pub(crate) fn solve(&mut self) -> Result<Option<LpSolution>, MasterError> {
+        let model = self.model.take().ok_or(MasterError)?;
+        let solved = model.try_solve().map_err(|_| MasterError)?;
+        let status = solved.status();
+        let result = if status == HighsModelStatus::Optimal {
+            let s = solved.get_solution();
+            let (cols, duals) = (s.columns(), s.dual_rows());
+            let row = |r: usize| duals.get(r).copied().unwrap_or(0.0);
+            let classes = self.class_rows.len();
+            let workers = self.worker_rows.len();
+            Ok(Some(LpSolution {
+                objective: solved.objective_value(),
+                lambda: self
+                    .columns
+                    .iter()
+                    .map(|c| cols.get(c.position).copied().unwrap_or(0.0))
+                    .collect(),
+                pi: (0..classes).map(row).collect(),
+                mu: (classes..classes + workers).map(row).collect(),
+                sigma: self
+                    .floor_row
+                    .map_or(0.0, |_| row(classes + workers).max(0.0)),
+            }))
+        } else if status == HighsModelStatus::Infeasible {
+            Ok(None)
+        } else {
+            Err(MasterError)
+        };
+        self.model = Some(Model::from(solved));
+        result
+    }
+}
