@@ -8,9 +8,9 @@ use super::pricing::price;
 use super::team::Team;
 use super::*;
 use crate::check::{check, AllocationRow};
+use crate::model::rules::{Limits, PairNumbers};
 use crate::model::{Allocation, CapacityMode, Case, Instance, Policy, Scenario, Worker};
 use crate::solve::highs::relaxation_bound;
-use crate::solve::rules::{Limits, PairNumbers};
 use crate::solve::{hard_rule_breaches, solve, SolveOptions, SolverChoice, Status};
 
 /// A tiny scenario of `workers` workers and `cases` cases drawn from `draws` (quarter-point
@@ -208,7 +208,7 @@ proptest! {
             prop_assert!(floor.value <= least + 1e-6, "floor {} above {least}", floor.value);
         }
         let start = decisions_of(worst);
-        let lp = relaxation_bound(Formulation::build(&instance), None).expect("LP").expect("LP optimum");
+        let lp = relaxation_bound(Formulation::build(&instance), None, None).expect("LP").expect("LP optimum");
         let plain = root_bound(&f, &start, false).expect("root");
         let with_floor = root_bound(&f, &start, true).expect("root");
         let tol = 1e-6 * best.abs().max(1.0);
