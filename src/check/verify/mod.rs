@@ -9,10 +9,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::derive::{band_cost, capacity, why_ineligible, Derived};
+mod objective;
+
+use super::derive::{capacity, why_ineligible, Derived};
 use super::words::{join_and, list_ids};
 use super::{AllocationRow, CaseOutcome, CheckReport, Rule, Violation, WorkerFigures};
-use crate::model::{CapacityMode, Change, Objective, Scenario, WorkerLoad};
+use crate::model::{CapacityMode, Change, Scenario, WorkerLoad};
 use crate::text::num;
 
 /// Tolerance on load comparisons: loads are sums of weights, added in a fixed order, but
@@ -471,39 +473,6 @@ impl<'a> Run<'a> {
 
     fn workers_id(&self, w: Option<usize>) -> &str {
         w.map_or("", |w| self.model.workers[w].id.as_str())
-    }
-
-    /// The objective, term by term (docs/model.md, "Objective"); cases in id order, workers in id
-    /// order.
-    fn objective(&self, figures: &[WorkerFigures], moves: u32) -> Objective {
-        let weights = &self.model.policy.weights;
-        let mut unallocated = 0.0;
-        let mut missing_preferences = 0usize;
-        let mut pairs = 0.0;
-        for (c, case) in self.model.cases.iter().enumerate() {
-            match self.after[c] {
-                None => {
-                    unallocated += case.weight * f64::from(case.priority) * weights.unallocated;
-                }
-                Some(w) => {
-                    pairs += self.model.pair(c, w).map_or(0.0, |t| t.cost);
-                    let skills = &self.model.workers[w].skills;
-                    missing_preferences +=
-                        case.prefers.iter().filter(|t| !skills.contains(t)).count();
-                }
-            }
-        }
-        let bands = figures
-            .iter()
-            .map(|f| band_cost(&self.model.policy.bands, f.load.load_after, f.capacity))
-            .sum();
-        Objective::with_pairs(
-            unallocated,
-            bands,
-            weights.move_ * f64::from(moves),
-            weights.preference * missing_preferences as f64,
-            pairs,
-        )
     }
 }
 
