@@ -26,6 +26,7 @@ mod large;
 pub mod parts;
 #[doc(hidden)]
 pub mod pooled;
+mod probe;
 mod scheduler;
 #[doc(hidden)]
 pub mod start;
@@ -39,13 +40,13 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result, SolverError};
 use crate::model::{Allocation, Evaluation, Instance};
 
-#[doc(hidden)]
-pub use bp::probe::{compare_parts, PartReport};
 pub use cache::PartCache;
 #[doc(hidden)]
 pub use formulation::{Formulation, Part};
 #[doc(hidden)]
 pub use guard::hard_rule_breaches;
+#[doc(hidden)]
+pub use probe::{compare_parts, PartReport};
 #[doc(hidden)]
 pub use start::starting_allocation;
 pub use watch::{Progress, Watch};

@@ -12,8 +12,8 @@ use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Sense};
 
 use super::floor::Floor;
 use super::master::Master;
-use super::team::Team;
-use super::tree::{cost_of, Incumbent, Limits};
+use super::team::{cost_of, Incumbent, Team};
+use super::BpSettings as Limits;
 
 /// Longest time the heuristic may take, in seconds.
 const MAX_SECONDS: f64 = 10.0;

@@ -17,7 +17,6 @@ mod floor;
 mod heuristic;
 mod master;
 mod pricing;
-pub mod probe;
 mod team;
 #[cfg(test)]
 mod tests;
@@ -28,9 +27,9 @@ use std::time::Instant;
 use super::formulation::Formulation;
 use super::Status;
 
+use team::Incumbent;
 use team::Team;
 pub(crate) use team::Unsupported;
-use tree::{Incumbent, Limits};
 
 /// What branch-and-price gave for a part.
 #[derive(Clone, Debug)]
@@ -59,6 +58,17 @@ pub(crate) struct BpSettings<'a> {
     pub(crate) cancelled: &'a dyn Fn() -> bool,
 }
 
+impl BpSettings<'_> {
+    fn over(&self) -> bool {
+        Instant::now() >= self.deadline || (self.cancelled)()
+    }
+
+    /// Bounds at or above this cannot improve on `incumbent` by more than the gap.
+    fn cutoff(&self, incumbent: f64) -> f64 {
+        incumbent - (self.gap * incumbent.abs() * (1.0 - 1e-3)).max(1e-9)
+    }
+}
+
 /// Solves the part of `formulation` from `start` (the start's decision for each unit of
 /// the part, which must obey the hard rules), or says why it does not.
 pub(crate) fn solve_part(
@@ -70,13 +80,8 @@ pub(crate) fn solve_part(
     let start = start.ok_or(Unsupported::NoStart)?;
     let start = counts_of(&team, start).ok_or(Unsupported::NoStart)?;
     let floor = floor::floor(&team);
-    let limits = Limits {
-        gap: settings.gap,
-        deadline: settings.deadline,
-        cancelled: settings.cancelled,
-    };
     let outcome =
-        tree::search(&team, floor.as_ref(), start, &limits).map_err(|_| Unsupported::Master)?;
+        tree::search(&team, floor.as_ref(), start, settings).map_err(|_| Unsupported::Master)?;
     let gap = super::relative_gap(outcome.incumbent.cost, outcome.bound);
     Ok(BpOutcome {
         decisions: decisions(&team, &outcome.incumbent.counts),
@@ -104,7 +109,7 @@ pub(crate) fn root_bound(
     let start = counts_of(&team, start).ok_or(Unsupported::NoStart)?;
     let floor = floor::floor(&team).filter(|_| with_floor);
     let never = || false;
-    let limits = Limits {
+    let limits = BpSettings {
         gap: 0.0,
         deadline: Instant::now() + std::time::Duration::from_secs(3600),
         cancelled: &never,
@@ -133,7 +138,7 @@ fn counts_of(team: &Team, decisions: &[(usize, Option<usize>)]) -> Option<Incumb
         let j = team.workers[i].options.iter().position(|o| o.class == k)?;
         counts[i][j] += 1;
     }
-    let cost = tree::cost_of(team, &counts)?;
+    let cost = team::cost_of(team, &counts)?;
     Some(Incumbent { counts, cost })
 }
 

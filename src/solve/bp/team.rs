@@ -234,6 +234,37 @@ fn team_worker(
     Ok(worker)
 }
 
+/// A whole allocation: each worker's counts, and its cost.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Incumbent {
+    /// Counts of each worker's choices.
+    pub(crate) counts: Vec<Vec<u32>>,
+    /// Its cost.
+    pub(crate) cost: f64,
+}
+
+/// The cost of whole counts, if they are an allocation (each worker within its limits,
+/// no class over-allocated, every class that must be allocated fully).
+pub(crate) fn cost_of(team: &Team, counts: &[Vec<u32>]) -> Option<f64> {
+    let mut held = vec![0u32; team.classes.len()];
+    let mut cost = 0.0;
+    for (w, c) in team.workers.iter().zip(counts) {
+        cost += w.cost_of(c)?;
+        for (o, &t) in w.options.iter().zip(c) {
+            held[o.class] += t;
+        }
+    }
+    for (k, &h) in team.classes.iter().zip(&held) {
+        let left = k.size().checked_sub(h)?;
+        match k.unallocated {
+            Some(u) => cost += u * f64::from(left),
+            None if left > 0 => return None,
+            None => {}
+        }
+    }
+    Some(cost)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,28 +24,18 @@
 //! less the gap tolerance. Incumbents come from the start, whole LP solutions, and the
 //! restricted master solved as a MIP over the columns found ([`super::heuristic`]).
 
-use std::time::Instant;
-
 use super::floor::Floor;
 use super::heuristic::restricted_master_mip;
 use super::master::{Caseload, LpSolution, Master, MasterError};
 use super::pricing::price;
-use super::team::Team;
+use super::team::{cost_of, Incumbent, Team};
+use super::BpSettings as Limits;
 
 /// A node: each worker's bounds on each of its choices.
 #[derive(Clone, Debug)]
 struct Node {
     bounds: Vec<Vec<(u32, u32)>>,
     bound: f64,
-}
-
-/// A whole allocation: each worker's counts, and its cost.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Incumbent {
-    /// Counts of each worker's choices.
-    pub(crate) counts: Vec<Vec<u32>>,
-    /// Its cost.
-    pub(crate) cost: f64,
 }
 
 /// What the search ended with.
@@ -59,49 +49,6 @@ pub(crate) struct SearchOutcome {
     pub(crate) nodes: usize,
     /// Columns generated.
     pub(crate) columns: usize,
-}
-
-/// How the search stops.
-pub(crate) struct Limits<'a> {
-    /// Relative gap at which the incumbent counts as optimal.
-    pub(crate) gap: f64,
-    /// When to stop.
-    pub(crate) deadline: Instant,
-    /// Whether the solve was cancelled.
-    pub(crate) cancelled: &'a dyn Fn() -> bool,
-}
-
-impl Limits<'_> {
-    fn over(&self) -> bool {
-        Instant::now() >= self.deadline || (self.cancelled)()
-    }
-
-    /// Bounds at or above this cannot improve on `incumbent` by more than the gap.
-    fn cutoff(&self, incumbent: f64) -> f64 {
-        incumbent - (self.gap * incumbent.abs() * (1.0 - 1e-3)).max(1e-9)
-    }
-}
-
-/// The cost of whole counts, if they are an allocation (each worker within its limits,
-/// no class over-allocated, every class that must be allocated fully).
-pub(crate) fn cost_of(team: &Team, counts: &[Vec<u32>]) -> Option<f64> {
-    let mut held = vec![0u32; team.classes.len()];
-    let mut cost = 0.0;
-    for (w, c) in team.workers.iter().zip(counts) {
-        cost += w.cost_of(c)?;
-        for (o, &t) in w.options.iter().zip(c) {
-            held[o.class] += t;
-        }
-    }
-    for (k, &h) in team.classes.iter().zip(&held) {
-        let left = k.size().checked_sub(h)?;
-        match k.unallocated {
-            Some(u) => cost += u * f64::from(left),
-            None if left > 0 => return None,
-            None => {}
-        }
-    }
-    Some(cost)
 }
 
 /// Whether a column's counts lie within a worker's bounds.

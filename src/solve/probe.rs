@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{root_bound, solve_part, BpSettings};
+use super::bp::{root_bound, solve_part, BpSettings};
 use crate::model::Instance;
 use crate::solve::formulation::Formulation;
 use crate::solve::highs::relaxation_bound;
