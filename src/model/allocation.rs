@@ -44,7 +44,7 @@ impl std::fmt::Display for Change {
     }
 }
 
-/// The worker of each unit (index into [`Instance::workers`]), `None` when unallocated.
+/// The worker of each unit (index into [`Instance::workers`](super::Instance::workers)), `None` when unallocated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Allocation {
     /// One entry per unit of the instance.

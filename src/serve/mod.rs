@@ -11,7 +11,7 @@
 //!   sent, must be this server's (no cross-site requests): else 403;
 //! - request bodies are limited to [`BODY_LIMIT`] bytes (413 beyond, at once when
 //!   declared), heads and bodies must arrive in time, connections are capped
-//!   ([`limits`]);
+//!   (`serve::limits`, docs/limits.md);
 //! - no file path ever comes from a request: the scenario folder and the record are
 //!   fixed when the server starts.
 //!
@@ -225,7 +225,7 @@ async fn script() -> Response {
     asset("text/javascript; charset=utf-8", APP_JS)
 }
 
-/// Serves `app` on `listener` until Ctrl-C, within the limits of [`limits`]: header and
+/// Serves `app` on `listener` until Ctrl-C, within the limits of `limits` (docs/limits.md): header and
 /// body timeouts, the body limit, a cap on open connections.
 pub async fn serve(listener: tokio::net::TcpListener, app: Arc<App>) -> std::io::Result<()> {
     limits::serve(listener, router(app), async {

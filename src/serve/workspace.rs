@@ -220,7 +220,8 @@ impl Workspace {
         let cache = PartCache::new();
         let standing = record.standing()?;
         let solved = solve_snapshot(&scenario, &standing, &cache, &options)?;
-        let first = record_proposal(solved, &inputs, &mut record, &options, by, dir)?;
+        let rendered = render(solved, &inputs, &options, by, dir)?;
+        let first = record_proposal(rendered, &mut record)?;
         Ok(Self {
             dir: dir.to_path_buf(),
             record_path: record_path.to_path_buf(),
@@ -305,17 +306,11 @@ impl Workspace {
         let (options, _running) = self.watched();
         let standing = self.record().standing()?;
         let solved = solve_snapshot(&self.scenario, &standing, &self.cache, &options)?;
+        let rendered = render(solved, &self.inputs, &options, &self.by, &self.dir)?;
         // Record and publish in one step, the record held: a decision arriving now waits
         // for these few milliseconds and is then judged on the new run.
         let mut record = self.record();
-        let proposal = Arc::new(record_proposal(
-            solved,
-            &self.inputs,
-            &mut record,
-            &options,
-            &self.by,
-            &self.dir,
-        )?);
+        let proposal = Arc::new(record_proposal(rendered, &mut record)?);
         let old = self.current();
         if let Ok(mut previous) = self.previous.write() {
             *previous = Some(old);
@@ -422,15 +417,24 @@ fn solve_snapshot(
     })
 }
 
-/// Renders a solve's outputs and records its run.
-fn record_proposal(
+/// A solve's outputs rendered and its run ready to record: everything but the writing,
+/// done before the record is held.
+struct Rendered {
+    instance: Instance,
+    solution: Solution,
+    outputs: Outputs,
+    decisions: Vec<DecisionOutcome>,
+    run: NewRun,
+}
+
+/// Renders a solve's outputs and prepares its run (no lock held).
+fn render(
     solved: Solved,
     inputs: &[InputFile],
-    record: &mut Record,
     options: &SolveOptions,
     by: &str,
     dir: &Path,
-) -> Result<Proposal, WorkspaceError> {
+) -> Result<Rendered, WorkspaceError> {
     let Solved {
         instance,
         solution,
@@ -452,6 +456,23 @@ fn record_proposal(
         inputs.to_vec(),
         decisions.clone(),
     )?;
-    let id = record.add_run(&run)?;
-    Ok(Proposal::new(id, instance, solution, outputs, decisions))
+    Ok(Rendered {
+        instance,
+        solution,
+        outputs,
+        decisions,
+        run,
+    })
+}
+
+/// Records a rendered run: the proposal, with its run id.
+fn record_proposal(rendered: Rendered, record: &mut Record) -> Result<Proposal, WorkspaceError> {
+    let id = record.add_run(&rendered.run)?;
+    Ok(Proposal::new(
+        id,
+        rendered.instance,
+        rendered.solution,
+        rendered.outputs,
+        rendered.decisions,
+    ))
 }
