@@ -161,15 +161,7 @@ impl ImportConfig {
     /// [`codes::IMPORT_CONFIG`] located at the line of the problem: not TOML, an unknown
     /// key or case type, a missing `source`, a value of the wrong type.
     pub fn read(path: &Path) -> Result<Self, InputError> {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| InputError {
-            file: name.clone(),
-            line: None,
-            column: String::new(),
-            cell: None,
-            code: codes::UNREADABLE,
-            message: format!("cannot be read: {e}"),
-        })?;
+        let (name, text) = super::read_text(path)?;
         Self::parse(&name, &text)
     }
 

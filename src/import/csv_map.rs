@@ -83,15 +83,7 @@ impl ExportMap {
     /// [`codes::IMPORT_CONFIG`] located at its line: not TOML, an unknown key, a missing
     /// column, a case type that does not exist.
     pub fn read(path: &Path) -> Result<ExportMap, InputError> {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| InputError {
-            file: name.clone(),
-            line: None,
-            column: String::new(),
-            cell: None,
-            code: codes::UNREADABLE,
-            message: format!("cannot be read: {e}"),
-        })?;
+        let (name, text) = super::read_text(path)?;
         Self::parse(&name, &text)
     }
 

@@ -203,6 +203,20 @@ pub fn import_csv(
     finish(reading, config, workers)
 }
 
+/// The text of a settings file (`import.toml`, a map), with its name for messages.
+fn read_text(path: &Path) -> Result<(String, String), crate::error::InputError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| crate::error::InputError {
+        file: name.clone(),
+        line: None,
+        column: String::new(),
+        cell: None,
+        code: crate::codes::UNREADABLE,
+        message: format!("cannot be read: {e}"),
+    })?;
+    Ok((name, text))
+}
+
 fn finish(
     reading: Reading,
     config: &ImportConfig,
