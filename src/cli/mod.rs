@@ -13,6 +13,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+mod check;
 mod decide;
 mod diagnose;
 mod import;
@@ -27,7 +28,7 @@ use caseload::report::{Outputs, Timings};
 use caseload::solve::{solve, SolveOptions};
 
 /// Exit code when `check` finds violations.
-const EXIT_VIOLATIONS: u8 = 3;
+pub(crate) const EXIT_VIOLATIONS: u8 = 3;
 /// Exit code for invalid input.
 const EXIT_INVALID: u8 = 2;
 
@@ -228,7 +229,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             dir,
             allocation,
             decisions,
-        } => check(&dir, &allocation, decisions.as_deref()),
+        } => check::check(&dir, &allocation, decisions.as_deref()),
         Command::Diagnose { dir } => diagnose::run(&dir),
         Command::Generate {
             teams,
@@ -421,40 +422,6 @@ fn allocate(
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn check(dir: &Path, allocation: &Path, decisions: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let scenario = caseload::io::read::load_scenario(dir)?;
-    let rows = caseload::check::read_allocation(allocation)?;
-    // A recorded run's decisions.csv binds the allocation beside it.
-    let beside = allocation.with_file_name("decisions.csv");
-    let decisions = decisions.or_else(|| beside.is_file().then_some(beside.as_path()));
-    let report = match decisions {
-        Some(path) => {
-            let decided = caseload::check::read_decisions(path)?;
-            let judged = caseload::check::judge(&scenario, &decided);
-            let n = judged.verdicts.iter().filter(|v| v.applies).count();
-            let plural = if n == 1 {
-                "manager's decision"
-            } else {
-                "managers' decisions"
-            };
-            outln!(
-                "holding the allocation to the {n} {plural} that hold of the {} in {} (judged \
-                 by the checker itself; the applied column is compared, not trusted)",
-                decided.len(),
-                path.display()
-            );
-            caseload::check::check_with_decisions(&scenario, &decided, &rows)
-        }
-        None => caseload::check::check(&scenario, &rows),
-    };
-    out!("{report}");
-    Ok(if report.is_valid() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_VIOLATIONS)
-    })
 }
 
 fn generate(

@@ -22,6 +22,7 @@ pub mod formulation;
 mod guard;
 mod highs;
 mod large;
+mod options;
 #[doc(hidden)]
 pub mod parts;
 #[doc(hidden)]
@@ -45,6 +46,8 @@ pub use cache::PartCache;
 pub use formulation::{Formulation, Part};
 #[doc(hidden)]
 pub use guard::hard_rule_breaches;
+pub(crate) use options::Engine;
+pub use options::{Solution, SolveOptions, SolvedBy, SolverChoice, Status};
 #[doc(hidden)]
 pub use probe::{compare_parts, PartReport};
 #[doc(hidden)]
@@ -54,143 +57,6 @@ pub use watch::{Progress, Watch};
 use guard::infeasible;
 use large::solve_large;
 use scheduler::{solve_parts, PartJob, PartOutcome};
-
-/// How to solve. `None` fields fall back to the policy.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SolveOptions {
-    /// Wall-clock limit for the solve in seconds (default: `policy.time_limit_s`).
-    pub time_limit_s: Option<f64>,
-    /// The solve ends by this instant whatever the time limit: a command that read its
-    /// inputs before solving and writes after passes its own end here (see
-    /// [`command_deadline`]). `None`: the time limit alone.
-    pub deadline: Option<Instant>,
-    /// Solver threads, 0 = all cores (default: `policy.threads`).
-    pub threads: Option<u32>,
-    /// Relative gap at which an allocation counts as optimal (default 1e-4, as HiGHS).
-    pub mip_gap: f64,
-    /// Print the solver's log to standard output.
-    pub log: bool,
-    /// Parts with more eligible (unit, worker) pairs than this are not handed to HiGHS
-    /// whole but solved in passes, when they split into teams (see [`solve`]).
-    pub large_part_pairs: usize,
-    /// Progress and a stop flag another thread can watch and set (the workspace's
-    /// progress bar and cancel button).
-    pub watch: Option<std::sync::Arc<Watch>>,
-    /// Which solver solves the parts (`--solver`).
-    pub solver: SolverChoice,
-}
-
-/// Which solver solves each part of an instance.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SolverChoice {
-    /// HiGHS on every part (the default).
-    #[default]
-    Highs,
-    /// Branch-and-price on every part it takes; HiGHS on the others (a part whose moves
-    /// budget can bind, whose loads lie on no grid, or without a feasible start).
-    Bp,
-    /// Branch-and-price on the team-sized parts it takes, HiGHS on the rest.
-    Auto,
-}
-
-impl SolverChoice {
-    /// The word of `--solver`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SolverChoice::Highs => "highs",
-            SolverChoice::Bp => "bp",
-            SolverChoice::Auto => "auto",
-        }
-    }
-}
-
-/// The solver that solved a part.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Engine {
-    /// HiGHS.
-    Highs,
-    /// Branch-and-price.
-    Bp,
-}
-
-/// How many parts each solver solved in this solve (parts with nothing to decide, and
-/// parts answered from a [`PartCache`], count nowhere: a what-if batch's answers do not
-/// depend on which variant solved a part first).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct SolvedBy {
-    /// Parts HiGHS solved.
-    pub highs: usize,
-    /// Parts branch-and-price solved.
-    pub bp: usize,
-}
-
-impl SolveOptions {
-    /// Whether the solve's [`Watch`] was told to stop.
-    pub fn cancelled(&self) -> bool {
-        self.watch.as_ref().is_some_and(|w| w.cancelled())
-    }
-}
-
-impl Default for SolveOptions {
-    fn default() -> Self {
-        Self {
-            time_limit_s: None,
-            deadline: None,
-            threads: None,
-            mip_gap: 1e-4,
-            log: false,
-            large_part_pairs: LARGE_PART_PAIRS,
-            watch: None,
-            solver: SolverChoice::Highs,
-        }
-    }
-}
-
-/// Whether the allocation is proven optimal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Optimal within the relative gap tolerance.
-    Optimal,
-    /// The time limit stopped the search: the best allocation found, with its gap.
-    TimeLimit,
-}
-
-impl Status {
-    /// The word used in `summary.json`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Optimal => "optimal",
-            Status::TimeLimit => "time_limit",
-        }
-    }
-}
-
-/// The result of a solve.
-#[derive(Clone, Debug)]
-pub struct Solution {
-    /// The allocation of each unit.
-    pub allocation: Allocation,
-    /// The allocation evaluated: changes, loads, objective by term.
-    pub evaluation: Evaluation,
-    /// Optimal, or stopped by the time limit.
-    pub status: Status,
-    /// Lower bound on the objective of any allocation.
-    pub bound: f64,
-    /// Relative gap `(objective − bound) / objective` (0 when the objective is 0).
-    pub gap: f64,
-    /// Objective of the starting allocation handed to the solver.
-    pub start_objective: f64,
-    /// The objective as the solver computed it for its own answer (`None` when the solver
-    /// did not run); equal to `evaluation.objective.total` when the formulation is right.
-    pub solver_objective: Option<f64>,
-    /// Time to build the program.
-    pub build_time: Duration,
-    /// Time spent in the solver.
-    pub solve_time: Duration,
-    /// How many parts each solver solved.
-    pub solved_by: SolvedBy,
-}
 
 /// Solves an instance: the allocation minimising the objective of docs/model.md under the hard rules.
 ///

@@ -34,19 +34,7 @@ pub(crate) fn restricted_master_mip(
         return None;
     }
     let mut problem = ColProblem::new();
-    let class_rows: Vec<_> = team
-        .classes
-        .iter()
-        .map(|k| {
-            let n = f64::from(k.size());
-            problem.add_row(n..=n)
-        })
-        .collect();
-    let worker_rows: Vec<_> = team
-        .workers
-        .iter()
-        .map(|_| problem.add_row(1.0..=1.0))
-        .collect();
+    let (class_rows, worker_rows) = super::master::assignment_rows(team, &mut problem);
     for (k, class) in team.classes.iter().enumerate() {
         if let Some(cost) = class.unallocated {
             let n = f64::from(class.size());

@@ -65,6 +65,25 @@ pub(crate) struct Master {
     seen: std::collections::HashSet<(usize, Vec<u32>)>,
 }
 
+/// The rows every caseload column enters: each class covered by exactly its size (units
+/// held or unallocated), each worker given exactly one caseload.
+pub(crate) fn assignment_rows(team: &Team, problem: &mut ColProblem) -> (Vec<Row>, Vec<Row>) {
+    let classes = team
+        .classes
+        .iter()
+        .map(|k| {
+            let n = f64::from(k.size());
+            problem.add_row(n..=n)
+        })
+        .collect();
+    let workers = team
+        .workers
+        .iter()
+        .map(|_| problem.add_row(1.0..=1.0))
+        .collect();
+    (classes, workers)
+}
+
 /// Why the master failed.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct MasterError;
@@ -74,19 +93,7 @@ impl Master {
     /// worker, and artificials at cost `big_m`.
     pub(crate) fn new(team: &Team, floor: Option<&Floor>, big_m: f64) -> Result<Self, MasterError> {
         let mut problem = ColProblem::new();
-        let class_rows: Vec<Row> = team
-            .classes
-            .iter()
-            .map(|k| {
-                let n = f64::from(k.size());
-                problem.add_row(n..=n)
-            })
-            .collect();
-        let worker_rows: Vec<Row> = team
-            .workers
-            .iter()
-            .map(|_| problem.add_row(1.0..=1.0))
-            .collect();
+        let (class_rows, worker_rows) = assignment_rows(team, &mut problem);
         let floor_row = floor.map(|f| problem.add_row(f.value..));
         let mut positions = 0;
         for (k, class) in team.classes.iter().enumerate() {
