@@ -278,11 +278,22 @@ fn a_manager_works_the_proposal_in_a_real_browser() {
         row.contains(&previous) && row.contains("a manager decided so"),
         "{row}"
     );
+    // The rows that changed since the previous proposal are marked and counted at the
+    // top, each with why: the rejected child first of all, by the decision.
     let compare = browser.script("return document.getElementById('compare').textContent;");
+    let compare = compare.as_str().unwrap();
     assert!(
-        compare.as_str().unwrap().contains("Compared with run"),
+        compare.contains("Since run")
+            && compare.contains("change worker")
+            && compare.contains(&case),
         "{compare}"
     );
+    assert!(compare.contains("decision"), "{compare}");
+    let marked = browser.script(&format!(
+        "const r = document.querySelector(\"tr.changed[data-case='{case}']\"); return r ? r.textContent : '';"
+    ));
+    assert!(marked.as_str().unwrap().contains('●'), "{marked}");
+    browser.screenshot(&screenshots().join("workspace-changed-1280.png"));
 
     // Why not a worker of another team?
     let team_of = |w: &str| {

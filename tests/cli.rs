@@ -44,7 +44,8 @@ fn allocate_demo_writes_outputs_that_pass_the_checker() {
     assert!(text.contains("objective"), "summary printed: {text}");
 
     let allocation = fs::read_to_string(out.join("allocation.csv")).expect("allocation.csv");
-    assert!(allocation.starts_with("case_id,worker_id,previous_worker,change,reason\n"));
+    assert!(allocation
+        .starts_with("case_id,worker_id,previous_worker,change,reason,previous_proposal\n"));
     let loads = fs::read_to_string(out.join("loads.csv")).expect("loads.csv");
     assert!(loads.starts_with(
         "worker_id,team,capacity,load_before,load_after,utilisation,cases,received,given_up\n"

@@ -224,11 +224,20 @@ fn every_kind_of_decision_is_honoured_by_the_next_run_and_checked() {
     ]));
     assert!(wrote.contains("--decisions"), "{wrote}");
     let out_r = tmp.path().join("out-replay");
+    // The run kept the previous proposal (run 1) it kept close to: replayed with it.
+    assert!(wrote.contains("--previous"), "{wrote}");
     let decisions = replay.join("decisions.csv");
+    let previous = replay.join("previous.csv");
     ok(&allocate(
         &replay,
         &out_r,
-        &["--decisions", decisions.to_str().unwrap(), "-q"],
+        &[
+            "--decisions",
+            decisions.to_str().unwrap(),
+            "--previous",
+            previous.to_str().unwrap(),
+            "-q",
+        ],
     ));
     for file in ["allocation.csv", "decisions.csv", "loads.csv"] {
         assert_eq!(
@@ -251,7 +260,7 @@ fn every_kind_of_decision_is_honoured_by_the_next_run_and_checked() {
         .lines()
         .map(|l| {
             if l.starts_with("C1,") {
-                "C1,W1,W1,kept,".to_string()
+                "C1,W1,W1,kept,,".to_string()
             } else {
                 l.to_string()
             }

@@ -27,6 +27,7 @@ mod serve;
 #[cfg(feature = "serve")]
 mod serve_faults;
 mod shards;
+mod stable;
 mod util;
 mod whatif;
 mod xlsx;

@@ -384,10 +384,11 @@ fn allocation_xlsx_holds_the_csv_rows_coloured_loads_and_the_same_bytes_on_rerun
     let csv = csv_rows(&a.join("allocation.csv"));
     assert_eq!(allocation.len(), csv.len());
     for (sheet_row, csv_row) in allocation.iter().zip(&csv) {
-        assert_eq!(&sheet_row[..5], &csv_row[..]);
+        assert_eq!(&sheet_row[..6], &csv_row[..]);
     }
-    assert_eq!(allocation[0][5], "decision");
-    assert!(allocation[1..].iter().all(|r| r[5].is_empty()));
+    assert_eq!(allocation[0][5], "previous_proposal");
+    assert_eq!(allocation[0][6], "decision");
+    assert!(allocation[1..].iter().all(|r| r[6].is_empty()));
 
     let loads = sheet_rows(&mut book, "loads");
     let csv = csv_rows(&a.join("loads.csv"));
@@ -459,7 +460,7 @@ fn allocation_xlsx_holds_the_csv_rows_coloured_loads_and_the_same_bytes_on_rerun
         decisions.len(),
         csv_rows(&a.join("allocation.csv")).len() - 1
     );
-    assert_eq!(decisions[0].cell, "allocation!F2");
+    assert_eq!(decisions[0].cell, "allocation!G2");
     assert_eq!(decisions[0].case_id, allocation[1][0]);
     assert!(decisions.iter().all(|d| d.decision.is_empty()));
 }

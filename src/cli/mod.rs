@@ -95,6 +95,15 @@ enum Command {
         /// not apply), or branch-and-price on team-sized parts (see docs/solver.md).
         #[arg(long, value_enum, default_value_t = SolverArg::Highs)]
         solver: SolverArg,
+        /// Keep close to this previous proposal (an allocation.csv): among the
+        /// allocations within the gap tolerance of the bound, the one with the fewest
+        /// children whose worker differs from it. With --record, the newest recorded run
+        /// of the same scenario is the previous proposal unless this is given.
+        #[arg(long, value_name = "FILE", conflicts_with = "no_previous")]
+        previous: Option<PathBuf>,
+        /// With --record: do not keep close to the newest recorded run.
+        #[arg(long)]
+        no_previous: bool,
     },
     /// Verify an allocation (the solver's or one made by hand) against every hard rule
     /// and recompute its objective, independently of the solver.
@@ -206,6 +215,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             decisions,
             xlsx,
             solver,
+            previous,
+            no_previous,
         } => {
             let out = out.unwrap_or_else(|| default_out(&dir));
             let options = SolveOptions {
@@ -222,6 +233,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 record,
                 decisions: decisions.as_deref(),
                 xlsx,
+                previous: match (previous, no_previous) {
+                    (Some(file), _) => Previously::File(file),
+                    (None, true) => Previously::Nothing,
+                    (None, false) => Previously::NewestRun,
+                },
             };
             allocate(&dir, &out, &options, quiet, run)
         }
@@ -278,6 +294,18 @@ struct Run<'a> {
     decisions: Option<&'a Path>,
     /// Write `allocation.xlsx` too.
     xlsx: bool,
+    /// The previous proposal to keep close to.
+    previous: Previously,
+}
+
+/// Where `allocate` finds the previous proposal to keep close to.
+enum Previously {
+    /// An `allocation.csv` (`--previous FILE`).
+    File(PathBuf),
+    /// The newest recorded run of the same scenario, when recording (the default).
+    NewestRun,
+    /// None (`--no-previous`).
+    Nothing,
 }
 
 /// The outputs with `allocation.xlsx` added.
@@ -312,6 +340,7 @@ fn allocate(
         record,
         decisions: decisions_file,
         xlsx,
+        previous,
     } = run;
     let started = Instant::now();
     // The record is opened (and refused if it is not one) before anything is solved or
@@ -324,6 +353,15 @@ fn allocate(
         None => None,
     };
     let scenario = caseload::io::read::load_scenario(dir)?;
+    let scenario_name = dir.display().to_string();
+    let previous = match (previous, &record) {
+        (Previously::File(file), _) => Some(caseload::io::previous::read_previous(&file)?),
+        (Previously::NewestRun, Some((store, ..))) => match store.newest_run_of(&scenario_name)? {
+            Some(run) => Some(store.proposal(run)?),
+            None => None,
+        },
+        (Previously::NewestRun, None) | (Previously::Nothing, _) => None,
+    };
     // The standing decisions go on top of the input files (never into them).
     let standing = match (&record, decisions_file) {
         (Some((store, ..)), _) => Some(store.standing()?),
@@ -348,6 +386,7 @@ fn allocate(
     let deadline = caseload::solve::command_deadline(&instance, options, started);
     let options = &SolveOptions {
         deadline: Some(deadline),
+        previous: previous.map(std::sync::Arc::new),
         ..options.clone()
     };
     let solution = solve(&instance, options)?;
@@ -376,12 +415,13 @@ fn allocate(
     }
     let recorded = match record.as_mut() {
         Some((store, db, by, inputs)) => {
+            inputs.extend(caseload::record::previous_input(&solution)?);
             let run = caseload::record::NewRun::of_outputs(
                 &instance,
                 &outputs,
                 options,
                 by,
-                &dir.display().to_string(),
+                &scenario_name,
                 std::mem::take(inputs),
                 decisions.unwrap_or_default(),
             )?;

@@ -124,11 +124,25 @@ pub fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
             files.len(),
             out.display()
         );
+        let mut replay = Vec::new();
         if !decisions.is_empty() {
-            outln!(
-                "replay it with: caseload allocate {} --decisions {}",
-                out.display(),
+            replay.push(format!(
+                "--decisions {}",
                 out.join("decisions.csv").display()
+            ));
+        }
+        if inputs
+            .iter()
+            .any(|f| f.name == caseload::record::PREVIOUS_FILE)
+        {
+            let previous = out.join(caseload::record::PREVIOUS_FILE);
+            replay.push(format!("--previous {}", previous.display()));
+        }
+        if !replay.is_empty() {
+            outln!(
+                "replay it with: caseload allocate {} {}",
+                out.display(),
+                replay.join(" ")
             );
         }
         return Ok(ExitCode::SUCCESS);

@@ -87,7 +87,7 @@ fn misfit(why: Ineligible) -> Misfit {
 
 /// Why worker `p` cannot hold case `c`'s whole unit: the first misfit over the unit,
 /// the case itself first, else a sibling pinned elsewhere.
-fn no_longer_fits(instance: &Instance, c: usize, p: usize) -> NoLongerFits {
+pub(super) fn no_longer_fits(instance: &Instance, c: usize, p: usize) -> NoLongerFits {
     let unit = &instance.units[instance.unit_of[c]];
     let worker = &instance.workers[p];
     let order = std::iter::once(c).chain(unit.cases.iter().copied().filter(|&k| k != c));

@@ -30,12 +30,14 @@
 //! # Ok::<(), caseload::Error>(())
 //! ```
 
+mod changed;
 mod facts;
 mod words;
 
 use crate::model::CaseId;
 use crate::model::{Change, Decided, Evaluation, Instance, Tag, WorkerId};
 
+pub use changed::{why_changed, Changed, ChangedReason};
 pub use facts::explain_case;
 pub(crate) use facts::nobody_qualified;
 pub(crate) use words::{percent, points};

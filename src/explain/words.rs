@@ -37,7 +37,7 @@ fn list<T: Display>(items: &[T], shown: usize) -> String {
 
 /// A manager's decision in words: `Sam Jones, 2026-12-03, decision 4 (reject); note:
 /// "known to the family"`.
-struct Decision<'a>(&'a Decided);
+pub(super) struct Decision<'a>(pub(super) &'a Decided);
 
 impl Display for Decision<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {

@@ -19,6 +19,7 @@ pub mod csv;
 pub mod folder;
 mod locate;
 pub mod policy;
+pub mod previous;
 pub mod read;
 mod rows;
 pub mod scenario_writer;

@@ -7,6 +7,7 @@ mod entities;
 mod ids;
 pub mod plan;
 mod policy;
+mod previous;
 pub mod rules;
 mod scenario;
 
@@ -15,5 +16,6 @@ pub use decision::{Decided, Decision, DecisionKind, Hold, Ruling};
 pub use entities::{Case, PairTerms, Worker};
 pub use ids::{CaseId, Tag, WorkerId};
 pub use policy::{Band, CapacityMode, Policy, Weights};
+pub use previous::{Before, Previous, Was};
 pub use rules::{eligibility, Ineligible};
 pub use scenario::{Instance, Scenario, Unit};

@@ -117,6 +117,28 @@ impl InputFile {
     }
 }
 
+/// The name under which a run keeps the previous proposal it kept close to (SPEC v3,
+/// "Stable proposals"): `case_id,worker_id`, as `allocate --previous` reads it back.
+pub const PREVIOUS_FILE: &str = "previous.csv";
+
+/// The previous proposal a solve kept close to, as an input file of its run
+/// ([`PREVIOUS_FILE`]): kept with the scenario's files, so the run can be replayed and
+/// shows on which data it was made. `None` when the solve had none.
+pub fn previous_input(solution: &crate::solve::Solution) -> crate::Result<Option<InputFile>> {
+    let Some(stability) = &solution.stability else {
+        return Ok(None);
+    };
+    let rows = stability.previous.cases.iter().map(|(case, worker)| {
+        let worker = worker.as_ref().map_or(String::new(), |w| w.to_string());
+        vec![case.to_string(), worker]
+    });
+    let text = crate::io::csv::to_text(&["case_id", "worker_id"], rows)?;
+    Ok(Some(InputFile {
+        name: PREVIOUS_FILE.to_string(),
+        bytes: text.into_bytes(),
+    }))
+}
+
 /// The input files of a scenario folder ([`INPUT_FILES`] that exist), read as bytes.
 pub fn read_inputs(dir: &Path) -> Result<Vec<InputFile>, RecordError> {
     let mut files = Vec::new();
@@ -357,6 +379,28 @@ impl Record {
     /// A run's allocation rows, by case id.
     pub fn rows(&self, id: RunId) -> Result<Vec<RowRecord>, RecordError> {
         self.store.rows(id)
+    }
+
+    /// The newest run of `scenario` (the folder as `allocate --record` was given it), if
+    /// any.
+    pub fn newest_run_of(&self, scenario: &str) -> Result<Option<RunId>, RecordError> {
+        let runs = self.runs()?;
+        Ok(runs
+            .iter()
+            .filter(|r| r.meta.scenario == scenario)
+            .map(|r| r.id)
+            .max())
+    }
+
+    /// A run's allocation as a previous proposal to keep close to (its `run` set).
+    pub fn proposal(&self, id: RunId) -> Result<crate::model::Previous, RecordError> {
+        let rows = self.rows(id)?.into_iter().map(|row| {
+            let worker = row.worker_id.as_deref().map(crate::model::WorkerId::from);
+            (crate::model::CaseId::from(row.case_id.as_str()), worker)
+        });
+        let mut previous = crate::model::Previous::from_rows(rows);
+        previous.run = Some(id);
+        Ok(previous)
     }
 
     /// A run's loads, by worker id.

@@ -99,10 +99,62 @@ pub struct Summary {
     /// Seconds per stage: `read`, `build`, `solve`, `write` (the only fields that vary
     /// between identical runs).
     pub timings: TimingsJson,
+    /// The previous proposal the solve kept close to (`null` without one): the recorded
+    /// run or the file it was, and how many children's worker differs from it.
+    pub previous: Option<PreviousJson>,
     /// The managers' standing decisions of a recorded run: applied, and not applied
     /// with why (absent when the run is not recorded).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decisions: Option<DecisionsJson>,
+}
+
+/// How a run stands to the previous proposal, as `summary.json` gives it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PreviousJson {
+    /// The recorded run it was (`null`: not a recorded run).
+    pub run: Option<i64>,
+    /// The `allocation.csv` it was read from (`null`: not a file).
+    pub file: Option<String>,
+    /// Children whose worker differs from it.
+    pub changed: usize,
+    /// Whether no allocation within the gap tolerance of the bound changes fewer
+    /// (`false`: the time ran out first, or the trust was solved in passes).
+    pub minimal: bool,
+}
+
+impl PreviousJson {
+    /// One line: `against the previous proposal (run 3): 2 children change worker, the
+    /// fewest within the gap tolerance`.
+    pub fn render(&self) -> String {
+        let of = match (self.run, &self.file) {
+            (Some(run), _) => format!(" (run {run})"),
+            (None, Some(file)) => format!(" ({file})"),
+            (None, None) => String::new(),
+        };
+        let children = match self.changed {
+            0 => "no child changes worker".to_string(),
+            1 => "1 child changes worker".to_string(),
+            n => format!("{n} children change worker"),
+        };
+        let proof = if self.changed == 0 {
+            ""
+        } else if self.minimal {
+            ", the fewest within the gap tolerance"
+        } else {
+            " (not proven the fewest: the time ran out first, or the trust was solved in passes)"
+        };
+        format!("against the previous proposal{of}: {children}{proof}")
+    }
+
+    /// The summary's view of a solution's stability.
+    pub fn of(stability: &crate::solve::Stability) -> Self {
+        Self {
+            run: stability.previous.run,
+            file: stability.previous.file.clone(),
+            changed: stability.changed,
+            minimal: stability.minimal,
+        }
+    }
 }
 
 /// The decisions a recorded run found, as `summary.json` gives them.
@@ -229,6 +281,7 @@ impl Summary {
                 solve: secs(timings.solve),
                 write: secs(timings.write),
             },
+            previous: solution.stability.as_ref().map(PreviousJson::of),
             decisions: None,
         }
     }
@@ -252,7 +305,7 @@ impl Summary {
             Status::TimeLimit => "stopped at the time limit (best allocation found)".to_string(),
         };
         let bound = self.bound.map_or("unknown".to_string(), num);
-        format!(
+        let mut text = format!(
             "{} cases, {} workers: kept {}, moved {}, forced {}, new {}, unallocated {}\n\
              {}\n\
              status {status}, bound {bound}, gap {:.4}%, solved in {:.2}s\n",
@@ -266,7 +319,12 @@ impl Summary {
             o.equation(num),
             100.0 * self.gap,
             self.timings.solve,
-        )
+        );
+        if let Some(previous) = &self.previous {
+            text.push_str(&previous.render());
+            text.push('\n');
+        }
+        text
     }
 }
 

@@ -6,7 +6,7 @@
 use serde::{Serialize, Serializer};
 
 use crate::error::Result;
-use crate::explain::reasons;
+use crate::explain::{reasons, why_changed};
 use crate::io::csv::to_text;
 use crate::model::CaseId;
 use crate::model::{Change, Instance, WorkerId};
@@ -22,16 +22,18 @@ pub(super) fn round6(x: f64) -> f64 {
 }
 
 /// The columns of `allocation.csv`, in order: the fields of [`AllocationRow`].
-pub const ALLOCATION_COLUMNS: [&str; 5] = [
+pub const ALLOCATION_COLUMNS: [&str; 6] = [
     "case_id",
     "worker_id",
     "previous_worker",
     "change",
     "reason",
+    "previous_proposal",
 ];
 
 /// One row of `allocation.csv`: a case, who holds it after the run and before, what
-/// changed, and why. Serialized (e.g. as JSON) with the CSV's column names; a missing
+/// changed, why, and its worker in the previous proposal the solve kept close to (with
+/// why it differs at the end of `reason`, when it does). Serialized (e.g. as JSON) with the CSV's column names; a missing
 /// worker is `null` (an empty cell in the CSV).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AllocationRow {
@@ -45,6 +47,13 @@ pub struct AllocationRow {
     pub change: Change,
     /// Why, in words.
     pub reason: String,
+    /// Its worker in the previous proposal (`None`: unallocated there, not in it, or no
+    /// previous proposal).
+    pub previous_proposal: Option<WorkerId>,
+    /// Why its worker differs from the previous proposal's, when it does (not a column
+    /// of its own: the end of `reason` says it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why_changed: Option<String>,
 }
 
 impl AllocationRow {
@@ -57,6 +66,7 @@ impl AllocationRow {
             id(&self.previous_worker),
             self.change.to_string(),
             self.reason.clone(),
+            id(&self.previous_proposal),
         ]
     }
 }
@@ -66,17 +76,31 @@ pub fn allocation_rows(instance: &Instance, solution: &Solution) -> Vec<Allocati
     let eval = &solution.evaluation;
     let why = reasons(instance, eval);
     let id = |w: Option<usize>| w.map(|w| instance.workers[w].id.clone());
+    let previous = solution.stability.as_ref().map(|s| &s.previous);
+    let changed = match previous {
+        Some(previous) => why_changed(instance, eval, &previous.on(instance)),
+        None => vec![None; instance.cases.len()],
+    };
     instance
         .cases
         .iter()
         .zip(why)
+        .zip(changed)
         .enumerate()
-        .map(|(c, (case, reason))| AllocationRow {
+        .map(|(c, ((case, reason), changed))| AllocationRow {
             case_id: case.id.clone(),
             worker_id: id(eval.worker[c]),
             previous_worker: id(instance.current[c]),
             change: eval.change[c],
-            reason,
+            reason: match &changed {
+                Some(why) => format!("{reason}; {why}"),
+                None => reason,
+            },
+            previous_proposal: previous
+                .and_then(|p| p.worker_of(&case.id))
+                .flatten()
+                .cloned(),
+            why_changed: changed.map(|why| why.to_string()),
         })
         .collect()
 }

@@ -80,7 +80,7 @@ fn book(
     header.push("decision".to_string());
     let cells: Vec<Vec<String>> = rows.iter().map(AllocationRow::cells).collect();
     write_table(sheet, &header, &cells, |_, _, text| Value::Text(text))?;
-    let decision_col = 5;
+    let decision_col = ALLOCATION_COLUMNS.len() as u16;
     let note = Note::new(DECISION_NOTE)
         .set_author("caseload")
         .add_author_prefix(false);

@@ -134,9 +134,32 @@ impl Proposal {
         &self.json
     }
 
+    /// The proposal as the previous proposal of the next solve, which keeps close to it.
+    pub fn as_previous(&self) -> crate::model::Previous {
+        let rows = self.outputs.allocation_rows.iter();
+        let mut previous = crate::model::Previous::from_rows(
+            rows.map(|row| (row.case_id.clone(), row.worker_id.clone())),
+        );
+        previous.run = Some(self.run);
+        previous
+    }
+
     /// Whether the proposal judged decision `id` (it was standing when the solve began).
     pub fn judged(&self, id: i64) -> bool {
         self.decisions.iter().any(|d| d.decision.id == id)
+    }
+
+    /// The rows of `allocation.csv` as objects, each marked `changed` when its worker
+    /// differs from the previous proposal's.
+    fn allocation_objects(&self) -> Vec<Map<String, Value>> {
+        let mut rows = csv_objects(&self.outputs.allocation);
+        for (row, typed) in rows.iter_mut().zip(&self.outputs.allocation_rows) {
+            row.insert("changed".into(), Value::Bool(typed.why_changed.is_some()));
+            if let Some(why) = &typed.why_changed {
+                row.insert("why_changed".into(), Value::String(why.clone()));
+            }
+        }
+        rows
     }
 
     fn json_value(&self) -> ProposalJson<'_> {
@@ -159,7 +182,7 @@ impl Proposal {
         ProposalJson {
             run: self.run,
             summary: &self.outputs.summary,
-            allocation: csv_objects(&self.outputs.allocation),
+            allocation: self.allocation_objects(),
             loads,
         }
     }
@@ -219,7 +242,16 @@ impl Workspace {
         let scenario = crate::io::read::load_scenario(dir)?;
         let cache = PartCache::new();
         let standing = record.standing()?;
-        let solved = solve_snapshot(&scenario, &standing, &cache, &options)?;
+        // The first proposal keeps close to the newest recorded run of this folder (the
+        // nightly run's, or the last session's).
+        let first_options = match record.newest_run_of(&dir.display().to_string())? {
+            Some(run) => SolveOptions {
+                previous: Some(Arc::new(record.proposal(run)?)),
+                ..options.clone()
+            },
+            None => options.clone(),
+        };
+        let solved = solve_snapshot(&scenario, &standing, &cache, &first_options)?;
         let rendered = render(solved, &inputs, &options, by, dir)?;
         let first = record_proposal(rendered, &mut record)?;
         Ok(Self {
@@ -292,6 +324,7 @@ impl Workspace {
         *lock(&self.running) = Some((Arc::clone(&watch), Instant::now()));
         let options = SolveOptions {
             watch: Some(watch),
+            previous: Some(Arc::new(self.current().as_previous())),
             ..self.options.clone()
         };
         (options, RunningGuard(&self.running))
@@ -447,13 +480,15 @@ fn render(
         write: Duration::ZERO,
     };
     let outputs = Outputs::render(&instance, &solution, timings, Some(&decisions))?;
+    let mut inputs = inputs.to_vec();
+    inputs.extend(crate::record::previous_input(&solution)?);
     let run = NewRun::of_outputs(
         &instance,
         &outputs,
         options,
         by,
         &dir.display().to_string(),
-        inputs.to_vec(),
+        inputs,
         decisions.clone(),
     )?;
     Ok(Rendered {

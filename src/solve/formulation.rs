@@ -26,7 +26,7 @@
 use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
 
 use crate::model::rules::{self, Limits, PairNumbers};
-use crate::model::{Allocation, Instance};
+use crate::model::{Allocation, Instance, Was};
 
 mod key;
 mod pieces;
@@ -119,14 +119,51 @@ impl<'a> Formulation<'a> {
 
     /// Creates the variables and the objective of a part, and adds every constraint family.
     pub fn build_part(instance: &'a Instance, part: Part) -> Self {
-        let mut f = Self::variables(instance, part);
+        let mut f = Self::variables(instance, part, None);
+        f.constrain();
+        f
+    }
+
+    /// The program of the stable stage (docs/solver.md, "Stable proposals"): the part's
+    /// rules, its objective held within `cap` (`Σ cost ≤ cap`), and as the objective the
+    /// children whose worker differs from the previous proposal `was`,
+    /// `Σ changed(u,w) x[u,w] + Σ changed(u,∅) y[u]`. Units are interchangeable only when
+    /// their cases were alike in the previous proposal too, so each class has one count
+    /// of changes per worker.
+    pub(crate) fn build_stable(instance: &'a Instance, part: Part, was: &Was, cap: f64) -> Self {
+        let mut f = Self::variables(instance, part, Some(was));
+        f.constrain();
+        let cost = std::mem::take(&mut f.objective);
+        f.constraints.push(cost.leq(cap));
+        let mut changes = Expression::default();
+        for (k, members) in f.classes.iter().enumerate() {
+            let u = members[0];
+            for p in &f.pairs[k] {
+                let n = was.changed_in(instance, u, Some(p.worker));
+                if n > 0 {
+                    changes += f64::from(n) * p.x.var;
+                }
+            }
+            if let Some(y) = f.unallocated[k] {
+                let n = was.changed_in(instance, u, None);
+                if n > 0 {
+                    changes += f64::from(n) * y.var;
+                }
+            }
+        }
+        f.objective = changes;
+        f
+    }
+
+    /// Adds every constraint family.
+    fn constrain(&mut self) {
+        let f = self;
         f.one_decision_per_unit();
         f.load_bands();
         f.load_limits();
         f.case_count_limits();
         f.new_case_limits();
         f.move_limit();
-        f
     }
 
     fn add(&mut self, def: good_lp::variable::VariableDefinition) -> Column {
@@ -137,7 +174,7 @@ impl<'a> Formulation<'a> {
     }
 
     /// Creates `x`, `y` and `s` with their objective coefficients.
-    fn variables(instance: &'a Instance, part: Part) -> Self {
+    fn variables(instance: &'a Instance, part: Part, was: Option<&Was>) -> Self {
         let mut f = Self {
             instance,
             part: part.clone(),
@@ -152,7 +189,7 @@ impl<'a> Formulation<'a> {
             constraints: Vec::new(),
             objective: Expression::default(),
         };
-        f.classes = classes(instance, &part.units);
+        f.classes = classes(instance, &part.units, was);
         for members in &f.classes.clone() {
             let u = members[0];
             let n = members.len() as f64;

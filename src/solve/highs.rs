@@ -19,6 +19,41 @@ pub(super) fn set_option<V: highs::HighsOptionValue>(
         .map_err(|_| Error::Solver(SolverError::Option { option: key }))
 }
 
+/// How a part's MIP is handed to HiGHS: the settings the part scheduler and the stable
+/// stage share.
+pub(super) struct MipSettings<'w> {
+    /// Seconds HiGHS may take.
+    pub(super) time_limit: f64,
+    /// HiGHS threads.
+    pub(super) threads: usize,
+    /// Print HiGHS's log.
+    pub(super) log: bool,
+    /// A team-sized program ([`SMALL_PART_COLUMNS`](super::scheduler) or fewer columns):
+    /// no RINS, RENS or restarts.
+    pub(super) small: bool,
+    /// Its stop flag interrupts HiGHS.
+    pub(super) watch: Option<&'w super::Watch>,
+}
+
+/// Sets the options of [`MipSettings`] on a model (the gap is the caller's), a fixed
+/// random seed, and the watch's interrupt.
+pub(super) fn configure(model: &mut highs::Model, settings: &MipSettings<'_>) -> Result<()> {
+    set_option(model, "output_flag", settings.log)?;
+    set_option(model, "log_to_console", settings.log)?;
+    set_option(model, "time_limit", settings.time_limit)?;
+    set_option(model, "threads", settings.threads as i32)?;
+    set_option(model, "random_seed", 0)?;
+    if settings.small {
+        set_option(model, "mip_heuristic_run_rins", false)?;
+        set_option(model, "mip_heuristic_run_rens", false)?;
+        set_option(model, "mip_allow_restart", false)?;
+    }
+    if let Some(watch) = settings.watch {
+        watch.interrupt(model);
+    }
+    Ok(())
+}
+
 /// The optimum of a program's LP relaxation (one HiGHS thread), a lower bound on every
 /// allocation it allows; `None` if HiGHS does not reach it by `deadline`. (Handing a
 /// large program to HiGHS takes time of its own: about a second at 565,000 pairs.)

@@ -29,6 +29,7 @@ pub mod parts;
 pub mod pooled;
 mod probe;
 mod scheduler;
+mod stable;
 #[doc(hidden)]
 pub mod start;
 mod state;
@@ -47,7 +48,7 @@ pub use formulation::{Formulation, Part};
 #[doc(hidden)]
 pub use guard::hard_rule_breaches;
 pub(crate) use options::Engine;
-pub use options::{Solution, SolveOptions, SolvedBy, SolverChoice, Status};
+pub use options::{Solution, SolveOptions, SolvedBy, SolverChoice, Stability, Status};
 #[doc(hidden)]
 pub use probe::{compare_parts, PartReport};
 #[doc(hidden)]
@@ -76,6 +77,30 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
 /// ones to it. The solution is the same as without the cache: a part is only taken from
 /// it when its program, MIP start and solver settings are the same.
 pub fn solve_with_cache(
+    instance: &Instance,
+    options: &SolveOptions,
+    cache: Option<&PartCache>,
+) -> Result<Solution> {
+    let mut solution = solve_paths(instance, options, cache)?;
+    // A solve that took no stable stage (no time left, or a trust solved in passes) still
+    // says how its allocation stands to the previous proposal.
+    if let (Some(previous), None) = (&options.previous, &solution.stability) {
+        let changed = previous
+            .on(instance)
+            .changed_by(instance, &solution.allocation);
+        solution.stability = Some(Stability {
+            previous: previous.clone(),
+            changed,
+            minimal: changed == 0,
+            first_changed: changed,
+            time: Duration::ZERO,
+        });
+    }
+    Ok(solution)
+}
+
+/// [`solve_with_cache`] by the path that fits the instance.
+fn solve_paths(
     instance: &Instance,
     options: &SolveOptions,
     cache: Option<&PartCache>,
@@ -281,6 +306,7 @@ fn solve_from(
     let mut solver_objective = Some(0.0);
     let mut exact_parts = Vec::new();
     let mut solved_by = SolvedBy::default();
+    let mut proofs = Vec::with_capacity(outcomes.len());
     for outcome in outcomes {
         match outcome.engine {
             Some(Engine::Highs) => solved_by.highs += 1,
@@ -296,12 +322,17 @@ fn solve_from(
         // Every objective coefficient is ≥ 0, so 0 bounds a part the solver did not.
         match outcome.bound {
             Some(b) => bound = bound.map(|total| total + b.max(0.0)),
-            None if outcome.status == Status::Optimal => exact_parts.push(outcome.part),
+            None if outcome.status == Status::Optimal => exact_parts.push(outcome.part.clone()),
             None => {}
         }
         solver_objective = solver_objective
             .zip(outcome.solver_objective)
             .map(|(a, b)| a + b);
+        proofs.push(stable::PartProof {
+            part: outcome.part,
+            bound: outcome.bound,
+            status: outcome.status,
+        });
     }
     // Parts solved without the solver (nothing to decide) are exact: their own objective
     // is their bound.
@@ -327,12 +358,26 @@ fn solve_from(
         }
         (false, false) => return Err(infeasible(instance, &start)),
     };
+    let first_objective = evaluation.objective.total;
+    let (allocation, stability) =
+        stable::settle(instance, allocation, &proofs, options, threads, deadline)?;
+    let evaluation = match &stability {
+        Some(_) => instance.evaluate(&allocation),
+        None => evaluation,
+    };
     let mut solution = finish(
         allocation, evaluation, status, bound, build_time, solve_time,
     );
     solution.start_objective = start_objective;
-    solution.solver_objective = if candidate_ok { solver_objective } else { None };
+    // The solver's own objective is the first stage's: kept only while the allocation is.
+    let same = solution.evaluation.objective.total == first_objective;
+    solution.solver_objective = if candidate_ok && same {
+        solver_objective
+    } else {
+        None
+    };
     solution.solved_by = solved_by;
+    solution.stability = stability;
     Ok(solution)
 }
 
@@ -369,6 +414,7 @@ pub(super) fn finish(
         build_time,
         solve_time,
         solved_by: SolvedBy::default(),
+        stability: None,
     }
 }
 

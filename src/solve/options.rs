@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::{Watch, LARGE_PART_PAIRS};
-use crate::model::{Allocation, Evaluation};
+use crate::model::{Allocation, Evaluation, Previous};
 
 /// How to solve. `None` fields fall back to the policy.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,6 +29,10 @@ pub struct SolveOptions {
     pub watch: Option<std::sync::Arc<Watch>>,
     /// Which solver solves the parts (`--solver`).
     pub solver: SolverChoice,
+    /// The previous proposal to keep close to (SPEC v3, "Stable proposals"): among the
+    /// allocations within the gap tolerance of the bound, the solve returns one with the
+    /// fewest children whose worker differs from it. `None`: no second stage.
+    pub previous: Option<std::sync::Arc<Previous>>,
 }
 
 /// Which solver solves each part of an instance.
@@ -93,6 +97,7 @@ impl Default for SolveOptions {
             large_part_pairs: LARGE_PART_PAIRS,
             watch: None,
             solver: SolverChoice::Highs,
+            previous: None,
         }
     }
 }
@@ -141,4 +146,22 @@ pub struct Solution {
     pub solve_time: Duration,
     /// How many parts each solver solved.
     pub solved_by: SolvedBy,
+    /// How the allocation stands to the previous proposal, when the solve had one.
+    pub stability: Option<Stability>,
+}
+
+/// How a solve's allocation stands to the previous proposal it was given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stability {
+    /// The previous proposal.
+    pub previous: std::sync::Arc<Previous>,
+    /// Children whose worker differs from the previous proposal.
+    pub changed: usize,
+    /// Whether no allocation within the gap tolerance of the bound changes fewer (proven
+    /// part by part; `false` when the time ran out first, or on a trust solved in passes).
+    pub minimal: bool,
+    /// Children the first stage's allocation changed (before the stable stage).
+    pub first_changed: usize,
+    /// Time the stable stage took.
+    pub time: Duration,
 }

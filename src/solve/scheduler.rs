@@ -10,7 +10,7 @@ use highs::HighsModelStatus;
 
 use super::bp::{self, BpSettings};
 use super::cache::PartKey;
-use super::highs::{relaxation_bound, set_option};
+use super::highs::{configure, relaxation_bound, set_option, MipSettings};
 use super::{higher, lock, Engine, Formulation, Part, SolveOptions, SolverChoice, Status};
 use crate::error::{Error, Infeasibility, Result, SolverError};
 use crate::model::{Allocation, Instance};
@@ -38,7 +38,7 @@ pub(super) fn part_bound(
 /// columns, three seeds) the parts reach proven optimality 1.8× faster without them.
 /// Larger programs keep them: at a time limit they find the good allocations (Yagiura
 /// GAP types C, D and E at 10 s end 0.1–0.7 points further from the best known without).
-const SMALL_PART_COLUMNS: usize = 1_000;
+pub(super) const SMALL_PART_COLUMNS: usize = 1_000;
 
 /// Solves parts in parallel on a local pool of `threads` threads, `part_threads` HiGHS
 /// threads each. Parts in decreasing order of priority (the most to gain over the start
@@ -274,20 +274,15 @@ impl<'a> PartJob<'a> {
         // Its fair share of the time left, or a quarter of it if that is more: hard parts
         // are few, and one cut short must start again in the second pass.
         let share = (remaining / rounds as f64).max(remaining * 0.25);
-        set_option(&mut model, "output_flag", settings.log)?;
-        set_option(&mut model, "log_to_console", settings.log)?;
-        set_option(&mut model, "time_limit", share)?;
-        set_option(&mut model, "threads", settings.threads as i32)?;
+        let mip = MipSettings {
+            time_limit: share,
+            threads: settings.threads,
+            log: settings.log,
+            small,
+            watch: settings.watch,
+        };
+        configure(&mut model, &mip)?;
         set_option(&mut model, "mip_rel_gap", settings.mip_gap)?;
-        set_option(&mut model, "random_seed", 0)?;
-        if self.formulation.columns() <= SMALL_PART_COLUMNS {
-            set_option(&mut model, "mip_heuristic_run_rins", false)?;
-            set_option(&mut model, "mip_heuristic_run_rens", false)?;
-            set_option(&mut model, "mip_allow_restart", false)?;
-        }
-        if let Some(watch) = settings.watch {
-            watch.interrupt(&mut model);
-        }
         if let Some(values) = &self.mip_start {
             model
                 .try_set_solution(Some(values), None, None, None)
@@ -296,18 +291,7 @@ impl<'a> PartJob<'a> {
         let solved = model
             .try_solve()
             .map_err(|status| Error::Solver(SolverError::Run { status }))?;
-        let status = match solved.status() {
-            HighsModelStatus::Optimal => Status::Optimal,
-            HighsModelStatus::ReachedTimeLimit
-            | HighsModelStatus::ReachedIterationLimit
-            | HighsModelStatus::ReachedSolutionLimit
-            | HighsModelStatus::ReachedInterrupt
-            | HighsModelStatus::ReachedMemoryLimit => Status::TimeLimit,
-            HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
-                return Err(Error::Infeasible(Infeasibility::Proved));
-            }
-            other => return Err(Error::Solver(SolverError::Stopped { status: other })),
-        };
+        let status = mip_status(&solved)?;
         let has_solution = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
         let decisions = if has_solution {
             self.formulation.decisions(solved.get_solution().columns())
@@ -359,6 +343,23 @@ impl<'a> PartJob<'a> {
             solver_objective: Some(outcome.objective),
             engine: Some(Engine::Bp),
         })
+    }
+}
+
+/// A MIP's status as a [`Status`]: optimal, or stopped by a limit or a cancel; a proof
+/// of infeasibility is [`Infeasibility::Proved`].
+pub(super) fn mip_status(solved: &highs::SolvedModel) -> Result<Status> {
+    match solved.status() {
+        HighsModelStatus::Optimal => Ok(Status::Optimal),
+        HighsModelStatus::ReachedTimeLimit
+        | HighsModelStatus::ReachedIterationLimit
+        | HighsModelStatus::ReachedSolutionLimit
+        | HighsModelStatus::ReachedInterrupt
+        | HighsModelStatus::ReachedMemoryLimit => Ok(Status::TimeLimit),
+        HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
+            Err(Error::Infeasible(Infeasibility::Proved))
+        }
+        other => Err(Error::Solver(SolverError::Stopped { status: other })),
     }
 }
 

@@ -185,7 +185,7 @@ function renderChanges() {
   body.replaceChildren();
   let shown = 0;
   for (const row of state.proposal.allocation) {
-    if (change ? row.change !== change : row.change === "kept") continue;
+    if (change === "changed" ? !row.changed : change ? row.change !== change : row.change === "kept" && !row.changed) continue;
     if (team && teamOf(row.worker_id) !== team && teamOf(row.previous_worker) !== team) continue;
     if (find) {
       const hay = [row.case_id, row.worker_id, row.previous_worker, names.get(row.worker_id), names.get(row.previous_worker)]
@@ -205,29 +205,40 @@ function renderChanges() {
       el("button", { type: "button", onclick: (ev) => neverMenu(row.case_id, ev.target.parentElement) }, "Never…"),
     );
     const who = (id) => (id ? `${id}${names.get(id) ? " " + names.get(id) : ""}` : "—");
-    body.append(el("tr", { class: decided.length ? "decided" : "", "data-case": row.case_id },
-      el("td", {}, row.case_id), el("td", {}, who(row.previous_worker)), el("td", {}, who(row.worker_id)),
+    const marks = [decided.length ? "decided" : "", row.changed ? "changed" : ""].filter(Boolean).join(" ");
+    body.append(el("tr", { class: marks, "data-case": row.case_id },
+      el("td", {}, row.changed ? el("span", { class: "mark", title: "changed since the previous proposal" }, "● ") : "", row.case_id), el("td", {}, who(row.previous_worker)), el("td", {}, who(row.worker_id)),
       el("td", { class: `change-${row.change}` }, row.change), el("td", { class: "why" }, row.reason), cell));
   }
   if (!shown) body.append(el("tr", {}, el("td", { colspan: 6 }, "No change matches.")));
 }
 
+// The children whose worker differs from the previous proposal the solve kept close to
+// (the server marks them `changed`, with why first in `reason`), counted at the top.
 function renderCompare() {
   const box = $("compare");
-  if (!state.previous) { box.hidden = true; return; }
-  const before = new Map(state.previous.allocation.map((r) => [r.case_id, r.worker_id]));
-  const changed = state.proposal.allocation.filter((r) => before.get(r.case_id) !== r.worker_id);
-  const a = state.previous.summary.objective.total;
-  const b = state.proposal.summary.objective.total;
+  const p = state.proposal.summary.previous;
+  if (!p) { box.hidden = true; return; }
+  const changed = state.proposal.allocation.filter((r) => r.changed);
+  const since = p.run != null ? `run ${p.run}` : (p.file || "the previous proposal");
   box.hidden = false;
+  const count = changed.length === 1 ? "1 child changes worker" : `${changed.length} children change worker`;
+  const objective = state.previous && state.previous.run === p.run
+    ? ` · objective ${fmt(state.previous.summary.objective.total)} → ${fmt(state.proposal.summary.objective.total)}` : "";
+  if (!changed.length) {
+    box.replaceChildren(el("h2", {}, `Since ${since}: no child changes worker`),
+      el("div", { class: "hint" }, `The proposal is the previous one, child for child${objective}.`));
+    return;
+  }
+  const proof = p.minimal ? "The fewest any allocation within the gap tolerance needs" : "Not proven the fewest (the solve was stopped first)";
   box.replaceChildren(
-    el("h2", {}, `Compared with run ${state.previous.run}`),
-    el("div", {}, `${changed.length} children changed worker; objective ${fmt(a)} → ${fmt(b)} (${b - a >= 0 ? "+" : ""}${fmt(b - a)}).`),
+    el("h2", {}, `Since ${since}: ${count}: ${changed.slice(0, 6).map((r) => r.case_id).join(", ")}${changed.length > 6 ? " …" : ""}`),
+    el("div", { class: "hint" }, `${proof}${objective}. Marked ● in the proposed changes below.`),
     el("table", { class: "compare" },
       el("thead", {}, el("tr", {}, el("th", {}, "Child"), el("th", {}, "Before"), el("th", {}, "Now"), el("th", {}, "Why"))),
-      el("tbody", {}, ...changed.slice(0, 12).map((r) => el("tr", {},
-        el("td", {}, r.case_id), el("td", {}, before.get(r.case_id) || "unallocated"),
-        el("td", {}, r.worker_id || "unallocated"), el("td", { class: "why" }, r.reason))))),
+      el("tbody", {}, ...changed.slice(0, 12).map((r) => el("tr", { class: "changed" },
+        el("td", {}, r.case_id), el("td", {}, r.previous_proposal || "unallocated / new"),
+        el("td", {}, r.worker_id || "unallocated"), el("td", { class: "why" }, r.why_changed || r.reason))))),
     ...(changed.length > 12 ? [el("div", { class: "hint" }, `and ${changed.length - 12} more: filter the proposed changes below to see them all.`)] : []));
 }
 

@@ -2,7 +2,7 @@
 //! worker can reach, the band cost cut into pieces on that grid, and the classes of
 //! interchangeable units.
 
-use crate::model::Instance;
+use crate::model::{Before, Instance, Was};
 
 /// Scales tried for a worker's grid of loads: every weight it could hold × q is whole
 /// (quarter points: q = 4).
@@ -87,13 +87,17 @@ pub(super) struct Signature {
     /// Per eligible worker: (worker, new cases, discretionary moves, missing preferences,
     /// weight on the worker, pair cost) — floats as bits.
     eligible: Vec<(usize, u32, u32, u32, u64, u64)>,
+    /// Where each of the unit's cases was in the previous proposal (the stable stage
+    /// only: otherwise empty).
+    before: Vec<Before>,
 }
 
 /// Groups units into classes of interchangeable units, in order of their first unit. Two
 /// new referrals of the same kind, or two children of one worker with the same needs,
 /// are interchangeable: counting them together removes symmetric solutions the solver
-/// would otherwise have to tell apart.
-pub(super) fn classes(instance: &Instance, units: &[usize]) -> Vec<Vec<usize>> {
+/// would otherwise have to tell apart. With `was` (the stable stage), units are also
+/// alike only when their cases were alike in the previous proposal.
+pub(super) fn classes(instance: &Instance, units: &[usize], was: Option<&Was>) -> Vec<Vec<usize>> {
     let mut index: std::collections::BTreeMap<Signature, usize> = Default::default();
     let mut classes: Vec<Vec<usize>> = Vec::new();
     for &u in units {
@@ -117,6 +121,7 @@ pub(super) fn classes(instance: &Instance, units: &[usize]) -> Vec<Vec<usize>> {
                     )
                 })
                 .collect(),
+            before: was.map_or_else(Vec::new, |was| was.profile(instance, u)),
         };
         match index.get(&signature) {
             Some(&k) => classes[k].push(u),

@@ -1,0 +1,392 @@
+//! The stable stage (SPEC v3, "Stable proposals"): a second, lexicographic solve that,
+//! among the allocations within the gap tolerance of the bound, returns one with the
+//! fewest children whose worker differs from the previous proposal.
+//!
+//! Parts share no worker, so the stage runs part by part (in parallel): for a part with
+//! first-stage cost `z₁` and proven bound `b`, the cap is `max(z₁, b / (1 − gap))` — every
+//! allocation under it is within the gap tolerance of the bound, as the first stage's
+//! answer was — and the program is the part's own with its cost held under the cap and
+//! the changes as its objective ([`Formulation::build_stable`]). HiGHS starts from the
+//! first stage's allocation and proves the count exactly (it is an integer: an absolute
+//! gap under one is a proof). A part is skipped when its first-stage allocation already
+//! changes no more children than each of its units must (a unit whose every place is a
+//! change); a part not proven in the first stage keeps its cost as the cap.
+//!
+//! Stability never breaks a rule (the same program's rules), never costs more than the
+//! cap (each part's new cost is evaluated exactly and checked against it), and an answer
+//! that changes as many children as the first stage's is not taken (its cost may be
+//! higher). A stage cut short by the deadline or a cancel keeps its best answer and says
+//! the count is not proven minimal.
+
+use std::time::Instant;
+
+use super::highs::{configure, set_option, MipSettings};
+use super::scheduler::{mip_status, SMALL_PART_COLUMNS};
+use super::state::State;
+use super::{lock, Formulation, Part, SolveOptions, Stability, Status};
+use crate::error::{Error, Result, SolverError};
+use crate::model::{Allocation, Instance, Was};
+
+/// What the first stage proved of a part: the stable stage's cap comes from it.
+pub(super) struct PartProof {
+    /// The part.
+    pub(super) part: Part,
+    /// Its proven lower bound, when there is one.
+    pub(super) bound: Option<f64>,
+    /// Whether the first stage proved it.
+    pub(super) status: Status,
+}
+
+/// Relative slack on a cap for the rounding of sums in another order.
+const ROUNDING: f64 = 1e-9;
+
+/// The allocation of fewest changes from `options.previous` within each part's cap, and
+/// how it stands to the previous proposal; `allocation` (the first stage's, within every
+/// hard rule) as it is when the solve has no previous proposal (`None`).
+pub(super) fn settle(
+    instance: &Instance,
+    allocation: Allocation,
+    proofs: &[PartProof],
+    options: &SolveOptions,
+    threads: usize,
+    deadline: Instant,
+) -> Result<(Allocation, Option<Stability>)> {
+    let Some(previous) = &options.previous else {
+        return Ok((allocation, None));
+    };
+    let started = Instant::now();
+    let was = previous.on(instance);
+    let first_changed = was.changed_by(instance, &allocation);
+    let state = State::of(instance, &allocation);
+    let mut jobs = Vec::new();
+    for proof in proofs {
+        let part = &proof.part;
+        let changed = changed_in(instance, &was, &allocation, &part.units);
+        if changed == least_in(instance, &was, &part.units) {
+            continue;
+        }
+        let cost = state.local_cost(&part.units, &part.workers);
+        let cap = match (proof.status, proof.bound) {
+            (Status::Optimal, Some(b)) => cost.max(loosest(b, options.mip_gap)),
+            _ => cost,
+        };
+        jobs.push(Job {
+            part: part.clone(),
+            cap,
+            changed,
+        });
+    }
+    let answers = run_jobs(
+        instance,
+        &was,
+        &allocation,
+        jobs,
+        options,
+        threads,
+        deadline,
+    )?;
+    let mut minimal = true;
+    let mut settled = allocation.clone();
+    for answer in answers {
+        minimal &= answer.proven;
+        for (u, w) in answer.decisions {
+            settled.units[u] = w;
+        }
+    }
+    // Each part was checked on its own; parts share no worker, so together they hold too.
+    // Should they not (a bug), the first stage's allocation stands.
+    if !super::hard_rule_breaches(instance, &settled).is_empty() {
+        settled = allocation;
+        minimal = false;
+    }
+    let stability = Stability {
+        previous: previous.clone(),
+        changed: was.changed_by(instance, &settled),
+        minimal,
+        first_changed,
+        time: started.elapsed(),
+    };
+    Ok((settled, Some(stability)))
+}
+
+/// The highest cost within the relative gap `gap` of the bound `b`: `(z − b)/z ≤ gap`.
+fn loosest(b: f64, gap: f64) -> f64 {
+    if b > 0.0 && gap < 1.0 {
+        b / (1.0 - gap)
+    } else {
+        b
+    }
+}
+
+/// Children of `units` the allocation changes.
+fn changed_in(instance: &Instance, was: &Was, allocation: &Allocation, units: &[usize]) -> u32 {
+    units
+        .iter()
+        .map(|&u| was.changed_in(instance, u, allocation.units[u]))
+        .sum()
+}
+
+/// Children of `units` that change wherever their units go.
+fn least_in(instance: &Instance, was: &Was, units: &[usize]) -> u32 {
+    units
+        .iter()
+        .map(|&u| {
+            let unit = &instance.units[u];
+            let nobody = (!unit.must_allocate).then_some(None);
+            let targets = unit.eligible.iter().map(|&w| Some(w)).chain(nobody);
+            was.least_changed(instance, u, targets)
+        })
+        .sum()
+}
+
+/// A part to settle.
+struct Job {
+    part: Part,
+    /// The highest cost the part may take.
+    cap: f64,
+    /// Children the first stage's allocation changes in the part.
+    changed: u32,
+}
+
+/// A part settled: its new decisions (empty when the first stage's stand).
+struct Answer {
+    decisions: Vec<(usize, Option<usize>)>,
+    /// Whether the part's count is proven the fewest.
+    proven: bool,
+}
+
+/// Settles the parts, in parallel on up to `threads` threads.
+fn run_jobs(
+    instance: &Instance,
+    was: &Was,
+    first: &Allocation,
+    jobs: Vec<Job>,
+    options: &SolveOptions,
+    threads: usize,
+    deadline: Instant,
+) -> Result<Vec<Answer>> {
+    if jobs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let part_threads = if jobs.len() == 1 { threads } else { 1 };
+    let solve = |job: &Job| settle_part(instance, was, first, job, options, part_threads, deadline);
+    let workers = threads.clamp(1, jobs.len());
+    if workers == 1 {
+        return jobs.iter().map(solve).collect();
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .build()
+        .map_err(|e| {
+            Error::Solver(SolverError::Threads {
+                reason: e.to_string(),
+            })
+        })?;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: Vec<std::sync::Mutex<Option<Result<Answer>>>> =
+        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    pool.scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|_| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(job) = jobs.get(i) else { break };
+                *lock(&done[i]) = Some(solve(job));
+            });
+        }
+    });
+    done.into_iter()
+        .map(|slot| {
+            lock(&slot)
+                .take()
+                .unwrap_or(Err(Error::Solver(SolverError::PartNotSolved)))
+        })
+        .collect()
+}
+
+/// Settles one part: HiGHS on the stable program, from the first stage's allocation.
+fn settle_part(
+    instance: &Instance,
+    was: &Was,
+    first: &Allocation,
+    job: &Job,
+    options: &SolveOptions,
+    threads: usize,
+    deadline: Instant,
+) -> Result<Answer> {
+    let unproven = || Answer {
+        decisions: Vec::new(),
+        proven: false,
+    };
+    let remaining = deadline.saturating_duration_since(Instant::now());
+    if remaining.is_zero() || options.cancelled() {
+        return Ok(unproven());
+    }
+    let cap = job.cap + ROUNDING * job.cap.abs().max(1.0);
+    let mut formulation = Formulation::build_stable(instance, job.part.clone(), was, cap);
+    let start = formulation.column_values(first);
+    let small = formulation.columns() <= SMALL_PART_COLUMNS;
+    let mut model = formulation
+        .take_highs_problem()
+        .try_into_inner()
+        .map_err(|e| Error::Solver(SolverError::Program(e)))?;
+    let mip = MipSettings {
+        time_limit: remaining.as_secs_f64(),
+        threads,
+        log: options.log,
+        small,
+        watch: options.watch.as_deref(),
+    };
+    configure(&mut model, &mip)?;
+    // The count of changes is a whole number: a gap under one proves it.
+    set_option(&mut model, "mip_rel_gap", 0.0)?;
+    set_option(&mut model, "mip_abs_gap", 1.0 - 1e-6)?;
+    model
+        .try_set_solution(Some(&start), None, None, None)
+        .map_err(|status| Error::Solver(SolverError::MipStart { status }))?;
+    let solved = model
+        .try_solve()
+        .map_err(|status| Error::Solver(SolverError::Run { status }))?;
+    // The first stage's allocation is feasible here: "infeasible" can only be numerics.
+    let Ok(status) = mip_status(&solved) else {
+        return Ok(unproven());
+    };
+    if solved.primal_solution_status() != highs::HighsSolutionStatus::Feasible {
+        return Ok(unproven());
+    }
+    let decisions = formulation.decisions(solved.get_solution().columns());
+    let mut candidate = first.clone();
+    for &(u, w) in &decisions {
+        candidate.units[u] = w;
+    }
+    let state = State::of(instance, &candidate);
+    let cost = state.local_cost(&job.part.units, &job.part.workers);
+    let within = job.part.workers.iter().all(|&w| state.is_within_limits(w));
+    let changed = changed_in(instance, was, &candidate, &job.part.units);
+    let proven = status == Status::Optimal;
+    if within && cost <= cap && changed < job.changed {
+        Ok(Answer { decisions, proven })
+    } else {
+        // Nothing fewer within the cap (or an answer off it by rounding): the first
+        // stage's allocation stands, proven fewest if HiGHS proved its count.
+        Ok(Answer {
+            decisions: Vec::new(),
+            proven: proven && changed >= job.changed,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::model::{Case, Instance, Policy, Previous, Scenario, Worker};
+    use crate::solve::{solve, SolveOptions};
+
+    /// Six new referrals alike in every number, and three workers alike: every
+    /// allocation of two each costs the same, and the program counts the referrals
+    /// together — unless the previous proposal tells them apart.
+    fn alike() -> Instance {
+        let workers = (1..=3)
+            .map(|w| Worker::new(format!("W{w}").as_str()))
+            .collect();
+        let cases = (1..=6)
+            .map(|c| Case::new(format!("C{c}").as_str()).weight(5.0))
+            .collect();
+        Instance::new(&Scenario::new(workers, cases, Policy::default())).expect("valid")
+    }
+
+    fn previous(rows: &[(&str, Option<&str>)]) -> Arc<Previous> {
+        Arc::new(Previous::from_rows(
+            rows.iter().map(|&(c, w)| (c.into(), w.map(Into::into))),
+        ))
+    }
+
+    #[test]
+    fn alike_children_keep_their_own_previous_workers() {
+        let instance = alike();
+        // A previous proposal no first stage would return by itself: in reverse order.
+        let was = previous(&[
+            ("C1", Some("W3")),
+            ("C2", Some("W3")),
+            ("C3", Some("W2")),
+            ("C4", Some("W2")),
+            ("C5", Some("W1")),
+            ("C6", Some("W1")),
+        ]);
+        let plain = solve(&instance, &SolveOptions::default()).expect("solves");
+        let unsteady = was.on(&instance).changed_by(&instance, &plain.allocation);
+        assert!(unsteady > 0, "the first stage alone changes some");
+        let options = SolveOptions {
+            previous: Some(Arc::clone(&was)),
+            ..SolveOptions::default()
+        };
+        let stable = solve(&instance, &options).expect("solves");
+        let s = stable
+            .stability
+            .as_ref()
+            .expect("a previous proposal was given");
+        assert_eq!(s.changed, 0, "{s:?}");
+        assert!(s.minimal);
+        assert_eq!(
+            s.changed,
+            was.on(&instance).changed_by(&instance, &stable.allocation)
+        );
+        assert!(
+            (stable.evaluation.objective.total - plain.evaluation.objective.total).abs() < 1e-9,
+            "stability costs nothing here"
+        );
+        assert!(super::super::hard_rule_breaches(&instance, &stable.allocation).is_empty());
+    }
+
+    #[test]
+    fn a_previous_worker_gone_forces_the_change_and_it_is_counted_not_searched() {
+        let instance = alike();
+        // W9 is not in the scenario: C1 and C2 must change; C7 (not in the scenario)
+        // and cases not in the previous proposal count for nothing.
+        let was = previous(&[("C1", Some("W9")), ("C2", Some("W9")), ("C7", Some("W1"))]);
+        let options = SolveOptions {
+            previous: Some(was),
+            ..SolveOptions::default()
+        };
+        let solution = solve(&instance, &options).expect("solves");
+        let s = solution.stability.expect("a previous proposal was given");
+        assert_eq!((s.changed, s.first_changed, s.minimal), (2, 2, true));
+    }
+
+    #[test]
+    fn no_time_left_keeps_the_first_allocation_and_says_it_is_not_proven() {
+        let instance = alike();
+        let was = previous(&[
+            ("C1", Some("W3")),
+            ("C2", Some("W3")),
+            ("C3", Some("W2")),
+            ("C4", Some("W2")),
+            ("C5", Some("W1")),
+            ("C6", Some("W1")),
+        ]);
+        let options = SolveOptions {
+            previous: Some(Arc::clone(&was)),
+            ..SolveOptions::default()
+        };
+        let first = solve(&instance, &SolveOptions::default()).expect("solves");
+        let proofs = [super::PartProof {
+            part: super::Part::whole(&instance),
+            bound: Some(first.bound),
+            status: super::Status::Optimal,
+        }];
+        let past = std::time::Instant::now() - std::time::Duration::from_secs(1);
+        let (allocation, stability) = super::settle(
+            &instance,
+            first.allocation.clone(),
+            &proofs,
+            &options,
+            1,
+            past,
+        )
+        .expect("settles");
+        let s = stability.expect("a previous proposal was given");
+        assert_eq!(allocation, first.allocation);
+        assert_eq!(s.changed, s.first_changed);
+        assert!(s.changed == 0 || !s.minimal, "{s:?}");
+    }
+}
