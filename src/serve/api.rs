@@ -95,18 +95,21 @@ pub async fn decide(
         .by
         .filter(|b| !b.trim().is_empty())
         .unwrap_or_else(|| app.workspace.by.clone());
+    let note = body.note.unwrap_or_default();
     let ruling = match crate::validate::ask(
         kind,
         Some(&body.case_id),
         body.worker_id.as_deref(),
         body.capacity,
+        &note,
+        app.workspace.scenario().policy.decisions,
     ) {
         Ok(ruling) => ruling,
-        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+        Err(refusal) => return refused(&refusal),
     };
     let decision = NewDecision {
         on_run: body.run,
-        ..NewDecision::new(ruling, by, body.note.unwrap_or_default())
+        ..NewDecision::new(ruling, by, note)
     };
     let worker = Arc::clone(&app);
     let taken = tokio::task::spawn_blocking(move || worker.workspace.decide(&decision)).await;
@@ -125,6 +128,25 @@ pub async fn decide(
         Ok(Err(e)) => failure(e),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}")),
     }
+}
+
+/// A decision refused at the door, 400: `{"error"}` in words, and `"field"` when one
+/// field is at fault (`note` for an overrule without a reason), so that the page shows
+/// it beside that field. Nothing is recorded.
+fn refused(refusal: &crate::validate::Refusal) -> Response {
+    use crate::validate::Refusal;
+    let words = match refusal {
+        Refusal::NoReason(_) => format!(
+            "note: {refusal}: say why in `note` (policy.toml `[decisions] note_required` \
+             is on)"
+        ),
+        Refusal::Shape(_) => refusal.to_string(),
+    };
+    let mut body = json!({ "error": words });
+    if let Some(field) = refusal.field() {
+        body["field"] = json!(field);
+    }
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
 /// `DELETE /api/decisions/ID`: withdraws a standing decision.

@@ -72,6 +72,17 @@ impl DecisionKind {
         )
     }
 
+    /// Whether the decision overrules the proposal on a case (`reject`, `assign`,
+    /// `never`): what a manager must say why for, unless the policy says otherwise
+    /// ([`DecisionRules`](super::DecisionRules)). `accept` and the decisions on a worker
+    /// do not.
+    pub fn overrules(self) -> bool {
+        matches!(
+            self,
+            DecisionKind::Reject | DecisionKind::Assign | DecisionKind::Never
+        )
+    }
+
     /// Whether the decision makes its worker unavailable (`leaving`, `leave`).
     pub fn makes_unavailable(self) -> bool {
         matches!(self, DecisionKind::Leaving | DecisionKind::Leave)
