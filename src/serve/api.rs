@@ -56,6 +56,20 @@ pub async fn decisions(State(app): State<Arc<App>>) -> Response {
     }
 }
 
+/// `GET /api/decisions/rules`: what a decision must carry under the scenario's policy,
+/// `{"note_required", "needs_note": [kinds]}` (the overrules while a note is required,
+/// else none), so that the page can ask for the reason before it sends; the server
+/// judges again whatever is sent.
+pub async fn decision_rules(State(app): State<Arc<App>>) -> Response {
+    let rules = app.workspace.scenario().policy.decisions;
+    let needs_note: Vec<&str> = DecisionKind::ALL
+        .into_iter()
+        .filter(|&k| rules.needs_note(k))
+        .map(DecisionKind::as_str)
+        .collect();
+    Json(json!({ "note_required": rules.note_required, "needs_note": needs_note })).into_response()
+}
+
 /// The body of `POST /api/decisions`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,6 +94,9 @@ pub struct DecisionBody {
 /// 201 `{"id", "applies", "why", "run", "in_proposal": false}`, judged at once against the
 /// scenario and the standing decisions (no solve); on a worker, `{"kind": "leaving" |
 /// "leave", "worker_id"}` or `{"kind": "capacity", "worker_id", "capacity"}` (no case).
+/// `reject`, `assign` and `never` need a `note` saying why unless the policy says
+/// otherwise: without one, 400 `{"error": "note: a reason is required ...", "field":
+/// "note"}` and nothing recorded.
 /// A decision taken on an older run than the newest (`run`) is refused with 409 and what
 /// changed; nothing is recorded.
 pub async fn decide(
