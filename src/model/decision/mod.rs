@@ -289,7 +289,9 @@ pub struct Decision {
     pub at: String,
     /// Who took it.
     pub by: String,
-    /// Why, in the manager's words (may be empty).
+    /// Why, in the manager's words. Required of an overrule when it is taken (see
+    /// [`DecisionRules`](super::DecisionRules)); may be empty on one read back from
+    /// before the rule, which applies all the same.
     pub note: String,
     /// What was decided.
     pub ruling: Ruling,
