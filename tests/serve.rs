@@ -472,9 +472,10 @@ fn an_overrule_without_a_reason_is_refused_naming_note_and_one_with_it_shows_it(
     // `[decisions] note_required = false`: the same reject without a note is taken.
     let tmp = tempfile::tempdir().unwrap();
     let dir = copy_demo(tmp.path());
-    let mut policy = std::fs::read_to_string(dir.join("policy.toml")).unwrap();
-    policy.push_str("\n[decisions]\nnote_required = false\n");
-    std::fs::write(dir.join("policy.toml"), policy).unwrap();
+    let policy = std::fs::read_to_string(dir.join("policy.toml")).unwrap();
+    let off = policy.replace("note_required = true", "note_required = false");
+    assert_ne!(off, policy, "the demo's policy names the key");
+    std::fs::write(dir.join("policy.toml"), off).unwrap();
     let server = Server::start(&dir);
     assert_eq!(
         server.call("GET", "/api/decisions/rules", "").json(),
