@@ -500,38 +500,32 @@ fn decisions_written_in_the_allocation_sheet_read_back_at_their_cells() {
         );
     });
     let rows = read_decisions(&path).unwrap();
-    let got: Vec<(&str, &str, &str, &str, &str, Option<&str>)> = rows
+    let got: Vec<[&str; 6]> = rows
         .iter()
         .map(|r| {
-            (
-                &*r.case_id,
-                &*r.worker_id,
-                &*r.decision,
-                &*r.cell,
-                &*r.note,
-                r.note_cell.as_deref(),
-            )
+            let note_cell = r.note_cell.as_deref().unwrap_or("none");
+            [
+                r.case_id.as_str(),
+                r.worker_id.as_str(),
+                r.decision.as_str(),
+                r.cell.as_str(),
+                r.note.as_str(),
+                note_cell,
+            ]
         })
         .collect();
     assert_eq!(
         got,
         [
-            (
-                "C1",
-                "W1",
-                "accept",
-                "allocation!F2",
-                "",
-                Some("allocation!G2")
-            ),
-            (
+            ["C1", "W1", "accept", "allocation!F2", "", "allocation!G2"],
+            [
                 "C2",
                 "",
                 "assign W2",
                 "allocation!F3",
                 "lives nearby",
-                Some("allocation!G3")
-            )
+                "allocation!G3"
+            ]
         ]
     );
     book(&path, "other", |_| {});
