@@ -61,7 +61,8 @@ fn resolve(c: &mut Criterion) {
                 case: CaseId::new(case),
                 worker: None,
             };
-            let decided = workspace.decide(&NewDecision::new(reject, "bench", ""));
+            let decided =
+                workspace.decide(&NewDecision::new(reject, "bench", "known to the family"));
             decided.expect("decided");
             workspace.resolve().expect("re-solved")
         })

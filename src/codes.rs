@@ -100,6 +100,13 @@ pub const NO_LIST: &str = "E-NO-LIST";
 /// unknown key or case type, a default without its `source`.
 pub const IMPORT_CONFIG: &str = "E-IMPORT-CONFIG";
 
+// Decisions.
+
+/// An overrule (`reject`, `assign`, `never`) written without a note saying why, where the
+/// policy requires one (`[decisions] note_required`, on by default): a workbook's
+/// `decision` column read by `caseload decide --from`.
+pub const NO_REASON: &str = "E-NO-REASON";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +141,7 @@ mod tests {
             DATE,
             NO_LIST,
             IMPORT_CONFIG,
+            NO_REASON,
         ];
         let distinct: std::collections::BTreeSet<&str> = all.into_iter().collect();
         assert_eq!(distinct.len(), all.len());

@@ -1,7 +1,8 @@
 //! The workspace in a real browser: Debian's headless Chromium driven through WebDriver
 //! (chromedriver; the protocol is plain HTTP with JSON, spoken by `util::http`). The page
-//! is opened from the printed URL, the chart is seen, a proposed move is rejected, the
-//! proposal re-solved, the child seen back with their worker, a "why not" asked, and the
+//! is opened from the printed URL, the chart is seen, a proposed move is rejected (refused
+//! without a reason, by the page and by the server, then taken with one), the proposal
+//! re-solved, the child seen back with their worker, a "why not" asked, and the
 //! allocation downloaded from the page's session and checked. Screenshots at 1280 and
 //! 800 px are written to `target/screenshots/` (and looked at by a person).
 
@@ -254,13 +255,67 @@ fn a_manager_works_the_proposal_in_a_real_browser() {
     assert_eq!(bars, json!(16), "a bar per worker of the demo");
     browser.screenshot(&screenshots().join("workspace-1280.png"));
 
-    // Reject the proposed move, then re-solve.
-    browser.click(&format!(
-        "tr[data-case='{case}'] td.decide button:nth-of-type(2)"
+    // Reject the proposed move without a reason: the page says so beside the field and
+    // sends nothing.
+    let reject = format!("tr[data-case='{case}'] td.decide button:nth-of-type(2)");
+    let field_error = format!(
+        "const e = document.querySelector(\"tr[data-case='{case}'] .field-error\"); \
+         return e ? e.textContent : '';"
+    );
+    browser.click(&reject);
+    let said = browser.wait_for("the page's refusal", &field_error);
+    assert!(
+        said.as_str().unwrap().contains("Say why before you reject"),
+        "{said}"
+    );
+    let invalid = browser.script(&format!(
+        "return document.querySelector(\"tr[data-case='{case}'] input.reason\").getAttribute('aria-invalid');"
     ));
+    assert_eq!(invalid, json!("true"));
+    browser.script(&format!(
+        "document.querySelector(\"tr[data-case='{case}']\").scrollIntoView({{block: 'center'}}); return true;"
+    ));
+    browser.screenshot(&screenshots().join("workspace-reason.png"));
+    assert_eq!(
+        server.call("GET", "/api/decisions", "").json(),
+        json!([]),
+        "nothing sent"
+    );
+    // The server is the authority: were the page to send it anyway, its 400 is shown
+    // beside the field, and nothing is recorded.
+    browser.script("state.rules = { needs_note: [] }; return true;");
+    browser.script(&format!(
+        "const i = document.querySelector(\"tr[data-case='{case}'] input.reason\"); \
+         i.value = '   '; i.dispatchEvent(new Event('input')); return true;"
+    ));
+    browser.click(&reject);
+    let said = browser.wait_for("the server's refusal", &field_error);
+    assert!(
+        said.as_str()
+            .unwrap()
+            .contains("a reason is required for `reject`"),
+        "{said}"
+    );
+    assert_eq!(server.call("GET", "/api/decisions", "").json(), json!([]));
+    browser.script("state.rules = { needs_note: ['reject', 'assign', 'never'] }; return true;");
+    // With a reason: recorded, with its note among the standing decisions; then re-solve.
+    browser.script(&format!(
+        "document.querySelector(\"tr[data-case='{case}'] input.reason\").value = ''; return true;"
+    ));
+    browser.type_into(
+        &format!("tr[data-case='{case}'] input.reason"),
+        "known to the family",
+    );
+    browser.click(&reject);
     browser.wait_for(
         "the decision",
         "return document.getElementById('status').textContent.includes('recorded');",
+    );
+    let standing = server.call("GET", "/api/decisions", "").json();
+    assert_eq!(standing[0]["note"], "known to the family", "{standing}");
+    browser.wait_for(
+        "the note among the standing decisions",
+        "return document.getElementById('decisions').textContent.includes('known to the family');",
     );
     browser.click("#solve");
     browser.wait_for(
@@ -362,7 +417,11 @@ fn a_manager_works_the_proposal_in_a_real_browser() {
     );
     assert!(shown.as_str().unwrap().contains("→ 0 /"), "{shown}");
 
-    // Never: a worker ruled out for the child from the list of changes.
+    // Never: a worker ruled out for the child from the list of changes, with a reason.
+    browser.type_into(
+        &format!("tr[data-case='{case}'] input.reason"),
+        "conflict found in supervision",
+    );
     browser.click(&format!(
         "tr[data-case='{case}'] td.decide button:nth-of-type(4)"
     ));
@@ -378,13 +437,17 @@ fn a_manager_works_the_proposal_in_a_real_browser() {
         "the never decision listed",
         &format!(
             "const t = document.getElementById('decisions').textContent; \
-             return t.includes('never {other} for {case}') ? t : '';"
+             return t.includes('never {other} for {case}') && t.includes('conflict found in supervision') ? t : '';"
         ),
     );
     assert!(
         standing.as_str().unwrap().contains("Withdraw"),
         "{standing}"
     );
+    browser.script(&format!(
+        "document.querySelector(\"tr[data-case='{case}']\").scrollIntoView(); return true;"
+    ));
+    browser.screenshot(&screenshots().join("workspace-reason-recorded.png"));
 
     // Download the allocation from the page's own session; it passes check.
     let files = browser.script(

@@ -103,7 +103,15 @@ fn every_kind_of_decision_is_honoured_by_the_next_run_and_checked() {
         all.extend_from_slice(args);
         run(&all)
     };
-    let said = ok(&decide(&["C1", "assign", "W3", "--by", "Sam"]));
+    let said = ok(&decide(&[
+        "C1",
+        "assign",
+        "W3",
+        "--by",
+        "Sam",
+        "--note",
+        "court work",
+    ]));
     assert!(said.contains("applies: yes"), "judged at once: {said}");
     let replaced = ok(&decide(&[
         "C1",
@@ -125,21 +133,52 @@ fn every_kind_of_decision_is_honoured_by_the_next_run_and_checked() {
         "--note",
         "conflict found in supervision",
     ]));
-    ok(&decide(&["C7", "reject", "--by", "Jo"]));
-    ok(&decide(&["C2", "reject", "--by", "Jo"])); // back to W4, who is leaving
-                                                  // W2 lacks court: recorded, and said at once that it will not apply.
-    let said = ok(&decide(&["C3", "assign", "W2", "--by", "Jo"]));
+    ok(&decide(&[
+        "C7",
+        "reject",
+        "--by",
+        "Jo",
+        "--note",
+        "waits for the panel",
+    ]));
+    // Back to W4, who is leaving.
+    ok(&decide(&[
+        "C2",
+        "reject",
+        "--by",
+        "Jo",
+        "--note",
+        "W4 knows the family",
+    ]));
+    // W2 lacks court: recorded, and said at once that it will not apply.
+    let said = ok(&decide(&[
+        "C3",
+        "assign",
+        "W2",
+        "--by",
+        "Jo",
+        "--note",
+        "continuity",
+    ]));
     assert!(
         said.contains("applies: no: W2 lacks the tag `court`"),
         "judged at once: {said}"
     );
-    ok(&decide(&["C6", "never", "W2", "--by", "Jo"]));
+    ok(&decide(&[
+        "C6",
+        "never",
+        "W2",
+        "--by",
+        "Jo",
+        "--note",
+        "a conflict",
+    ]));
     ok(&decide(&["--withdraw", "8", "--by", "Jo"]));
 
     // Unknown case, worker, decision; a worker where none is taken: exit 2.
     for bad in [
         vec!["C99", "accept"],
-        vec!["C1", "assign", "W99"],
+        vec!["C1", "assign", "W99", "--note", "why"],
         vec!["C1", "accept", "W2"],
         vec!["--withdraw", "99"],
         vec!["--withdraw", "8"],
@@ -326,14 +365,30 @@ fn every_kind_of_decision_is_honoured_by_the_next_run_and_checked() {
     ok(&check(&dir, &out3));
 
     // History, diff and the transparency record name the decisions.
+    // Each with its note.
     let history = ok(&run(&["history", db, "--run", "2"]));
     assert!(history.contains("decisions: 4 of 6 applied"), "{history}");
+    assert!(
+        history.contains("decision 6 (reject for C2, by Jo; note \"W4 knows the family\")")
+            && history.contains("note \"continuity\""),
+        "{history}"
+    );
     let diff = ok(&run(&["diff", db, "1", "2"]));
     assert!(
         diff.contains("decisions taken or withdrawn in between"),
         "{diff}"
     );
     assert_eq!(diff.matches(" by Sam: ").count(), 3, "{diff}");
+    for note in [
+        "court work",
+        "known to the family",
+        "conflict found in supervision",
+    ] {
+        assert!(
+            diff.contains(&format!("; note \"{note}\"")),
+            "{note}: {diff}"
+        );
+    }
     let record = ok(&run(&["history", db, "--run", "2", "--transparency"]));
     for heading in [
         "## 2. Owner and responsibility",
@@ -347,6 +402,158 @@ fn every_kind_of_decision_is_honoured_by_the_next_run_and_checked() {
         record.contains("not applied: decision 6 by Jo") && record.contains("W4 is unavailable"),
         "{record}"
     );
+    assert!(
+        record.contains("note \"conflict found in supervision\"")
+            && record.contains("note \"W4 knows the family\"")
+            && record.contains("must say why"),
+        "{record}"
+    );
+    assert!(!record.contains("no reason recorded"), "{record}");
+}
+
+#[test]
+fn an_overrule_without_a_reason_is_refused_at_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = scenario_dir(tmp.path(), WORKERS, CASES, None);
+    let db = tmp.path().join("record.sqlite");
+    let db = db.to_str().unwrap();
+    let out = tmp.path().join("out");
+    ok(&allocate(&dir, &out, &["--record", db, "-q"]));
+    for (bad, kind) in [
+        (vec!["C1", "reject"], "reject"),
+        (vec!["C1", "assign", "W2"], "assign"),
+        (vec!["C1", "never", "W2", "--note", "  "], "never"),
+    ] {
+        let mut args = vec!["decide", db];
+        args.extend_from_slice(&bad);
+        let refused = run(&args);
+        assert_eq!(
+            refused.status.code(),
+            Some(2),
+            "{bad:?}: {}",
+            stderr(&refused)
+        );
+        let err = stderr(&refused);
+        assert!(
+            err.contains(&format!(
+                "a reason is required for `{kind}`: say why with --note"
+            )),
+            "{bad:?}: {err}"
+        );
+    }
+    assert!(ok(&run(&["decide", db, "--list"])).contains("no standing decisions"));
+    // Accepting and the decisions on a worker need none.
+    ok(&run(&["decide", db, "C4", "accept"]));
+    ok(&run(&["decide", db, "W1", "capacity", "9"]));
+    ok(&run(&["decide", db, "W3", "leave"]));
+    let said = ok(&run(&[
+        "decide",
+        db,
+        "C1",
+        "reject",
+        "--note",
+        "known to the family",
+    ]));
+    assert!(said.contains("applies: yes"), "{said}");
+    let list = ok(&run(&["decide", db, "--list"]));
+    assert_eq!(list.lines().count(), 1 + 4, "{list}");
+    assert!(list.contains("known to the family"), "{list}");
+    // The help says so.
+    let help = ok(&run(&["decide", "--help"]));
+    assert!(
+        help.contains("reject, assign and never need --note") && help.contains("note_required"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_policy_may_take_overrules_without_a_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = "[decisions]\nnote_required = false\n";
+    let dir = scenario_dir(tmp.path(), WORKERS, CASES, Some(policy));
+    let db = tmp.path().join("record.sqlite");
+    let db = db.to_str().unwrap();
+    let out = tmp.path().join("out");
+    ok(&allocate(&dir, &out, &["--record", db, "-q"]));
+    ok(&run(&["decide", db, "C1", "assign", "W2"]));
+    ok(&run(&["decide", db, "C6", "never", "W2"]));
+    let out2 = tmp.path().join("out2");
+    ok(&allocate(&dir, &out2, &["--record", db, "-q"]));
+    assert_eq!(rows(&out2)["C1"].0, "W2");
+    assert_ne!(rows(&out2)["C6"].0, "W2");
+    let record = ok(&run(&["history", db, "--run", "2", "--transparency"]));
+    assert!(
+        record.contains("without saying why (note_required = false)")
+            && record.contains("no reason recorded"),
+        "{record}"
+    );
+    // A policy.toml with the key wrong: located, like every other key.
+    std::fs::write(
+        dir.join("policy.toml"),
+        "[decisions]\nnote_required = \"no\"\n",
+    )
+    .unwrap();
+    let refused = allocate(&dir, &out2, &["-q"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("policy.toml:2: decisions.note_required: expected true or false"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn decisions_taken_before_reasons_were_required_still_apply() {
+    use caseload::model::{CaseId, Ruling, WorkerId};
+    use caseload::record::{NewDecision, Record};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = scenario_dir(tmp.path(), WORKERS, CASES, None);
+    let db = tmp.path().join("record.sqlite");
+    let out = tmp.path().join("out");
+    ok(&allocate(
+        &dir,
+        &out,
+        &["--record", db.to_str().unwrap(), "-q"],
+    ));
+    // Decisions as an older caseload kept them: no note. The record takes them as it
+    // always did (the rule is at the doors, on taking a decision, not on reading one).
+    let mut record = Record::open(&db).unwrap();
+    let old = |ruling| NewDecision::new(ruling, "Sam", "");
+    record
+        .decide(&old(Ruling::Assign {
+            case: CaseId::new("C1"),
+            worker: WorkerId::new("W2"),
+        }))
+        .unwrap();
+    record
+        .decide(&old(Ruling::Never {
+            case: CaseId::new("C6"),
+            worker: WorkerId::new("W2"),
+        }))
+        .unwrap();
+    drop(record);
+    let db = db.to_str().unwrap();
+    let list = ok(&run(&["decide", db, "--list"]));
+    assert_eq!(list.lines().count(), 1 + 2, "{list}");
+    let out2 = tmp.path().join("out2");
+    let printed = ok(&allocate(&dir, &out2, &["--record", db]));
+    assert!(printed.contains("decisions: 2 of 2 applied"), "{printed}");
+    let second = rows(&out2);
+    assert_eq!(second["C1"].0, "W2");
+    assert_ne!(second["C6"].0, "W2");
+    ok(&check(&dir, &out2));
+    // The replay of its decisions.csv applies them too, and the record says plainly
+    // that no reason was kept.
+    let out3 = tmp.path().join("out3");
+    let decisions = out2.join("decisions.csv");
+    ok(&allocate(
+        &dir,
+        &out3,
+        &["--decisions", decisions.to_str().unwrap(), "-q"],
+    ));
+    assert_eq!(rows(&out3)["C1"].0, "W2");
+    let record = ok(&run(&["history", db, "--run", "2", "--transparency"]));
+    assert_eq!(record.matches("no reason recorded").count(), 2, "{record}");
 }
 
 #[test]
@@ -357,7 +564,15 @@ fn a_run_without_the_record_leaves_no_stale_decisions_behind() {
     let db = db.to_str().unwrap();
     let out = tmp.path().join("out");
     ok(&allocate(&dir, &out, &["--record", db, "-q"]));
-    ok(&run(&["decide", db, "C1", "assign", "W2"]));
+    ok(&run(&[
+        "decide",
+        db,
+        "C1",
+        "assign",
+        "W2",
+        "--note",
+        "continuity",
+    ]));
     ok(&allocate(&dir, &out, &["--record", db, "-q"]));
     assert!(out.join("decisions.csv").exists());
     // The same folder, not recorded: decisions.csv goes, and check does not apply it.
@@ -392,19 +607,23 @@ fn decisions_written_in_a_workbook_are_recorded_all_or_none() {
     let out = tmp.path().join("out");
     ok(&allocate(&dir, &out, &["--record", db, "--xlsx", "-q"]));
     assert!(out.join("allocation.xlsx").exists());
-    // A manager's sheet: case, proposed worker, decision (as allocation.xlsx has them).
-    let sheet = |rows: &[(&str, &str, &str)], name: &str| {
+    // A manager's sheet: case, proposed worker, decision, note (as allocation.xlsx has
+    // them; `with_note` false: a sheet made before it had a note column).
+    let sheet = |rows: &[(&str, &str, &str, &str)], name: &str, with_note: bool| {
         let mut book = Workbook::new();
         let ws = book.add_worksheet();
         ws.set_name("allocation").unwrap();
-        for (c, title) in ["case_id", "worker_id", "decision"].iter().enumerate() {
+        let titles = ["case_id", "worker_id", "decision", "note"];
+        let columns = if with_note { 4 } else { 3 };
+        for (c, title) in titles.iter().take(columns).enumerate() {
             ws.write_string(0, c as u16, *title).unwrap();
         }
-        for (r, (case, worker, decision)) in rows.iter().enumerate() {
+        for (r, row) in rows.iter().enumerate() {
             let r = r as u32 + 1;
-            ws.write_string(r, 0, *case).unwrap();
-            ws.write_string(r, 1, *worker).unwrap();
-            ws.write_string(r, 2, *decision).unwrap();
+            let cells = [row.0, row.1, row.2, row.3];
+            for (c, cell) in cells.iter().take(columns).enumerate() {
+                ws.write_string(r, c as u16, *cell).unwrap();
+            }
         }
         let path = tmp.path().join(name);
         book.save(&path).unwrap();
@@ -413,11 +632,12 @@ fn decisions_written_in_a_workbook_are_recorded_all_or_none() {
     // One wrong cell: nothing is recorded, and the problems name their cells.
     let bad = sheet(
         &[
-            ("C1", "W1", "assign W2"),
-            ("C4", "", "keep"),
-            ("C5", "W2", "assign W99"),
+            ("C1", "W1", "assign W2", "continuity"),
+            ("C4", "", "keep", ""),
+            ("C5", "W2", "assign W99", "why"),
         ],
         "bad.xlsx",
+        true,
     );
     let refused = run(&["decide", db, "--from", bad.to_str().unwrap()]);
     assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
@@ -427,14 +647,61 @@ fn decisions_written_in_a_workbook_are_recorded_all_or_none() {
         "{err}"
     );
     assert!(ok(&run(&["decide", db, "--list"])).contains("no standing decisions"));
-    // A good sheet: every non-empty decision is recorded, and the next run applies them.
+    // An overrule without its reason: the note cell is named, nothing is recorded (the
+    // good rows around it neither); an accept needs none.
+    let unsaid = sheet(
+        &[
+            ("C1", "W1", "assign W2", "continuity"),
+            ("C4", "", "accept", ""),
+            ("C6", "W2", "reject", "   "),
+            ("C5", "W2", "never W2", ""),
+        ],
+        "unsaid.xlsx",
+        true,
+    );
+    let refused = run(&["decide", db, "--from", unsaid.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    let err = stderr(&refused);
+    assert!(
+        err.contains("unsaid.xlsx: allocation!D4: note: a reason is required for `reject`")
+            && err.contains("allocation!D5: note: a reason is required for `never`")
+            && err.contains("[E-NO-REASON]"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("allocation!D2") && !err.contains("allocation!D3"),
+        "{err}"
+    );
+    assert!(ok(&run(&["decide", db, "--list"])).contains("no standing decisions"));
+    // A sheet without a note column: its decision cell is named, and says so.
+    let old = sheet(&[("C1", "W1", "assign W2", "")], "old.xlsx", false);
+    let err = stderr(&run(&["decide", db, "--from", old.to_str().unwrap()]));
+    assert!(
+        err.contains("allocation!C2: decision: a reason is required for `assign`")
+            && err.contains("no `note` column"),
+        "{err}"
+    );
+    // ... which --note answers for every row.
+    let all = run(&[
+        "decide",
+        db,
+        "--from",
+        old.to_str().unwrap(),
+        "--note",
+        "one reason",
+    ]);
+    assert!(ok(&all).contains("recorded 1 decision(s)"));
+    ok(&run(&["decide", db, "--withdraw", "1"]));
+    // A good sheet: every non-empty decision is recorded with its own reason, and the
+    // next run applies them.
     let good = sheet(
         &[
-            ("C1", "W1", "assign W2"),
-            ("C4", "", ""),
-            ("C5", "W2", "never W2"),
+            ("C1", "W1", "assign W2", "known to the family"),
+            ("C4", "", "", ""),
+            ("C5", "W2", "never W2", "conflict found in supervision"),
         ],
         "good.xlsx",
+        true,
     );
     let taken = ok(&run(&[
         "decide",
@@ -445,11 +712,21 @@ fn decisions_written_in_a_workbook_are_recorded_all_or_none() {
         "Sam",
     ]));
     assert!(taken.contains("recorded 2 decision(s)"), "{taken}");
+    let list = ok(&run(&["decide", db, "--list"]));
+    assert!(
+        list.contains("known to the family") && list.contains("conflict found in supervision"),
+        "{list}"
+    );
     let out2 = tmp.path().join("out2");
     ok(&allocate(&dir, &out2, &["--record", db, "-q"]));
     let second = rows(&out2);
     assert_eq!(second["C1"].0, "W2");
     assert_ne!(second["C5"].0, "W2");
+    assert!(
+        second["C1"].2.contains("known to the family"),
+        "{:?}",
+        second["C1"]
+    );
     ok(&check(&dir, &out2));
 }
 
@@ -492,7 +769,15 @@ fn a_worker_leaving_on_leave_or_with_a_new_capacity_is_honoured_and_checked() {
     assert!(loads(&out1)["W2"].2 > 0, "W2 holds cases before");
 
     // W2 leaves; W1's capacity goes down to 3; C5 was decided to stay with W2 before.
-    ok(&run(&["decide", db, "C5", "assign", "W2"]));
+    ok(&run(&[
+        "decide",
+        db,
+        "C5",
+        "assign",
+        "W2",
+        "--note",
+        "continuity",
+    ]));
     let left = ok(&run(&[
         "decide",
         db,

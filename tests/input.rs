@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use caseload::io::read::load_scenario;
-use caseload::model::{Band, CapacityMode, Case, CaseId, Policy, Tag, Weights, Worker, WorkerId};
+use caseload::model::{
+    Band, CapacityMode, Case, CaseId, DecisionRules, Policy, Tag, Weights, Worker, WorkerId,
+};
 use caseload::{Error, InputError, InputErrors};
 
 /// A fixture folder, relative to the package root (where `cargo test` runs), so that
@@ -119,6 +121,7 @@ fn a_spreadsheet_export_is_read_exactly() {
             move_: 10.0,
             preference: 1.5,
         },
+        decisions: DecisionRules::default(),
     };
     assert_eq!(scenario.policy, policy);
 }

@@ -312,7 +312,14 @@ fn kill_9_during_recorded_runs_leaves_every_earlier_run_intact() {
         .unwrap()[0]
         .case_id
         .clone();
-    let decided = caseload(["decide", db_arg, &first_case, "reject"]);
+    let decided = caseload([
+        "decide",
+        db_arg,
+        &first_case,
+        "reject",
+        "--note",
+        "known to the family",
+    ]);
     assert!(decided.status.success(), "{}", stderr(&decided));
     let cases = caseload::record::Record::open(&db)
         .unwrap()

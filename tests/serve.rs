@@ -245,6 +245,13 @@ fn a_manager_rejects_a_move_re_solves_asks_why_not_and_exports_a_valid_allocatio
             .contains("a manager decided so: Test Manager"),
         "{row}"
     );
+    assert!(
+        row["reason"]
+            .as_str()
+            .unwrap()
+            .contains("note: \"court next week\""),
+        "the reason carries the manager's: {row}"
+    );
     assert_eq!(solved["summary"]["decisions"]["applied"][0]["id"], id);
     assert_eq!(
         server.call("GET", "/api/previous", "").json()["run"],
@@ -368,6 +375,115 @@ fn a_manager_rejects_a_move_re_solves_asks_why_not_and_exports_a_valid_allocatio
         "{}",
         stdout(&history)
     );
+}
+
+#[test]
+fn an_overrule_without_a_reason_is_refused_naming_note_and_one_with_it_shows_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = copy_demo(tmp.path());
+    let server = Server::start(&dir);
+    let proposal = server.call("GET", "/api/proposal", "").json();
+    let row = proposal["allocation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["change"] == "moved")
+        .expect("the demo proposes a discretionary move")
+        .clone();
+    let case = row["case_id"].as_str().unwrap();
+    let proposed = row["worker_id"].as_str().unwrap();
+    let other = row["previous_worker"].as_str().unwrap();
+    // What the page asks for before it sends.
+    assert_eq!(
+        server.call("GET", "/api/decisions/rules", "").json(),
+        serde_json::json!({"note_required": true, "needs_note": ["reject", "assign", "never"]})
+    );
+    // No note, an empty one, only spaces: 400 naming `note`, nothing recorded.
+    for bad in [
+        format!(r#"{{"case_id":"{case}","kind":"reject"}}"#),
+        format!(r#"{{"case_id":"{case}","kind":"reject","note":""}}"#),
+        format!(r#"{{"case_id":"{case}","kind":"assign","worker_id":"{other}","note":"  "}}"#),
+        format!(r#"{{"case_id":"{case}","kind":"never","worker_id":"{proposed}","note":null}}"#),
+    ] {
+        let refused = server.call("POST", "/api/decisions", &bad);
+        assert_eq!(refused.status, 400, "{bad}: {}", refused.body);
+        let body = refused.json();
+        assert_eq!(body["field"], "note", "{body}");
+        let kind = bad
+            .split("\"kind\":\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        assert!(
+            body["error"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("note: a reason is required for `{kind}`")),
+            "{body}"
+        );
+    }
+    assert_eq!(
+        server.call("GET", "/api/decisions", "").json(),
+        serde_json::json!([]),
+        "nothing recorded"
+    );
+    // A shape problem is not blamed on the note.
+    let shape = server.call(
+        "POST",
+        "/api/decisions",
+        &format!(r#"{{"case_id":"{case}","kind":"assign","note":"why"}}"#),
+    );
+    assert_eq!(shape.status, 400);
+    assert!(shape.json().get("field").is_none(), "{}", shape.body);
+    // With a reason: 201, and the reason is shown with the decision and in why-not.
+    let never = format!(
+        r#"{{"case_id":"{case}","kind":"never","worker_id":"{proposed}","note":"conflict found in supervision"}}"#
+    );
+    let taken = server.call("POST", "/api/decisions", &never);
+    assert_eq!(taken.status, 201, "{}", taken.body);
+    let standing = server.call("GET", "/api/decisions", "").json();
+    assert_eq!(
+        standing[0]["note"], "conflict found in supervision",
+        "{standing}"
+    );
+    assert_eq!(standing[0]["kind"], "never", "{standing}");
+    let why = server
+        .call(
+            "GET",
+            &format!("/api/why-not?case={case}&worker={proposed}"),
+            "",
+        )
+        .json();
+    assert_eq!(why["allowed"], false, "{why}");
+    assert!(
+        why["rules"][0]
+            .as_str()
+            .unwrap()
+            .contains("note \"conflict found in supervision\""),
+        "{why}"
+    );
+    // Accepting needs none.
+    let accept = format!(r#"{{"case_id":"{case}","kind":"accept"}}"#);
+    assert_eq!(server.call("POST", "/api/decisions", &accept).status, 201);
+    drop(server);
+
+    // `[decisions] note_required = false`: the same reject without a note is taken.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = copy_demo(tmp.path());
+    let policy = std::fs::read_to_string(dir.join("policy.toml")).unwrap();
+    let off = policy.replace("note_required = true", "note_required = false");
+    assert_ne!(off, policy, "the demo's policy names the key");
+    std::fs::write(dir.join("policy.toml"), off).unwrap();
+    let server = Server::start(&dir);
+    assert_eq!(
+        server.call("GET", "/api/decisions/rules", "").json(),
+        serde_json::json!({"note_required": false, "needs_note": []})
+    );
+    let reject = format!(r#"{{"case_id":"{case}","kind":"reject"}}"#);
+    let taken = server.call("POST", "/api/decisions", &reject);
+    assert_eq!(taken.status, 201, "{}", taken.body);
 }
 
 #[test]

@@ -388,7 +388,10 @@ fn allocation_xlsx_holds_the_csv_rows_coloured_loads_and_the_same_bytes_on_rerun
     }
     assert_eq!(allocation[0][5], "previous_proposal");
     assert_eq!(allocation[0][6], "decision");
-    assert!(allocation[1..].iter().all(|r| r[6].is_empty()));
+    assert_eq!(allocation[0][7], "note", "the reason beside the decision");
+    assert!(allocation[1..]
+        .iter()
+        .all(|r| r[6].is_empty() && r[7].is_empty()));
 
     let loads = sheet_rows(&mut book, "loads");
     let csv = csv_rows(&a.join("loads.csv"));
@@ -461,6 +464,7 @@ fn allocation_xlsx_holds_the_csv_rows_coloured_loads_and_the_same_bytes_on_rerun
         csv_rows(&a.join("allocation.csv")).len() - 1
     );
     assert_eq!(decisions[0].cell, "allocation!G2");
+    assert_eq!(decisions[0].note_cell.as_deref(), Some("allocation!H2"));
     assert_eq!(decisions[0].case_id, allocation[1][0]);
     assert!(decisions.iter().all(|d| d.decision.is_empty()));
 }
@@ -481,22 +485,48 @@ fn decisions_written_in_the_allocation_sheet_read_back_at_their_cells() {
                     "change",
                     "reason",
                     "decision",
+                    "note",
                 ],
-                &["C1", "W1", "", "new", "", "accept"],
-                &["C2", "", "", "unallocated", "", " assign W2 "],
+                &["C1", "W1", "", "new", "", "accept", ""],
+                &[
+                    "C2",
+                    "",
+                    "",
+                    "unallocated",
+                    "",
+                    " assign W2 ",
+                    " lives nearby ",
+                ],
             ],
         );
     });
     let rows = read_decisions(&path).unwrap();
-    let got: Vec<(&str, &str, &str, &str)> = rows
+    let got: Vec<[&str; 6]> = rows
         .iter()
-        .map(|r| (&*r.case_id, &*r.worker_id, &*r.decision, &*r.cell))
+        .map(|r| {
+            let note_cell = r.note_cell.as_deref().unwrap_or("none");
+            [
+                r.case_id.as_str(),
+                r.worker_id.as_str(),
+                r.decision.as_str(),
+                r.cell.as_str(),
+                r.note.as_str(),
+                note_cell,
+            ]
+        })
         .collect();
     assert_eq!(
         got,
         [
-            ("C1", "W1", "accept", "allocation!F2"),
-            ("C2", "", "assign W2", "allocation!F3")
+            ["C1", "W1", "accept", "allocation!F2", "", "allocation!G2"],
+            [
+                "C2",
+                "",
+                "assign W2",
+                "allocation!F3",
+                "lives nearby",
+                "allocation!G3"
+            ]
         ]
     );
     book(&path, "other", |_| {});

@@ -14,7 +14,7 @@ use caseload::text::one_line;
 /// Flags of `caseload decide`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  caseload decide record.sqlite C0042 reject --by \"Sam Jones\" --note \"court hearing next week\"\n  caseload decide record.sqlite C0042 assign W0107\n  caseload decide record.sqlite C0042 never W0103 --note \"conflict found in supervision\"\n  caseload decide record.sqlite W0104 leaving --note \"last day Friday\"\n  caseload decide record.sqlite W0107 capacity 12\n  caseload decide record.sqlite --withdraw 4\n  caseload decide record.sqlite --list\n\nKINDS: accept (the proposed change stands), reject (the case stays with its previous worker,\nor unallocated if it had none), assign W (to worker W), never W (W may never hold it);\non a worker instead of a case: W leaving, W leave (on leave), W capacity POINTS.\nA decision is taken on the newest run's proposal and stands until withdrawn: every later\nrun with --record applies it on top of the input files, or says why it cannot."
+    after_help = "Examples:\n  caseload decide record.sqlite C0042 reject --by \"Sam Jones\" --note \"court hearing next week\"\n  caseload decide record.sqlite C0042 assign W0107 --note \"lives near her office\"\n  caseload decide record.sqlite C0042 never W0103 --note \"conflict found in supervision\"\n  caseload decide record.sqlite W0104 leaving --note \"last day Friday\"\n  caseload decide record.sqlite W0107 capacity 12\n  caseload decide record.sqlite --withdraw 4\n  caseload decide record.sqlite --list\n\nKINDS: accept (the proposed change stands), reject (the case stays with its previous worker,\nor unallocated if it had none), assign W (to worker W), never W (W may never hold it);\non a worker instead of a case: W leaving, W leave (on leave), W capacity POINTS.\nreject, assign and never need --note saying why (policy.toml `[decisions] note_required =\nfalse` turns that off); in a workbook, the `note` column beside `decision`.\nA decision is taken on the newest run's proposal and stands until withdrawn: every later\nrun with --record applies it on top of the input files, or says why it cannot."
 )]
 pub struct DecideArgs {
     /// The record file.
@@ -30,15 +30,17 @@ pub struct DecideArgs {
     /// Who decides [default: the login name].
     #[arg(long, value_name = "NAME")]
     by: Option<String>,
-    /// Why, in words (kept with the decision, shown in reasons and the record).
+    /// Why, in words (kept with the decision, shown in reasons and the record): required
+    /// for reject, assign and never; with --from, for the rows whose `note` cell is empty.
     #[arg(long, value_name = "TEXT", default_value = "")]
     note: String,
     /// Withdraw the standing decision with this id.
     #[arg(long, value_name = "ID", conflicts_with_all = ["case", "kind", "worker", "note", "list"])]
     withdraw: Option<i64>,
     /// Record the decisions a manager wrote in the `decision` column of an
-    /// allocation.xlsx (`accept`, `reject`, `assign W`, `never W`; empty cells skipped):
-    /// all of them, or none if one is wrong (each problem located at its cell).
+    /// allocation.xlsx (`accept`, `reject`, `assign W`, `never W`; empty cells skipped),
+    /// each with the reason in its `note` cell: all of them, or none if one is wrong (each
+    /// problem located at its cell).
     #[cfg(feature = "xlsx")]
     #[arg(long, value_name = "FILE", conflicts_with_all = ["case", "kind", "worker", "withdraw", "list"])]
     from: Option<PathBuf>,
@@ -115,7 +117,9 @@ pub fn decide(args: DecideArgs) -> anyhow::Result<ExitCode> {
         (k, None) if k.on_worker() => (None, Some(case.as_str()), None),
         (_, worker) => (Some(case.as_str()), worker, None),
     };
-    let ruling = caseload::validate::ask(kind, case, worker, capacity).map_err(bad)?;
+    let rules = rules_of_newest(&record)?;
+    let ruling = caseload::validate::ask(kind, case, worker, capacity, &args.note, rules)
+        .map_err(|refusal| bad(refusal_words(&refusal)))?;
     let new = NewDecision::new(ruling, by, args.note);
     let taken = record.decide(&new)?;
     let replaced: Vec<String> = record
@@ -143,6 +147,26 @@ pub fn decide(args: DecideArgs) -> anyhow::Result<ExitCode> {
     }
     outln!("every later run with --record applies it until it is withdrawn");
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the newest run's policy asks of a decision taken on its proposal (the default
+/// when there is no run yet: taking the decision then says so).
+fn rules_of_newest(record: &Record) -> anyhow::Result<caseload::model::DecisionRules> {
+    Ok(match record.last_run()? {
+        Some(run) => record.run(run)?.meta.decision_rules(),
+        None => caseload::model::DecisionRules::default(),
+    })
+}
+
+/// A decision refused at the door, in words that say what to type.
+fn refusal_words(refusal: &caseload::validate::Refusal) -> String {
+    match refusal {
+        caseload::validate::Refusal::NoReason(_) => format!(
+            "{refusal}: say why with --note \"...\", e.g. --note \"known to the family\" \
+             (policy.toml `[decisions] note_required = false` turns this off)"
+        ),
+        caseload::validate::Refusal::Shape(_) => refusal.to_string(),
+    }
 }
 
 /// `applies: yes` or `applies: no: W2 is unavailable ...`, as `POST /api/decisions`
@@ -214,6 +238,35 @@ fn decisions_table(decisions: &[DecisionRecord], all: bool) -> String {
     s
 }
 
+/// An overrule of the workbook without a reason, located at its `note` cell (at its
+/// `decision` cell when the sheet has no `note` column).
+#[cfg(feature = "xlsx")]
+fn no_reason(
+    file: &str,
+    row: &caseload::io::workbook::DecisionRow,
+    refusal: &caseload::validate::Refusal,
+) -> caseload::error::InputError {
+    let (column, cell, hint) = match &row.note_cell {
+        Some(cell) => ("note", cell, format!("write why in {cell}")),
+        None => (
+            "decision",
+            &row.cell,
+            "the sheet has no `note` column: add one and write why there".to_string(),
+        ),
+    };
+    caseload::error::InputError {
+        file: file.to_string(),
+        line: Some(row.row),
+        cell: Some(cell.clone().into_boxed_str()),
+        column: column.to_string(),
+        code: caseload::codes::NO_REASON,
+        message: format!(
+            "{refusal} ({} for {}): {hint}, or give --note for every row",
+            row.decision, row.case_id
+        ),
+    }
+}
+
 /// `decide --from allocation.xlsx`: the `decision` column, checked whole (each problem at
 /// its cell) against the newest run, then recorded in one transaction.
 #[cfg(feature = "xlsx")]
@@ -239,6 +292,7 @@ fn from_workbook(
         .into_iter()
         .map(|l| l.worker_id)
         .collect();
+    let rules = record.run(run)?.meta.decision_rules();
     let file = path.display().to_string();
     let mut problems = Vec::new();
     let mut decisions = Vec::new();
@@ -296,12 +350,17 @@ fn from_workbook(
             ));
             continue;
         }
-        match caseload::validate::ask(kind, Some(&row.case_id), worker, None) {
+        // The row's own reason, else the one --note gives every row.
+        let why = if row.note.is_empty() { note } else { &row.note };
+        match caseload::validate::ask(kind, Some(&row.case_id), worker, None, why, rules) {
             Ok(ruling) => decisions.push(NewDecision {
                 on_run: Some(run),
-                ..NewDecision::new(ruling, by, note)
+                ..NewDecision::new(ruling, by, why)
             }),
-            Err(e) => problem(e),
+            Err(refusal @ caseload::validate::Refusal::NoReason(_)) => {
+                problems.push(no_reason(&file, row, &refusal));
+            }
+            Err(e) => problem(e.to_string()),
         }
     }
     if !problems.is_empty() {

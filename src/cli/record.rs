@@ -376,6 +376,9 @@ pub fn diff_text(title: &str, d: &RunDiff) -> String {
                 one_line(&x.by),
                 one_line(&x.describe())
             );
+            if !x.note.is_empty() {
+                let _ = write!(s, "; note \"{}\"", one_line(&x.note));
+            }
             if let Some(w) = &r.withdrawn {
                 let _ = write!(s, " (withdrawn {} by {})", w.at, one_line(&w.by));
             }

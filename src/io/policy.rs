@@ -26,11 +26,14 @@ pub(super) const ROOT_KEYS: &[&str] = &[
     "threads",
     "bands",
     "weights",
+    "decisions",
 ];
 /// Keys of a `[[bands]]` table.
 const BAND_KEYS: &[&str] = &["from", "cost"];
 /// Keys of the `[weights]` table.
 const WEIGHT_KEYS: &[&str] = &["unallocated", "move", "preference"];
+/// Keys of the `[decisions]` table.
+const DECISION_KEYS: &[&str] = &["note_required"];
 
 /// Parses and validates a `policy.toml` on its own.
 ///
@@ -162,6 +165,10 @@ impl Reader<'_> {
                     self.weights(item);
                     Ok(())
                 }
+                "decisions" => {
+                    self.decisions(item);
+                    Ok(())
+                }
                 _ => Err(unknown_key(key, ROOT_KEYS)),
             };
             self.check(key, result);
@@ -228,6 +235,24 @@ impl Reader<'_> {
                 "move" => number(item).map(|v| weights.move_ = v),
                 "preference" => number(item).map(|v| weights.preference = v),
                 _ => Err(unknown_key(key, WEIGHT_KEYS)),
+            };
+            self.check(&path, result);
+        }
+    }
+
+    /// Reads `[decisions]`: what a manager's decision must carry.
+    fn decisions(&mut self, item: &Item) {
+        let Some(table) = item.as_table_like() else {
+            let message = format!("expected a table ([decisions]), got {}", item.type_name());
+            return self.check("decisions", Err((codes::PARSE, message)));
+        };
+        for (key, item) in table.iter() {
+            let path = format!("decisions.{key}");
+            self.locate(&path, table, key, item);
+            let rules = &mut self.read.policy.decisions;
+            let result = match key {
+                "note_required" => boolean(item).map(|v| rules.note_required = v),
+                _ => Err(unknown_key(key, DECISION_KEYS)),
             };
             self.check(&path, result);
         }
@@ -357,6 +382,7 @@ fn capacity_mode(item: &Item) -> Result<CapacityMode, Rejection> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::DecisionRules;
 
     fn read(text: &str) -> PolicyRead {
         read_policy(&Source::new("policy.toml", text))
@@ -382,7 +408,8 @@ mod tests {
         let text = "\u{feff}standard_capacity = 20\r\ncapacity = \"soft\"\r\ncross_team = true\r\n\
                     max_moves = 7\r\ntime_limit_s = 2.5\r\nthreads = 4\r\n\
                     [[bands]]\r\nfrom = 0.5\r\ncost = 1\r\n[[bands]]\r\nfrom = 1\r\ncost = 9.5\r\n\
-                    [weights]\r\nunallocated = 100\r\nmove = 3\r\npreference = 0.5\r\n";
+                    [weights]\r\nunallocated = 100\r\nmove = 3\r\npreference = 0.5\r\n\
+                    [decisions]\r\nnote_required = false\r\n";
         let read = read(text);
         assert_eq!(read.errors, []);
         let expected = Policy {
@@ -407,10 +434,39 @@ mod tests {
                 move_: 3.0,
                 preference: 0.5,
             },
+            decisions: DecisionRules {
+                note_required: false,
+            },
         };
         assert_eq!(read.policy, expected);
         assert_eq!(read.lines.line_of("bands[1].cost"), Some(12));
         assert_eq!(read.lines.line_of("weights.move"), Some(15));
+        assert_eq!(read.lines.line_of("decisions.note_required"), Some(18));
+    }
+
+    #[test]
+    fn a_note_is_required_unless_the_policy_says_not() {
+        assert!(read("").policy.decisions.note_required);
+        let read_off = read("decisions.note_required = false\n");
+        assert_eq!(read_off.errors, []);
+        assert!(!read_off.policy.decisions.note_required);
+        let wrong = read("[decisions]\nnote_required = \"no\"\nreason = true\n");
+        assert_eq!(
+            located(&wrong),
+            [
+                "2: decisions.note_required [E-PARSE]",
+                "3: decisions.reason [E-UNKNOWN-KEY]"
+            ]
+        );
+        assert!(
+            wrong.policy.decisions.note_required,
+            "a rejected value keeps the default"
+        );
+        assert!(wrong.errors[1]
+            .message
+            .contains("known keys here: note_required"));
+        let not_a_table = read("decisions = true\n");
+        assert_eq!(located(&not_a_table), ["1: decisions [E-PARSE]"]);
     }
 
     #[test]

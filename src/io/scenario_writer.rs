@@ -167,6 +167,9 @@ pub fn policy_toml(policy: &Policy) -> String {
     let _ = writeln!(s, "unallocated = {}", toml_float(w.unallocated));
     let _ = writeln!(s, "move = {}", toml_float(w.move_));
     let _ = writeln!(s, "preference = {}", toml_float(w.preference));
+    let _ = writeln!(s);
+    let _ = writeln!(s, "[decisions]");
+    let _ = writeln!(s, "note_required = {}", policy.decisions.note_required);
     s
 }
 

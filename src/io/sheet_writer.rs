@@ -196,6 +196,10 @@ pub fn scenario_xlsx(scenario: &Scenario) -> Result<Vec<u8>> {
         ("weights.unallocated", p.weights.unallocated.to_string()),
         ("weights.move", p.weights.move_.to_string()),
         ("weights.preference", p.weights.preference.to_string()),
+        (
+            "decisions.note_required",
+            p.decisions.note_required.to_string(),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| vec![k.to_string(), v])

@@ -15,7 +15,7 @@ pub use allocation::{utilisation, Allocation, Change, Evaluation, Objective, Wor
 pub use decision::{Decided, Decision, DecisionKind, Hold, Ruling};
 pub use entities::{Case, PairTerms, Worker};
 pub use ids::{CaseId, Tag, WorkerId};
-pub use policy::{Band, CapacityMode, Policy, Weights};
+pub use policy::{Band, CapacityMode, DecisionRules, Policy, Weights};
 pub use previous::{Before, Previous, Was};
 pub use rules::{eligibility, Ineligible};
 pub use scenario::{Instance, Scenario, Unit};

@@ -60,6 +60,35 @@ pub struct Policy {
     pub bands: Vec<Band>,
     /// Objective weights.
     pub weights: Weights,
+    /// What a manager's decision must carry (`[decisions]`).
+    pub decisions: DecisionRules,
+}
+
+/// What a manager's decision must carry when it is taken (`[decisions]` in
+/// `policy.toml`). Judged when a decision is taken, never when one is read back: a
+/// decision recorded before a rule was set still loads and applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DecisionRules {
+    /// Whether an overrule (`reject`, `assign`, `never`) needs a note saying why.
+    /// Default true.
+    pub note_required: bool,
+}
+
+impl Default for DecisionRules {
+    fn default() -> Self {
+        Self {
+            note_required: true,
+        }
+    }
+}
+
+impl DecisionRules {
+    /// Whether a decision of `kind` must say why: an overrule
+    /// ([`DecisionKind::overrules`](super::DecisionKind::overrules)) while
+    /// `note_required` is on.
+    pub fn needs_note(&self, kind: super::DecisionKind) -> bool {
+        self.note_required && kind.overrules()
+    }
 }
 
 impl Default for Policy {
@@ -86,6 +115,7 @@ impl Default for Policy {
                 },
             ],
             weights: Weights::default(),
+            decisions: DecisionRules::default(),
         }
     }
 }

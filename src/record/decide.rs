@@ -22,8 +22,10 @@ use crate::model::{Decision, DecisionKind, Ruling, WorkerId};
 use crate::validate::ranges::CAPACITY;
 use crate::validate::DecisionOutcome;
 
-/// A decision to take: what (read at its door by [`crate::validate::ask`]), by whom, why,
-/// and on which run's proposal.
+/// A decision to take: what (read at its door by [`crate::validate::ask`], which also
+/// holds an overrule to the policy's `[decisions] note_required`), by whom, why, and on
+/// which run's proposal. The record keeps what it is given: the rule on a reason is the
+/// doors', so that decisions kept before it still load and apply.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewDecision {
     /// What is decided. The worker of `accept` and `reject` is the run's: whatever it
@@ -31,7 +33,8 @@ pub struct NewDecision {
     pub ruling: Ruling,
     /// Who decides.
     pub by: String,
-    /// Why, in the manager's words (may be empty).
+    /// Why, in the manager's words (empty only where the doors allow it: `accept`, a
+    /// decision on a worker, or any under `note_required = false`).
     pub note: String,
     /// The run whose proposal the manager saw (`None`: the newest). A decision taken on
     /// an older run than the newest is refused ([`RecordError::Stale`]): the proposal it

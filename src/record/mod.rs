@@ -79,7 +79,7 @@ pub use schema::APPLICATION_ID;
 pub use sql::LOCK_WAIT;
 pub use transparency::transparency;
 
-use crate::model::{Decision, Instance, Objective};
+use crate::model::{Decision, DecisionRules, Instance, Objective};
 use crate::report::{ChangeCounts, Outputs, Timings};
 use crate::solve::{Solution, SolveOptions};
 use crate::validate::DecisionOutcome;
@@ -181,6 +181,22 @@ pub struct RunMeta {
     pub objective: Objective,
     /// Cases by change.
     pub counts: ChangeCounts,
+}
+
+impl RunMeta {
+    /// What the run's policy asks of a decision taken on its proposal (`[decisions]`).
+    /// A run recorded before the policy had that table gets the default (a note
+    /// required), as its `policy.toml` would read today.
+    pub fn decision_rules(&self) -> DecisionRules {
+        let policy: serde_json::Value =
+            serde_json::from_str(&self.policy).unwrap_or(serde_json::Value::Null);
+        let default = DecisionRules::default();
+        DecisionRules {
+            note_required: policy["decisions"]["note_required"]
+                .as_bool()
+                .unwrap_or(default.note_required),
+        }
+    }
 }
 
 /// Serializes a JSON text as the value it holds (as a string if it holds none).

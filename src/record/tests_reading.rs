@@ -152,3 +152,24 @@ fn a_record_cut_short_is_damaged_for_readers_and_writers_alike() {
         );
     }
 }
+
+#[test]
+fn a_run_says_what_a_decision_taken_on_it_must_carry() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut record = Record::open(&dir.path().join("r.sqlite")).unwrap();
+    let mut run = a_run();
+    let on = record.add_run(&run).unwrap();
+    assert!(record.run(on).unwrap().meta.decision_rules().note_required);
+    // The policy as used is kept: a run under `note_required = false` says so.
+    let mut policy: serde_json::Value = serde_json::from_str(&run.meta.policy).unwrap();
+    assert_eq!(policy["decisions"]["note_required"], true);
+    policy["decisions"]["note_required"] = false.into();
+    run.meta.policy = policy.to_string();
+    let off = record.add_run(&run).unwrap();
+    assert!(!record.run(off).unwrap().meta.decision_rules().note_required);
+    // A run kept before the policy had `[decisions]`: the default, a note required.
+    policy.as_object_mut().unwrap().remove("decisions").unwrap();
+    run.meta.policy = policy.to_string();
+    let old = record.add_run(&run).unwrap();
+    assert!(record.run(old).unwrap().meta.decision_rules().note_required);
+}

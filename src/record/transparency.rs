@@ -193,6 +193,8 @@ fn decision_words(o: &DecisionOutcome) -> String {
     );
     if !d.note.is_empty() {
         let _ = write!(text, "; note \"{}\"", crate::text::one_line(&d.note));
+    } else if d.kind().overrules() {
+        text.push_str("; no reason recorded");
     }
     text
 }
@@ -257,6 +259,22 @@ fn policy_words(p: &Value) -> Vec<String> {
                  {m}; each preferred skill the worker lacks costs {pr}."
             ));
         }
+    }
+    match p
+        .pointer("/decisions/note_required")
+        .and_then(Value::as_bool)
+    {
+        Some(true) => out.push(
+            "A manager who overrules a proposal (reject, assign, never) must say why; the \
+             reason is kept with the decision."
+                .into(),
+        ),
+        Some(false) => out.push(
+            "A manager may overrule a proposal (reject, assign, never) without saying why \
+             (note_required = false)."
+                .into(),
+        ),
+        None => {}
     }
     out.push(
         "Hard rules, always: a case goes only to an available worker with every skill it \

@@ -192,8 +192,12 @@ impl DecisionsJson {
         for o in &self.not_applied {
             let d = &o.decision;
             let what = d.describe();
+            let note = match d.note.trim() {
+                "" => String::new(),
+                note => format!("; note \"{}\"", crate::text::one_line(note)),
+            };
             text.push_str(&format!(
-                "  decision {} ({what}, by {}): {}\n",
+                "  decision {} ({what}, by {}{note}): {}\n",
                 d.id, d.by, o.why
             ));
         }

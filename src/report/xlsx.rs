@@ -2,8 +2,8 @@
 //! people who work in spreadsheets (sheets written by [`crate::io::sheet_writer`]).
 //!
 //! Sheets: `summary` (status, gap, objective by term, counts), `allocation` (the rows of
-//! `allocation.csv` with their reasons, and an empty `decision` column for a manager's
-//! `accept` / `reject` / `assign W`), `loads` (`loads.csv`, each utilisation coloured
+//! `allocation.csv` with their reasons, an empty `decision` column for a manager's
+//! `accept` / `reject` / `assign W` and an empty `note` column for why), `loads` (`loads.csv`, each utilisation coloured
 //! green, amber or red by the policy's bands, and the band in words), `unallocated`
 //! (the children left without a worker, most urgent first: priority, then weight, then
 //! id). Every sheet has its header row frozen, filters on, and columns wide enough to
@@ -12,7 +12,7 @@
 //! The same run gives the same bytes: the document's creation time is fixed (the zip
 //! entries' times are fixed by the writer), and nothing else in it varies.
 
-use rust_xlsxwriter::{Color, Format, Note, Worksheet};
+use rust_xlsxwriter::{Color, Format, Note, Worksheet, XlsxError};
 
 use super::bands::{rag, Rag};
 use super::{
@@ -29,6 +29,9 @@ pub const ALLOCATION_XLSX: &str = "allocation.xlsx";
 
 /// The note on the `decision` column of the `allocation` sheet.
 pub const DECISION_NOTE: &str = "accept / reject / assign W";
+
+/// The note on the `note` column of the `allocation` sheet, where a manager says why.
+pub const REASON_NOTE: &str = "why: required for reject, assign and never";
 
 /// Fill colours of the bands (the light fills spreadsheets use for good, neutral, bad).
 pub fn band_fill(band: Rag) -> u32 {
@@ -77,15 +80,22 @@ fn book(
     let sheet = book.add_worksheet();
     sheet.set_name("allocation").map_err(fail)?;
     let mut header: Vec<String> = ALLOCATION_COLUMNS.iter().map(|c| c.to_string()).collect();
+    let decision_col =
+        u16::try_from(header.len()).map_err(|_| fail(XlsxError::RowColumnLimitError))?;
     header.push("decision".to_string());
+    header.push("note".to_string());
     let cells: Vec<Vec<String>> = rows.iter().map(AllocationRow::cells).collect();
     write_table(sheet, &header, &cells, |_, _, text| Value::Text(text))?;
-    let decision_col = ALLOCATION_COLUMNS.len() as u16;
-    let note = Note::new(DECISION_NOTE)
-        .set_author("caseload")
-        .add_author_prefix(false);
-    sheet.insert_note(0, decision_col, &note).map_err(fail)?;
-    sheet.set_column_width(decision_col, 22).map_err(fail)?;
+    for (col, words, width) in [
+        (decision_col, DECISION_NOTE, 22),
+        (decision_col + 1, REASON_NOTE, 40),
+    ] {
+        let note = Note::new(words)
+            .set_author("caseload")
+            .add_author_prefix(false);
+        sheet.insert_note(0, col, &note).map_err(fail)?;
+        sheet.set_column_width(col, width).map_err(fail)?;
+    }
     loads_sheet(book.add_worksheet(), instance, solution, loads)?;
     unallocated_sheet(book.add_worksheet(), instance, solution)?;
     to_bytes(&mut book)

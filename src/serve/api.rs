@@ -56,6 +56,20 @@ pub async fn decisions(State(app): State<Arc<App>>) -> Response {
     }
 }
 
+/// `GET /api/decisions/rules`: what a decision must carry under the scenario's policy,
+/// `{"note_required", "needs_note": [kinds]}` (the overrules while a note is required,
+/// else none), so that the page can ask for the reason before it sends; the server
+/// judges again whatever is sent.
+pub async fn decision_rules(State(app): State<Arc<App>>) -> Response {
+    let rules = app.workspace.scenario().policy.decisions;
+    let needs_note: Vec<&str> = DecisionKind::ALL
+        .into_iter()
+        .filter(|&k| rules.needs_note(k))
+        .map(DecisionKind::as_str)
+        .collect();
+    Json(json!({ "note_required": rules.note_required, "needs_note": needs_note })).into_response()
+}
+
 /// The body of `POST /api/decisions`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,6 +94,9 @@ pub struct DecisionBody {
 /// 201 `{"id", "applies", "why", "run", "in_proposal": false}`, judged at once against the
 /// scenario and the standing decisions (no solve); on a worker, `{"kind": "leaving" |
 /// "leave", "worker_id"}` or `{"kind": "capacity", "worker_id", "capacity"}` (no case).
+/// `reject`, `assign` and `never` need a `note` saying why unless the policy says
+/// otherwise: without one, 400 `{"error": "note: a reason is required ...", "field":
+/// "note"}` and nothing recorded.
 /// A decision taken on an older run than the newest (`run`) is refused with 409 and what
 /// changed; nothing is recorded.
 pub async fn decide(
@@ -95,18 +112,21 @@ pub async fn decide(
         .by
         .filter(|b| !b.trim().is_empty())
         .unwrap_or_else(|| app.workspace.by.clone());
+    let note = body.note.unwrap_or_default();
     let ruling = match crate::validate::ask(
         kind,
         Some(&body.case_id),
         body.worker_id.as_deref(),
         body.capacity,
+        &note,
+        app.workspace.scenario().policy.decisions,
     ) {
         Ok(ruling) => ruling,
-        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+        Err(refusal) => return refused(&refusal),
     };
     let decision = NewDecision {
         on_run: body.run,
-        ..NewDecision::new(ruling, by, body.note.unwrap_or_default())
+        ..NewDecision::new(ruling, by, note)
     };
     let worker = Arc::clone(&app);
     let taken = tokio::task::spawn_blocking(move || worker.workspace.decide(&decision)).await;
@@ -125,6 +145,25 @@ pub async fn decide(
         Ok(Err(e)) => failure(e),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}")),
     }
+}
+
+/// A decision refused at the door, 400: `{"error"}` in words, and `"field"` when one
+/// field is at fault (`note` for an overrule without a reason), so that the page shows
+/// it beside that field. Nothing is recorded.
+fn refused(refusal: &crate::validate::Refusal) -> Response {
+    use crate::validate::Refusal;
+    let words = match refusal {
+        Refusal::NoReason(_) => format!(
+            "note: {refusal}: say why in `note` (policy.toml `[decisions] note_required` \
+             is on)"
+        ),
+        Refusal::Shape(_) => refusal.to_string(),
+    };
+    let mut body = json!({ "error": words });
+    if let Some(field) = refusal.field() {
+        body["field"] = json!(field);
+    }
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
 /// `DELETE /api/decisions/ID`: withdraws a standing decision.

@@ -91,6 +91,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/proposal", get(api::proposal))
         .route("/api/previous", get(api::previous))
         .route("/api/decisions", get(api::decisions).post(api::decide))
+        .route("/api/decisions/rules", get(api::decision_rules))
         .route("/api/decisions/{id}", delete(api::withdraw))
         .route("/api/solve", post(api::solve))
         .route("/api/solve/progress", get(api::progress))

@@ -38,7 +38,7 @@ mod tests;
 
 use std::fmt;
 
-pub use decisions::{apply_decisions, ask, verdict, DecisionOutcome};
+pub use decisions::{apply_decisions, ask, verdict, DecisionOutcome, Refusal};
 
 use crate::error::{Error, InputError, InputErrors};
 use crate::model::{Case, Instance, Scenario, Worker};

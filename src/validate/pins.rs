@@ -62,16 +62,20 @@ pub(super) fn ineligible_words(w: &WorkerId, why: &Ineligible, of: &str) -> Stri
     match why {
         Ineligible::Unavailable => format!("{w} is unavailable (available = false)"),
         Ineligible::Away(decided) => format!(
-            "{w} is unavailable: decision {} ({}) by {}",
-            decided.id, decided.kind, decided.by
+            "{w} is unavailable: decision {} ({}) by {}{}",
+            decided.id,
+            decided.kind,
+            decided.by,
+            noted(decided)
         ),
         Ineligible::LacksTag(tag) => format!("{w} lacks the tag `{tag}` required by {of}"),
         Ineligible::Excluded => format!("{w} is in the exclude list of {of}"),
         Ineligible::Never(decided) => format!(
-            "{} decided on {} (decision {}) that {w} may never hold {of}",
+            "{} decided on {} (decision {}) that {w} may never hold {of}{}",
             decided.by,
             decided.day(),
-            decided.id
+            decided.id,
+            noted(decided)
         ),
         Ineligible::OtherTeam {
             case_team,
@@ -79,6 +83,14 @@ pub(super) fn ineligible_words(w: &WorkerId, why: &Ineligible, of: &str) -> Stri
         } => format!(
             "{w} is in team `{worker_team}` but {of} belongs to team `{case_team}` (cross_team = false)"
         ),
+    }
+}
+
+/// `; note "why"` of a decision with a note, else nothing.
+fn noted(decided: &crate::model::Decided) -> String {
+    match decided.note.trim() {
+        "" => String::new(),
+        note => format!("; note \"{}\"", crate::text::one_line(note)),
     }
 }
 

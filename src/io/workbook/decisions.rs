@@ -1,5 +1,6 @@
 //! The managers' decisions written in the `decision` column of an `allocation.xlsx`
-//! (`caseload decide --from`), each located at its cell.
+//! (`caseload decide --from`), with the reason in the `note` column beside it, each
+//! located at its cell.
 
 use std::path::Path;
 
@@ -26,11 +27,16 @@ pub struct DecisionRow {
     pub row: u64,
     /// The `decision` cell, e.g. `allocation!F5`.
     pub cell: String,
+    /// What was written in `note`, trimmed: why (empty, or the sheet has no `note`
+    /// column, as in workbooks written before it had one).
+    pub note: String,
+    /// The `note` cell, e.g. `allocation!G5` (`None`: the sheet has no `note` column).
+    pub note_cell: Option<String>,
 }
 
 /// Reads the rows of the `allocation` sheet of an `allocation.xlsx` (written by
-/// `caseload allocate --xlsx`) with their `decision` cells, in sheet order; rows without
-/// a `case_id` are skipped.
+/// `caseload allocate --xlsx`) with their `decision` and `note` cells, in sheet order;
+/// rows without a `case_id` are skipped. The `note` column is optional.
 ///
 /// # Errors
 /// Every problem, located at its cell: the workbook cannot be read, has no `allocation`
@@ -46,7 +52,8 @@ pub struct DecisionRow {
 /// # Ok::<(), caseload::error::InputErrors>(())
 /// ```
 pub fn read_decisions(path: &Path) -> Result<Vec<DecisionRow>, InputErrors> {
-    const COLUMNS: [&str; 3] = ["case_id", "worker_id", "decision"];
+    const COLUMNS: [&str; 4] = ["case_id", "worker_id", "decision", "note"];
+    const REQUIRED: [&str; 3] = ["case_id", "worker_id", "decision"];
     let book = Workbook::open(path).map_err(|e| InputErrors(vec![e]))?;
     let Some(sheet) = book.sheet(Some("allocation")) else {
         let message = format!(
@@ -71,7 +78,7 @@ pub fn read_decisions(path: &Path) -> Result<Vec<DecisionRow>, InputErrors> {
         };
     };
     let (found, _) = header_columns(header, &COLUMNS);
-    for column in COLUMNS.iter().filter(|c| !found.contains_key(*c)) {
+    for column in REQUIRED.iter().filter(|c| !found.contains_key(*c)) {
         let mut error = table.problem(*header_row, 0, column, String::new());
         error.code = codes::MISSING_COLUMN;
         error.message = "required column is missing from the header".to_string();
@@ -81,8 +88,16 @@ pub fn read_decisions(path: &Path) -> Result<Vec<DecisionRow>, InputErrors> {
     if !errors.is_empty() {
         return Err(InputErrors(errors));
     }
-    let get = |record: &StringRecord, c: &str| record.get(found[c]).unwrap_or("").to_string();
+    let get = |record: &StringRecord, c: &str| {
+        found
+            .get(c)
+            .and_then(|&i| record.get(i))
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
     let decision_col = table.first_col + found["decision"] as u32;
+    let note_col = found.get("note").map(|&i| table.first_col + i as u32);
     Ok(table.rows[1..]
         .iter()
         .filter(|(_, record)| !get(record, "case_id").is_empty())
@@ -92,6 +107,8 @@ pub fn read_decisions(path: &Path) -> Result<Vec<DecisionRow>, InputErrors> {
             decision: get(record, "decision"),
             row: *row,
             cell: cell_name(sheet, decision_col, *row),
+            note: get(record, "note"),
+            note_cell: note_col.map(|c| cell_name(sheet, c, *row)),
         })
         .collect())
 }

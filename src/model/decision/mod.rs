@@ -72,6 +72,17 @@ impl DecisionKind {
         )
     }
 
+    /// Whether the decision overrules the proposal on a case (`reject`, `assign`,
+    /// `never`): what a manager must say why for, unless the policy says otherwise
+    /// ([`DecisionRules`](super::DecisionRules)). `accept` and the decisions on a worker
+    /// do not.
+    pub fn overrules(self) -> bool {
+        matches!(
+            self,
+            DecisionKind::Reject | DecisionKind::Assign | DecisionKind::Never
+        )
+    }
+
     /// Whether the decision makes its worker unavailable (`leaving`, `leave`).
     pub fn makes_unavailable(self) -> bool {
         matches!(self, DecisionKind::Leaving | DecisionKind::Leave)
@@ -278,7 +289,9 @@ pub struct Decision {
     pub at: String,
     /// Who took it.
     pub by: String,
-    /// Why, in the manager's words (may be empty).
+    /// Why, in the manager's words. Required of an overrule when it is taken (see
+    /// [`DecisionRules`](super::DecisionRules)); may be empty on one read back from
+    /// before the rule, which applies all the same.
     pub note: String,
     /// What was decided.
     pub ruling: Ruling,

@@ -1,7 +1,7 @@
 // The workspace page: plain JavaScript over the JSON API (no framework, no network).
 "use strict";
 
-const state = { proposal: null, previous: null, decisions: [] };
+const state = { proposal: null, previous: null, decisions: [], rules: { needs_note: ["reject", "assign", "never"] } };
 const $ = (id) => document.getElementById(id);
 
 function el(tag, attrs = {}, ...children) {
@@ -26,7 +26,11 @@ async function api(method, path, body) {
   const response = await fetch(path, init);
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
-  if (!response.ok) throw new Error((data && data.error) || response.statusText);
+  if (!response.ok) {
+    const error = new Error((data && data.error) || response.statusText);
+    error.field = data && data.field; // the field at fault, e.g. "note"
+    throw error;
+  }
   return data;
 }
 
@@ -45,6 +49,22 @@ function describe(d) {
   return `${d.kind}${d.worker_id ? " " + d.worker_id : ""} for ${d.case_id}`;
 }
 
+// ` — "why"` of a decision with a note.
+const noted = (d) => (d.note ? ` — “${d.note}”` : "");
+
+// A reason field for a decision, shown inline where the manager decides: the text box and,
+// beside it, what is wrong (said by the page before sending, or by the server's 400).
+function reasonField(label) {
+  const input = el("input", { type: "text", class: "reason", maxlength: "500", "aria-label": label,
+    placeholder: "why? (needed to reject, reassign, never)" });
+  const error = el("span", { class: "field-error", role: "alert" });
+  input.addEventListener("input", () => { error.textContent = ""; input.removeAttribute("aria-invalid"); });
+  const box = el("span", { class: "reason-field" }, input, error);
+  return { box, input, error };
+}
+
+const verbs = { reject: "reject", assign: "reassign", never: "rule out a worker" };
+
 function renderSummary() {
   const s = state.proposal.summary;
   const c = s.cases;
@@ -62,7 +82,7 @@ function renderSummary() {
   if (d && (d.applied.length || d.not_applied.length)) {
     box.append(el("div", {}, `Decisions: ${d.applied.length} applied, ${d.not_applied.length} not applied.`));
     for (const n of d.not_applied) {
-      box.append(el("div", { class: "no" }, `Decision ${n.id} (${describe(n)}) not applied: ${n.why}`));
+      box.append(el("div", { class: "no" }, `Decision ${n.id} (${describe(n)}${noted(n)}) not applied: ${n.why}`));
     }
   }
 }
@@ -114,8 +134,11 @@ function workerMenu(l, row) {
   row.after(box);
   const capacity = el("input", { type: "number", min: "0", step: "0.5", value: fmt(l.capacity),
     "aria-label": `capacity of ${l.worker_id}`, class: "capacity" });
-  const decideOn = (kind, extra = {}) => decide("", kind, l.worker_id, extra);
-  box.replaceChildren(el("span", {}, `${l.worker_id}: `),
+  // A reason is optional on a worker's decisions; kept when given.
+  const reason = reasonField(`reason for ${l.worker_id} (optional)`);
+  reason.input.placeholder = "reason (optional)";
+  const decideOn = (kind, extra = {}) => decide("", kind, l.worker_id, extra, reason);
+  box.replaceChildren(el("span", {}, `${l.worker_id}: `), reason.box,
     el("button", { type: "button", onclick: () => decideOn("leaving") }, "Leaving"),
     el("button", { type: "button", onclick: () => decideOn("leave") }, "On leave"),
     capacity,
@@ -133,11 +156,26 @@ function standingFor(caseId) {
   return state.decisions.filter((d) => d.case_id === caseId);
 }
 
-async function decide(caseId, kind, workerId, extra = {}) {
+// Takes a decision; `reason` is the reason field beside where the manager clicked. A
+// reject, reassign or never without a reason is not sent (the page says so beside the
+// field); the server judges again, and its refusal of the note is shown there too.
+async function decide(caseId, kind, workerId, extra = {}, reason = null) {
+  const note = reason ? reason.input.value.trim() : "";
+  const refuse = (text) => {
+    if (!reason) return say(text, true);
+    reason.error.textContent = text;
+    reason.input.setAttribute("aria-invalid", "true");
+    reason.input.focus();
+  };
+  if (!note && state.rules.needs_note.includes(kind)) {
+    refuse(`Say why before you ${verbs[kind] || kind}: a reason is required.`);
+    return;
+  }
   try {
     // The run the manager is looking at: a decision on a replaced proposal is refused.
     const body = { case_id: caseId, kind, run: state.proposal.run, ...extra };
     if (workerId) body.worker_id = workerId;
+    if (note) body.note = note;
     const r = await api("POST", "/api/decisions", body);
     const what = describe({ ...body, worker_id: workerId });
     if (r.applies) say(`Decision ${r.id} recorded: ${what}. It will apply: re-solve to see its effect.`);
@@ -146,11 +184,12 @@ async function decide(caseId, kind, workerId, extra = {}) {
     renderLoads();
     renderChanges();
   } catch (e) {
-    say(e.message, true);
+    if (e.field === "note") refuse(e.message.replace(/^note: /, ""));
+    else say(e.message, true);
   }
 }
 
-async function reassignMenu(caseId, cell) {
+async function reassignMenu(caseId, cell, reason) {
   try {
     const r = await api("GET", `/api/eligible?case=${encodeURIComponent(caseId)}`);
     const select = el("select", { "aria-label": `reassign ${caseId}` },
@@ -158,7 +197,7 @@ async function reassignMenu(caseId, cell) {
       ...r.workers.filter((w) => !w.holds_it).map((w) =>
         el("option", { value: w.worker_id },
           `${w.worker_id} ${w.name} → ${fmt(w.load_with_case)}/${fmt(w.capacity)} (${w.band_with_case}) · objective ${w.objective_change >= 0 ? "+" : ""}${fmt(w.objective_change)}`)));
-    select.addEventListener("change", () => { if (select.value) decide(caseId, "assign", select.value); });
+    select.addEventListener("change", () => { if (select.value) decide(caseId, "assign", select.value, {}, reason); });
     cell.replaceChildren(select);
     select.focus();
   } catch (e) {
@@ -167,11 +206,11 @@ async function reassignMenu(caseId, cell) {
 }
 
 // Never: any worker may be ruled out for a child (a conflict found in supervision).
-function neverMenu(caseId, cell) {
+function neverMenu(caseId, cell, reason) {
   const select = el("select", { "aria-label": `never ${caseId}` },
     el("option", { value: "" }, "never this worker…"),
     ...state.proposal.loads.map((l) => el("option", { value: l.worker_id }, `${l.worker_id} ${l.name}`)));
-  select.addEventListener("change", () => { if (select.value) decide(caseId, "never", select.value); });
+  select.addEventListener("change", () => { if (select.value) decide(caseId, "never", select.value, {}, reason); });
   cell.replaceChildren(select);
   select.focus();
 }
@@ -196,14 +235,19 @@ function renderChanges() {
     const decided = standingFor(row.case_id);
     const cell = el("td", { class: "decide" });
     if (decided.length) {
-      cell.append(el("span", {}, decided.map((d) => `#${d.id} ${d.kind}${d.worker_id ? " " + d.worker_id : ""}`).join(", ")), " ");
+      cell.append(el("div", { class: "standing" },
+        decided.map((d) => `#${d.id} ${d.kind}${d.worker_id ? " " + d.worker_id : ""}${noted(d)}`).join(", ")));
     }
-    cell.append(
-      el("button", { type: "button", onclick: () => decide(row.case_id, "accept") }, "Accept"),
-      el("button", { type: "button", onclick: () => decide(row.case_id, "reject") }, "Reject"),
-      el("button", { type: "button", onclick: (ev) => reassignMenu(row.case_id, ev.target.parentElement) }, "Reassign…"),
-      el("button", { type: "button", onclick: (ev) => neverMenu(row.case_id, ev.target.parentElement) }, "Never…"),
+    // The reason sits where the manager clicks: one field for the row's decisions.
+    const reason = reasonField(`reason for ${row.case_id}`);
+    const buttons = el("div", { class: "buttons" });
+    buttons.append(
+      el("button", { type: "button", onclick: () => decide(row.case_id, "accept", null, {}, reason) }, "Accept"),
+      el("button", { type: "button", onclick: () => decide(row.case_id, "reject", null, {}, reason) }, "Reject"),
+      el("button", { type: "button", onclick: () => reassignMenu(row.case_id, buttons, reason) }, "Reassign…"),
+      el("button", { type: "button", onclick: () => neverMenu(row.case_id, buttons, reason) }, "Never…"),
     );
+    cell.append(reason.box, buttons);
     const who = (id) => (id ? `${id}${names.get(id) ? " " + names.get(id) : ""}` : "—");
     const marks = [decided.length ? "decided" : "", row.changed ? "changed" : ""].filter(Boolean).join(" ");
     body.append(el("tr", { class: marks, "data-case": row.case_id },
@@ -214,7 +258,7 @@ function renderChanges() {
 }
 
 // The children whose worker differs from the previous proposal the solve kept close to
-// (the server marks them `changed`, with why first in `reason`), counted at the top.
+// (the server marks them `changed`, with why in `why_changed`), counted at the top.
 function renderCompare() {
   const box = $("compare");
   const p = state.proposal.summary.previous;
@@ -338,9 +382,11 @@ async function whyNot(event) {
       box.replaceChildren(el("div", { class: "no" }, `${w} may not hold ${c}:`), ...r.rules.map((x) => el("div", {}, `• ${x}`)));
     } else {
       const d = r.delta;
+      const reason = reasonField(`reason for assigning ${c} to ${w}`);
       box.replaceChildren(el("div", { class: "yes" }, `${w} may hold ${c}. With ${c} held by ${w} (the rest re-solved) the objective changes by ${fmt(d.total)}:`),
         el("div", {}, `unallocated ${fmt(d.unallocated)}, bands ${fmt(d.bands)}, moves ${fmt(d.moves)}, preferences ${fmt(d.preferences)}`),
-        el("button", { type: "button", onclick: () => decide(c, "assign", w) }, `Assign ${c} to ${w}`));
+        el("div", { class: "decide" }, reason.box,
+          el("button", { type: "button", onclick: () => decide(c, "assign", w, {}, reason) }, `Assign ${c} to ${w}`)));
     }
   } catch (e) {
     box.replaceChildren(el("div", { class: "no" }, e.message));
@@ -355,6 +401,8 @@ async function start() {
   $("f-find").addEventListener("input", renderChanges);
   try {
     state.proposal = await api("GET", "/api/proposal");
+    state.rules = await api("GET", "/api/decisions/rules");
+    if (!state.rules.needs_note.length) $("reason-hint").textContent = "· a reason is optional";
     await loadDecisions();
     renderAll();
   } catch (e) {

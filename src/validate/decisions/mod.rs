@@ -43,7 +43,8 @@ use super::Found;
 use crate::codes;
 use crate::model::rules::{Given, Over};
 use crate::model::{
-    eligibility, Case, CaseId, Decision, DecisionKind, Hold, Ruling, Scenario, WorkerId,
+    eligibility, Case, CaseId, Decision, DecisionKind, DecisionRules, Hold, Ruling, Scenario,
+    WorkerId,
 };
 
 /// What became of one standing decision in a run.
@@ -143,27 +144,85 @@ pub fn verdict(scenario: &Scenario, standing: &[Decision], id: i64) -> Option<De
     outcomes.into_iter().find(|o| o.decision.id == id)
 }
 
+/// Why a door refuses a decision asked for (see [`ask`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Its parts make no decision: what is wrong, in words.
+    Shape(String),
+    /// An overrule (`reject`, `assign`, `never`) without a note saying why, while the
+    /// policy requires one (`[decisions] note_required`, on by default).
+    NoReason(DecisionKind),
+}
+
+impl Refusal {
+    /// The part of the request at fault, when it is one field: `note` for a missing
+    /// reason.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Refusal::Shape(_) => None,
+            Refusal::NoReason(_) => Some("note"),
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Shape(words) => f.write_str(words),
+            Refusal::NoReason(kind) => write!(f, "a reason is required for `{kind}`"),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
 /// A decision asked for at a door (the page, `caseload decide`, a workbook's decision
 /// column), read from its parts: [`Ruling::from_parts`], and besides, `accept` and
-/// `reject` name no worker (the record takes theirs from the run they are taken on) and
-/// a capacity is within range. Says what is wrong in words.
+/// `reject` name no worker (the record takes theirs from the run they are taken on), a
+/// capacity is within range, and an overrule says why in `note` when `rules` require it
+/// ([`DecisionRules::needs_note`]). The one judge of what a door may take; a decision
+/// read back from the record or a file is not asked again (an older one without a note
+/// still applies).
+///
+/// ```
+/// use caseload::model::{DecisionKind, DecisionRules};
+/// use caseload::validate::{ask, Refusal};
+///
+/// let rules = DecisionRules::default();
+/// let refused = ask(DecisionKind::Reject, Some("C1"), None, None, "  ", rules);
+/// assert_eq!(refused, Err(Refusal::NoReason(DecisionKind::Reject)));
+/// assert!(ask(DecisionKind::Reject, Some("C1"), None, None, "known to the family", rules).is_ok());
+/// assert!(ask(DecisionKind::Accept, Some("C1"), None, None, "", rules).is_ok());
+/// let off = DecisionRules { note_required: false };
+/// assert!(ask(DecisionKind::Never, Some("C1"), Some("W1"), None, "", off).is_ok());
+/// ```
 pub fn ask(
     kind: DecisionKind,
     case: Option<&str>,
     worker: Option<&str>,
     capacity: Option<f64>,
-) -> Result<Ruling, String> {
+    note: &str,
+    rules: DecisionRules,
+) -> Result<Ruling, Refusal> {
     let named = worker.is_some_and(|w| !w.trim().is_empty());
     if matches!(kind, DecisionKind::Accept | DecisionKind::Reject) && named {
-        return Err(format!("`{kind}` takes no worker: it uses the run's own"));
+        return Err(Refusal::Shape(format!(
+            "`{kind}` takes no worker: it uses the run's own"
+        )));
     }
-    let ruling = Ruling::from_parts(kind, case, worker, capacity)?;
-    match ruling {
-        Ruling::Capacity { points, .. } if !CAPACITY.contains(points) => {
-            Err(format!("capacity: {}", CAPACITY.message(points)))
+    let ruling = Ruling::from_parts(kind, case, worker, capacity).map_err(Refusal::Shape)?;
+    if let Ruling::Capacity { points, .. } = ruling {
+        if !CAPACITY.contains(points) {
+            return Err(Refusal::Shape(format!(
+                "capacity: {}",
+                CAPACITY.message(points)
+            )));
         }
-        ruling => Ok(ruling),
     }
+    if rules.needs_note(kind) && note.trim().is_empty() {
+        return Err(Refusal::NoReason(kind));
+    }
+    Ok(ruling)
 }
 
 fn case_index(scenario: &Scenario, id: &CaseId) -> Option<usize> {

@@ -209,3 +209,60 @@ fn holds_set_in_code_are_validated() {
     assert!(codes.contains(&("C1", codes::PIN_CONFLICT)), "{codes:?}");
     assert!(codes.contains(&("C2", codes::PIN_CONFLICT)), "{codes:?}");
 }
+
+#[test]
+fn an_overrule_asked_without_a_reason_is_refused_unless_the_policy_says_not() {
+    use DecisionKind::*;
+    let rules = DecisionRules::default();
+    let off = DecisionRules {
+        note_required: false,
+    };
+    for (kind, worker) in [(Reject, None), (Assign, Some("W2")), (Never, Some("W2"))] {
+        for blank in ["", "  ", "\t\n"] {
+            let refused = ask(kind, Some("C1"), worker, None, blank, rules).unwrap_err();
+            assert_eq!(refused, Refusal::NoReason(kind));
+            assert_eq!(refused.field(), Some("note"));
+            assert_eq!(
+                refused.to_string(),
+                format!("a reason is required for `{kind}`")
+            );
+            assert_eq!(
+                ask(kind, Some("C1"), worker, None, blank, off).map(|r| r.kind()),
+                Ok(kind),
+                "note_required = false takes it"
+            );
+        }
+        let ruling = ask(kind, Some("C1"), worker, None, "known to the family", rules);
+        assert_eq!(ruling.map(|r| r.kind()), Ok(kind));
+    }
+    // Accepting, and the decisions on a worker, need no reason.
+    assert!(ask(Accept, Some("C1"), None, None, "", rules).is_ok());
+    for kind in [Leaving, Leave] {
+        assert!(ask(kind, None, Some("W1"), None, "", rules).is_ok());
+    }
+    assert!(ask(Capacity, None, Some("W1"), Some(12.0), "", rules).is_ok());
+    // A decision that makes no sense is refused for that first, whatever its note.
+    let shape = ask(Assign, Some("C1"), None, None, "", rules).unwrap_err();
+    assert!(matches!(shape, Refusal::Shape(_)), "{shape:?}");
+    assert_eq!(shape.field(), None);
+}
+
+#[test]
+fn decisions_taken_before_the_rule_without_a_note_still_apply() {
+    // The rule is on taking a decision, never on reading one back: a standing noteless
+    // overrule of an older record applies under the default policy (note required).
+    let scenario = scenario();
+    assert!(scenario.policy.decisions.note_required);
+    let old = [
+        decision(1, "C4", DecisionKind::Assign, Some("W1")),
+        decision(2, "C5", DecisionKind::Never, Some("W2")),
+    ];
+    assert!(old.iter().all(|d| d.note.is_empty()));
+    let (out, outcomes) = apply_decisions(&scenario, &old);
+    assert!(outcomes.iter().all(|o| o.applied), "{outcomes:?}");
+    assert_eq!(
+        out.cases[3].hold.as_ref().and_then(|h| h.worker.clone()),
+        Some(WorkerId::new("W1"))
+    );
+    assert!(out.cases[4].never.contains_key(&WorkerId::new("W2")));
+}
