@@ -124,35 +124,47 @@ impl<'a> Formulation<'a> {
         f
     }
 
-    /// The program of the stable stage (docs/solver.md, "Stable proposals"): the part's
-    /// rules, its objective held within `cap` (`Σ cost ≤ cap`), and as the objective the
-    /// children whose worker differs from the previous proposal `was`,
-    /// `Σ changed(u,w) x[u,w] + Σ changed(u,∅) y[u]`. Units are interchangeable only when
-    /// their cases were alike in the previous proposal too, so each class has one count
-    /// of changes per worker.
-    pub(crate) fn build_stable(instance: &'a Instance, part: Part, was: &Was, cap: f64) -> Self {
+    /// The program of one step of the stable stage's search (docs/stable.md): the part's
+    /// rules and its cost as ever, the cost held within `cap` and the children whose
+    /// worker differs from the previous proposal `was` at most `most`. Any allocation it
+    /// finds changes no more than `most`; if it has none, no allocation within the cap
+    /// changes so few. Units are interchangeable only when their cases were alike in the
+    /// previous proposal too, so each class has one count of changes per worker.
+    pub(crate) fn build_budgeted(
+        instance: &'a Instance,
+        part: Part,
+        was: &Was,
+        most: f64,
+        cap: f64,
+    ) -> Self {
         let mut f = Self::variables(instance, part, Some(was));
         f.constrain();
-        let cost = std::mem::take(&mut f.objective);
-        f.constraints.push(cost.leq(cap));
+        let changes = f.changes(was);
+        f.constraints.push(changes.leq(most));
+        f.constraints.push(f.objective.clone().leq(cap));
+        f
+    }
+
+    /// The children whose worker differs from the previous proposal `was`:
+    /// `Σ changed(u,w) x[u,w] + Σ changed(u,∅) y[u]` (classes built with `was`).
+    fn changes(&self, was: &Was) -> Expression {
         let mut changes = Expression::default();
-        for (k, members) in f.classes.iter().enumerate() {
+        for (k, members) in self.classes.iter().enumerate() {
             let u = members[0];
-            for p in &f.pairs[k] {
-                let n = was.changed_in(instance, u, Some(p.worker));
+            for p in &self.pairs[k] {
+                let n = was.changed_in(self.instance, u, Some(p.worker));
                 if n > 0 {
                     changes += f64::from(n) * p.x.var;
                 }
             }
-            if let Some(y) = f.unallocated[k] {
-                let n = was.changed_in(instance, u, None);
+            if let Some(y) = self.unallocated[k] {
+                let n = was.changed_in(self.instance, u, None);
                 if n > 0 {
                     changes += f64::from(n) * y.var;
                 }
             }
         }
-        f.objective = changes;
-        f
+        changes
     }
 
     /// Adds every constraint family.
