@@ -51,6 +51,8 @@ pub(crate) struct LpSolution {
     pub(crate) mu: Vec<f64>,
     /// `σ` (0 without a floor row).
     pub(crate) sigma: f64,
+    /// `Σ_k s_k`: units the artificials cover.
+    pub(crate) artificial: f64,
 }
 
 /// The restricted master.
@@ -63,6 +65,9 @@ pub(crate) struct Master {
     pub(crate) columns: Vec<Caseload>,
     positions: usize,
     seen: std::collections::HashSet<(usize, Vec<u32>)>,
+    /// `s_k`: class and column of each artificial.
+    artificials: Vec<(usize, Col)>,
+    big_m: f64,
 }
 
 /// The rows every caseload column enters: each class covered by exactly its size (units
@@ -95,25 +100,6 @@ impl Master {
         let mut problem = ColProblem::new();
         let (class_rows, worker_rows) = assignment_rows(team, &mut problem);
         let floor_row = floor.map(|f| problem.add_row(f.value..));
-        let mut positions = 0;
-        for (k, class) in team.classes.iter().enumerate() {
-            let n = f64::from(class.size());
-            match class.unallocated {
-                Some(cost) => {
-                    let mut factors = vec![(class_rows[k], 1.0)];
-                    if let (Some(row), Some(f)) = (floor_row, floor) {
-                        if f.classes[k] {
-                            factors.push((row, cost));
-                        }
-                    }
-                    problem.add_column(cost, 0.0..=n, factors);
-                }
-                None => {
-                    problem.add_column(big_m, 0.0..=n, [(class_rows[k], 1.0)]);
-                }
-            }
-            positions += 1;
-        }
         let mut model = Model::try_new(problem).map_err(|_| MasterError)?;
         model.set_sense(Sense::Minimise);
         for (key, value) in [("presolve", "off"), ("solver", "simplex")] {
@@ -125,6 +111,31 @@ impl Master {
         model
             .try_set_option("random_seed", 0)
             .map_err(|_| MasterError)?;
+        // The `y_k` and `s_k` columns come first, in class order (positions 0..classes).
+        let mut artificials = Vec::new();
+        for (k, class) in team.classes.iter().enumerate() {
+            let n = f64::from(class.size());
+            match class.unallocated {
+                Some(cost) => {
+                    let mut factors = vec![(class_rows[k], 1.0)];
+                    if let (Some(row), Some(f)) = (floor_row, floor) {
+                        if f.classes[k] {
+                            factors.push((row, cost));
+                        }
+                    }
+                    model
+                        .try_add_column(cost, 0.0..=n, factors)
+                        .map_err(|_| MasterError)?;
+                }
+                None => {
+                    let col = model
+                        .try_add_column(big_m, 0.0..=n, [(class_rows[k], 1.0)])
+                        .map_err(|_| MasterError)?;
+                    artificials.push((k, col));
+                }
+            }
+        }
+        let positions = team.classes.len();
         let mut master = Master {
             model: Some(model),
             class_rows,
@@ -133,6 +144,8 @@ impl Master {
             columns: Vec::new(),
             positions,
             seen: Default::default(),
+            artificials,
+            big_m,
         };
         for (i, w) in team.workers.iter().enumerate() {
             let empty = vec![0; w.options.len()];
@@ -140,6 +153,23 @@ impl Master {
             master.add(team, i, empty, cost)?;
         }
         Ok(master)
+    }
+
+    /// `M`, the cost of an artificial unit.
+    pub(crate) fn big_m(&self) -> f64 {
+        self.big_m
+    }
+
+    /// Multiplies `M` by `factor`: the LP with artificials is a relaxation at any `M`,
+    /// and equals the master without them once `M` exceeds every class dual of an
+    /// optimum of the latter.
+    pub(crate) fn raise_big_m(&mut self, factor: f64) -> Result<(), MasterError> {
+        self.big_m *= factor;
+        let model = self.model.as_mut().ok_or(MasterError)?;
+        for &(_, col) in &self.artificials {
+            model.change_column_cost(col, self.big_m);
+        }
+        Ok(())
     }
 
     /// Adds worker `worker`'s caseload `counts` of cost `cost`; `false` if it was there.
@@ -216,6 +246,11 @@ impl Master {
                 sigma: self
                     .floor_row
                     .map_or(0.0, |_| row(classes + workers).max(0.0)),
+                artificial: self
+                    .artificials
+                    .iter()
+                    .map(|&(k, _)| cols.get(k).copied().unwrap_or(0.0))
+                    .sum(),
             }))
         } else if status == HighsModelStatus::Infeasible {
             Ok(None)

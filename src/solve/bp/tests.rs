@@ -119,6 +119,44 @@ fn forever() -> BpSettings<'static> {
     }
 }
 
+/// The Dantzig–Wolfe root does not depend on the artificials' first cost `M`: from
+/// `M = 1`, far below what a unit that must be allocated is worth, the root still equals
+/// the LP's optimum with no artificial (at least HiGHS's LP relaxation, at most the
+/// optimum), because `M` rises while column generation converges on artificials. With
+/// `M` fixed the master covered the held case by its artificial at 1 a unit and stopped
+/// at about 3 (seed 1's team 17 of the 30-team trust stopped below HiGHS's LP the same
+/// way, from `M = 2 × start + 1,000`).
+#[test]
+fn the_dw_root_does_not_depend_on_the_first_big_m() {
+    let workers = vec![Worker::new("W0").capacity(3.0)];
+    let cases = vec![
+        Case::new("C0").weight(3.0).held_by("W0"),
+        Case::new("C1").weight(1.0).priority(5),
+    ];
+    let scenario = Scenario::new(workers, cases, Policy::default());
+    let instance = Instance::new(&scenario).expect("a valid scenario");
+    let f = Formulation::build(&instance);
+    let start: Vec<(usize, Option<usize>)> = (0..instance.units.len())
+        .map(|u| (u, instance.units[u].must_allocate.then_some(0)))
+        .collect();
+    let lp = relaxation_bound(Formulation::build(&instance), None, None)
+        .expect("LP")
+        .expect("LP optimum");
+    let best = feasible(&instance).first().expect("an allocation").0;
+    let tol = 1e-6 * best.abs().max(1.0);
+    for first in [None, Some(1.0)] {
+        let plain = root_bound_from(&f, &start, false, first).expect("root");
+        assert!(
+            plain >= lp - tol,
+            "DW root {plain} (first M {first:?}) below HiGHS's LP {lp}"
+        );
+        assert!(
+            plain <= best + tol,
+            "DW root {plain} above the optimum {best}"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -197,7 +235,7 @@ proptest! {
         let scenario = tiny(workers, cases, &draws);
         let Ok(instance) = Instance::new(&scenario) else { return Ok(()) };
         let all = feasible(&instance);
-        let (Some((best, _)), Some((_, worst))) = (all.first(), all.last()) else { return Ok(()) };
+        let (Some((best, optimum)), Some((_, worst))) = (all.first(), all.last()) else { return Ok(()) };
         let best = *best;
         let f = Formulation::build(&instance);
         let team = Team::of(&f).expect("a tiny team on quarter points");
@@ -213,6 +251,12 @@ proptest! {
         let with_floor = root_bound(&f, &start, true).expect("root");
         let tol = 1e-6 * best.abs().max(1.0);
         prop_assert!(plain >= lp - tol, "DW root {plain} below HiGHS's LP {lp}");
+        // From the optimum (the smallest first M) and from M = 1, the same root.
+        for (start, m) in [(decisions_of(optimum), None), (start.clone(), Some(1.0))] {
+            let root = root_bound_from(&f, &start, false, m).expect("root");
+            prop_assert!(root >= lp - tol, "DW root {root} (first M {m:?}) below HiGHS's LP {lp}");
+            prop_assert!(root <= best + tol, "DW root {root} above the optimum {best}");
+        }
         prop_assert!(with_floor >= plain - tol, "floor row lowered the root: {with_floor} < {plain}");
         prop_assert!(with_floor <= best + tol, "root {with_floor} above the optimum {best}");
         let outcome = solve_part(&f, Some(&start), &forever()).expect("bp takes a tiny team");
