@@ -274,6 +274,53 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Price-and-round: from the optimum's counts it gives the optimum back (no greedy
+    /// insertion improves an optimum); from a mix `t a + (1 − t) b` of two allocations
+    /// (a point of each worker's hull of caseloads) it gives an allocation that obeys
+    /// every rule (the checker accepts it) and is never below the optimum.
+    #[test]
+    fn price_and_round_gives_allocations_and_keeps_the_optimum(
+        workers in 1usize..=3,
+        cases in 1usize..=6,
+        draws in prop::collection::vec(any::<u8>(), 64),
+        pick in (any::<prop::sample::Index>(), any::<prop::sample::Index>()),
+        t in 0.0f64..=1.0,
+    ) {
+        let scenario = tiny(workers, cases, &draws);
+        let Ok(instance) = Instance::new(&scenario) else { return Ok(()) };
+        let all = feasible(&instance);
+        let Some((best, optimum)) = all.first() else { return Ok(()) };
+        let f = Formulation::build(&instance);
+        let team = Team::of(&f).expect("a tiny team on quarter points");
+        let counts = |a: &Allocation| counts_of(&team, &decisions_of(a)).expect("an allocation's counts");
+        let as_x = |c: &[Vec<u32>]| -> Vec<Vec<f64>> {
+            c.iter().map(|v| v.iter().map(|&t| f64::from(t)).collect()).collect()
+        };
+        let tol = 1e-6 * best.abs().max(1.0);
+        let back = heuristic::round_and_repair(&team, &as_x(&counts(optimum).counts))
+            .expect("the optimum rounds to itself");
+        prop_assert!((back.cost - best).abs() <= tol, "from the optimum {best}: {}", back.cost);
+        let (a, b) = (&all[pick.0.index(all.len())].1, &all[pick.1.index(all.len())].1);
+        let (ca, cb) = (counts(a).counts, counts(b).counts);
+        let x: Vec<Vec<f64>> = ca.iter().zip(&cb).map(|(u, v)| {
+            u.iter().zip(v).map(|(&p, &q)| t * f64::from(p) + (1.0 - t) * f64::from(q)).collect()
+        }).collect();
+        if let Some(found) = heuristic::round_and_repair(&team, &x) {
+            prop_assert!(found.cost >= best - tol, "{} below the optimum {best}", found.cost);
+            let mut allocation = Allocation { units: vec![None; instance.units.len()] };
+            for (u, w) in decisions(&team, &found.counts) {
+                allocation.units[u] = w;
+            }
+            let report = check(&scenario, &rows(&instance, &allocation));
+            prop_assert!(report.is_valid(), "{report}");
+            prop_assert!((report.objective.total - found.cost).abs() <= tol);
+        }
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig { cases: 3, ..ProptestConfig::default() })]
 
     /// On generated one-team services, branch-and-price solves every part and is sound:

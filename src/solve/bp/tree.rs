@@ -21,11 +21,12 @@
 //! the LP's by the convexity of the band cost: the node is solved.
 //!
 //! **Search.** Best bound first; a node is pruned when its bound reaches the incumbent
-//! less the gap tolerance. Incumbents come from the start, whole LP solutions, and the
-//! restricted master solved as a MIP over the columns found ([`super::heuristic`]).
+//! less the gap tolerance. Incumbents come from the start, whole LP solutions,
+//! price-and-round at every node, and at the root a dive and the restricted master solved
+//! as a MIP over the columns found ([`super::heuristic`]).
 
 use super::floor::Floor;
-use super::heuristic::restricted_master_mip;
+use super::heuristic::{restricted_master_mip, round_and_repair};
 use super::master::{Caseload, LpSolution, Master, MasterError};
 use super::pricing::price;
 use super::team::{cost_of, Incumbent, Team};
@@ -95,15 +96,28 @@ pub(crate) fn search(
         }
         nodes += 1;
         let lp = column_generation(team, floor, &mut master, &mut node, cutoff, limits)?;
+        // Price-and-round at every node: cheap, and each incumbent prunes.
+        if let Some(found) = lp
+            .as_ref()
+            .and_then(|lp| round_and_repair(team, &lp_counts(team, &master, lp)))
+            .filter(|d| d.cost < incumbent.cost)
+        {
+            incumbent = found;
+        }
         if at_root {
             at_root = false;
-            let dived = dive(team, floor, &mut master, &node, &lp, limits)?;
-            if let Some(found) = dived.filter(|d| d.cost < incumbent.cost) {
-                incumbent = found;
+            // The dive and the restricted master only while the root's bound leaves a gap.
+            if node.bound < limits.cutoff(incumbent.cost) {
+                let dived = dive(team, floor, &mut master, &node, &lp, limits)?;
+                if let Some(found) = dived.filter(|d| d.cost < incumbent.cost) {
+                    incumbent = found;
+                }
             }
-            let mastered = restricted_master_mip(team, floor, &master, &incumbent, limits);
-            if let Some(found) = mastered.filter(|d| d.cost < incumbent.cost) {
-                incumbent = found;
+            if node.bound < limits.cutoff(incumbent.cost) {
+                let mastered = restricted_master_mip(team, floor, &master, &incumbent, limits);
+                if let Some(found) = mastered.filter(|d| d.cost < incumbent.cost) {
+                    incumbent = found;
+                }
             }
             // Back to the root's columns.
             master.restrict(|c| within(c, &node.bounds))?;
@@ -134,7 +148,7 @@ pub(crate) fn search(
                 open.push(up);
             }
         }
-        if nodes % 200 == 0 {
+        if nodes % 200 == 0 && open.iter().any(|n| n.bound < limits.cutoff(incumbent.cost)) {
             if let Some(found) = restricted_master_mip(team, floor, &master, &incumbent, limits) {
                 if found.cost < incumbent.cost {
                     incumbent = found;
@@ -381,13 +395,8 @@ fn lagrangian_constant(
     total
 }
 
-/// Each worker's whole counts when the LP's are whole; else the most fractional
-/// `(worker, choice, x)`.
-fn fractional(
-    team: &Team,
-    master: &Master,
-    lp: &LpSolution,
-) -> Result<Vec<Vec<u32>>, (usize, usize, f64)> {
+/// `x_wj = Σ_{p ∈ P_w} a_pj λ_p`: the units of each worker's choices in the LP.
+fn lp_counts(team: &Team, master: &Master, lp: &LpSolution) -> Vec<Vec<f64>> {
     let mut x: Vec<Vec<f64>> = team
         .workers
         .iter()
@@ -400,6 +409,17 @@ fn fractional(
             }
         }
     }
+    x
+}
+
+/// Each worker's whole counts when the LP's are whole; else the most fractional
+/// `(worker, choice, x)`.
+fn fractional(
+    team: &Team,
+    master: &Master,
+    lp: &LpSolution,
+) -> Result<Vec<Vec<u32>>, (usize, usize, f64)> {
+    let x = lp_counts(team, master, lp);
     let mut worst: Option<(f64, usize, usize)> = None;
     for (w, xs) in x.iter().enumerate() {
         for (j, &v) in xs.iter().enumerate() {
