@@ -3,7 +3,8 @@
 //! Columns `λ_p` are whole caseloads of one worker (`p ∈ P_w`: counts `a_pk` of each
 //! class, cost `c_p`); `y_k` the units of class `k` left unallocated (classes that may
 //! be); `s_k` an artificial for each class that must be allocated, at a cost `M` above
-//! any allocation's (so the LP is feasible with any column set, and stays a relaxation):
+//! any allocation's (so the LP is feasible with any column set, and stays a relaxation;
+//! `M` rises, [`Master::raise_big_m`], while the LP's optimum uses artificials):
 //!
 //! ```text
 //! min  Σ_p c_p λ_p + Σ_k U_k y_k + Σ_k M s_k
