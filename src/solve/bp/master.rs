@@ -69,7 +69,12 @@ pub(crate) struct Master {
     /// `s_k`: class and column of each artificial.
     artificials: Vec<(usize, Col)>,
     big_m: f64,
+    first_big_m: f64,
 }
+
+/// How far `M` may rise above its first value (at least 1,000): numbers beyond upset
+/// HiGHS's simplex (seed 1's team 25 reached 3e20 and HiGHS gave up).
+const MAX_BIG_M_RISE: f64 = 1e4;
 
 /// The rows every caseload column enters: each class covered by exactly its size (units
 /// held or unallocated), each worker given exactly one caseload.
@@ -147,6 +152,7 @@ impl Master {
             seen: Default::default(),
             artificials,
             big_m,
+            first_big_m: big_m,
         };
         for (i, w) in team.workers.iter().enumerate() {
             let empty = vec![0; w.options.len()];
@@ -161,16 +167,20 @@ impl Master {
         self.big_m
     }
 
-    /// Multiplies `M` by `factor`: the LP with artificials is a relaxation at any `M`,
+    /// Multiplies `M` by `factor` (`false`, and nothing done, when that would take it
+    /// beyond [`MAX_BIG_M_RISE`] times the first `M`): the LP with artificials is a relaxation at any `M`,
     /// and equals the master without them once `M` exceeds every class dual of an
     /// optimum of the latter.
-    pub(crate) fn raise_big_m(&mut self, factor: f64) -> Result<(), MasterError> {
+    pub(crate) fn raise_big_m(&mut self, factor: f64) -> Result<bool, MasterError> {
+        if self.big_m * factor > self.first_big_m.max(1e3) * MAX_BIG_M_RISE {
+            return Ok(false);
+        }
         self.big_m *= factor;
         let model = self.model.as_mut().ok_or(MasterError)?;
         for &(_, col) in &self.artificials {
             model.change_column_cost(col, self.big_m);
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Adds worker `worker`'s caseload `counts` of cost `cost`; `false` if it was there.
@@ -227,8 +237,22 @@ impl Master {
     /// have no solution (a node's bounds over-cover a class).
     pub(crate) fn solve(&mut self) -> Result<Option<LpSolution>, MasterError> {
         let model = self.model.take().ok_or(MasterError)?;
-        let solved = model.try_solve().map_err(|_| MasterError)?;
-        let status = solved.status();
+        let mut solved = model.try_solve().map_err(|_| MasterError)?;
+        let mut status = solved.status();
+        if !matches!(
+            status,
+            HighsModelStatus::Optimal | HighsModelStatus::Infeasible
+        ) {
+            // HiGHS's dual simplex sometimes ends without a status on these degenerate
+            // LPs (seed 1's teams 5 and 15): once more from the same basis by the primal
+            // simplex, which the master keeps from then on.
+            let mut model = Model::from(solved);
+            model
+                .try_set_option("simplex_strategy", 4)
+                .map_err(|_| MasterError)?;
+            solved = model.try_solve().map_err(|_| MasterError)?;
+            status = solved.status();
+        }
         let result = if status == HighsModelStatus::Optimal {
             let s = solved.get_solution();
             let (cols, duals) = (s.columns(), s.dual_rows());

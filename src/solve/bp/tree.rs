@@ -108,7 +108,8 @@ pub(crate) fn search(
             at_root = false;
             // The dive and the restricted master only while the root's bound leaves a gap.
             if node.bound < limits.cutoff(incumbent.cost) {
-                let dived = dive(team, floor, &mut master, &node, &lp, limits)?;
+                // A dive HiGHS fails on finds nothing; the search goes on.
+                let dived = dive(team, floor, &mut master, &node, &lp, limits).unwrap_or(None);
                 if let Some(found) = dived.filter(|d| d.cost < incumbent.cost) {
                     incumbent = found;
                 }
@@ -303,8 +304,10 @@ fn column_generation(
         }
         let converged = !added || node.bound >= lp.objective - tolerance;
         if converged {
-            if lp.artificial > 1e-9 && raises < MAX_BIG_M_RAISES {
-                master.raise_big_m(BIG_M_STEP)?;
+            if lp.artificial > 1e-9
+                && raises < MAX_BIG_M_RAISES
+                && master.raise_big_m(BIG_M_STEP)?
+            {
                 raises += 1;
                 centre = None;
                 continue;
