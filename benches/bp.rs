@@ -9,7 +9,9 @@
 //!
 //! `cargo bench --bench bp`. `BP_BENCH_SEEDS` (default `1,2,3`) and `BP_BENCH_TEAMS`
 //! (default 30) change the generated trusts, `BP_BENCH_TIME_LIMIT` (default 120) each
-//! part's time limit in the table; `BP_BENCH_TABLE_ONLY=1` skips criterion.
+//! part's time limit in the table, `BP_BENCH_PARTS` (e.g. `3,9,17`) solves only those
+//! parts (positions among the parts with columns) in the table; `BP_BENCH_TABLE_ONLY=1`
+//! skips criterion.
 
 use std::time::Duration;
 
@@ -61,10 +63,19 @@ fn table(instances: &[(String, Instance)]) {
         "instance part workers units | start | lp dw dw+floor | highs: obj bound opt s | bp: obj bound opt s nodes cols"
     );
     for (name, instance) in instances {
-        let reports = compare_parts(instance, 1e-4, env("BP_BENCH_TIME_LIMIT", 120.0));
+        let only: Option<Vec<usize>> = std::env::var("BP_BENCH_PARTS")
+            .ok()
+            .map(|v| v.split(',').filter_map(|p| p.trim().parse().ok()).collect());
+        let reports = compare_parts(
+            instance,
+            1e-4,
+            env("BP_BENCH_TIME_LIMIT", 120.0),
+            only.as_deref(),
+        );
         let (mut th, mut tb, mut proven_h, mut proven_b, mut closed, mut gaps) =
             (0.0, 0.0, 0, 0, 0.0, 0.0f64);
-        for (i, r) in reports.iter().enumerate() {
+        for r in &reports {
+            let i = r.position;
             let (ho, hb, hopt, hs) = r.highs;
             th += hs;
             proven_h += usize::from(hopt);

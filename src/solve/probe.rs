@@ -14,6 +14,8 @@ use crate::solve::{parts, start, SolveOptions, Status};
 /// One part solved by both solvers.
 #[derive(Clone, Debug)]
 pub struct PartReport {
+    /// Position of the part among the parts with columns.
+    pub position: usize,
     /// Workers of the part.
     pub workers: usize,
     /// Units of the part.
@@ -34,7 +36,15 @@ pub struct PartReport {
 
 /// Every part of `instance` with columns, solved by HiGHS and by branch-and-price (one
 /// thread each, `gap`, `time_limit` seconds each), from the same improved start.
-pub fn compare_parts(instance: &Instance, gap: f64, time_limit: f64) -> Vec<PartReport> {
+///
+/// With `only`, just the parts whose position among the parts with columns (in
+/// [`parts::split`]'s order) it lists.
+pub fn compare_parts(
+    instance: &Instance,
+    gap: f64,
+    time_limit: f64,
+    only: Option<&[usize]>,
+) -> Vec<PartReport> {
     let start = start::improved_start(instance, Instant::now() + Duration::from_secs(1));
     let state = crate::solve::state::State::of(instance, &start);
     let options = SolveOptions {
@@ -43,9 +53,14 @@ pub fn compare_parts(instance: &Instance, gap: f64, time_limit: f64) -> Vec<Part
         ..SolveOptions::default()
     };
     let mut reports = Vec::new();
+    let mut position = 0;
     for part in parts::split(instance) {
         let f = Formulation::build_part(instance, part.clone());
         if f.columns() == 0 {
+            continue;
+        }
+        position += 1;
+        if only.is_some_and(|o| !o.contains(&(position - 1))) {
             continue;
         }
         let decisions: Vec<(usize, Option<usize>)> =
@@ -91,6 +106,7 @@ pub fn compare_parts(instance: &Instance, gap: f64, time_limit: f64) -> Vec<Part
             )
         });
         reports.push(PartReport {
+            position: position - 1,
             workers: part.workers.len(),
             units: part.units.len(),
             start: state.local_cost(&part.units, &part.workers),

@@ -3,7 +3,8 @@
 //! Columns `λ_p` are whole caseloads of one worker (`p ∈ P_w`: counts `a_pk` of each
 //! class, cost `c_p`); `y_k` the units of class `k` left unallocated (classes that may
 //! be); `s_k` an artificial for each class that must be allocated, at a cost `M` above
-//! any allocation's (so the LP is feasible with any column set, and stays a relaxation):
+//! any allocation's (so the LP is feasible with any column set, and stays a relaxation;
+//! `M` rises, [`Master::raise_big_m`], while the LP's optimum uses artificials):
 //!
 //! ```text
 //! min  Σ_p c_p λ_p + Σ_k U_k y_k + Σ_k M s_k
@@ -51,6 +52,8 @@ pub(crate) struct LpSolution {
     pub(crate) mu: Vec<f64>,
     /// `σ` (0 without a floor row).
     pub(crate) sigma: f64,
+    /// `Σ_k s_k`: units the artificials cover.
+    pub(crate) artificial: f64,
 }
 
 /// The restricted master.
@@ -63,7 +66,15 @@ pub(crate) struct Master {
     pub(crate) columns: Vec<Caseload>,
     positions: usize,
     seen: std::collections::HashSet<(usize, Vec<u32>)>,
+    /// `s_k`: class and column of each artificial.
+    artificials: Vec<(usize, Col)>,
+    big_m: f64,
+    first_big_m: f64,
 }
+
+/// How far `M` may rise above its first value (at least 1,000): numbers beyond upset
+/// HiGHS's simplex (seed 1's team 25 reached 3e20 and HiGHS gave up).
+const MAX_BIG_M_RISE: f64 = 1e4;
 
 /// The rows every caseload column enters: each class covered by exactly its size (units
 /// held or unallocated), each worker given exactly one caseload.
@@ -95,25 +106,6 @@ impl Master {
         let mut problem = ColProblem::new();
         let (class_rows, worker_rows) = assignment_rows(team, &mut problem);
         let floor_row = floor.map(|f| problem.add_row(f.value..));
-        let mut positions = 0;
-        for (k, class) in team.classes.iter().enumerate() {
-            let n = f64::from(class.size());
-            match class.unallocated {
-                Some(cost) => {
-                    let mut factors = vec![(class_rows[k], 1.0)];
-                    if let (Some(row), Some(f)) = (floor_row, floor) {
-                        if f.classes[k] {
-                            factors.push((row, cost));
-                        }
-                    }
-                    problem.add_column(cost, 0.0..=n, factors);
-                }
-                None => {
-                    problem.add_column(big_m, 0.0..=n, [(class_rows[k], 1.0)]);
-                }
-            }
-            positions += 1;
-        }
         let mut model = Model::try_new(problem).map_err(|_| MasterError)?;
         model.set_sense(Sense::Minimise);
         for (key, value) in [("presolve", "off"), ("solver", "simplex")] {
@@ -125,6 +117,31 @@ impl Master {
         model
             .try_set_option("random_seed", 0)
             .map_err(|_| MasterError)?;
+        // The `y_k` and `s_k` columns come first, in class order (positions 0..classes).
+        let mut artificials = Vec::new();
+        for (k, class) in team.classes.iter().enumerate() {
+            let n = f64::from(class.size());
+            match class.unallocated {
+                Some(cost) => {
+                    let mut factors = vec![(class_rows[k], 1.0)];
+                    if let (Some(row), Some(f)) = (floor_row, floor) {
+                        if f.classes[k] {
+                            factors.push((row, cost));
+                        }
+                    }
+                    model
+                        .try_add_column(cost, 0.0..=n, factors)
+                        .map_err(|_| MasterError)?;
+                }
+                None => {
+                    let col = model
+                        .try_add_column(big_m, 0.0..=n, [(class_rows[k], 1.0)])
+                        .map_err(|_| MasterError)?;
+                    artificials.push((k, col));
+                }
+            }
+        }
+        let positions = team.classes.len();
         let mut master = Master {
             model: Some(model),
             class_rows,
@@ -133,6 +150,9 @@ impl Master {
             columns: Vec::new(),
             positions,
             seen: Default::default(),
+            artificials,
+            big_m,
+            first_big_m: big_m,
         };
         for (i, w) in team.workers.iter().enumerate() {
             let empty = vec![0; w.options.len()];
@@ -140,6 +160,27 @@ impl Master {
             master.add(team, i, empty, cost)?;
         }
         Ok(master)
+    }
+
+    /// `M`, the cost of an artificial unit.
+    pub(crate) fn big_m(&self) -> f64 {
+        self.big_m
+    }
+
+    /// Multiplies `M` by `factor` (`false`, and nothing done, when that would take it
+    /// beyond [`MAX_BIG_M_RISE`] times the first `M`): the LP with artificials is a relaxation at any `M`,
+    /// and equals the master without them once `M` exceeds every class dual of an
+    /// optimum of the latter.
+    pub(crate) fn raise_big_m(&mut self, factor: f64) -> Result<bool, MasterError> {
+        if self.big_m * factor > self.first_big_m.max(1e3) * MAX_BIG_M_RISE {
+            return Ok(false);
+        }
+        self.big_m *= factor;
+        let model = self.model.as_mut().ok_or(MasterError)?;
+        for &(_, col) in &self.artificials {
+            model.change_column_cost(col, self.big_m);
+        }
+        Ok(true)
     }
 
     /// Adds worker `worker`'s caseload `counts` of cost `cost`; `false` if it was there.
@@ -196,8 +237,22 @@ impl Master {
     /// have no solution (a node's bounds over-cover a class).
     pub(crate) fn solve(&mut self) -> Result<Option<LpSolution>, MasterError> {
         let model = self.model.take().ok_or(MasterError)?;
-        let solved = model.try_solve().map_err(|_| MasterError)?;
-        let status = solved.status();
+        let mut solved = model.try_solve().map_err(|_| MasterError)?;
+        let mut status = solved.status();
+        if !matches!(
+            status,
+            HighsModelStatus::Optimal | HighsModelStatus::Infeasible
+        ) {
+            // HiGHS's dual simplex sometimes ends without a status on these degenerate
+            // LPs (seed 1's teams 5 and 15): once more from the same basis by the primal
+            // simplex, which the master keeps from then on.
+            let mut model = Model::from(solved);
+            model
+                .try_set_option("simplex_strategy", 4)
+                .map_err(|_| MasterError)?;
+            solved = model.try_solve().map_err(|_| MasterError)?;
+            status = solved.status();
+        }
         let result = if status == HighsModelStatus::Optimal {
             let s = solved.get_solution();
             let (cols, duals) = (s.columns(), s.dual_rows());
@@ -216,6 +271,11 @@ impl Master {
                 sigma: self
                     .floor_row
                     .map_or(0.0, |_| row(classes + workers).max(0.0)),
+                artificial: self
+                    .artificials
+                    .iter()
+                    .map(|&(k, _)| cols.get(k).copied().unwrap_or(0.0))
+                    .sum(),
             }))
         } else if status == HighsModelStatus::Infeasible {
             Ok(None)

@@ -105,6 +105,16 @@ pub(crate) fn root_bound(
     start: &[(usize, Option<usize>)],
     with_floor: bool,
 ) -> Result<f64, Unsupported> {
+    root_bound_from(formulation, start, with_floor, None)
+}
+
+/// [`root_bound`] with the artificials' first cost `big_m` (`None`: the search's).
+fn root_bound_from(
+    formulation: &Formulation<'_>,
+    start: &[(usize, Option<usize>)],
+    with_floor: bool,
+    big_m: Option<f64>,
+) -> Result<f64, Unsupported> {
     let team = Team::of(formulation)?;
     let start = counts_of(&team, start).ok_or(Unsupported::NoStart)?;
     let floor = floor::floor(&team).filter(|_| with_floor);
@@ -114,7 +124,7 @@ pub(crate) fn root_bound(
         deadline: Instant::now() + std::time::Duration::from_secs(3600),
         cancelled: &never,
     };
-    tree::root_only(&team, floor.as_ref(), start, &limits).map_err(|_| Unsupported::Master)
+    tree::root_only(&team, floor.as_ref(), start, &limits, big_m).map_err(|_| Unsupported::Master)
 }
 
 /// Each worker's counts in an allocation of the part, and its cost; `None` if a unit is

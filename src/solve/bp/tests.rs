@@ -119,6 +119,44 @@ fn forever() -> BpSettings<'static> {
     }
 }
 
+/// The Dantzig–Wolfe root does not depend on the artificials' first cost `M`: from
+/// `M = 1`, far below what a unit that must be allocated is worth, the root still equals
+/// the LP's optimum with no artificial (at least HiGHS's LP relaxation, at most the
+/// optimum), because `M` rises while column generation converges on artificials. With
+/// `M` fixed the master covered the held case by its artificial at 1 a unit and stopped
+/// at about 3 (seed 1's team 17 of the 30-team trust stopped below HiGHS's LP the same
+/// way, from `M = 2 × start + 1,000`).
+#[test]
+fn the_dw_root_does_not_depend_on_the_first_big_m() {
+    let workers = vec![Worker::new("W0").capacity(3.0)];
+    let cases = vec![
+        Case::new("C0").weight(3.0).held_by("W0"),
+        Case::new("C1").weight(1.0).priority(5),
+    ];
+    let scenario = Scenario::new(workers, cases, Policy::default());
+    let instance = Instance::new(&scenario).expect("a valid scenario");
+    let f = Formulation::build(&instance);
+    let start: Vec<(usize, Option<usize>)> = (0..instance.units.len())
+        .map(|u| (u, instance.units[u].must_allocate.then_some(0)))
+        .collect();
+    let lp = relaxation_bound(Formulation::build(&instance), None, None)
+        .expect("LP")
+        .expect("LP optimum");
+    let best = feasible(&instance).first().expect("an allocation").0;
+    let tol = 1e-6 * best.abs().max(1.0);
+    for first in [None, Some(1.0)] {
+        let plain = root_bound_from(&f, &start, false, first).expect("root");
+        assert!(
+            plain >= lp - tol,
+            "DW root {plain} (first M {first:?}) below HiGHS's LP {lp}"
+        );
+        assert!(
+            plain <= best + tol,
+            "DW root {plain} above the optimum {best}"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -197,7 +235,7 @@ proptest! {
         let scenario = tiny(workers, cases, &draws);
         let Ok(instance) = Instance::new(&scenario) else { return Ok(()) };
         let all = feasible(&instance);
-        let (Some((best, _)), Some((_, worst))) = (all.first(), all.last()) else { return Ok(()) };
+        let (Some((best, optimum)), Some((_, worst))) = (all.first(), all.last()) else { return Ok(()) };
         let best = *best;
         let f = Formulation::build(&instance);
         let team = Team::of(&f).expect("a tiny team on quarter points");
@@ -213,6 +251,12 @@ proptest! {
         let with_floor = root_bound(&f, &start, true).expect("root");
         let tol = 1e-6 * best.abs().max(1.0);
         prop_assert!(plain >= lp - tol, "DW root {plain} below HiGHS's LP {lp}");
+        // From the optimum (the smallest first M) and from M = 1, the same root.
+        for (start, m) in [(decisions_of(optimum), None), (start.clone(), Some(1.0))] {
+            let root = root_bound_from(&f, &start, false, m).expect("root");
+            prop_assert!(root >= lp - tol, "DW root {root} (first M {m:?}) below HiGHS's LP {lp}");
+            prop_assert!(root <= best + tol, "DW root {root} above the optimum {best}");
+        }
         prop_assert!(with_floor >= plain - tol, "floor row lowered the root: {with_floor} < {plain}");
         prop_assert!(with_floor <= best + tol, "root {with_floor} above the optimum {best}");
         let outcome = solve_part(&f, Some(&start), &forever()).expect("bp takes a tiny team");
@@ -226,6 +270,53 @@ proptest! {
         let report = check(&scenario, &rows(&instance, &allocation));
         prop_assert!(report.is_valid(), "{report}");
         prop_assert!((report.objective.total - outcome.objective).abs() <= tol);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Price-and-round: from the optimum's counts it gives the optimum back (no greedy
+    /// insertion improves an optimum); from a mix `t a + (1 − t) b` of two allocations
+    /// (a point of each worker's hull of caseloads) it gives an allocation that obeys
+    /// every rule (the checker accepts it) and is never below the optimum.
+    #[test]
+    fn price_and_round_gives_allocations_and_keeps_the_optimum(
+        workers in 1usize..=3,
+        cases in 1usize..=6,
+        draws in prop::collection::vec(any::<u8>(), 64),
+        pick in (any::<prop::sample::Index>(), any::<prop::sample::Index>()),
+        t in 0.0f64..=1.0,
+    ) {
+        let scenario = tiny(workers, cases, &draws);
+        let Ok(instance) = Instance::new(&scenario) else { return Ok(()) };
+        let all = feasible(&instance);
+        let Some((best, optimum)) = all.first() else { return Ok(()) };
+        let f = Formulation::build(&instance);
+        let team = Team::of(&f).expect("a tiny team on quarter points");
+        let counts = |a: &Allocation| counts_of(&team, &decisions_of(a)).expect("an allocation's counts");
+        let as_x = |c: &[Vec<u32>]| -> Vec<Vec<f64>> {
+            c.iter().map(|v| v.iter().map(|&t| f64::from(t)).collect()).collect()
+        };
+        let tol = 1e-6 * best.abs().max(1.0);
+        let back = heuristic::round_and_repair(&team, &as_x(&counts(optimum).counts))
+            .expect("the optimum rounds to itself");
+        prop_assert!((back.cost - best).abs() <= tol, "from the optimum {best}: {}", back.cost);
+        let (a, b) = (&all[pick.0.index(all.len())].1, &all[pick.1.index(all.len())].1);
+        let (ca, cb) = (counts(a).counts, counts(b).counts);
+        let x: Vec<Vec<f64>> = ca.iter().zip(&cb).map(|(u, v)| {
+            u.iter().zip(v).map(|(&p, &q)| t * f64::from(p) + (1.0 - t) * f64::from(q)).collect()
+        }).collect();
+        if let Some(found) = heuristic::round_and_repair(&team, &x) {
+            prop_assert!(found.cost >= best - tol, "{} below the optimum {best}", found.cost);
+            let mut allocation = Allocation { units: vec![None; instance.units.len()] };
+            for (u, w) in decisions(&team, &found.counts) {
+                allocation.units[u] = w;
+            }
+            let report = check(&scenario, &rows(&instance, &allocation));
+            prop_assert!(report.is_valid(), "{report}");
+            prop_assert!((report.objective.total - found.cost).abs() <= tol);
+        }
     }
 }
 

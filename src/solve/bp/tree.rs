@@ -21,11 +21,12 @@
 //! the LP's by the convexity of the band cost: the node is solved.
 //!
 //! **Search.** Best bound first; a node is pruned when its bound reaches the incumbent
-//! less the gap tolerance. Incumbents come from the start, whole LP solutions, and the
-//! restricted master solved as a MIP over the columns found ([`super::heuristic`]).
+//! less the gap tolerance. Incumbents come from the start, whole LP solutions,
+//! price-and-round at every node, and at the root a dive and the restricted master solved
+//! as a MIP over the columns found ([`super::heuristic`]).
 
 use super::floor::Floor;
-use super::heuristic::restricted_master_mip;
+use super::heuristic::{restricted_master_mip, round_and_repair};
 use super::master::{Caseload, LpSolution, Master, MasterError};
 use super::pricing::price;
 use super::team::{cost_of, Incumbent, Team};
@@ -66,7 +67,7 @@ pub(crate) fn search(
     start: Incumbent,
     limits: &Limits,
 ) -> Result<SearchOutcome, MasterError> {
-    let (mut master, big_m, root) = begin(team, floor, &start)?;
+    let (mut master, root) = begin(team, floor, &start)?;
     let mut incumbent = start;
     let mut open = vec![root];
     // The least bound of the nodes closed without an allocation as good as the incumbent.
@@ -94,16 +95,30 @@ pub(crate) fn search(
             break;
         }
         nodes += 1;
-        let lp = column_generation(team, floor, big_m, &mut master, &mut node, cutoff, limits)?;
+        let lp = column_generation(team, floor, &mut master, &mut node, cutoff, limits)?;
+        // Price-and-round at every node: cheap, and each incumbent prunes.
+        if let Some(found) = lp
+            .as_ref()
+            .and_then(|lp| round_and_repair(team, &lp_counts(team, &master, lp)))
+            .filter(|d| d.cost < incumbent.cost)
+        {
+            incumbent = found;
+        }
         if at_root {
             at_root = false;
-            let dived = dive(team, floor, big_m, &mut master, &node, &lp, limits)?;
-            if let Some(found) = dived.filter(|d| d.cost < incumbent.cost) {
-                incumbent = found;
+            // The dive and the restricted master only while the root's bound leaves a gap.
+            if node.bound < limits.cutoff(incumbent.cost) {
+                // A dive HiGHS fails on finds nothing; the search goes on.
+                let dived = dive(team, floor, &mut master, &node, &lp, limits).unwrap_or(None);
+                if let Some(found) = dived.filter(|d| d.cost < incumbent.cost) {
+                    incumbent = found;
+                }
             }
-            let mastered = restricted_master_mip(team, floor, &master, &incumbent, limits);
-            if let Some(found) = mastered.filter(|d| d.cost < incumbent.cost) {
-                incumbent = found;
+            if node.bound < limits.cutoff(incumbent.cost) {
+                let mastered = restricted_master_mip(team, floor, &master, &incumbent, limits);
+                if let Some(found) = mastered.filter(|d| d.cost < incumbent.cost) {
+                    incumbent = found;
+                }
             }
             // Back to the root's columns.
             master.restrict(|c| within(c, &node.bounds))?;
@@ -134,7 +149,7 @@ pub(crate) fn search(
                 open.push(up);
             }
         }
-        if nodes % 200 == 0 {
+        if nodes % 200 == 0 && open.iter().any(|n| n.bound < limits.cutoff(incumbent.cost)) {
             if let Some(found) = restricted_master_mip(team, floor, &master, &incumbent, limits) {
                 if found.cost < incumbent.cost {
                     incumbent = found;
@@ -157,8 +172,17 @@ fn begin(
     team: &Team,
     floor: Option<&Floor>,
     start: &Incumbent,
-) -> Result<(Master, f64, Node), MasterError> {
-    let big_m = 2.0 * start.cost.abs() + 1000.0;
+) -> Result<(Master, Node), MasterError> {
+    begin_with(team, floor, start, 2.0 * start.cost.abs() + 1000.0)
+}
+
+/// [`begin`] with the artificials' first cost `big_m`.
+fn begin_with(
+    team: &Team,
+    floor: Option<&Floor>,
+    start: &Incumbent,
+    big_m: f64,
+) -> Result<(Master, Node), MasterError> {
     let mut master = Master::new(team, floor, big_m)?;
     for (i, counts) in start.counts.iter().enumerate() {
         if let Some(cost) = team.workers[i].cost_of(counts) {
@@ -178,62 +202,116 @@ fn begin(
             .collect(),
         bound: f64::NEG_INFINITY,
     };
-    Ok((master, big_m, root))
+    Ok((master, root))
 }
 
-/// The root's bound alone: column generation to convergence (or `limits`), no branching.
+/// The root's bound alone: column generation to convergence (or `limits`), no branching;
+/// the artificials' first cost `big_m` (`None`: the search's).
 pub(crate) fn root_only(
     team: &Team,
     floor: Option<&Floor>,
     start: Incumbent,
     limits: &Limits,
+    big_m: Option<f64>,
 ) -> Result<f64, MasterError> {
-    let (mut master, big_m, mut root) = begin(team, floor, &start)?;
-    column_generation(
-        team,
-        floor,
-        big_m,
-        &mut master,
-        &mut root,
-        f64::INFINITY,
-        limits,
-    )?;
+    let first = big_m.unwrap_or(2.0 * start.cost.abs() + 1000.0);
+    let (mut master, mut root) = begin_with(team, floor, &start, first)?;
+    column_generation(team, floor, &mut master, &mut root, f64::INFINITY, limits)?;
     Ok(root.bound)
 }
 
-/// Column generation at `node` until no column prices out, the node's bound reaches
-/// `cutoff`, or time is up; raises `node.bound` to the best Lagrangian bound. Returns the
-/// last LP solution (`None` when the node has no allocation).
+/// Wentges smoothing: pricing sees `α π̄ + (1 − α) π`, with `π̄` the duals of the best
+/// Lagrangian bound found at the node and `π` the master's.
+const SMOOTHING: f64 = 0.8;
+
+/// Factor by which `M` rises when column generation converges on artificials.
+const BIG_M_STEP: f64 = 100.0;
+
+/// Most rises of `M` at one node.
+const MAX_BIG_M_RAISES: usize = 3;
+
+/// Column generation at `node` until the LP is optimal over every column (its value
+/// reached by the Lagrangian bound, or no column prices out at its duals), the node's
+/// bound reaches `cutoff`, or time is up; raises `node.bound` to the best Lagrangian
+/// bound. Pricing is stabilised (Wentges smoothing, see [`SMOOTHING`]); when the LP
+/// converges with artificials in it, `M` rises and generation goes on. Returns the last
+/// LP solution (`None` when the node has no allocation).
 fn column_generation(
     team: &Team,
     floor: Option<&Floor>,
-    big_m: f64,
     master: &mut Master,
     node: &mut Node,
     cutoff: f64,
     limits: &Limits,
 ) -> Result<Option<LpSolution>, MasterError> {
     master.restrict(|c| within(c, &node.bounds))?;
+    // The stability centre: duals (π̄, σ̄) of the best bound at this node, and the bound.
+    let mut centre: Option<(Vec<f64>, f64, f64)> = None;
+    let mut raises = 0;
     loop {
         let Some(lp) = master.solve()? else {
             node.bound = f64::INFINITY;
             return Ok(None);
         };
-        let mut bound = lagrangian_constant(team, floor, big_m, &lp);
-        let mut added = false;
         let tolerance = 1e-9 * (1.0 + lp.objective.abs());
-        for (i, w) in team.workers.iter().enumerate() {
-            let Some(priced) = price(w, &lp.pi, &node.bounds[i]) else {
-                node.bound = f64::INFINITY;
-                return Ok(None);
+        let mut added = false;
+        let mut alpha = if centre.is_some() { SMOOTHING } else { 0.0 };
+        let mut misprices = 0;
+        loop {
+            let (pi, sigma) = match &centre {
+                Some((p, s, _)) if alpha > 0.0 => (
+                    p.iter()
+                        .zip(&lp.pi)
+                        .map(|(a, b)| alpha * a + (1.0 - alpha) * b)
+                        .collect(),
+                    alpha * s + (1.0 - alpha) * lp.sigma,
+                ),
+                _ => (lp.pi.clone(), lp.sigma),
             };
-            bound += priced.value;
-            if priced.value - lp.mu[i] < -tolerance {
-                added |= master.add(team, i, priced.counts, priced.cost)?;
+            let mut bound = lagrangian_constant(team, floor, master.big_m(), &pi, sigma);
+            for (i, w) in team.workers.iter().enumerate() {
+                let Some(priced) = price(w, &pi, &node.bounds[i]) else {
+                    node.bound = f64::INFINITY;
+                    return Ok(None);
+                };
+                bound += priced.value;
+                // Its reduced cost at the master's duals decides whether it enters.
+                let reduced = priced.cost
+                    - lp.mu[i]
+                    - w.options
+                        .iter()
+                        .zip(&priced.counts)
+                        .map(|(o, &t)| lp.pi[o.class] * f64::from(t))
+                        .sum::<f64>();
+                if reduced < -tolerance {
+                    added |= master.add(team, i, priced.counts, priced.cost)?;
+                }
             }
+            node.bound = node.bound.max(bound);
+            if centre.as_ref().is_none_or(|c| bound > c.2) {
+                centre = Some((pi, sigma, bound));
+            }
+            if added || alpha == 0.0 {
+                break;
+            }
+            // A misprice: no column enters at the smoothed duals; move towards the
+            // master's (α reaches 0 after a few, where pricing is exact).
+            misprices += 1;
+            alpha = (1.0 - f64::from(misprices + 1) * (1.0 - SMOOTHING)).max(0.0);
         }
-        node.bound = node.bound.max(bound);
-        if !added || node.bound >= cutoff || limits.over() {
+        if node.bound >= cutoff || limits.over() {
+            return Ok(Some(lp));
+        }
+        let converged = !added || node.bound >= lp.objective - tolerance;
+        if converged {
+            if lp.artificial > 1e-9
+                && raises < MAX_BIG_M_RAISES
+                && master.raise_big_m(BIG_M_STEP)?
+            {
+                raises += 1;
+                centre = None;
+                continue;
+            }
             return Ok(Some(lp));
         }
     }
@@ -245,7 +323,6 @@ fn column_generation(
 fn dive(
     team: &Team,
     floor: Option<&Floor>,
-    big_m: f64,
     master: &mut Master,
     node: &Node,
     lp: &Option<LpSolution>,
@@ -292,21 +369,27 @@ fn dive(
         if limits.over() {
             return Ok(None);
         }
-        lp = column_generation(team, floor, big_m, master, &mut node, f64::INFINITY, limits)?;
+        lp = column_generation(team, floor, master, &mut node, f64::INFINITY, limits)?;
     }
 }
 
 /// The terms of the Lagrangian bound other than pricing's (see the module's docs).
-fn lagrangian_constant(team: &Team, floor: Option<&Floor>, big_m: f64, lp: &LpSolution) -> f64 {
-    let mut total = floor.map_or(0.0, |f| lp.sigma * f.value);
+fn lagrangian_constant(
+    team: &Team,
+    floor: Option<&Floor>,
+    big_m: f64,
+    pi: &[f64],
+    sigma: f64,
+) -> f64 {
+    let mut total = floor.map_or(0.0, |f| sigma * f.value);
     for (k, class) in team.classes.iter().enumerate() {
         let n = f64::from(class.size());
-        let pi = lp.pi[k];
+        let pi = pi[k];
         total += n * pi;
         let box_cost = match class.unallocated {
             Some(u) => {
                 let in_row = floor.is_some_and(|f| f.classes[k]);
-                u - pi - if in_row { lp.sigma * u } else { 0.0 }
+                u - pi - if in_row { sigma * u } else { 0.0 }
             }
             None => big_m - pi,
         };
@@ -315,13 +398,8 @@ fn lagrangian_constant(team: &Team, floor: Option<&Floor>, big_m: f64, lp: &LpSo
     total
 }
 
-/// Each worker's whole counts when the LP's are whole; else the most fractional
-/// `(worker, choice, x)`.
-fn fractional(
-    team: &Team,
-    master: &Master,
-    lp: &LpSolution,
-) -> Result<Vec<Vec<u32>>, (usize, usize, f64)> {
+/// `x_wj = Σ_{p ∈ P_w} a_pj λ_p`: the units of each worker's choices in the LP.
+fn lp_counts(team: &Team, master: &Master, lp: &LpSolution) -> Vec<Vec<f64>> {
     let mut x: Vec<Vec<f64>> = team
         .workers
         .iter()
@@ -334,6 +412,17 @@ fn fractional(
             }
         }
     }
+    x
+}
+
+/// Each worker's whole counts when the LP's are whole; else the most fractional
+/// `(worker, choice, x)`.
+fn fractional(
+    team: &Team,
+    master: &Master,
+    lp: &LpSolution,
+) -> Result<Vec<Vec<u32>>, (usize, usize, f64)> {
+    let x = lp_counts(team, master, lp);
     let mut worst: Option<(f64, usize, usize)> = None;
     for (w, xs) in x.iter().enumerate() {
         for (j, &v) in xs.iter().enumerate() {
