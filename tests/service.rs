@@ -853,3 +853,77 @@ fn signing_in_in_the_browser_opens_a_session_with_pkce_state_nonce_and_csrf() {
     assert!(set_cookie(&out, "caseload_service").contains("Max-Age=0"));
     assert_eq!(service.raw("GET", "/api/me", &with(&[]), "").status, 401);
 }
+
+#[test]
+fn a_manager_signs_in_in_headless_chromium_sees_their_teams_and_decides() {
+    if !crate::browser::chromedriver_found() {
+        return;
+    }
+    let provider = Provider::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let service = Service::start(tmp.path(), &provider);
+    provider.control(
+        "POST",
+        "/next-user?sub=pat-1&email=pat@example.org&name=Pat%20Manager",
+    );
+    let pat = provider.token(PEOPLE[0].1);
+    let cases = team_of_cases(&service.dir);
+    let workers = team_of_workers(&service.dir);
+    let proposal = service.call("GET", "/api/proposal", Some(&pat), "").json();
+    let moved = proposal["allocation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["change"] == "moved" && cases[r["case_id"].as_str().unwrap()] == "T01")
+        .expect("a proposed move of a T01 child")
+        .clone();
+    let case = moved["case_id"].as_str().unwrap().to_string();
+
+    // The page without a session: to the provider and back, signed in.
+    let browser = crate::browser::Browser::start(&tmp.path().join("profile"), 1280);
+    browser.go(&format!("http://127.0.0.1:{}/", service.port));
+    let bars = browser.wait_for(
+        "the load chart",
+        "return document.querySelectorAll('.worker .bar .after.amber, .worker .bar .after.red, .worker .bar .after.green').length;",
+    );
+    let t01_workers = workers.values().filter(|t| *t == "T01").count();
+    assert_eq!(
+        bars,
+        serde_json::json!(t01_workers),
+        "a bar per T01 worker only"
+    );
+    let url = browser.script("return location.href;");
+    assert_eq!(
+        url,
+        serde_json::json!(format!("http://127.0.0.1:{}/", service.port))
+    );
+    browser.screenshot(&crate::browser::screenshots().join("service-manager-1280.png"));
+
+    // Reject the move from the page: the page sends its CSRF token; the stamp is Pat's.
+    browser.click(&format!(
+        "tr[data-case='{case}'] td.decide button:nth-of-type(2)"
+    ));
+    browser.wait_for(
+        "the decision",
+        "return document.getElementById('status').textContent.includes('recorded');",
+    );
+    let auditor = provider.token(PEOPLE[3].1);
+    let listed = service
+        .call("GET", "/api/decisions", Some(&auditor), "")
+        .json();
+    let taken = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["case_id"] == case.as_str())
+        .unwrap_or_else(|| panic!("the page's decision: {listed}"))
+        .clone();
+    assert_eq!(taken["by"], "Pat Manager <pat@example.org>");
+    assert_eq!(taken["kind"], "reject");
+    // The page's calls are in the access log as Pat's.
+    let log = access_log(&service.record, &[]);
+    assert!(log.iter().any(|r| r["email"] == "pat@example.org"
+        && r["method"] == "POST"
+        && r["status"] == 201
+        && r["children"] == serde_json::json!([case])));
+}
