@@ -927,3 +927,144 @@ fn a_manager_signs_in_in_headless_chromium_sees_their_teams_and_decides() {
         && r["status"] == 201
         && r["children"] == serde_json::json!([case])));
 }
+
+/// The one YAML document of `path` (under the project).
+fn yaml(path: &str) -> yaml_rust2::Yaml {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
+    let mut docs =
+        yaml_rust2::YamlLoader::load_from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert_eq!(docs.len(), 1, "{path}");
+    docs.remove(0)
+}
+
+/// `key = "value"` of a TOML text.
+fn toml_value(text: &str, key: &str) -> String {
+    let table: toml::Table = text.parse().unwrap();
+    let (section, key) = key.split_once('.').unwrap();
+    table[section][key].as_str().unwrap().to_string()
+}
+
+#[test]
+fn the_deployment_files_serve_the_nightly_jobs_scenario_and_record_with_a_valid_config() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Kubernetes: the Deployment and the nightly CronJob share the volume, the scenario
+    // and the record.
+    let deployment = yaml("deploy/service/deployment.yaml");
+    let cronjob = yaml("deploy/nightly/cronjob.yaml");
+    assert_eq!(deployment["kind"].as_str(), Some("Deployment"));
+    assert_eq!(deployment["spec"]["replicas"].as_i64(), Some(1));
+    assert_eq!(
+        deployment["spec"]["strategy"]["type"].as_str(),
+        Some("Recreate")
+    );
+    let pod = &deployment["spec"]["template"]["spec"];
+    let container = &pod["containers"][0];
+    let args: Vec<&str> = container["args"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let nightly_pod = &cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"];
+    let nightly = &nightly_pod["containers"][0];
+    let work = nightly["env"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"].as_str() == Some("CASELOAD_WORK"))
+        .unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        args,
+        [
+            "serve",
+            &format!("{work}/scenario"),
+            "--config",
+            "/etc/caseload/serve.toml"
+        ]
+    );
+    let claim = |pod: &yaml_rust2::Yaml| {
+        pod["volumes"]
+            .as_vec()
+            .unwrap()
+            .iter()
+            .find_map(|v| {
+                v["persistentVolumeClaim"]["claimName"]
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .unwrap()
+    };
+    assert_eq!(claim(pod), claim(nightly_pod));
+    let k8s_config =
+        std::fs::read_to_string(root.join("deploy/service/serve-kubernetes.toml")).unwrap();
+    assert_eq!(
+        toml_value(&k8s_config, "server.record"),
+        format!("{work}/caseload.db")
+    );
+    let secret = toml_value(&k8s_config, "oidc.client_secret_file");
+    let mounts = container["volumeMounts"].as_vec().unwrap();
+    assert!(mounts
+        .iter()
+        .any(|m| secret.starts_with(m["mountPath"].as_str().unwrap())
+            && m["name"].as_str() == Some("secret")));
+    let port = toml_value(&k8s_config, "server.bind")
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse::<i64>()
+        .unwrap();
+    assert_eq!(container["ports"][0]["containerPort"].as_i64(), Some(port));
+
+    // systemd: the unit serves the nightly unit's scenario; its config names the record.
+    let unit =
+        std::fs::read_to_string(root.join("deploy/service/caseload-service.service")).unwrap();
+    let nightly_unit =
+        std::fs::read_to_string(root.join("deploy/nightly/caseload-nightly.service")).unwrap();
+    let nightly_work = nightly_unit
+        .lines()
+        .find_map(|l| l.strip_prefix("Environment=CASELOAD_WORK="))
+        .unwrap();
+    assert!(unit.contains(&format!("ExecStart=/usr/local/bin/caseload serve {nightly_work}/scenario --config /etc/caseload/serve.toml")), "{unit}");
+    let config = std::fs::read_to_string(root.join("deploy/service/serve.toml")).unwrap();
+    assert_eq!(
+        toml_value(&config, "server.record"),
+        format!("{nightly_work}/caseload.db")
+    );
+
+    // Both configs are valid: the binary reads them and goes on to the issuer (which is
+    // example.org's: unreachable here, exit 1, not 2).
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = copy_demo(tmp.path());
+    for (name, text) in [
+        ("serve.toml", &config),
+        ("serve-kubernetes.toml", &k8s_config),
+    ] {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let secret_path = if name == "serve.toml" {
+            tmp.path().join("client-secret")
+        } else {
+            PathBuf::from(&secret)
+        };
+        if name == "serve.toml" {
+            std::fs::write(&secret_path, "s3cret\n").unwrap();
+        } else {
+            // The Secret's mount is not here: name a file that is.
+            std::fs::write(tmp.path().join("k8s-secret"), "s3cret\n").unwrap();
+            let text = text.replace(&secret, tmp.path().join("k8s-secret").to_str().unwrap());
+            std::fs::write(&path, text).unwrap();
+        }
+        let out = caseload([
+            "serve".as_ref(),
+            dir.as_os_str(),
+            "--config".as_ref(),
+            path.as_os_str(),
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains("the OpenID Connect issuer https://login.example.org/realms/trust could not be reached"), "{name}: {err}");
+    }
+}
