@@ -75,31 +75,44 @@ fn unlist(text: &str) -> Vec<String> {
     serde_json::from_str(text).unwrap_or_default()
 }
 
+fn insert(tx: &rusqlite::Transaction<'_>, row: &NewAccess) -> rusqlite::Result<i64> {
+    tx.execute(
+        "INSERT INTO access (at, sub, email, name, role, method, call, status, outcome,
+                             teams, children, workers)
+         VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                 ?9, ?10, ?11)",
+        params![
+            row.sub,
+            row.email,
+            row.name,
+            row.role,
+            row.method,
+            row.call,
+            row.status,
+            row.outcome,
+            list(&row.teams),
+            list(&row.children),
+            list(&row.workers),
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
 impl Record {
-    /// Writes one row of the access log, committed before it returns.
+    /// Writes one row of the access log, committed before it returns; its id.
     pub fn log_access(&mut self, row: &NewAccess) -> Result<i64, RecordError> {
+        self.log_accesses(std::slice::from_ref(row))
+    }
+
+    /// Writes rows of the access log in one transaction (one commit for many calls: the
+    /// service's group commit), committed before it returns; the last one's id.
+    pub fn log_accesses(&mut self, rows: &[NewAccess]) -> Result<i64, RecordError> {
         self.store.write(|tx, path, wait| {
-            tx.execute(
-                "INSERT INTO access (at, sub, email, name, role, method, call, status, outcome,
-                                     teams, children, workers)
-                 VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
-                         ?9, ?10, ?11)",
-                params![
-                    row.sub,
-                    row.email,
-                    row.name,
-                    row.role,
-                    row.method,
-                    row.call,
-                    row.status,
-                    row.outcome,
-                    list(&row.teams),
-                    list(&row.children),
-                    list(&row.workers),
-                ],
-            )
-            .map_err(|e| super::sql::classify(path, wait, e))?;
-            Ok(tx.last_insert_rowid())
+            let mut last = 0;
+            for row in rows {
+                last = insert(tx, row).map_err(|e| super::sql::classify(path, wait, e))?;
+            }
+            Ok(last)
         })
     }
 

@@ -47,6 +47,72 @@ pub struct Service {
     pub sessions: session::Sessions,
     /// The `host:port` values a request's `Host` may name.
     pub hosts: Vec<String>,
+    /// Proposals already cut to a view.
+    cuts: Cuts,
+    /// The access log's writer (started with the first call).
+    logger: std::sync::OnceLock<Logger>,
+}
+
+/// A row for the access log, and who waits for its commit.
+type Waiting = (NewAccess, tokio::sync::oneshot::Sender<Result<(), String>>);
+type Logger = tokio::sync::mpsc::UnboundedSender<Waiting>;
+
+/// The access log's group commit: the rows that arrive while one transaction commits go
+/// together in the next, and each call is answered only once its row is committed.
+async fn log_rows(app: Arc<App>, mut rows: tokio::sync::mpsc::UnboundedReceiver<Waiting>) {
+    while let Some(first) = rows.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < 1024 {
+            match rows.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let kept: Vec<NewAccess> = batch.iter().map(|(row, _)| row.clone()).collect();
+        let writer = Arc::clone(&app);
+        let written =
+            tokio::task::spawn_blocking(move || writer.workspace.record().log_accesses(&kept))
+                .await;
+        let outcome = match written {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        for (_, done) in batch {
+            let _ = done.send(outcome.clone());
+        }
+    }
+}
+
+/// A proposal's JSON cut to a view, and what it holds: kept per (run, view), since every
+/// manager of a team reads the same cut until the next run.
+type Cut = Arc<(String, Named)>;
+
+#[derive(Default)]
+struct Cuts(std::sync::Mutex<Vec<(crate::record::RunId, View, Cut)>>);
+
+impl Cuts {
+    /// The cut of `proposal` to `view`, made once.
+    fn of(&self, proposal: &super::Proposal, view: &View) -> Option<Cut> {
+        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, _, cut)) = kept
+            .iter()
+            .find(|(run, v, _)| *run == proposal.run && v == view)
+        {
+            return Some(Arc::clone(cut));
+        }
+        let mut value: Value = serde_json::from_str(proposal.json()).ok()?;
+        let named = access::filter_json(&proposal.instance, view, &mut value);
+        let cut = Arc::new((value.to_string(), named));
+        // Only the newest runs' cuts are worth keeping.
+        let newest = kept.iter().map(|(run, _, _)| *run).max().unwrap_or(0);
+        kept.retain(|(run, _, _)| *run + 1 >= newest.max(proposal.run));
+        if kept.len() >= 256 {
+            kept.clear();
+        }
+        kept.push((proposal.run, view.clone(), Arc::clone(&cut)));
+        Some(cut)
+    }
 }
 
 impl Service {
@@ -63,6 +129,8 @@ impl Service {
             config,
             issuer,
             hosts,
+            cuts: Cuts::default(),
+            logger: std::sync::OnceLock::new(),
         }
     }
 
@@ -171,19 +239,27 @@ async fn guard(State((app, service)): State<Shared>, request: Request, next: Nex
         };
     }
     // The row is committed before the answer leaves.
-    let logger = Arc::clone(&app);
-    let written =
-        tokio::task::spawn_blocking(move || logger.workspace.record().log_access(&row)).await;
+    let logger = service.logger.get_or_init(|| {
+        let (send, receive) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(log_rows(Arc::clone(&app), receive));
+        send
+    });
+    let (done, committed) = tokio::sync::oneshot::channel();
+    let written = match logger.send((row, done)) {
+        Ok(()) => committed
+            .await
+            .unwrap_or_else(|_| Err("the access log's writer stopped".to_string())),
+        Err(_) => Err("the access log's writer stopped".to_string()),
+    };
     match written {
-        Ok(Ok(_)) => response,
-        Ok(Err(e)) => {
+        Ok(()) => response,
+        Err(e) => {
             eprintln!("caseload serve: the access log could not be written: {e}");
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the access log could not be written, so nothing is answered: try again in a moment",
             )
         }
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}")),
     }
 }
 
@@ -268,6 +344,22 @@ async fn checked(
         Ok(view) => view,
         Err(Forbidden(words)) => return refuse(StatusCode::FORBIDDEN, words, row),
     };
+    // A proposal is read from the workspace and cut once per run and view.
+    if matches!(route, Route::Proposal | Route::Previous) {
+        let proposal = match route {
+            Route::Proposal => Some(app.workspace.current()),
+            _ => app.workspace.previous(),
+        };
+        if let Some(cut) = proposal.and_then(|p| service.cuts.of(&p, &view)) {
+            let (body, named) = &*cut;
+            row.children.extend(named.children.iter().cloned());
+            row.workers.extend(named.workers.iter().cloned());
+            row.teams.extend(named.teams.iter().cloned());
+            let response =
+                ([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response();
+            return Logged { response, row };
+        }
+    }
     // 5. The call, stamped with the caller.
     request
         .extensions_mut()
