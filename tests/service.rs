@@ -811,6 +811,14 @@ fn signing_in_in_the_browser_opens_a_session_with_pkce_state_nonce_and_csrf() {
     let body = format!(r#"{{"case_id": "{case}", "kind": "accept", "by": "Mallory"}}"#);
     let no_csrf = service.raw("POST", "/api/decisions", &with(&[]), &body);
     assert_eq!(no_csrf.status, 403, "{}", no_csrf.body);
+    // Another kind of Authorization header does not make a session's call a script's.
+    let basic = service.raw(
+        "POST",
+        "/api/decisions",
+        &with(&[("Authorization", "Basic eDp5".into())]),
+        &body,
+    );
+    assert_eq!(basic.status, 403, "{}", basic.body);
     let wrong = service.raw(
         "POST",
         "/api/decisions",

@@ -1,7 +1,7 @@
 //! One server for a whole service (`caseload serve DIR --config serve.toml`, SPEC v3 "One
 //! service, many managers"): the workspace's routes behind sign-in instead of a token.
 //!
-//! Every request goes through [`guard`], in this order:
+//! Every request goes through the service's guard, in this order:
 //! 1. `Host` must be the public URL's or the bound address's, an `Origin` when sent the
 //!    public URL's: else 403;
 //! 2. an identity: a bearer JWT (scripts) or the browser's session cookie, both from
@@ -161,7 +161,7 @@ fn authority(url: &str) -> Option<&str> {
 type Shared = (Arc<App>, Arc<Service>);
 
 /// The router of the service: the workspace's routes, who-am-I, the access log and
-/// sign-in, behind [`guard`].
+/// sign-in, behind the guard (see the module docs).
 pub fn router(app: Arc<App>, service: Arc<Service>) -> Router {
     let shared: Shared = (Arc::clone(&app), Arc::clone(&service));
     let signin = Router::new()
@@ -323,8 +323,10 @@ async fn checked(
     };
     let mut row = row_of(Some(&caller), None, method, call);
     // A session's state-changing call carries the CSRF token.
-    if let Err(words) = session::csrf(service, request.headers(), method) {
-        return refuse(StatusCode::FORBIDDEN, words, row);
+    if let Some(token) = &csrf {
+        if let Err(words) = session::csrf(token, request.headers(), method) {
+            return refuse(StatusCode::FORBIDDEN, words, row);
+        }
     }
     let Some(route) = route else {
         let response = next.run(request).await;

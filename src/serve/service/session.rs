@@ -136,22 +136,26 @@ impl Sessions {
     }
 }
 
-/// A state-changing call of a browser session carries its CSRF token (a bearer's call
-/// needs none: a browser never sends one by itself).
-pub fn csrf(service: &Service, headers: &HeaderMap, method: &Method) -> Result<(), String> {
-    if matches!(*method, Method::GET | Method::HEAD) || headers.contains_key(header::AUTHORIZATION)
-    {
+/// A state-changing call of a browser session (identified by its cookie, whose CSRF
+/// token is `token`) carries that token as `X-CSRF-Token`. A call identified by a bearer
+/// token needs none: a browser never sends one by itself.
+pub fn csrf(token: &Csrf, headers: &HeaderMap, method: &Method) -> Result<(), String> {
+    if matches!(*method, Method::GET | Method::HEAD) {
         return Ok(());
     }
     let sent = headers
         .get(CSRF_HEADER)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
-    match service.sessions.identity(headers) {
-        Some((_, Csrf(token))) if same(sent, &token) => Ok(()),
-        _ => Err("a change from the page carries its X-CSRF-Token: reload the page".into()),
+    if same(sent, &token.0) {
+        Ok(())
+    } else {
+        Err("a change from the page carries its X-CSRF-Token: reload the page".into())
     }
 }
+
+/// At most this many sign-ins under way at once (each is kept 10 minutes).
+const MAX_PENDING: usize = 10_000;
 
 /// The redirect to sign in.
 pub fn to_sign_in() -> Response {
@@ -201,6 +205,12 @@ pub async fn login(State(service): State<Arc<Service>>) -> Response {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         pending.retain(|_, p| p.since.elapsed() < SIGN_IN_WITHIN);
+        if pending.len() >= MAX_PENDING {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too many sign-ins under way: try again in a few minutes",
+            );
+        }
         pending.insert(
             state.clone(),
             Pending {
@@ -348,7 +358,11 @@ pub async fn logout(State(service): State<Arc<Service>>, headers: HeaderMap) -> 
             return error(StatusCode::FORBIDDEN, "not this service's page");
         }
     }
-    if let Err(words) = csrf(&service, &headers, &Method::POST) {
+    let checked = match service.sessions.identity(&headers) {
+        Some((_, token)) => csrf(&token, &headers, &Method::POST),
+        None => Err("no session to sign out of".to_string()),
+    };
+    if let Err(words) = checked {
         return error(StatusCode::FORBIDDEN, words);
     }
     let closed = service.sessions.close(&headers);
