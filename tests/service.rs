@@ -1076,3 +1076,36 @@ fn the_deployment_files_serve_the_nightly_jobs_scenario_and_record_with_a_valid_
         assert!(err.contains("the OpenID Connect issuer https://login.example.org/realms/trust could not be reached"), "{name}: {err}");
     }
 }
+
+#[test]
+fn every_answer_sent_is_in_the_access_log_after_a_kill() {
+    let provider = Provider::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut service = Service::start(tmp.path(), &provider);
+    let hos = provider.token(PEOPLE[1].1);
+    let mut answered = 0;
+    for i in 0..20 {
+        let path = if i % 2 == 0 {
+            "/api/proposal"
+        } else {
+            "/api/decisions"
+        };
+        assert_eq!(service.call("GET", path, Some(&hos), "").status, 200);
+        answered += 1;
+    }
+    // SIGKILL right after the last answer: no shutdown, no flush.
+    service.child.kill().unwrap();
+    service.child.wait().unwrap();
+    let log = access_log(&service.record, &[]);
+    let kept = log
+        .iter()
+        .filter(|r| r["email"] == "hos@example.org" && r["status"] == 200)
+        .count();
+    assert_eq!(kept, answered, "{log:#?}");
+    // Each read names the children it held: all of them, for a head of service.
+    let read = log.iter().find(|r| r["call"] == "/api/proposal").unwrap();
+    assert_eq!(
+        read["children"].as_array().unwrap().len(),
+        team_of_cases(&service.dir).len()
+    );
+}
