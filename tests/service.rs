@@ -860,6 +860,26 @@ fn signing_in_in_the_browser_opens_a_session_with_pkce_state_nonce_and_csrf() {
     assert_eq!(out.status, 200, "{}", out.body);
     assert!(set_cookie(&out, "caseload_service").contains("Max-Age=0"));
     assert_eq!(service.raw("GET", "/api/me", &with(&[]), "").status, 401);
+
+    // Sign-ins and sign-outs are in the access log, without the code and state.
+    let log = access_log(&service.record, &[]);
+    let signins: Vec<&Value> = log
+        .iter()
+        .filter(|r| r["call"] == "/auth/callback")
+        .collect();
+    assert_eq!(signins.len(), 3, "{signins:#?}");
+    assert!(signins
+        .iter()
+        .any(|r| r["status"] == 401 && r["email"] == ""));
+    let ok = signins.iter().find(|r| r["status"] == 303).unwrap();
+    assert_eq!(ok["email"], "pat@example.org");
+    assert_eq!(ok["role"], "manager");
+    assert!(log
+        .iter()
+        .all(|r| !r["call"].as_str().unwrap().contains("code=")));
+    assert!(log.iter().any(|r| r["call"] == "/auth/logout"
+        && r["status"] == 200
+        && r["email"] == "pat@example.org"));
 }
 
 #[test]

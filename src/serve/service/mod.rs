@@ -168,6 +168,7 @@ pub fn router(app: Arc<App>, service: Arc<Service>) -> Router {
         .route("/auth/login", get(session::login))
         .route("/auth/callback", get(session::callback))
         .route("/auth/logout", axum::routing::post(session::logout))
+        .layer(middleware::from_fn_with_state(shared.clone(), log_signin))
         .with_state(Arc::clone(&service));
     super::routes()
         .route("/api/me", get(me))
@@ -239,9 +240,20 @@ async fn guard(State((app, service)): State<Shared>, request: Request, next: Nex
         };
     }
     // The row is committed before the answer leaves.
+    answer_once_logged(&app, &service, row, response).await
+}
+
+/// Commits `row` to the access log (through the group commit), then gives `response`;
+/// 503 and no data when the row cannot be written.
+async fn answer_once_logged(
+    app: &Arc<App>,
+    service: &Service,
+    row: NewAccess,
+    response: Response,
+) -> Response {
     let logger = service.logger.get_or_init(|| {
         let (send, receive) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(log_rows(Arc::clone(&app), receive));
+        tokio::spawn(log_rows(Arc::clone(app), receive));
         send
     });
     let (done, committed) = tokio::sync::oneshot::channel();
@@ -261,6 +273,42 @@ async fn guard(State((app, service)): State<Shared>, request: Request, next: Nex
             )
         }
     }
+}
+
+/// Sign-in, its callback and sign-out, logged: who (once known), the call without its
+/// query (the code and state are secrets), the status and, when refused, why.
+async fn log_signin(
+    State((app, service)): State<Shared>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method().clone();
+    let call = request.uri().path().to_string();
+    let response = next.run(request).await;
+    let identity = response.extensions().get::<Identity>().cloned();
+    let mut row = row_of(None, identity.as_ref(), &method, &call);
+    if let Some(caller) = identity
+        .as_ref()
+        .and_then(|i| access::caller_of(&service.config.access, i))
+    {
+        row.role = caller.role.as_str().to_string();
+    }
+    row.status = response.status().as_u16();
+    let response = if response.status().is_success() || response.status().is_redirection() {
+        row.outcome = "ok".to_string();
+        response
+    } else {
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, super::BODY_LIMIT)
+            .await
+            .unwrap_or_default();
+        row.outcome = serde_json::from_slice::<Value>(&bytes)
+            .ok()
+            .and_then(|v| v["error"].as_str().map(str::to_string))
+            .unwrap_or_else(|| "refused".to_string());
+        Response::from_parts(parts, Body::from(bytes))
+    };
+    answer_once_logged(&app, &service, row, response).await
 }
 
 /// Steps 1 to 6 of the module's docs.

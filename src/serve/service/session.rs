@@ -330,7 +330,7 @@ pub async fn callback(
         }
         Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}")),
     };
-    let Some((id, csrf)) = service.sessions.open(identity) else {
+    let Some((id, csrf)) = service.sessions.open(identity.clone()) else {
         return error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "no random source for a session",
@@ -343,6 +343,8 @@ pub async fn callback(
         .headers_mut()
         .insert(header::LOCATION, HeaderValue::from_static("/"));
     set_cookies(&service, &mut response, (&id, &csrf), max_age);
+    // Who signed in, for the access log.
+    response.extensions_mut().insert(identity);
     response
 }
 
@@ -358,8 +360,9 @@ pub async fn logout(State(service): State<Arc<Service>>, headers: HeaderMap) -> 
             return error(StatusCode::FORBIDDEN, "not this service's page");
         }
     }
-    let checked = match service.sessions.identity(&headers) {
-        Some((_, token)) => csrf(&token, &headers, &Method::POST),
+    let session = service.sessions.identity(&headers);
+    let checked = match &session {
+        Some((_, token)) => csrf(token, &headers, &Method::POST),
         None => Err("no session to sign out of".to_string()),
     };
     if let Err(words) = checked {
@@ -377,6 +380,9 @@ pub async fn logout(State(service): State<Arc<Service>>, headers: HeaderMap) -> 
         ("", ""),
         cookie::time::Duration::ZERO,
     );
+    if let Some((identity, _)) = session {
+        response.extensions_mut().insert(identity);
+    }
     response
 }
 
