@@ -14,14 +14,15 @@
 //! 7. a row of the access log, committed in the record before the answer leaves.
 
 pub mod access;
+mod answer;
 pub mod config;
+mod log;
 pub mod oidc;
 pub mod session;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -29,9 +30,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
-use serde_json::Value;
 
-use self::access::{Caller, Forbidden, Named, Route, Targets, View};
+use self::access::{Caller, Forbidden, Route};
 use self::config::ServiceConfig;
 use self::oidc::{Identity, Issuer};
 use super::{error, App, Stamp};
@@ -48,71 +48,9 @@ pub struct Service {
     /// The `host:port` values a request's `Host` may name.
     pub hosts: Vec<String>,
     /// Proposals already cut to a view.
-    cuts: Cuts,
+    cuts: answer::Cuts,
     /// The access log's writer (started with the first call).
-    logger: std::sync::OnceLock<Logger>,
-}
-
-/// A row for the access log, and who waits for its commit.
-type Waiting = (NewAccess, tokio::sync::oneshot::Sender<Result<(), String>>);
-type Logger = tokio::sync::mpsc::UnboundedSender<Waiting>;
-
-/// The access log's group commit: the rows that arrive while one transaction commits go
-/// together in the next, and each call is answered only once its row is committed.
-async fn log_rows(app: Arc<App>, mut rows: tokio::sync::mpsc::UnboundedReceiver<Waiting>) {
-    while let Some(first) = rows.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < 1024 {
-            match rows.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
-        }
-        let kept: Vec<NewAccess> = batch.iter().map(|(row, _)| row.clone()).collect();
-        let writer = Arc::clone(&app);
-        let written =
-            tokio::task::spawn_blocking(move || writer.workspace.record().log_accesses(&kept))
-                .await;
-        let outcome = match written {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        for (_, done) in batch {
-            let _ = done.send(outcome.clone());
-        }
-    }
-}
-
-/// A proposal's JSON cut to a view, and what it holds: kept per (run, view), since every
-/// manager of a team reads the same cut until the next run.
-type Cut = Arc<(String, Named)>;
-
-#[derive(Default)]
-struct Cuts(std::sync::Mutex<Vec<(crate::record::RunId, View, Cut)>>);
-
-impl Cuts {
-    /// The cut of `proposal` to `view`, made once.
-    fn of(&self, proposal: &super::Proposal, view: &View) -> Option<Cut> {
-        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, _, cut)) = kept
-            .iter()
-            .find(|(run, v, _)| *run == proposal.run && v == view)
-        {
-            return Some(Arc::clone(cut));
-        }
-        let mut value: Value = serde_json::from_str(proposal.json()).ok()?;
-        let named = access::filter_json(&proposal.instance, view, &mut value);
-        let cut = Arc::new((value.to_string(), named));
-        // Only the newest runs' cuts are worth keeping.
-        let newest = kept.iter().map(|(run, _, _)| *run).max().unwrap_or(0);
-        kept.retain(|(run, _, _)| *run + 1 >= newest.max(proposal.run));
-        if kept.len() >= 256 {
-            kept.clear();
-        }
-        kept.push((proposal.run, view.clone(), Arc::clone(&cut)));
-        Some(cut)
-    }
+    logger: std::sync::OnceLock<log::Logger>,
 }
 
 impl Service {
@@ -129,7 +67,7 @@ impl Service {
             config,
             issuer,
             hosts,
-            cuts: Cuts::default(),
+            cuts: answer::Cuts::default(),
             logger: std::sync::OnceLock::new(),
         }
     }
@@ -168,7 +106,10 @@ pub fn router(app: Arc<App>, service: Arc<Service>) -> Router {
         .route("/auth/login", get(session::login))
         .route("/auth/callback", get(session::callback))
         .route("/auth/logout", axum::routing::post(session::logout))
-        .layer(middleware::from_fn_with_state(shared.clone(), log_signin))
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            log::log_signin,
+        ))
         .with_state(Arc::clone(&service));
     super::routes()
         .route("/api/me", get(me))
@@ -240,75 +181,7 @@ async fn guard(State((app, service)): State<Shared>, request: Request, next: Nex
         };
     }
     // The row is committed before the answer leaves.
-    answer_once_logged(&app, &service, row, response).await
-}
-
-/// Commits `row` to the access log (through the group commit), then gives `response`;
-/// 503 and no data when the row cannot be written.
-async fn answer_once_logged(
-    app: &Arc<App>,
-    service: &Service,
-    row: NewAccess,
-    response: Response,
-) -> Response {
-    let logger = service.logger.get_or_init(|| {
-        let (send, receive) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(log_rows(Arc::clone(app), receive));
-        send
-    });
-    let (done, committed) = tokio::sync::oneshot::channel();
-    let written = match logger.send((row, done)) {
-        Ok(()) => committed
-            .await
-            .unwrap_or_else(|_| Err("the access log's writer stopped".to_string())),
-        Err(_) => Err("the access log's writer stopped".to_string()),
-    };
-    match written {
-        Ok(()) => response,
-        Err(e) => {
-            eprintln!("caseload serve: the access log could not be written: {e}");
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the access log could not be written, so nothing is answered: try again in a moment",
-            )
-        }
-    }
-}
-
-/// Sign-in, its callback and sign-out, logged: who (once known), the call without its
-/// query (the code and state are secrets), the status and, when refused, why.
-async fn log_signin(
-    State((app, service)): State<Shared>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let method = request.method().clone();
-    let call = request.uri().path().to_string();
-    let response = next.run(request).await;
-    let identity = response.extensions().get::<Identity>().cloned();
-    let mut row = row_of(None, identity.as_ref(), &method, &call);
-    if let Some(caller) = identity
-        .as_ref()
-        .and_then(|i| access::caller_of(&service.config.access, i))
-    {
-        row.role = caller.role.as_str().to_string();
-    }
-    row.status = response.status().as_u16();
-    let response = if response.status().is_success() || response.status().is_redirection() {
-        row.outcome = "ok".to_string();
-        response
-    } else {
-        let (parts, body) = response.into_parts();
-        let bytes = axum::body::to_bytes(body, super::BODY_LIMIT)
-            .await
-            .unwrap_or_default();
-        row.outcome = serde_json::from_slice::<Value>(&bytes)
-            .ok()
-            .and_then(|v| v["error"].as_str().map(str::to_string))
-            .unwrap_or_else(|| "refused".to_string());
-        Response::from_parts(parts, Body::from(bytes))
-    };
-    answer_once_logged(&app, &service, row, response).await
+    log::answer_once_logged(&app, &service, row, response).await
 }
 
 /// Steps 1 to 6 of the module's docs.
@@ -382,11 +255,11 @@ async fn checked(
     };
     // 4. The one decision.
     let current = app.workspace.current();
-    let ((named_teams, ids), mut request) = match targets(app, route, request).await {
+    let ((named_teams, ids), mut request) = match answer::targets(app, route, request).await {
         Ok(x) => x,
         Err(response) => return Logged { response, row },
     };
-    let acted_on = targets_named(&current.instance, &ids);
+    let acted_on = answer::targets_named(&current.instance, &ids);
     row.children = acted_on.children.into_iter().collect();
     row.workers = acted_on.workers.into_iter().collect();
     row.teams = named_teams.teams.iter().cloned().collect();
@@ -421,7 +294,7 @@ async fn checked(
     let response = next.run(request).await;
     // 6. Cut to what the caller may see.
     let instance = &app.workspace.current().instance;
-    let (response, named) = cut(instance, route, &view, response).await;
+    let (response, named) = answer::cut(instance, route, &view, response).await;
     if let Some(named) = named {
         row.children.extend(named.children);
         row.workers.extend(named.workers);
@@ -432,176 +305,6 @@ async fn checked(
         list.dedup();
     }
     Logged { response, row }
-}
-
-/// The case and worker a call names (`case_id`, `worker_id`), as ids.
-type NamedIds = (Option<String>, Option<String>);
-
-fn targets_named(instance: &crate::model::Instance, ids: &NamedIds) -> Named {
-    let mut named = Named::default();
-    if let Some(c) = ids
-        .0
-        .as_deref()
-        .filter(|c| instance.case(&crate::model::CaseId::new(c)).is_some())
-    {
-        named.children.insert(c.to_string());
-    }
-    if let Some(w) = ids
-        .1
-        .as_deref()
-        .filter(|w| instance.worker(&crate::model::WorkerId::new(w)).is_some())
-    {
-        named.workers.insert(w.to_string());
-    }
-    named
-}
-
-#[derive(Deserialize, Default)]
-struct NamedBody {
-    #[serde(default)]
-    case_id: Option<String>,
-    #[serde(default)]
-    worker_id: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct NamedQuery {
-    #[serde(default)]
-    case: Option<String>,
-    #[serde(default)]
-    worker: Option<String>,
-}
-
-/// The teams a call names (a decision's case and worker, a why-not's, a withdrawn
-/// decision's), and the request to pass on (its body read and put back).
-async fn targets(
-    app: &Arc<App>,
-    route: Route,
-    request: Request,
-) -> Result<((Targets, NamedIds), Request), Response> {
-    let instance = &app.workspace.current().instance;
-    let ids: NamedIds = match route {
-        Route::Decide => {
-            let (parts, body) = request.into_parts();
-            let bytes = match axum::body::to_bytes(body, super::BODY_LIMIT).await {
-                Ok(b) => b,
-                Err(_) => {
-                    return Err(error(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        format!(
-                            "the body is over the {} bytes a request may send",
-                            super::BODY_LIMIT
-                        ),
-                    ))
-                }
-            };
-            // A body that is not JSON is refused by the handler, in words.
-            let named: NamedBody = serde_json::from_slice(&bytes).unwrap_or_default();
-            let request = Request::from_parts(parts, Body::from(bytes));
-            let ids = (named.case_id, named.worker_id);
-            let t = Targets::of(instance, ids.0.as_deref(), ids.1.as_deref());
-            return Ok(((t, ids), request));
-        }
-        Route::Eligible | Route::WhyNot => {
-            let q: NamedQuery = request
-                .uri()
-                .query()
-                .and_then(|q| {
-                    axum::extract::Query::<NamedQuery>::try_from_uri(
-                        &format!("/?{q}").parse().ok()?,
-                    )
-                    .ok()
-                })
-                .map(|q| q.0)
-                .unwrap_or_default();
-            (q.case, q.worker)
-        }
-        Route::Withdraw => {
-            let id = request
-                .uri()
-                .path()
-                .rsplit('/')
-                .next()
-                .and_then(|id| id.parse::<i64>().ok());
-            let taken = match id {
-                Some(id) => app
-                    .workspace
-                    .record()
-                    .decisions()
-                    .ok()
-                    .and_then(|all| all.into_iter().find(|d| d.decision.id == id)),
-                None => None,
-            };
-            match taken.and_then(|d| serde_json::to_value(&d).ok()) {
-                Some(v) => (
-                    v.get("case_id").and_then(Value::as_str).map(str::to_string),
-                    v.get("worker_id")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                ),
-                None => (None, None),
-            }
-        }
-        _ => (None, None),
-    };
-    let t = Targets::of(instance, ids.0.as_deref(), ids.1.as_deref());
-    Ok(((t, ids), request))
-}
-
-/// An answer cut to `view`, and what it holds (for the access log); answers that hold
-/// no child or worker pass as they are.
-async fn cut(
-    instance: &crate::model::Instance,
-    route: Route,
-    view: &View,
-    response: Response,
-) -> (Response, Option<Named>) {
-    let json = matches!(
-        route,
-        Route::Proposal | Route::Previous | Route::Decisions | Route::Eligible | Route::Decide
-    );
-    let csv = matches!(route, Route::ExportAllocation | Route::ExportDecisions);
-    if !(json || csv) || !response.status().is_success() {
-        return (response, None);
-    }
-    let (parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-        return (
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the answer could not be read",
-            ),
-            None,
-        );
-    };
-    let failed = || {
-        (
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the answer could not be cut to what you may see, so nothing is answered",
-            ),
-            None,
-        )
-    };
-    if json {
-        let Ok(mut value) = serde_json::from_slice::<Value>(&bytes) else {
-            return failed();
-        };
-        let named = access::filter_json(instance, view, &mut value);
-        let mut response = Response::from_parts(parts, Body::from(value.to_string()));
-        response.headers_mut().remove(header::CONTENT_LENGTH);
-        (response, Some(named))
-    } else {
-        let text = String::from_utf8_lossy(&bytes);
-        match access::filter_csv(instance, view, &text) {
-            Ok((text, named)) => {
-                let mut response = Response::from_parts(parts, Body::from(text));
-                response.headers_mut().remove(header::CONTENT_LENGTH);
-                (response, Some(named))
-            }
-            Err(_) => failed(),
-        }
-    }
 }
 
 /// Step 1: the `Host` is ours, and an `Origin` when sent is the public URL's.
