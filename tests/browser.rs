@@ -18,7 +18,7 @@ use crate::serve::{copy_demo, passes_check, Server};
 use crate::util::http::request;
 
 /// A running chromedriver with one browser session, stopped on drop.
-struct Browser {
+pub struct Browser {
     driver: Child,
     port: u16,
     session: String,
@@ -39,7 +39,7 @@ impl Drop for Browser {
 }
 
 /// Whether chromedriver runs here; when not, the test is skipped (or fails under CI).
-fn chromedriver_found() -> bool {
+pub fn chromedriver_found() -> bool {
     let found = Command::new("chromedriver")
         .arg("--version")
         .output()
@@ -65,7 +65,7 @@ fn free_port() -> u16 {
 }
 
 impl Browser {
-    fn start(profile: &Path, width: u32) -> Browser {
+    pub fn start(profile: &Path, width: u32) -> Browser {
         let port = free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -122,12 +122,12 @@ impl Browser {
         answer.json()["value"].clone()
     }
 
-    fn go(&self, url: &str) {
+    pub fn go(&self, url: &str) {
         self.command("POST", "/url", json!({ "url": url }));
     }
 
     /// Runs a script in the page and returns its value (a promise is awaited).
-    fn script(&self, source: &str) -> Value {
+    pub fn script(&self, source: &str) -> Value {
         self.command("POST", "/execute/async", json!({
             "script": format!("const done = arguments[arguments.length - 1]; Promise.resolve((async () => {{ {source} }})()).then(done, e => done('ERROR ' + e));"),
             "args": []
@@ -135,7 +135,7 @@ impl Browser {
     }
 
     /// Waits until the script returns something truthy; returns it.
-    fn wait_for(&self, what: &str, source: &str) -> Value {
+    pub fn wait_for(&self, what: &str, source: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let value = self.script(source);
@@ -166,13 +166,13 @@ impl Browser {
     }
 
     /// Clicks the element the CSS selector finds.
-    fn click(&self, css: &str) {
+    pub fn click(&self, css: &str) {
         let id = self.element(css);
         self.command("POST", &format!("/element/{id}/click"), json!({}));
     }
 
     /// Types into the element the CSS selector finds.
-    fn type_into(&self, css: &str, text: &str) {
+    pub fn type_into(&self, css: &str, text: &str) {
         let id = self.element(css);
         self.command(
             "POST",
@@ -182,7 +182,7 @@ impl Browser {
     }
 
     /// A PNG screenshot of the page.
-    fn screenshot(&self, path: &Path) {
+    pub fn screenshot(&self, path: &Path) {
         let data = self.command("GET", "/screenshot", json!({}));
         let bytes = base64(data.as_str().expect("base64 text"));
         std::fs::write(path, bytes).expect("screenshot written");
@@ -217,7 +217,7 @@ fn png_width(path: &Path) -> u32 {
     decoder.read_info().expect("a PNG").info().width
 }
 
-fn screenshots() -> PathBuf {
+pub fn screenshots() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot folder");
     dir

@@ -135,6 +135,7 @@ fn an_older_record_is_read_as_it_is_and_migrated_by_the_next_writer_which_says_s
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(
         "DROP TABLE decision;
+         DROP TABLE access;
          CREATE TABLE decision (id INTEGER PRIMARY KEY, at TEXT NOT NULL, by TEXT NOT NULL,
              case_id TEXT NOT NULL,
              kind TEXT NOT NULL CHECK (kind IN ('accept', 'reject', 'assign', 'never')),
@@ -171,11 +172,11 @@ fn an_older_record_is_read_as_it_is_and_migrated_by_the_next_writer_which_says_s
     );
     assert!(run.status.success(), "{}", stderr(&run));
     let said = format!(
-        "migrated the record {} from schema version 2 to 3",
+        "migrated the record {} from schema version 2 to 4",
         db.display()
     );
     assert!(stderr(&run).contains(&said), "{}", stderr(&run));
-    assert_eq!(user_version(&db), 3);
+    assert_eq!(user_version(&db), 4);
     let again = allocate(
         &demo(),
         &tmp.path().join("out3"),

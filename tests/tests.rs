@@ -26,6 +26,8 @@ mod rules;
 mod serve;
 #[cfg(feature = "serve")]
 mod serve_faults;
+#[cfg(feature = "service")]
+mod service;
 mod shards;
 mod stable;
 mod util;

@@ -13,6 +13,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+mod access;
 mod check;
 mod decide;
 mod diagnose;
@@ -22,6 +23,8 @@ mod record;
 mod report;
 #[cfg(feature = "serve")]
 mod serve;
+#[cfg(feature = "service")]
+mod service;
 
 use caseload::model::Instance;
 use caseload::report::{Outputs, Timings};

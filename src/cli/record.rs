@@ -33,6 +33,14 @@ pub struct HistoryArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// List the service's access log instead of the runs: who called what, when, which
+    /// children, workers and teams it read or acted on, and the outcome.
+    #[arg(long, conflicts_with_all = ["run", "inputs", "transparency"])]
+    access: bool,
+    /// With --access: only calls at or after TIME (UTC; `2026-12-07` or
+    /// `2026-12-07T09:30:00Z`).
+    #[arg(long, value_name = "TIME", requires = "access", value_parser = super::access::since)]
+    since: Option<String>,
 }
 
 /// Flags of `caseload diff`.
@@ -93,6 +101,9 @@ pub fn open_to_write(db: &Path) -> Result<Record, caseload::record::RecordError>
 /// `caseload history`.
 pub fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
     let record = Record::open_to_read(&args.db)?;
+    if args.access {
+        return super::access::list(&record, args.since.as_deref(), args.json);
+    }
     let Some(id) = args.run else {
         let runs = record.runs()?;
         if args.json {

@@ -35,10 +35,21 @@ pub struct ServeArgs {
     /// Wall-clock limit for each solve in seconds (overrides policy time_limit_s).
     #[arg(long, value_name = "S")]
     time_limit: Option<f64>,
+    /// Serve a whole service from this serve.toml: sign-in with the service's OpenID
+    /// Connect provider, roles and team scopes, the access log (docs/service.md). The
+    /// address and the record are the file's; without it, serve is one person's
+    /// workspace behind a token.
+    #[cfg(feature = "service")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["record", "port", "bind", "by"])]
+    config: Option<PathBuf>,
 }
 
 /// `caseload serve`.
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    #[cfg(feature = "service")]
+    if let Some(config) = &args.config {
+        return super::service::serve(&args.dir, config, args.time_limit);
+    }
     let record = args
         .record
         .clone()

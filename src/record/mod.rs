@@ -57,6 +57,7 @@
 //! # Ok(()) }
 //! ```
 
+mod access;
 mod decide;
 mod diff;
 mod error;
@@ -71,6 +72,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+pub use access::{AccessRecord, NewAccess};
 pub use decide::{DecisionRecord, NewDecision, Withdrawal};
 pub use diff::{diff, CaseChange, LoadChange, RunDiff};
 pub use error::RecordError;

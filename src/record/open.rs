@@ -50,6 +50,12 @@ const DECISION_V3: &str = "id INTEGER PRIMARY KEY, at TEXT NOT NULL, by TEXT NOT
     on_run INTEGER NOT NULL, withdrawn_at TEXT, withdrawn_by TEXT,
     withdrawn_after_run INTEGER, superseded_by INTEGER, capacity REAL";
 
+/// The access log's columns at the newest schema.
+const ACCESS_V4: &str = "id INTEGER PRIMARY KEY, at TEXT NOT NULL, sub TEXT NOT NULL,
+    email TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL, method TEXT NOT NULL,
+    call TEXT NOT NULL, status INTEGER NOT NULL, outcome TEXT NOT NULL, teams TEXT NOT NULL,
+    children TEXT NOT NULL, workers TEXT NOT NULL";
+
 /// The SQL that shows a record of schema `version` as the newest schema to a reader,
 /// in temporary objects only; `None` for the newest schema.
 pub(super) fn read_shim(version: i64) -> Option<String> {
@@ -58,19 +64,20 @@ pub(super) fn read_shim(version: i64) -> Option<String> {
          CREATE TEMP TABLE run_decision (run INTEGER NOT NULL, decision INTEGER NOT NULL,
              applied INTEGER NOT NULL, why TEXT NOT NULL, PRIMARY KEY (run, decision));"
     );
+    let access = format!("CREATE TEMP TABLE access ({ACCESS_V4});");
     match version {
         // An empty file: a record with no runs yet.
         0 => {
             let runs = super::schema::MIGRATIONS[0].replace("CREATE TABLE", "CREATE TEMP TABLE");
-            Some(format!("{runs};\n{decisions}"))
+            Some(format!("{runs};\n{decisions}\n{access}"))
         }
-        1 => Some(decisions),
-        2 => Some(
+        1 => Some(format!("{decisions}\n{access}")),
+        2 => Some(format!(
             "CREATE TEMP VIEW decision AS SELECT id, at, by, case_id, kind, worker_id, note,
                  on_run, withdrawn_at, withdrawn_by, withdrawn_after_run, superseded_by,
-                 NULL AS capacity FROM main.decision;"
-                .to_string(),
-        ),
+                 NULL AS capacity FROM main.decision;\n{access}"
+        )),
+        3 => Some(access),
         _ => None,
     }
 }

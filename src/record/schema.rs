@@ -119,6 +119,23 @@ pub const MIGRATIONS: &[&str] = &[
     DROP TABLE decision;
     ALTER TABLE decision_v3 RENAME TO decision;
     CREATE INDEX decision_standing ON decision (case_id) WHERE withdrawn_at IS NULL;",
+    // Version 4: the service's access log (who, when, which call, what it read, outcome).
+    "CREATE TABLE access (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        sub TEXT NOT NULL,
+        email TEXT NOT NULL,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        method TEXT NOT NULL,
+        call TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        teams TEXT NOT NULL,
+        children TEXT NOT NULL,
+        workers TEXT NOT NULL
+    );
+    CREATE INDEX access_at ON access (at);",
 ];
 
 /// The newest schema version this build knows.

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::body::{JsonBody, QueryOf};
-use super::{error, App, WorkspaceError};
+use super::{error, App, Stamp, WorkspaceError};
 use crate::model::{eligibility, CaseId, Decision, DecisionKind, Objective, Ruling, WorkerId};
 use crate::record::NewDecision;
 use crate::report::bands::rag;
@@ -101,6 +101,8 @@ pub struct DecisionBody {
 /// changed; nothing is recorded.
 pub async fn decide(
     State(app): State<Arc<App>>,
+    // The signed-in caller under `serve --config`: `by` is theirs, whatever the body says.
+    stamp: Option<Extension<Stamp>>,
     // A body that is not one answers 400 naming its field (413 too large), in words.
     JsonBody(body): JsonBody<DecisionBody>,
 ) -> Response {
@@ -108,10 +110,13 @@ pub async fn decide(
         Ok(kind) => kind,
         Err(e) => return error(StatusCode::BAD_REQUEST, format!("kind: {e}")),
     };
-    let by = body
-        .by
-        .filter(|b| !b.trim().is_empty())
-        .unwrap_or_else(|| app.workspace.by.clone());
+    let by = match stamp {
+        Some(Extension(Stamp(who))) => who,
+        None => body
+            .by
+            .filter(|b| !b.trim().is_empty())
+            .unwrap_or_else(|| app.workspace.by.clone()),
+    };
     let note = body.note.unwrap_or_default();
     let ruling = match crate::validate::ask(
         kind,
@@ -167,14 +172,18 @@ fn refused(refusal: &crate::validate::Refusal) -> Response {
 }
 
 /// `DELETE /api/decisions/ID`: withdraws a standing decision.
-pub async fn withdraw(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+pub async fn withdraw(
+    State(app): State<Arc<App>>,
+    stamp: Option<Extension<Stamp>>,
+    Path(id): Path<String>,
+) -> Response {
     let Ok(id) = id.parse::<i64>() else {
         return error(
             StatusCode::BAD_REQUEST,
             format!("`{id}` is not a decision id"),
         );
     };
-    let by = app.workspace.by.clone();
+    let by = stamp.map_or_else(|| app.workspace.by.clone(), |Extension(Stamp(who))| who);
     let withdrawn = app.workspace.record().withdraw(id, &by);
     match withdrawn {
         Ok(d) => Json(json!({ "id": d.decision.id, "withdrawn": d.withdrawn })).into_response(),

@@ -22,6 +22,8 @@
 mod api;
 mod body;
 mod limits;
+#[cfg(feature = "service")]
+pub mod service;
 mod workspace;
 
 use std::net::{IpAddr, SocketAddr};
@@ -58,6 +60,11 @@ pub struct App {
     pub hosts: Vec<String>,
 }
 
+/// Who a decision is stamped with when the service knows the caller (their name and
+/// email from the identity provider's token): the request's `by` is then ignored.
+#[derive(Clone, Debug)]
+pub struct Stamp(pub String);
+
 /// A random token: 32 bytes from the operating system's generator (`getrandom`), in hex.
 pub fn new_token() -> std::io::Result<String> {
     let mut bytes = [0u8; 32];
@@ -84,6 +91,16 @@ pub fn host_names(addr: SocketAddr) -> Vec<String> {
 /// The router of a workspace: the page, its assets and the API, behind the checks of
 /// host, origin and token.
 pub fn router(app: Arc<App>) -> Router {
+    routes()
+        .layer(middleware::from_fn_with_state(Arc::clone(&app), guard))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(limits::bounded_body))
+        .with_state(app)
+}
+
+/// The page, its assets and the API, unguarded: the workspace puts its token check in
+/// front, the service (`service::router`) its sign-in.
+fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/", get(page))
         .route("/style.css", get(style))
@@ -101,10 +118,6 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/export/allocation.csv", get(api::export_csv))
         .route("/api/export/decisions.csv", get(api::export_decisions))
         .route("/api/export/allocation.xlsx", get(api::export_xlsx))
-        .layer(middleware::from_fn_with_state(Arc::clone(&app), guard))
-        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(limits::bounded_body))
-        .with_state(app)
 }
 
 /// A JSON error: `{"error": "..."}` with a status.

@@ -17,8 +17,12 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// Under `serve --config`, a change carries the session's CSRF token (from its cookie).
+const csrf = (document.cookie.match(/(?:^|;\s*)caseload_csrf=([^;]+)/) || [])[1];
+
 async function api(method, path, body) {
   const init = { method, headers: {}, credentials: "same-origin" };
+  if (csrf && method !== "GET") init.headers["X-CSRF-Token"] = csrf;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);

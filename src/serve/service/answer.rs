@@ -1,0 +1,216 @@
+//! What a call names and what an answer holds: the teams of the case and worker a
+//! request names (for the one decision), and answers cut to what the caller may see,
+//! proposals once per run and view.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::access::{self, Named, Route, Targets, View};
+use crate::serve::{error, App};
+
+/// A proposal's JSON cut to a view, and what it holds: kept per (run, view), since every
+/// manager of a team reads the same cut until the next run.
+pub(super) type Cut = Arc<(String, Named)>;
+
+#[derive(Default)]
+pub(super) struct Cuts(std::sync::Mutex<Vec<(crate::record::RunId, View, Cut)>>);
+
+impl Cuts {
+    /// The cut of `proposal` to `view`, made once.
+    pub(super) fn of(&self, proposal: &crate::serve::Proposal, view: &View) -> Option<Cut> {
+        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, _, cut)) = kept
+            .iter()
+            .find(|(run, v, _)| *run == proposal.run && v == view)
+        {
+            return Some(Arc::clone(cut));
+        }
+        let mut value: Value = serde_json::from_str(proposal.json()).ok()?;
+        let named = access::filter_json(&proposal.instance, view, &mut value);
+        let cut = Arc::new((value.to_string(), named));
+        // Only the newest runs' cuts are worth keeping.
+        let newest = kept.iter().map(|(run, _, _)| *run).max().unwrap_or(0);
+        kept.retain(|(run, _, _)| *run + 1 >= newest.max(proposal.run));
+        if kept.len() >= 256 {
+            kept.clear();
+        }
+        kept.push((proposal.run, view.clone(), Arc::clone(&cut)));
+        Some(cut)
+    }
+}
+
+/// The case and worker a call names (`case_id`, `worker_id`), as ids.
+pub(super) type NamedIds = (Option<String>, Option<String>);
+
+pub(super) fn targets_named(instance: &crate::model::Instance, ids: &NamedIds) -> Named {
+    let mut named = Named::default();
+    if let Some(c) = ids
+        .0
+        .as_deref()
+        .filter(|c| instance.case(&crate::model::CaseId::new(c)).is_some())
+    {
+        named.children.insert(c.to_string());
+    }
+    if let Some(w) = ids
+        .1
+        .as_deref()
+        .filter(|w| instance.worker(&crate::model::WorkerId::new(w)).is_some())
+    {
+        named.workers.insert(w.to_string());
+    }
+    named
+}
+
+#[derive(Deserialize, Default)]
+struct NamedBody {
+    #[serde(default)]
+    case_id: Option<String>,
+    #[serde(default)]
+    worker_id: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct NamedQuery {
+    #[serde(default)]
+    case: Option<String>,
+    #[serde(default)]
+    worker: Option<String>,
+}
+
+/// The teams a call names (a decision's case and worker, a why-not's, a withdrawn
+/// decision's), and the request to pass on (its body read and put back).
+pub(super) async fn targets(
+    app: &Arc<App>,
+    route: Route,
+    request: Request,
+) -> Result<((Targets, NamedIds), Request), Response> {
+    let instance = &app.workspace.current().instance;
+    let ids: NamedIds = match route {
+        Route::Decide => {
+            let (parts, body) = request.into_parts();
+            let bytes = match axum::body::to_bytes(body, crate::serve::BODY_LIMIT).await {
+                Ok(b) => b,
+                Err(_) => {
+                    return Err(error(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!(
+                            "the body is over the {} bytes a request may send",
+                            crate::serve::BODY_LIMIT
+                        ),
+                    ))
+                }
+            };
+            // A body that is not JSON is refused by the handler, in words.
+            let named: NamedBody = serde_json::from_slice(&bytes).unwrap_or_default();
+            let request = Request::from_parts(parts, Body::from(bytes));
+            let ids = (named.case_id, named.worker_id);
+            let t = Targets::of(instance, ids.0.as_deref(), ids.1.as_deref());
+            return Ok(((t, ids), request));
+        }
+        Route::Eligible | Route::WhyNot => {
+            let q: NamedQuery = request
+                .uri()
+                .query()
+                .and_then(|q| {
+                    axum::extract::Query::<NamedQuery>::try_from_uri(
+                        &format!("/?{q}").parse().ok()?,
+                    )
+                    .ok()
+                })
+                .map(|q| q.0)
+                .unwrap_or_default();
+            (q.case, q.worker)
+        }
+        Route::Withdraw => {
+            let id = request
+                .uri()
+                .path()
+                .rsplit('/')
+                .next()
+                .and_then(|id| id.parse::<i64>().ok());
+            let taken = match id {
+                Some(id) => app
+                    .workspace
+                    .record()
+                    .decisions()
+                    .ok()
+                    .and_then(|all| all.into_iter().find(|d| d.decision.id == id)),
+                None => None,
+            };
+            match taken.and_then(|d| serde_json::to_value(&d).ok()) {
+                Some(v) => (
+                    v.get("case_id").and_then(Value::as_str).map(str::to_string),
+                    v.get("worker_id")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                ),
+                None => (None, None),
+            }
+        }
+        _ => (None, None),
+    };
+    let t = Targets::of(instance, ids.0.as_deref(), ids.1.as_deref());
+    Ok(((t, ids), request))
+}
+
+/// An answer cut to `view`, and what it holds (for the access log); answers that hold
+/// no child or worker pass as they are.
+pub(super) async fn cut(
+    instance: &crate::model::Instance,
+    route: Route,
+    view: &View,
+    response: Response,
+) -> (Response, Option<Named>) {
+    let json = matches!(
+        route,
+        Route::Proposal | Route::Previous | Route::Decisions | Route::Eligible | Route::Decide
+    );
+    let csv = matches!(route, Route::ExportAllocation | Route::ExportDecisions);
+    if !(json || csv) || !response.status().is_success() {
+        return (response, None);
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return (
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the answer could not be read",
+            ),
+            None,
+        );
+    };
+    let failed = || {
+        (
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the answer could not be cut to what you may see, so nothing is answered",
+            ),
+            None,
+        )
+    };
+    if json {
+        let Ok(mut value) = serde_json::from_slice::<Value>(&bytes) else {
+            return failed();
+        };
+        let named = access::filter_json(instance, view, &mut value);
+        let mut response = Response::from_parts(parts, Body::from(value.to_string()));
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+        (response, Some(named))
+    } else {
+        let text = String::from_utf8_lossy(&bytes);
+        match access::filter_csv(instance, view, &text) {
+            Ok((text, named)) => {
+                let mut response = Response::from_parts(parts, Body::from(text));
+                response.headers_mut().remove(header::CONTENT_LENGTH);
+                (response, Some(named))
+            }
+            Err(_) => failed(),
+        }
+    }
+}

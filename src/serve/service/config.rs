@@ -1,0 +1,497 @@
+//! `serve.toml`: the service's configuration (SPEC v3, "One service, many managers"),
+//! read into typed values. A bad file is invalid input (exit 2) with each problem located
+//! and named by its key: `serve.toml:7: access[1].role: unknown variant `boss` … [E-PARSE]`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::codes;
+use crate::error::{Error, InputError, InputErrors};
+
+/// A caller's role (SPEC v3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Sees and decides on the children and workers of their teams only.
+    Manager,
+    /// All teams; cross-team decisions.
+    HeadOfService,
+    /// Reads every team's loads and counts; no child-level detail, no decisions.
+    Planner,
+    /// Reads the record and the access log; decides nothing.
+    Auditor,
+    /// Everything.
+    Admin,
+}
+
+impl Role {
+    /// The name as the config writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Manager => "manager",
+            Role::HeadOfService => "head_of_service",
+            Role::Planner => "planner",
+            Role::Auditor => "auditor",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// `[server]`.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Where to listen.
+    pub bind: SocketAddr,
+    /// The URL users reach the service at (redirects, the Origin check, `Secure`).
+    pub public_url: String,
+    /// The record (relative to the config file's folder).
+    pub record: PathBuf,
+    /// How long a browser session lasts.
+    pub session_hours: f64,
+    /// Serve HTTPS with this certificate and key (not built in this increment: refused).
+    pub tls: Option<(PathBuf, PathBuf)>,
+}
+
+/// `[oidc]`.
+#[derive(Clone, Debug)]
+pub struct OidcConfig {
+    /// The issuer; discovery at `ISSUER/.well-known/openid-configuration`.
+    pub issuer: String,
+    /// This service's client id: the `aud` every token must carry.
+    pub client_id: String,
+    /// The client secret, read from `client_secret_file` (none for a public client).
+    pub client_secret: Option<String>,
+    /// The claim that lists a person's groups.
+    pub groups_claim: Option<String>,
+}
+
+/// Whom an `[[access]]` rule matches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Match {
+    /// The `email` claim, compared without case.
+    Email(String),
+    /// The `sub` claim.
+    Sub(String),
+    /// One of the groups in the groups claim.
+    Group(String),
+}
+
+/// One `[[access]]` rule.
+#[derive(Clone, Debug)]
+pub struct AccessRule {
+    /// Whom it matches.
+    pub matches: Match,
+    /// The role it grants.
+    pub role: Role,
+    /// A manager's teams (sorted).
+    pub teams: Vec<String>,
+}
+
+/// The whole `serve.toml`.
+#[derive(Clone, Debug)]
+pub struct ServiceConfig {
+    /// `[server]`.
+    pub server: ServerConfig,
+    /// `[oidc]`.
+    pub oidc: OidcConfig,
+    /// `[[access]]`, in order: the first match wins.
+    pub access: Vec<AccessRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    server: RawServer,
+    oidc: RawOidc,
+    #[serde(default)]
+    access: Vec<Spanned<RawAccess>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServer {
+    bind: Spanned<String>,
+    public_url: Spanned<String>,
+    record: String,
+    #[serde(default = "eight")]
+    session_hours: Spanned<f64>,
+    tls_cert: Option<Spanned<String>>,
+    tls_key: Option<String>,
+}
+
+fn eight() -> Spanned<f64> {
+    Spanned::new(0..0, 8.0)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOidc {
+    issuer: Spanned<String>,
+    client_id: String,
+    client_secret_file: Option<Spanned<String>>,
+    groups_claim: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccess {
+    email: Option<String>,
+    sub: Option<String>,
+    group: Option<String>,
+    role: Role,
+    #[serde(default)]
+    teams: Vec<String>,
+}
+
+/// Collects the problems of one file, each at its line.
+struct Problems<'a> {
+    file: String,
+    text: &'a str,
+    found: Vec<InputError>,
+}
+
+impl Problems<'_> {
+    fn line(&self, at: usize) -> Option<u64> {
+        if at == 0 && self.text.is_empty() {
+            return None;
+        }
+        let at = at.min(self.text.len());
+        Some(
+            self.text.as_bytes()[..at]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64
+                + 1,
+        )
+    }
+
+    fn add(&mut self, at: Option<usize>, key: &str, code: &'static str, message: String) {
+        let line = at.and_then(|a| self.line(a));
+        self.found.push(InputError {
+            file: self.file.clone(),
+            line,
+            column: key.to_string(),
+            cell: None,
+            code,
+            message,
+        });
+    }
+}
+
+/// Reads `serve.toml` at `path`: every problem at once, located, as [`Error::InvalidInput`].
+pub fn read(path: &Path) -> Result<ServiceConfig, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    parse(&path.display().to_string(), &text, base)
+}
+
+/// Reads the text of a `serve.toml` named `file`; relative paths in it are taken from
+/// `base`.
+pub fn parse(file: &str, text: &str, base: &Path) -> Result<ServiceConfig, Error> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut problems = Problems {
+        file: file.to_string(),
+        text,
+        found: Vec::new(),
+    };
+    let de = toml::Deserializer::new(text);
+    let raw: RawFile = match serde_path_to_error::deserialize(de) {
+        Ok(raw) => raw,
+        Err(e) => {
+            // serde_spanned's own field is no key of the file.
+            let key = e
+                .path()
+                .to_string()
+                .replace(".$__serde_spanned_private_value", "")
+                .replace("$__serde_spanned_private_value.", "");
+            let inner = e.inner();
+            let message = inner.message().trim().replace('\n', "; ");
+            let code = if message.starts_with("unknown field") {
+                codes::UNKNOWN_KEY
+            } else if message.starts_with("missing field") {
+                codes::MISSING_KEY
+            } else if inner.span().is_none() || message.contains("expected") {
+                codes::PARSE
+            } else {
+                codes::SYNTAX
+            };
+            let key = if key == "." { String::new() } else { key };
+            problems.add(inner.span().map(|s| s.start), &key, code, message);
+            return Err(Error::InvalidInput(InputErrors(problems.found)));
+        }
+    };
+    let config = check(&mut problems, raw, base);
+    match config {
+        Some(config) if problems.found.is_empty() => Ok(config),
+        _ => Err(Error::InvalidInput(InputErrors(problems.found))),
+    }
+}
+
+/// The checks beyond types: addresses, URLs, a rule's match, a manager's teams.
+fn check(p: &mut Problems<'_>, raw: RawFile, base: &Path) -> Option<ServiceConfig> {
+    let bind = match raw.server.bind.get_ref().parse::<SocketAddr>() {
+        Ok(bind) => Some(bind),
+        Err(_) => {
+            p.add(
+                Some(raw.server.bind.span().start),
+                "server.bind",
+                codes::PARSE,
+                format!(
+                    "an address and port such as 127.0.0.1:8080, got {:?}",
+                    raw.server.bind.get_ref()
+                ),
+            );
+            None
+        }
+    };
+    let public_url = raw.server.public_url.get_ref().trim_end_matches('/');
+    if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
+        p.add(
+            Some(raw.server.public_url.span().start),
+            "server.public_url",
+            codes::PARSE,
+            format!("a URL starting https:// (or http:// for a test), got {public_url:?}"),
+        );
+    }
+    let hours = *raw.server.session_hours.get_ref();
+    if !(hours > 0.0 && hours <= 24.0 * 30.0) {
+        p.add(
+            Some(raw.server.session_hours.span().start),
+            "server.session_hours",
+            codes::RANGE,
+            format!("a number of hours above 0 and at most 720, got {hours}"),
+        );
+    }
+    let tls = match (raw.server.tls_cert, raw.server.tls_key) {
+        (None, None) => None,
+        (Some(cert), _) => {
+            p.add(
+                Some(cert.span().start),
+                "server.tls_cert",
+                codes::UNKNOWN_KEY,
+                "serving HTTPS itself is not built yet: put a TLS-terminating proxy in \
+                 front (docs/service.md) and leave tls_cert and tls_key out"
+                    .to_string(),
+            );
+            None
+        }
+        (None, Some(_)) => {
+            p.add(
+                None,
+                "server.tls_key",
+                codes::MISSING_KEY,
+                "tls_key without tls_cert".to_string(),
+            );
+            None
+        }
+    };
+    let issuer = raw.oidc.issuer.get_ref().trim_end_matches('/').to_string();
+    if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
+        p.add(
+            Some(raw.oidc.issuer.span().start),
+            "oidc.issuer",
+            codes::PARSE,
+            format!("a URL starting https://, got {issuer:?}"),
+        );
+    }
+    let client_secret = match raw.oidc.client_secret_file {
+        None => None,
+        Some(file) => {
+            let path = base.join(file.get_ref());
+            match std::fs::read_to_string(&path) {
+                Ok(secret) if !secret.trim().is_empty() => Some(secret.trim().to_string()),
+                Ok(_) => {
+                    p.add(
+                        Some(file.span().start),
+                        "oidc.client_secret_file",
+                        codes::PARSE,
+                        format!("{} is empty", path.display()),
+                    );
+                    None
+                }
+                Err(e) => {
+                    p.add(
+                        Some(file.span().start),
+                        "oidc.client_secret_file",
+                        codes::UNREADABLE,
+                        format!("cannot read {}: {e}", path.display()),
+                    );
+                    None
+                }
+            }
+        }
+    };
+    let mut access = Vec::new();
+    for (i, rule) in raw.access.into_iter().enumerate() {
+        let at = Some(rule.span().start);
+        let rule = rule.into_inner();
+        let key = format!("access[{i}]");
+        let matches = match (rule.email, rule.sub, rule.group) {
+            (Some(e), None, None) => Some(Match::Email(e.to_lowercase())),
+            (None, Some(s), None) => Some(Match::Sub(s)),
+            (None, None, Some(g)) => Some(Match::Group(g)),
+            (None, None, None) => {
+                p.add(
+                    at,
+                    &key,
+                    codes::MISSING_KEY,
+                    "a rule names whom it matches: email, sub or group".to_string(),
+                );
+                None
+            }
+            _ => {
+                p.add(
+                    at,
+                    &key,
+                    codes::PARSE,
+                    "a rule matches by one of email, sub or group, not several".to_string(),
+                );
+                None
+            }
+        };
+        if rule.role == Role::Manager && rule.teams.is_empty() {
+            p.add(
+                at,
+                &format!("{key}.teams"),
+                codes::MISSING_KEY,
+                "a manager's rule lists their teams, e.g. teams = [\"T01\"]".to_string(),
+            );
+        }
+        let mut teams = rule.teams;
+        teams.sort();
+        teams.dedup();
+        if let Some(matches) = matches {
+            access.push(AccessRule {
+                matches,
+                role: rule.role,
+                teams,
+            });
+        }
+    }
+    Some(ServiceConfig {
+        server: ServerConfig {
+            bind: bind?,
+            public_url: public_url.to_string(),
+            record: base.join(raw.server.record),
+            session_hours: hours,
+            tls,
+        },
+        oidc: OidcConfig {
+            issuer,
+            client_id: raw.oidc.client_id,
+            client_secret,
+            groups_claim: raw.oidc.groups_claim,
+        },
+        access,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[server]
+bind = "127.0.0.1:8080"
+public_url = "https://caseload.example.org/"
+record = "record.sqlite"
+session_hours = 8
+
+[oidc]
+issuer = "https://login.example.org/realms/trust"
+client_id = "caseload"
+groups_claim = "groups"
+
+[[access]]
+email = "Pat.Manager@example.org"
+role = "manager"
+teams = ["T02", "T01"]
+
+[[access]]
+group = "planners"
+role = "planner"
+"#;
+
+    fn problems(text: &str) -> Vec<String> {
+        match parse("serve.toml", text, Path::new("/etc/caseload")) {
+            Ok(_) => Vec::new(),
+            Err(Error::InvalidInput(e)) => e.0.iter().map(|e| e.to_string()).collect(),
+            Err(e) => vec![e.to_string()],
+        }
+    }
+
+    #[test]
+    fn a_good_config_reads_into_typed_values() {
+        let c = parse("serve.toml", GOOD, Path::new("/etc/caseload")).expect("good");
+        assert_eq!(c.server.bind, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(c.server.public_url, "https://caseload.example.org");
+        assert_eq!(c.server.record, Path::new("/etc/caseload/record.sqlite"));
+        assert_eq!(c.oidc.issuer, "https://login.example.org/realms/trust");
+        assert_eq!(c.access.len(), 2);
+        assert_eq!(
+            c.access[0].matches,
+            Match::Email("pat.manager@example.org".into())
+        );
+        assert_eq!(c.access[0].teams, ["T01", "T02"]);
+        assert_eq!(c.access[1].role, Role::Planner);
+    }
+
+    #[test]
+    fn a_bad_config_names_the_key_at_its_line() {
+        let unknown = problems(&GOOD.replace("bind =", "bnd ="));
+        assert_eq!(unknown.len(), 1, "{unknown:?}");
+        assert!(
+            unknown[0].starts_with("serve.toml:3: server.bnd: unknown field `bnd`"),
+            "{unknown:?}"
+        );
+        assert!(unknown[0].ends_with("[E-UNKNOWN-KEY]"), "{unknown:?}");
+
+        let role = problems(&GOOD.replace("\"planner\"", "\"boss\""));
+        assert!(
+            role[0].starts_with("serve.toml:20: access[1].role: unknown variant `boss`"),
+            "{role:?}"
+        );
+
+        let missing = problems(&GOOD.replace("client_id = \"caseload\"\n", ""));
+        assert!(
+            missing[0].contains("oidc: missing field `client_id`"),
+            "{missing:?}"
+        );
+        assert!(missing[0].ends_with("[E-MISSING-KEY]"), "{missing:?}");
+
+        let several = problems(
+            &GOOD
+                .replace("127.0.0.1:8080", "localhost")
+                .replace("teams = [\"T02\", \"T01\"]", "")
+                .replace("session_hours = 8", "session_hours = 0"),
+        );
+        assert_eq!(several.len(), 3, "{several:?}");
+        assert!(
+            several[0].starts_with("serve.toml:3: server.bind:"),
+            "{several:?}"
+        );
+        assert!(
+            several[1].starts_with("serve.toml:6: server.session_hours:"),
+            "{several:?}"
+        );
+        assert!(
+            several[2].starts_with("serve.toml:13: access[0].teams:"),
+            "{several:?}"
+        );
+
+        let both = problems(&GOOD.replace("group = \"planners\"", "group = \"p\"\nsub = \"x\""));
+        assert!(
+            both[0].contains("access[1]: a rule matches by one of"),
+            "{both:?}"
+        );
+
+        let syntax = problems("[server\n");
+        assert!(syntax[0].starts_with("serve.toml:1"), "{syntax:?}");
+    }
+}
