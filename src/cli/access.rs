@@ -45,9 +45,9 @@ fn few(items: &[String]) -> String {
 }
 
 fn who(row: &AccessRecord) -> String {
-    match (row.email.is_empty(), row.sub.is_empty()) {
-        (false, _) => row.email.clone(),
-        (true, false) => row.sub.clone(),
+    match (row.access.email.is_empty(), row.access.sub.is_empty()) {
+        (false, _) => row.access.email.clone(),
+        (true, false) => row.access.sub.clone(),
         (true, true) => "(nobody)".to_string(),
     }
 }
@@ -74,14 +74,18 @@ pub fn list(record: &Record, since: Option<&str>, json: bool) -> anyhow::Result<
             "{}  {}  {}  {} {}  {} {}  teams {}  children {}  workers {}",
             row.at,
             who(row),
-            if row.role.is_empty() { "-" } else { &row.role },
-            row.method,
-            row.call,
-            row.status,
-            row.outcome,
-            few(&row.teams),
-            few(&row.children),
-            few(&row.workers),
+            if row.access.role.is_empty() {
+                "-"
+            } else {
+                &row.access.role
+            },
+            row.access.method,
+            row.access.call,
+            row.access.status,
+            row.access.outcome,
+            few(&row.access.teams),
+            few(&row.access.children),
+            few(&row.access.workers),
         );
     }
     Ok(ExitCode::SUCCESS)

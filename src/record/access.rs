@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{Record, RecordError};
 
 /// One row of the access log to be written.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct NewAccess {
     /// The caller's `sub` (empty when no identity was established).
     pub sub: String,
@@ -36,35 +36,17 @@ pub struct NewAccess {
     pub workers: Vec<String>,
 }
 
-/// One row of the access log as kept.
+/// One row of the access log as kept: its id and time, and the row as written (its
+/// fields flattened in JSON).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AccessRecord {
     /// Its id: 1, 2, 3… in the order written.
     pub id: i64,
     /// When, UTC, ISO 8601 with milliseconds.
     pub at: String,
-    /// The caller's `sub`.
-    pub sub: String,
-    /// Their email.
-    pub email: String,
-    /// Their name.
-    pub name: String,
-    /// Their role.
-    pub role: String,
-    /// The HTTP method.
-    pub method: String,
-    /// The path and query.
-    pub call: String,
-    /// The answer's status.
-    pub status: u16,
-    /// `ok`, or why it was refused.
-    pub outcome: String,
-    /// Teams read.
-    pub teams: Vec<String>,
-    /// Children read or acted on.
-    pub children: Vec<String>,
-    /// Workers read or acted on.
-    pub workers: Vec<String>,
+    /// Who, what, and the outcome.
+    #[serde(flatten)]
+    pub access: NewAccess,
 }
 
 fn list(items: &[String]) -> String {
@@ -132,17 +114,19 @@ impl Record {
                 Ok(AccessRecord {
                     id: r.get(0)?,
                     at: r.get(1)?,
-                    sub: r.get(2)?,
-                    email: r.get(3)?,
-                    name: r.get(4)?,
-                    role: r.get(5)?,
-                    method: r.get(6)?,
-                    call: r.get(7)?,
-                    status: r.get(8)?,
-                    outcome: r.get(9)?,
-                    teams: unlist(&r.get::<_, String>(10)?),
-                    children: unlist(&r.get::<_, String>(11)?),
-                    workers: unlist(&r.get::<_, String>(12)?),
+                    access: NewAccess {
+                        sub: r.get(2)?,
+                        email: r.get(3)?,
+                        name: r.get(4)?,
+                        role: r.get(5)?,
+                        method: r.get(6)?,
+                        call: r.get(7)?,
+                        status: r.get(8)?,
+                        outcome: r.get(9)?,
+                        teams: unlist(&r.get::<_, String>(10)?),
+                        children: unlist(&r.get::<_, String>(11)?),
+                        workers: unlist(&r.get::<_, String>(12)?),
+                    },
                 })
             })
             .map_err(|e| self.store.err(e))?;
@@ -186,9 +170,9 @@ mod tests {
         let read = Record::open_read_only(&path).unwrap();
         let log = read.access_log(None).unwrap();
         assert_eq!(log.len(), 2);
-        assert_eq!(log[0].children, ["C1", "C2"]);
-        assert_eq!(log[0].teams, ["T01"]);
-        assert_eq!(log[1].status, 401);
+        assert_eq!(log[0].access.children, ["C1", "C2"]);
+        assert_eq!(log[0].access.teams, ["T01"]);
+        assert_eq!(log[1].access.status, 401);
         assert!(log[0].at <= log[1].at);
         assert_eq!(read.access_log(Some(&log[1].at)).unwrap().len(), 1);
         assert!(read.access_log(Some("9999-01-01")).unwrap().is_empty());

@@ -22,6 +22,7 @@
 mod api;
 mod body;
 mod limits;
+mod proposal;
 #[cfg(feature = "service")]
 pub mod service;
 mod workspace;
@@ -37,7 +38,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::Router;
 
-pub use workspace::{Proposal, Workspace, WorkspaceError};
+pub use proposal::Proposal;
+pub use workspace::{Workspace, WorkspaceError};
 
 /// The largest request body accepted, in bytes.
 pub const BODY_LIMIT: usize = 64 * 1024;

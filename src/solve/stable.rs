@@ -351,18 +351,23 @@ mod tests {
         ))
     }
 
-    #[test]
-    fn alike_children_keep_their_own_previous_workers() {
-        let instance = alike();
-        // A previous proposal no first stage would return by itself: in reverse order.
-        let was = previous(&[
+    /// A previous proposal no first stage returns by itself: the alike children in
+    /// reverse order, two a worker.
+    fn reversed() -> Arc<Previous> {
+        previous(&[
             ("C1", Some("W3")),
             ("C2", Some("W3")),
             ("C3", Some("W2")),
             ("C4", Some("W2")),
             ("C5", Some("W1")),
             ("C6", Some("W1")),
-        ]);
+        ])
+    }
+
+    #[test]
+    fn alike_children_keep_their_own_previous_workers() {
+        let instance = alike();
+        let was = reversed();
         let plain = solve(&instance, &SolveOptions::default()).expect("solves");
         let unsteady = was.on(&instance).changed_by(&instance, &plain.allocation);
         assert!(unsteady > 0, "the first stage alone changes some");
@@ -406,14 +411,7 @@ mod tests {
     #[test]
     fn no_time_left_keeps_the_first_allocation_and_says_it_is_not_proven() {
         let instance = alike();
-        let was = previous(&[
-            ("C1", Some("W3")),
-            ("C2", Some("W3")),
-            ("C3", Some("W2")),
-            ("C4", Some("W2")),
-            ("C5", Some("W1")),
-            ("C6", Some("W1")),
-        ]);
+        let was = reversed();
         let options = SolveOptions {
             previous: Some(Arc::clone(&was)),
             ..SolveOptions::default()
