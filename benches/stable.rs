@@ -2,7 +2,9 @@
 //! with the previous proposal to keep close to (the stable stage), in the same run.
 //!
 //! Each instance is solved once; the first proposed move (by case id) is rejected (the
-//! child stays with its worker); then the re-solve is timed:
+//! child stays with its worker) and the re-solve is timed; then the first move of that
+//! re-solve's (stable) proposal is rejected too and the second re-solve timed, keeping
+//! close to the first re-solve's proposal, as a manager's second overrule does:
 //! - **cold**: the whole instance solved again (`allocate` on a new day's inputs);
 //! - **warm**: with the part cache of the first solve, as the workspace re-solves (teams
 //!   the decision leaves alone are answered from the cache).
@@ -52,15 +54,21 @@ fn scenarios() -> Vec<(String, Scenario)> {
     out
 }
 
-/// The scenario with the first proposed discretionary move (by case id) rejected.
-fn with_a_reject(scenario: &Scenario, instance: &Instance, first: &Solution) -> Scenario {
-    let eval = &first.evaluation;
+/// The scenario with decision `id` rejecting the first proposed discretionary move (by
+/// case id) of `proposal`.
+fn with_a_reject(
+    scenario: &Scenario,
+    instance: &Instance,
+    proposal: &Solution,
+    id: i64,
+) -> Scenario {
+    let eval = &proposal.evaluation;
     let c = (0..instance.cases.len())
         .find(|&c| eval.change[c] == Change::Moved)
-        .expect("the first proposal moves a child");
+        .expect("the proposal moves a child");
     let case = &instance.cases[c];
     let decision = Decision {
-        id: 1,
+        id,
         at: "2026-12-07T09:00:00Z".into(),
         by: "bench".into(),
         note: "known to the family".into(),
@@ -80,8 +88,8 @@ fn options() -> SolveOptions {
     }
 }
 
-/// One instance's re-solve: the first solve, the instance after the reject, and the
-/// first proposal as a previous proposal.
+/// One re-solve: the instance before the reject (whose answers warm the cache), the
+/// instance after it, and the proposal the manager was looking at.
 struct Case {
     name: String,
     first_instance: Instance,
@@ -89,18 +97,30 @@ struct Case {
     previous: Arc<Previous>,
 }
 
-fn prepare(name: String, scenario: Scenario) -> Case {
+/// An instance's two successive re-solves.
+fn prepare(name: &str, scenario: Scenario) -> [Case; 2] {
     let first_instance = Instance::new(&scenario).expect("valid");
     let first = solve(&first_instance, &options()).expect("solves");
-    let rejected = with_a_reject(&scenario, &first_instance, &first);
-    let instance = Instance::new(&rejected).expect("valid");
+    let once = with_a_reject(&scenario, &first_instance, &first, 1);
+    let instance = Instance::new(&once).expect("valid");
     let previous = Arc::new(Previous::of_allocation(&first_instance, &first.allocation));
-    Case {
-        name,
+    let mut stable = options();
+    stable.previous = Some(Arc::clone(&previous));
+    let second = solve(&instance, &stable).expect("solves");
+    let twice = with_a_reject(&once, &instance, &second, 2);
+    let second_case = Case {
+        name: format!("{name} 2nd"),
+        first_instance: instance.clone(),
+        instance: Instance::new(&twice).expect("valid"),
+        previous: Arc::new(Previous::of_allocation(&instance, &second.allocation)),
+    };
+    let first_case = Case {
+        name: format!("{name} 1st"),
         first_instance,
         instance,
         previous,
-    }
+    };
+    [first_case, second_case]
 }
 
 /// Seconds and children changed of one re-solve.
@@ -132,7 +152,7 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 fn table(cases: &[Case]) {
     let repeats: usize = env("STABLE_BENCH_REPEATS", 3);
     println!(
-        "{:<18} {:<5} {:>10} {:>10} {:>7} {:>9} {:>9}",
+        "{:<22} {:<5} {:>10} {:>10} {:>7} {:>9} {:>9}",
         "instance", "mode", "plain s", "stable s", "ratio", "changed", "stable"
     );
     for case in cases {
@@ -148,7 +168,7 @@ fn table(cases: &[Case]) {
             }
             let [plain, stable] = times.map(median);
             println!(
-                "{:<18} {:<5} {:>10.3} {:>10.3} {:>7.2} {:>9} {:>9}",
+                "{:<22} {:<5} {:>10.3} {:>10.3} {:>7.2} {:>9} {:>9}",
                 case.name,
                 if warm { "warm" } else { "cold" },
                 plain.as_secs_f64(),
@@ -164,7 +184,7 @@ fn table(cases: &[Case]) {
 fn bench(c: &mut Criterion) {
     let cases: Vec<Case> = scenarios()
         .into_iter()
-        .map(|(name, scenario)| prepare(name, scenario))
+        .flat_map(|(name, scenario)| prepare(&name, scenario))
         .collect();
     table(&cases);
     if env("STABLE_BENCH_TABLE_ONLY", 0) == 1 {

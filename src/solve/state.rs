@@ -203,13 +203,23 @@ impl State<'_> {
     /// was. Targets must be eligible, and `None` only for units allowed to stay
     /// unallocated: the caller's business.
     pub fn try_change(&mut self, changes: &[(usize, Option<usize>)]) -> bool {
-        self.change_if(changes, None)
+        self.change_if(changes, Accept::Lower).is_some()
     }
 
     /// Applies `changes` if every worker they touch, except `over` (a worker above a limit
     /// that they relieve), ends within its limits, whatever the objective does.
     pub fn try_repair(&mut self, changes: &[(usize, Option<usize>)], over: usize) -> bool {
-        self.change_if(changes, Some(over))
+        self.change_if(changes, Accept::Repair(over)).is_some()
+    }
+
+    /// Applies `changes` if together they keep every hard limit and raise the objective
+    /// by at most `allowance`; returns the objective's change (`None`: left as it was).
+    pub fn try_within(
+        &mut self,
+        changes: &[(usize, Option<usize>)],
+        allowance: f64,
+    ) -> Option<f64> {
+        self.change_if(changes, Accept::Within(allowance))
     }
 
     /// Whether worker `w` is within its hard limits.
@@ -217,7 +227,16 @@ impl State<'_> {
         self.within_limits(w)
     }
 
-    fn change_if(&mut self, changes: &[(usize, Option<usize>)], repairing: Option<usize>) -> bool {
+    /// Whether the moves so far are within the policy's moves budget (rule 5).
+    pub fn moves_within_budget(&self) -> bool {
+        rules::moves_ok(&self.instance.policy, self.moves)
+    }
+
+    fn change_if(&mut self, changes: &[(usize, Option<usize>)], accept: Accept) -> Option<f64> {
+        let repairing = match accept {
+            Accept::Repair(over) => Some(over),
+            _ => None,
+        };
         let mut units: Vec<usize> = Vec::with_capacity(changes.len());
         let mut workers: Vec<usize> = Vec::with_capacity(2 * changes.len());
         let mut previous: Vec<(usize, Option<usize>)> = Vec::with_capacity(changes.len());
@@ -240,12 +259,15 @@ impl State<'_> {
             && workers
                 .iter()
                 .all(|&w| Some(w) == repairing || self.within_limits(w));
-        let accepted = match repairing {
-            Some(_) => feasible,
-            None => feasible && self.local_cost(&units, &workers) < before - 1e-7,
-        };
+        let delta = self.local_cost(&units, &workers) - before;
+        let accepted = feasible
+            && match accept {
+                Accept::Lower => delta < -1e-7,
+                Accept::Repair(_) => true,
+                Accept::Within(allowance) => delta <= allowance,
+            };
         if accepted {
-            return true;
+            return Some(delta);
         }
         for &(u, _) in changes.iter().rev() {
             self.unassign(u);
@@ -255,6 +277,17 @@ impl State<'_> {
                 self.assign(u, w);
             }
         }
-        false
+        None
     }
+}
+
+/// When [`State::change_if`] keeps a change.
+#[derive(Clone, Copy)]
+enum Accept {
+    /// It lowers the objective.
+    Lower,
+    /// It relieves this worker (above a limit): whatever the objective does.
+    Repair(usize),
+    /// It raises the objective by at most this much.
+    Within(f64),
 }
