@@ -361,3 +361,49 @@ proptest! {
         prop_assert!((own - b).abs() <= 1e-6 * b.abs().max(1.0), "bp's own objective {own}, the model's {b}");
     }
 }
+
+/// `--solver auto` follows its one rule ([`crate::solve::options::AUTO_BP_MAX_COLUMNS`]):
+/// on a generated three-team service, branch-and-price solves exactly the parts the rule
+/// gives it (none while HiGHS is measured faster on every class of parts) and HiGHS the
+/// rest, and the answer is HiGHS's optimum, accepted by the independent checker.
+#[test]
+fn auto_gives_branch_and_price_only_the_parts_its_rule_names() {
+    let scenario = crate::generate::generate(&crate::generate::GenerateOptions {
+        teams: 3,
+        seed: 7,
+        ..Default::default()
+    });
+    let instance = Instance::new(&scenario).expect("generated scenarios are valid");
+    let mut to_bp = 0;
+    let mut with_columns = 0;
+    for part in crate::solve::parts::split(&instance) {
+        let formulation = Formulation::build_part(&instance, part);
+        let columns = formulation.columns();
+        assert!(!SolverChoice::Highs.tries_bp(columns));
+        assert!(SolverChoice::Bp.tries_bp(columns));
+        if columns > 0 {
+            with_columns += 1;
+            to_bp += usize::from(SolverChoice::Auto.tries_bp(columns));
+        }
+    }
+    assert!(with_columns >= 3, "{with_columns} parts to solve");
+    let options = |solver| SolveOptions {
+        threads: Some(1),
+        time_limit_s: Some(600.0),
+        solver,
+        ..SolveOptions::default()
+    };
+    let highs = solve(&instance, &options(SolverChoice::Highs)).expect("HiGHS");
+    let auto = solve(&instance, &options(SolverChoice::Auto)).expect("auto");
+    assert_eq!(auto.solved_by.bp, to_bp);
+    assert_eq!(auto.solved_by.bp + auto.solved_by.highs, with_columns);
+    assert_eq!(highs.status, Status::Optimal);
+    assert_eq!(auto.status, Status::Optimal);
+    let (a, b) = (
+        highs.evaluation.objective.total,
+        auto.evaluation.objective.total,
+    );
+    assert!((a - b).abs() <= 1e-4 * a.abs().max(1.0), "HiGHS {a}, auto {b}");
+    let report = check(&scenario, &rows(&instance, &auto.allocation));
+    assert!(report.is_valid(), "{report}");
+}
