@@ -38,12 +38,14 @@ pub struct PartReport {
 /// thread each, `gap`, `time_limit` seconds each), from the same improved start.
 ///
 /// With `only`, just the parts whose position among the parts with columns (in
-/// [`parts::split`]'s order) it lists.
+/// [`parts::split`]'s order) it lists; with `roots` false, no root bounds (`lp`, `dw`
+/// are `None`: they take as long as a solve).
 pub fn compare_parts(
     instance: &Instance,
     gap: f64,
     time_limit: f64,
     only: Option<&[usize]>,
+    roots: bool,
 ) -> Vec<PartReport> {
     let start = start::improved_start(instance, Instant::now() + Duration::from_secs(1));
     let state = crate::solve::state::State::of(instance, &start);
@@ -65,12 +67,20 @@ pub fn compare_parts(
         }
         let decisions: Vec<(usize, Option<usize>)> =
             part.units.iter().map(|&u| (u, start.units[u])).collect();
-        let lp = relaxation_bound(Formulation::build_part(instance, part.clone()), None, None)
-            .ok()
+        let lp = roots
+            .then(|| {
+                relaxation_bound(Formulation::build_part(instance, part.clone()), None, None)
+                    .ok()
+                    .flatten()
+            })
             .flatten();
-        let dw = root_bound(&f, &decisions, false)
-            .ok()
-            .zip(root_bound(&f, &decisions, true).ok());
+        let dw = roots
+            .then(|| {
+                root_bound(&f, &decisions, false)
+                    .ok()
+                    .zip(root_bound(&f, &decisions, true).ok())
+            })
+            .flatten();
         let clock = Instant::now();
         let job = PartJob::new(instance, part.clone(), Some(&start), None);
         let deadline = Instant::now() + Duration::from_secs_f64(time_limit);
