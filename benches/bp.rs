@@ -86,6 +86,9 @@ fn table(instances: &[(String, Instance)]) {
                     proven_b += usize::from(opt);
                     format!("{o:.2} {b:.2} {opt} {s:.3} {n} {c}")
                 });
+            let profile = r.bp_profile.map_or(String::new(), |(m, p, solves, its)| {
+                format!(" | master {m:.3} s pricing {p:.3} s solves {solves} iterations {its}")
+            });
             if let (Some(lp), Some((_, dwf))) = (r.lp, r.dw) {
                 let gap = ho - lp;
                 if gap > 1e-6 {
@@ -94,7 +97,7 @@ fn table(instances: &[(String, Instance)]) {
                 }
             }
             println!(
-                "{name} {i} {} {} | {:.2} | {} {} {} | {ho:.2} {hb:.2} {hopt} {hs:.3} | {bp}",
+                "{name} {i} {} {} | {:.2} | {} {} {} | {ho:.2} {hb:.2} {hopt} {hs:.3} | {bp}{profile}",
                 r.workers,
                 r.units,
                 r.start,

@@ -32,6 +32,9 @@ pub struct PartReport {
     /// Branch-and-price: objective, bound, proven optimal, seconds, nodes, columns
     /// (`None` when it does not take the part).
     pub bp: Option<(f64, f64, bool, f64, usize, usize)>,
+    /// Branch-and-price's seconds in the master LP and in pricing, its master solves and
+    /// their simplex iterations.
+    pub bp_profile: Option<(f64, f64, usize, i64)>,
 }
 
 /// Every part of `instance` with columns, solved by HiGHS and by branch-and-price (one
@@ -105,7 +108,12 @@ pub fn compare_parts(
             deadline: Instant::now() + Duration::from_secs_f64(time_limit),
             cancelled: &|| false,
         };
-        let bp = solve_part(&f, Some(&decisions), &settings).ok().map(|o| {
+        let solved = solve_part(&f, Some(&decisions), &settings).ok();
+        let bp_profile = solved.as_ref().map(|o| {
+            let p = o.profile;
+            (p.master_seconds, p.pricing_seconds, p.solves, p.iterations)
+        });
+        let bp = solved.map(|o| {
             (
                 o.objective,
                 o.bound,
@@ -124,6 +132,7 @@ pub fn compare_parts(
             dw,
             highs,
             bp,
+            bp_profile,
         });
     }
     reports

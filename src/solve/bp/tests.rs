@@ -403,7 +403,10 @@ fn auto_gives_branch_and_price_only_the_parts_its_rule_names() {
         highs.evaluation.objective.total,
         auto.evaluation.objective.total,
     );
-    assert!((a - b).abs() <= 1e-4 * a.abs().max(1.0), "HiGHS {a}, auto {b}");
+    assert!(
+        (a - b).abs() <= 1e-4 * a.abs().max(1.0),
+        "HiGHS {a}, auto {b}"
+    );
     let report = check(&scenario, &rows(&instance, &auto.allocation));
     assert!(report.is_valid(), "{report}");
 }

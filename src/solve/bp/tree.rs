@@ -26,8 +26,8 @@
 //! as a MIP over the columns found ([`super::heuristic`]).
 
 use super::floor::Floor;
-use super::heuristic::{restricted_master_mip, round_and_repair};
-use super::master::{Caseload, LpSolution, Master, MasterError};
+use super::heuristic::{restricted_master_mip, round_and_repair, RootPrices};
+use super::master::{Caseload, LpSolution, Master, MasterError, Profile};
 use super::pricing::price;
 use super::team::{cost_of, Incumbent, Team};
 use super::BpSettings as Limits;
@@ -50,6 +50,8 @@ pub(crate) struct SearchOutcome {
     pub(crate) nodes: usize,
     /// Columns generated.
     pub(crate) columns: usize,
+    /// Where the time went.
+    pub(crate) profile: Profile,
 }
 
 /// Whether a column's counts lie within a worker's bounds.
@@ -73,6 +75,8 @@ pub(crate) fn search(
     // The least bound of the nodes closed without an allocation as good as the incumbent.
     let mut closed = f64::INFINITY;
     let mut at_root = true;
+    // The root's duals, for the restricted master's columns.
+    let mut prices: Option<RootPrices> = None;
     let mut nodes = 0;
     // Until the tree finds a whole allocation of its own, it plunges: the last child
     // pushed (the one that gives a worker more units) is solved next.
@@ -106,6 +110,9 @@ pub(crate) fn search(
         }
         if at_root {
             at_root = false;
+            prices = lp
+                .as_ref()
+                .and_then(|lp| root_prices(team, floor, &master, &node, lp));
             // The dive and the restricted master only while the root's bound leaves a gap.
             if node.bound < limits.cutoff(incumbent.cost) {
                 // A dive HiGHS fails on finds nothing; the search goes on.
@@ -115,7 +122,8 @@ pub(crate) fn search(
                 }
             }
             if node.bound < limits.cutoff(incumbent.cost) {
-                let mastered = restricted_master_mip(team, floor, &master, &incumbent, limits);
+                let mastered =
+                    restricted_master_mip(team, &master, prices.as_ref(), &incumbent, limits);
                 if let Some(found) = mastered.filter(|d| d.cost < incumbent.cost) {
                     incumbent = found;
                 }
@@ -150,7 +158,9 @@ pub(crate) fn search(
             }
         }
         if nodes % 200 == 0 && open.iter().any(|n| n.bound < limits.cutoff(incumbent.cost)) {
-            if let Some(found) = restricted_master_mip(team, floor, &master, &incumbent, limits) {
+            let mastered =
+                restricted_master_mip(team, &master, prices.as_ref(), &incumbent, limits);
+            if let Some(found) = mastered {
                 if found.cost < incumbent.cost {
                     incumbent = found;
                 }
@@ -163,6 +173,7 @@ pub(crate) fn search(
         bound,
         nodes,
         columns: master.columns.len(),
+        profile: master.profile,
         incumbent,
     })
 }
@@ -270,7 +281,10 @@ fn column_generation(
             };
             let mut bound = lagrangian_constant(team, floor, master.big_m(), &pi, sigma);
             for (i, w) in team.workers.iter().enumerate() {
-                let Some(priced) = price(w, &pi, &node.bounds[i]) else {
+                let clock = std::time::Instant::now();
+                let priced = price(w, &pi, &node.bounds[i]);
+                master.profile.pricing_seconds += clock.elapsed().as_secs_f64();
+                let Some(priced) = priced else {
                     node.bound = f64::INFINITY;
                     return Ok(None);
                 };
@@ -371,6 +385,29 @@ fn dive(
         }
         lp = column_generation(team, floor, master, &mut node, f64::INFINITY, limits)?;
     }
+}
+
+/// The root's prices at its LP's duals (see [`RootPrices`]); `None` when a worker has
+/// no caseload.
+fn root_prices(
+    team: &Team,
+    floor: Option<&Floor>,
+    master: &Master,
+    root: &Node,
+    lp: &LpSolution,
+) -> Option<RootPrices> {
+    let mut bound = lagrangian_constant(team, floor, master.big_m(), &lp.pi, lp.sigma);
+    let mut least = Vec::with_capacity(team.workers.len());
+    for (w, bounds) in team.workers.iter().zip(&root.bounds) {
+        let z = price(w, &lp.pi, bounds)?.value;
+        bound += z;
+        least.push(z);
+    }
+    Some(RootPrices {
+        pi: lp.pi.clone(),
+        least,
+        bound,
+    })
 }
 
 /// The terms of the Lagrangian bound other than pricing's (see the module's docs).
