@@ -17,8 +17,11 @@ use std::time::Instant;
 
 use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Sense};
 
-use super::master::Master;
+use super::floor::Floor;
+use super::master::{LpSolution, Master};
+use super::pricing::price;
 use super::team::{cost_of, Incumbent, Team};
+use super::tree::lagrangian_constant;
 use super::BpSettings as Limits;
 
 /// Longest time the heuristic may take, in seconds.
@@ -46,6 +49,29 @@ impl RootPrices {
             .sum::<f64>()
             - self.least[worker]
     }
+}
+
+/// The root's prices at its LP's duals (see [`RootPrices`]); `None` when a worker has
+/// no caseload.
+pub(crate) fn root_prices(
+    team: &Team,
+    floor: Option<&Floor>,
+    master: &Master,
+    bounds: &[Vec<(u32, u32)>],
+    lp: &LpSolution,
+) -> Option<RootPrices> {
+    let mut bound = lagrangian_constant(team, floor, master.big_m(), &lp.pi, lp.sigma);
+    let mut least = Vec::with_capacity(team.workers.len());
+    for (w, bounds) in team.workers.iter().zip(bounds) {
+        let z = price(w, &lp.pi, bounds)?.value;
+        bound += z;
+        least.push(z);
+    }
+    Some(RootPrices {
+        pi: lp.pi.clone(),
+        least,
+        bound,
+    })
 }
 
 /// The best allocation made of the master's columns that can beat `incumbent` (all of

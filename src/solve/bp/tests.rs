@@ -410,3 +410,43 @@ fn auto_gives_branch_and_price_only_the_parts_its_rule_names() {
     let report = check(&scenario, &rows(&instance, &auto.allocation));
     assert!(report.is_valid(), "{report}");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    /// The restricted master's MIP over the columns whose reduced cost at the root fits
+    /// the gap finds an allocation as good as over every column whenever that one beats
+    /// the incumbent (the worst allocation), never below the optimum; the root prices'
+    /// Lagrangian bound is at most the optimum.
+    #[test]
+    fn the_restricted_master_keeps_every_column_that_can_beat_the_incumbent(
+        workers in 1usize..=3,
+        cases in 1usize..=6,
+        draws in prop::collection::vec(any::<u8>(), 64),
+    ) {
+        let scenario = tiny(workers, cases, &draws);
+        let Ok(instance) = Instance::new(&scenario) else { return Ok(()) };
+        let all = feasible(&instance);
+        let (Some((best, _)), Some((_, worst))) = (all.first(), all.last()) else { return Ok(()) };
+        let best = *best;
+        let f = Formulation::build(&instance);
+        let team = Team::of(&f).expect("a tiny team on quarter points");
+        let floor = floor::floor(&team);
+        let worst = counts_of(&team, &decisions_of(worst)).expect("a whole allocation");
+        let limits = forever();
+        let (master, prices) = tree::root_master(&team, floor.as_ref(), worst.clone(), &limits)
+            .expect("the root");
+        let prices = prices.expect("root prices");
+        let tol = 1e-6 * best.abs().max(1.0);
+        prop_assert!(prices.bound <= best + tol, "bound {} above the optimum {best}", prices.bound);
+        let every = heuristic::restricted_master_mip(&team, &master, None, &worst, &limits);
+        let kept = heuristic::restricted_master_mip(&team, &master, Some(&prices), &worst, &limits);
+        if let Some(found) = &kept {
+            prop_assert!(found.cost >= best - tol, "{} below the optimum {best}", found.cost);
+        }
+        if let Some(every) = every.filter(|e| e.cost < worst.cost - tol) {
+            let kept = kept.expect("the kept columns hold the better allocation");
+            prop_assert!(kept.cost <= every.cost + tol, "kept {}, every column {}", kept.cost, every.cost);
+        }
+    }
+}

@@ -26,7 +26,7 @@
 //! as a MIP over the columns found ([`super::heuristic`]).
 
 use super::floor::Floor;
-use super::heuristic::{restricted_master_mip, round_and_repair, RootPrices};
+use super::heuristic::{restricted_master_mip, root_prices, round_and_repair, RootPrices};
 use super::master::{Caseload, LpSolution, Master, MasterError, Profile};
 use super::pricing::price;
 use super::team::{cost_of, Incumbent, Team};
@@ -112,7 +112,7 @@ pub(crate) fn search(
             at_root = false;
             prices = lp
                 .as_ref()
-                .and_then(|lp| root_prices(team, floor, &master, &node, lp));
+                .and_then(|lp| root_prices(team, floor, &master, &node.bounds, lp));
             // The dive and the restricted master only while the root's bound leaves a gap.
             if node.bound < limits.cutoff(incumbent.cost) {
                 // A dive HiGHS fails on finds nothing; the search goes on.
@@ -229,6 +229,22 @@ pub(crate) fn root_only(
     let (mut master, mut root) = begin_with(team, floor, &start, first)?;
     column_generation(team, floor, &mut master, &mut root, f64::INFINITY, limits)?;
     Ok(root.bound)
+}
+
+/// The master after column generation at the root, and the root's prices (tests).
+#[cfg(test)]
+pub(crate) fn root_master(
+    team: &Team,
+    floor: Option<&Floor>,
+    start: Incumbent,
+    limits: &Limits,
+) -> Result<(Master, Option<RootPrices>), MasterError> {
+    let (mut master, mut root) = begin(team, floor, &start)?;
+    let lp = column_generation(team, floor, &mut master, &mut root, f64::INFINITY, limits)?;
+    let prices = lp
+        .as_ref()
+        .and_then(|lp| root_prices(team, floor, &master, &root.bounds, lp));
+    Ok((master, prices))
 }
 
 /// Wentges smoothing: pricing sees `α π̄ + (1 − α) π`, with `π̄` the duals of the best
@@ -387,31 +403,8 @@ fn dive(
     }
 }
 
-/// The root's prices at its LP's duals (see [`RootPrices`]); `None` when a worker has
-/// no caseload.
-fn root_prices(
-    team: &Team,
-    floor: Option<&Floor>,
-    master: &Master,
-    root: &Node,
-    lp: &LpSolution,
-) -> Option<RootPrices> {
-    let mut bound = lagrangian_constant(team, floor, master.big_m(), &lp.pi, lp.sigma);
-    let mut least = Vec::with_capacity(team.workers.len());
-    for (w, bounds) in team.workers.iter().zip(&root.bounds) {
-        let z = price(w, &lp.pi, bounds)?.value;
-        bound += z;
-        least.push(z);
-    }
-    Some(RootPrices {
-        pi: lp.pi.clone(),
-        least,
-        bound,
-    })
-}
-
 /// The terms of the Lagrangian bound other than pricing's (see the module's docs).
-fn lagrangian_constant(
+pub(super) fn lagrangian_constant(
     team: &Team,
     floor: Option<&Floor>,
     big_m: f64,
