@@ -18,10 +18,9 @@ use std::time::Instant;
 use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Sense};
 
 use super::floor::Floor;
-use super::master::{LpSolution, Master};
+use super::master::{lagrangian_constant, LpSolution, Master};
 use super::pricing::price;
 use super::team::{cost_of, Incumbent, Team};
-use super::tree::lagrangian_constant;
 use super::BpSettings as Limits;
 
 /// Longest time the heuristic may take, in seconds.

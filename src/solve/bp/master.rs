@@ -335,3 +335,28 @@ impl Master {
         result
     }
 }
+
+/// The terms of the Lagrangian bound other than pricing's (see `tree`'s docs).
+pub(crate) fn lagrangian_constant(
+    team: &Team,
+    floor: Option<&Floor>,
+    big_m: f64,
+    pi: &[f64],
+    sigma: f64,
+) -> f64 {
+    let mut total = floor.map_or(0.0, |f| sigma * f.value);
+    for (k, class) in team.classes.iter().enumerate() {
+        let n = f64::from(class.size());
+        let pi = pi[k];
+        total += n * pi;
+        let box_cost = match class.unallocated {
+            Some(u) => {
+                let in_row = floor.is_some_and(|f| f.classes[k]);
+                u - pi - if in_row { sigma * u } else { 0.0 }
+            }
+            None => big_m - pi,
+        };
+        total += n * box_cost.min(0.0);
+    }
+    total
+}

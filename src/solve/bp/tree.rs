@@ -27,7 +27,7 @@
 
 use super::floor::Floor;
 use super::heuristic::{restricted_master_mip, root_prices, round_and_repair, RootPrices};
-use super::master::{Caseload, LpSolution, Master, MasterError, Profile};
+use super::master::{lagrangian_constant, Caseload, LpSolution, Master, MasterError, Profile};
 use super::pricing::price;
 use super::team::{cost_of, Incumbent, Team};
 use super::BpSettings as Limits;
@@ -401,31 +401,6 @@ fn dive(
         }
         lp = column_generation(team, floor, master, &mut node, f64::INFINITY, limits)?;
     }
-}
-
-/// The terms of the Lagrangian bound other than pricing's (see the module's docs).
-pub(super) fn lagrangian_constant(
-    team: &Team,
-    floor: Option<&Floor>,
-    big_m: f64,
-    pi: &[f64],
-    sigma: f64,
-) -> f64 {
-    let mut total = floor.map_or(0.0, |f| sigma * f.value);
-    for (k, class) in team.classes.iter().enumerate() {
-        let n = f64::from(class.size());
-        let pi = pi[k];
-        total += n * pi;
-        let box_cost = match class.unallocated {
-            Some(u) => {
-                let in_row = floor.is_some_and(|f| f.classes[k]);
-                u - pi - if in_row { sigma * u } else { 0.0 }
-            }
-            None => big_m - pi,
-        };
-        total += n * box_cost.min(0.0);
-    }
-    total
 }
 
 /// `x_wj = Σ_{p ∈ P_w} a_pj λ_p`: the units of each worker's choices in the LP.
