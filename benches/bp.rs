@@ -10,8 +10,8 @@
 //! `cargo bench --bench bp`. `BP_BENCH_SEEDS` (default `1,2,3`) and `BP_BENCH_TEAMS`
 //! (default 30) change the generated trusts, `BP_BENCH_TIME_LIMIT` (default 120) each
 //! part's time limit in the table, `BP_BENCH_PARTS` (e.g. `3,9,17`) solves only those
-//! parts (positions among the parts with columns) in the table; `BP_BENCH_TABLE_ONLY=1`
-//! skips criterion.
+//! parts (positions among the parts with columns) in the table; `BP_BENCH_ROOTS=0` skips
+//! the root bounds (LP, DW, DW + floor); `BP_BENCH_TABLE_ONLY=1` skips criterion.
 
 use std::time::Duration;
 
@@ -71,6 +71,7 @@ fn table(instances: &[(String, Instance)]) {
             1e-4,
             env("BP_BENCH_TIME_LIMIT", 120.0),
             only.as_deref(),
+            env("BP_BENCH_ROOTS", 1u8) != 0,
         );
         let (mut th, mut tb, mut proven_h, mut proven_b, mut closed, mut gaps) =
             (0.0, 0.0, 0, 0, 0.0, 0.0f64);
@@ -85,6 +86,9 @@ fn table(instances: &[(String, Instance)]) {
                     proven_b += usize::from(opt);
                     format!("{o:.2} {b:.2} {opt} {s:.3} {n} {c}")
                 });
+            let profile = r.bp_profile.map_or(String::new(), |(m, p, solves, its)| {
+                format!(" | master {m:.3} s pricing {p:.3} s solves {solves} iterations {its}")
+            });
             if let (Some(lp), Some((_, dwf))) = (r.lp, r.dw) {
                 let gap = ho - lp;
                 if gap > 1e-6 {
@@ -93,7 +97,7 @@ fn table(instances: &[(String, Instance)]) {
                 }
             }
             println!(
-                "{name} {i} {} {} | {:.2} | {} {} {} | {ho:.2} {hb:.2} {hopt} {hs:.3} | {bp}",
+                "{name} {i} {} {} | {:.2} | {} {} {} | {ho:.2} {hb:.2} {hopt} {hs:.3} | {bp}{profile}",
                 r.workers,
                 r.units,
                 r.start,

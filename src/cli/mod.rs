@@ -94,7 +94,8 @@ enum Command {
         #[arg(long)]
         xlsx: bool,
         /// Which solver solves each part: HiGHS, branch-and-price (HiGHS where it does
-        /// not apply), or branch-and-price on team-sized parts (see docs/solver.md).
+        /// not apply), or the one measured faster on parts of its size (HiGHS on every
+        /// part for now; see docs/solver.md).
         #[arg(long, value_enum, default_value_t = SolverArg::Highs)]
         solver: SolverArg,
         /// Keep close to this previous proposal (an allocation.csv): among the
@@ -186,7 +187,7 @@ pub enum SolverArg {
     Highs,
     /// Branch-and-price wherever it applies.
     Bp,
-    /// Branch-and-price on team-sized parts.
+    /// The solver measured faster on parts of each size (HiGHS everywhere for now).
     Auto,
 }
 

@@ -44,11 +44,36 @@ pub enum SolverChoice {
     /// Branch-and-price on every part it takes; HiGHS on the others (a part whose moves
     /// budget can bind, whose loads lie on no grid, or without a feasible start).
     Bp,
-    /// Branch-and-price on the team-sized parts it takes, HiGHS on the rest.
+    /// The solver measured faster on each part ([`AUTO_BP_MAX_COLUMNS`]): HiGHS on every
+    /// part until branch-and-price wins on some class of parts.
     Auto,
 }
 
+/// `--solver auto`'s rule, in one place: the largest part (in columns of its program)
+/// on which branch-and-price beat HiGHS in the bench, `benches/bp.rs`; auto hands parts
+/// up to this size to branch-and-price and the others to HiGHS. `None`: on no class of
+/// parts measured yet, so auto is HiGHS everywhere.
+///
+/// The evidence (docs/solver.md, "Measured"; 2-core VM, one thread per solver, gap 1e-4,
+/// both solvers in the same run): the generated 30-team trust, seed 1, at 5 s a team,
+/// HiGHS 18.9 s with 30 of 30 teams proven, branch-and-price 88.5 s with 14 of 30; eight
+/// of its teams at 15 s, HiGHS 9.4 s (8 of 8), branch-and-price 76.3 s (5 of 8); the
+/// demo's two teams, HiGHS 2.4 s, branch-and-price 10.0 s. Every team there has at most
+/// 1,000 columns, the class auto used to give branch-and-price. Change this only with a
+/// bench run in which branch-and-price wins on the class it names.
+pub(crate) const AUTO_BP_MAX_COLUMNS: Option<usize> = None;
+
 impl SolverChoice {
+    /// Whether a part whose program has `columns` columns goes to branch-and-price first
+    /// (HiGHS solves it when branch-and-price does not take it).
+    pub(crate) fn tries_bp(self, columns: usize) -> bool {
+        match self {
+            SolverChoice::Highs => false,
+            SolverChoice::Bp => true,
+            SolverChoice::Auto => AUTO_BP_MAX_COLUMNS.is_some_and(|most| columns <= most),
+        }
+    }
+
     /// The word of `--solver`.
     pub fn as_str(self) -> &'static str {
         match self {

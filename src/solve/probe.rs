@@ -32,18 +32,23 @@ pub struct PartReport {
     /// Branch-and-price: objective, bound, proven optimal, seconds, nodes, columns
     /// (`None` when it does not take the part).
     pub bp: Option<(f64, f64, bool, f64, usize, usize)>,
+    /// Branch-and-price's seconds in the master LP and in pricing, its master solves and
+    /// their simplex iterations.
+    pub bp_profile: Option<(f64, f64, usize, i64)>,
 }
 
 /// Every part of `instance` with columns, solved by HiGHS and by branch-and-price (one
 /// thread each, `gap`, `time_limit` seconds each), from the same improved start.
 ///
 /// With `only`, just the parts whose position among the parts with columns (in
-/// [`parts::split`]'s order) it lists.
+/// [`parts::split`]'s order) it lists; with `roots` false, no root bounds (`lp`, `dw`
+/// are `None`: they take as long as a solve).
 pub fn compare_parts(
     instance: &Instance,
     gap: f64,
     time_limit: f64,
     only: Option<&[usize]>,
+    roots: bool,
 ) -> Vec<PartReport> {
     let start = start::improved_start(instance, Instant::now() + Duration::from_secs(1));
     let state = crate::solve::state::State::of(instance, &start);
@@ -65,12 +70,20 @@ pub fn compare_parts(
         }
         let decisions: Vec<(usize, Option<usize>)> =
             part.units.iter().map(|&u| (u, start.units[u])).collect();
-        let lp = relaxation_bound(Formulation::build_part(instance, part.clone()), None, None)
-            .ok()
+        let lp = roots
+            .then(|| {
+                relaxation_bound(Formulation::build_part(instance, part.clone()), None, None)
+                    .ok()
+                    .flatten()
+            })
             .flatten();
-        let dw = root_bound(&f, &decisions, false)
-            .ok()
-            .zip(root_bound(&f, &decisions, true).ok());
+        let dw = roots
+            .then(|| {
+                root_bound(&f, &decisions, false)
+                    .ok()
+                    .zip(root_bound(&f, &decisions, true).ok())
+            })
+            .flatten();
         let clock = Instant::now();
         let job = PartJob::new(instance, part.clone(), Some(&start), None);
         let deadline = Instant::now() + Duration::from_secs_f64(time_limit);
@@ -95,7 +108,12 @@ pub fn compare_parts(
             deadline: Instant::now() + Duration::from_secs_f64(time_limit),
             cancelled: &|| false,
         };
-        let bp = solve_part(&f, Some(&decisions), &settings).ok().map(|o| {
+        let solved = solve_part(&f, Some(&decisions), &settings).ok();
+        let bp_profile = solved.as_ref().map(|o| {
+            let p = o.profile;
+            (p.master_seconds, p.pricing_seconds, p.solves, p.iterations)
+        });
+        let bp = solved.map(|o| {
             (
                 o.objective,
                 o.bound,
@@ -114,6 +132,7 @@ pub fn compare_parts(
             dw,
             highs,
             bp,
+            bp_profile,
         });
     }
     reports

@@ -311,12 +311,7 @@ impl<'a> PartJob<'a> {
     /// Solves the part by branch-and-price when the settings ask for it and it takes the
     /// part (`None`: HiGHS solves it).
     fn branch_and_price(&self, settings: &PartSettings) -> Option<PartOutcome> {
-        let wanted = match settings.solver {
-            SolverChoice::Highs => false,
-            SolverChoice::Bp => true,
-            SolverChoice::Auto => self.formulation.columns() <= SMALL_PART_COLUMNS,
-        };
-        if !wanted {
+        if !settings.solver.tries_bp(self.formulation.columns()) {
             return None;
         }
         let remaining = settings

@@ -6,24 +6,79 @@
 //! set-partitioning program HiGHS solves in milliseconds, whose answers are whole
 //! allocations. It proves nothing (the best allocation may need a column not found);
 //! the tree does.
+//!
+//! Only the columns that can be in an allocation better than the incumbent enter it
+//! ([`RootPrices`]): at any duals `(π, σ)` with Lagrangian bound `L` and each worker's
+//! pricing optimum `z_w`, every allocation costs at least `L + Σ_w (c(a_w) − π·a_w − z_w)`
+//! (each term of the Lagrangian is non-negative at a whole allocation), so a caseload `p`
+//! of `w` with `c_p − π·a_p − z_w > incumbent − L` is in none cheaper than the incumbent.
 
 use std::time::Instant;
 
 use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Sense};
 
 use super::floor::Floor;
-use super::master::Master;
+use super::master::{lagrangian_constant, LpSolution, Master};
+use super::pricing::price;
 use super::team::{cost_of, Incumbent, Team};
 use super::BpSettings as Limits;
 
 /// Longest time the heuristic may take, in seconds.
 const MAX_SECONDS: f64 = 2.0;
 
-/// The best allocation made of the master's columns, if HiGHS finds one in time.
+/// The root's duals `(π, σ)`, each worker's pricing optimum `z_w` there (the root's
+/// bounds: valid in every node), and the Lagrangian bound `L` they give.
+#[derive(Clone, Debug)]
+pub(crate) struct RootPrices {
+    pub(crate) pi: Vec<f64>,
+    pub(crate) least: Vec<f64>,
+    pub(crate) bound: f64,
+}
+
+impl RootPrices {
+    /// `c_p − π·a_p − z_w`: how much more than the bound an allocation with caseload `p`
+    /// of worker `worker` costs at least.
+    pub(crate) fn excess(&self, team: &Team, worker: usize, counts: &[u32], cost: f64) -> f64 {
+        let w = &team.workers[worker];
+        cost - w
+            .options
+            .iter()
+            .zip(counts)
+            .map(|(o, &t)| self.pi[o.class] * f64::from(t))
+            .sum::<f64>()
+            - self.least[worker]
+    }
+}
+
+/// The root's prices at its LP's duals (see [`RootPrices`]); `None` when a worker has
+/// no caseload.
+pub(crate) fn root_prices(
+    team: &Team,
+    floor: Option<&Floor>,
+    master: &Master,
+    bounds: &[Vec<(u32, u32)>],
+    lp: &LpSolution,
+) -> Option<RootPrices> {
+    let mut bound = lagrangian_constant(team, floor, master.big_m(), &lp.pi, lp.sigma);
+    let mut least = Vec::with_capacity(team.workers.len());
+    for (w, bounds) in team.workers.iter().zip(bounds) {
+        let z = price(w, &lp.pi, bounds)?.value;
+        bound += z;
+        least.push(z);
+    }
+    Some(RootPrices {
+        pi: lp.pi.clone(),
+        least,
+        bound,
+    })
+}
+
+/// The best allocation made of the master's columns that can beat `incumbent` (all of
+/// them without `prices`), if HiGHS finds one in time.
 pub(crate) fn restricted_master_mip(
     team: &Team,
-    _floor: Option<&Floor>,
     master: &Master,
+    prices: Option<&RootPrices>,
     incumbent: &Incumbent,
     limits: &Limits,
 ) -> Option<Incumbent> {
@@ -57,7 +112,17 @@ pub(crate) fn restricted_master_mip(
         }
     }
     let mut taken = vec![false; team.workers.len()];
-    for c in &master.columns {
+    let room = incumbent.cost - prices.map_or(f64::NEG_INFINITY, |p| p.bound);
+    let slack = 1e-6 * (1.0 + incumbent.cost.abs());
+    let columns: Vec<_> = master
+        .columns
+        .iter()
+        .filter(|c| {
+            prices.is_none_or(|p| p.excess(team, c.worker, &c.counts, c.cost) <= room + slack)
+                || incumbent.counts[c.worker] == c.counts
+        })
+        .collect();
+    for &c in &columns {
         let w = &team.workers[c.worker];
         let mut factors = vec![(worker_rows[c.worker], 1.0)];
         for (o, &t) in w.options.iter().zip(&c.counts) {
@@ -98,7 +163,7 @@ pub(crate) fn restricted_master_mip(
         .iter()
         .map(|w| vec![0; w.options.len()])
         .collect();
-    for (c, &v) in master.columns.iter().zip(&values[first..]) {
+    for (c, &v) in columns.iter().zip(&values[first..]) {
         if v > 0.5 {
             counts[c.worker].clone_from(&c.counts);
         }

@@ -56,6 +56,19 @@ pub(crate) struct LpSolution {
     pub(crate) artificial: f64,
 }
 
+/// Where a search's time went: the master's LP solves and pricing.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Profile {
+    /// Master LP solves.
+    pub(crate) solves: usize,
+    /// Simplex iterations over those solves.
+    pub(crate) iterations: i64,
+    /// Seconds in the master's LP solves.
+    pub(crate) master_seconds: f64,
+    /// Seconds in pricing.
+    pub(crate) pricing_seconds: f64,
+}
+
 /// The restricted master.
 pub(crate) struct Master {
     model: Option<Model>,
@@ -70,7 +83,15 @@ pub(crate) struct Master {
     artificials: Vec<(usize, Col)>,
     big_m: f64,
     first_big_m: f64,
+    /// Time and solves so far.
+    pub(crate) profile: Profile,
+    /// Whether a column's bounds changed since the last solve (see [`Master::solve`]).
+    bounds_changed: bool,
 }
+
+/// HiGHS's `simplex_strategy` for its dual and its primal simplex.
+const DUAL: i32 = 1;
+const PRIMAL: i32 = 4;
 
 /// How far `M` may rise above its first value (at least 1,000): numbers beyond upset
 /// HiGHS's simplex (seed 1's team 25 reached 3e20 and HiGHS gave up).
@@ -153,6 +174,8 @@ impl Master {
             artificials,
             big_m,
             first_big_m: big_m,
+            profile: Profile::default(),
+            bounds_changed: true,
         };
         for (i, w) in team.workers.iter().enumerate() {
             let empty = vec![0; w.options.len()];
@@ -228,6 +251,7 @@ impl Master {
             if open != c.open {
                 model.change_column_bounds(c.col, 0.0..=if open { 1.0 } else { 0.0 });
                 c.open = open;
+                self.bounds_changed = true;
             }
         }
         Ok(())
@@ -235,24 +259,49 @@ impl Master {
 
     /// Solves the LP (warm-started from the last basis); `None` when the open columns
     /// have no solution (a node's bounds over-cover a class).
+    ///
+    /// After columns were added or `M` rose, the last basis is still primal feasible
+    /// (new columns enter at 0): the primal simplex goes on from it. After a branch closed
+    /// columns, it is still dual feasible: the dual simplex does.
     pub(crate) fn solve(&mut self) -> Result<Option<LpSolution>, MasterError> {
-        let model = self.model.take().ok_or(MasterError)?;
-        let mut solved = model.try_solve().map_err(|_| MasterError)?;
-        let mut status = solved.status();
-        if !matches!(
-            status,
-            HighsModelStatus::Optimal | HighsModelStatus::Infeasible
-        ) {
-            // HiGHS's dual simplex sometimes ends without a status on these degenerate
-            // LPs (seed 1's teams 5 and 15): once more from the same basis by the primal
-            // simplex, which the master keeps from then on.
-            let mut model = Model::from(solved);
+        let clock = std::time::Instant::now();
+        let mut model = self.model.take().ok_or(MasterError)?;
+        let strategy = if self.bounds_changed { DUAL } else { PRIMAL };
+        self.bounds_changed = false;
+        // HiGHS's simplex sometimes fails or ends without a status on these degenerate
+        // LPs (seed 1's teams 5, 15 and 25), and a failed `try_solve` drops the model: it
+        // runs here, where the model survives a failure, and once more from the same basis
+        // by the other simplex if it ends without a status.
+        let run = |model: &mut Model, strategy: i32, profile: &mut Profile| {
             model
-                .try_set_option("simplex_strategy", 4)
+                .try_set_option("simplex_strategy", strategy)
                 .map_err(|_| MasterError)?;
-            solved = model.try_solve().map_err(|_| MasterError)?;
-            status = solved.status();
+            // SAFETY: `model` is a live HiGHS instance owned by this master.
+            let (status, iterations, model_status) = unsafe {
+                let highs = model.as_mut_ptr();
+                let status = highs_sys::Highs_run(highs);
+                (
+                    status,
+                    highs_sys::Highs_getSimplexIterationCount(highs),
+                    highs_sys::Highs_getModelStatus(highs),
+                )
+            };
+            profile.iterations += i64::from(iterations);
+            Ok::<bool, MasterError>(
+                status != highs_sys::kHighsStatusError
+                    && (model_status == highs_sys::kHighsModelStatusOptimal
+                        || model_status == highs_sys::kHighsModelStatusInfeasible),
+            )
+        };
+        if !run(&mut model, strategy, &mut self.profile)? {
+            let other = if strategy == DUAL { PRIMAL } else { DUAL };
+            run(&mut model, other, &mut self.profile)?;
         }
+        // This finds the LP solved (or failed) and hands back what HiGHS has.
+        let solved = model.try_solve().map_err(|_| MasterError)?;
+        let status = solved.status();
+        self.profile.solves += 1;
+        self.profile.master_seconds += clock.elapsed().as_secs_f64();
         let result = if status == HighsModelStatus::Optimal {
             let s = solved.get_solution();
             let (cols, duals) = (s.columns(), s.dual_rows());
@@ -285,4 +334,29 @@ impl Master {
         self.model = Some(Model::from(solved));
         result
     }
+}
+
+/// The terms of the Lagrangian bound other than pricing's (see `tree`'s docs).
+pub(crate) fn lagrangian_constant(
+    team: &Team,
+    floor: Option<&Floor>,
+    big_m: f64,
+    pi: &[f64],
+    sigma: f64,
+) -> f64 {
+    let mut total = floor.map_or(0.0, |f| sigma * f.value);
+    for (k, class) in team.classes.iter().enumerate() {
+        let n = f64::from(class.size());
+        let pi = pi[k];
+        total += n * pi;
+        let box_cost = match class.unallocated {
+            Some(u) => {
+                let in_row = floor.is_some_and(|f| f.classes[k]);
+                u - pi - if in_row { sigma * u } else { 0.0 }
+            }
+            None => big_m - pi,
+        };
+        total += n * box_cost.min(0.0);
+    }
+    total
 }

@@ -27,6 +27,7 @@ use std::time::Instant;
 use super::formulation::Formulation;
 use super::Status;
 
+pub(crate) use master::Profile;
 use team::Incumbent;
 use team::Team;
 pub(crate) use team::Unsupported;
@@ -46,6 +47,8 @@ pub(crate) struct BpOutcome {
     pub(crate) nodes: usize,
     /// Columns generated.
     pub(crate) columns: usize,
+    /// Where the time went.
+    pub(crate) profile: Profile,
 }
 
 /// How to run it.
@@ -94,6 +97,7 @@ pub(crate) fn solve_part(
         objective: outcome.incumbent.cost,
         nodes: outcome.nodes,
         columns: outcome.columns,
+        profile: outcome.profile,
     })
 }
 

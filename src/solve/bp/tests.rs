@@ -361,3 +361,92 @@ proptest! {
         prop_assert!((own - b).abs() <= 1e-6 * b.abs().max(1.0), "bp's own objective {own}, the model's {b}");
     }
 }
+
+/// `--solver auto` follows its one rule ([`crate::solve::options::AUTO_BP_MAX_COLUMNS`]):
+/// on a generated three-team service, branch-and-price solves exactly the parts the rule
+/// gives it (none while HiGHS is measured faster on every class of parts) and HiGHS the
+/// rest, and the answer is HiGHS's optimum, accepted by the independent checker.
+#[test]
+fn auto_gives_branch_and_price_only_the_parts_its_rule_names() {
+    let scenario = crate::generate::generate(&crate::generate::GenerateOptions {
+        teams: 3,
+        seed: 7,
+        ..Default::default()
+    });
+    let instance = Instance::new(&scenario).expect("generated scenarios are valid");
+    let mut to_bp = 0;
+    let mut with_columns = 0;
+    for part in crate::solve::parts::split(&instance) {
+        let formulation = Formulation::build_part(&instance, part);
+        let columns = formulation.columns();
+        assert!(!SolverChoice::Highs.tries_bp(columns));
+        assert!(SolverChoice::Bp.tries_bp(columns));
+        if columns > 0 {
+            with_columns += 1;
+            to_bp += usize::from(SolverChoice::Auto.tries_bp(columns));
+        }
+    }
+    assert!(with_columns >= 3, "{with_columns} parts to solve");
+    let options = |solver| SolveOptions {
+        threads: Some(1),
+        time_limit_s: Some(600.0),
+        solver,
+        ..SolveOptions::default()
+    };
+    let highs = solve(&instance, &options(SolverChoice::Highs)).expect("HiGHS");
+    let auto = solve(&instance, &options(SolverChoice::Auto)).expect("auto");
+    assert_eq!(auto.solved_by.bp, to_bp);
+    assert_eq!(auto.solved_by.bp + auto.solved_by.highs, with_columns);
+    assert_eq!(highs.status, Status::Optimal);
+    assert_eq!(auto.status, Status::Optimal);
+    let (a, b) = (
+        highs.evaluation.objective.total,
+        auto.evaluation.objective.total,
+    );
+    assert!(
+        (a - b).abs() <= 1e-4 * a.abs().max(1.0),
+        "HiGHS {a}, auto {b}"
+    );
+    let report = check(&scenario, &rows(&instance, &auto.allocation));
+    assert!(report.is_valid(), "{report}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    /// The restricted master's MIP over the columns whose reduced cost at the root fits
+    /// the gap finds an allocation as good as over every column whenever that one beats
+    /// the incumbent (the worst allocation), never below the optimum; the root prices'
+    /// Lagrangian bound is at most the optimum.
+    #[test]
+    fn the_restricted_master_keeps_every_column_that_can_beat_the_incumbent(
+        workers in 1usize..=3,
+        cases in 1usize..=6,
+        draws in prop::collection::vec(any::<u8>(), 64),
+    ) {
+        let scenario = tiny(workers, cases, &draws);
+        let Ok(instance) = Instance::new(&scenario) else { return Ok(()) };
+        let all = feasible(&instance);
+        let (Some((best, _)), Some((_, worst))) = (all.first(), all.last()) else { return Ok(()) };
+        let best = *best;
+        let f = Formulation::build(&instance);
+        let team = Team::of(&f).expect("a tiny team on quarter points");
+        let floor = floor::floor(&team);
+        let worst = counts_of(&team, &decisions_of(worst)).expect("a whole allocation");
+        let limits = forever();
+        let (master, prices) = tree::root_master(&team, floor.as_ref(), worst.clone(), &limits)
+            .expect("the root");
+        let prices = prices.expect("root prices");
+        let tol = 1e-6 * best.abs().max(1.0);
+        prop_assert!(prices.bound <= best + tol, "bound {} above the optimum {best}", prices.bound);
+        let every = heuristic::restricted_master_mip(&team, &master, None, &worst, &limits);
+        let kept = heuristic::restricted_master_mip(&team, &master, Some(&prices), &worst, &limits);
+        if let Some(found) = &kept {
+            prop_assert!(found.cost >= best - tol, "{} below the optimum {best}", found.cost);
+        }
+        if let Some(every) = every.filter(|e| e.cost < worst.cost - tol) {
+            let kept = kept.expect("the kept columns hold the better allocation");
+            prop_assert!(kept.cost <= every.cost + tol, "kept {}, every column {}", kept.cost, every.cost);
+        }
+    }
+}

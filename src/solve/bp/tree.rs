@@ -26,8 +26,8 @@
 //! as a MIP over the columns found ([`super::heuristic`]).
 
 use super::floor::Floor;
-use super::heuristic::{restricted_master_mip, round_and_repair};
-use super::master::{Caseload, LpSolution, Master, MasterError};
+use super::heuristic::{restricted_master_mip, root_prices, round_and_repair, RootPrices};
+use super::master::{lagrangian_constant, Caseload, LpSolution, Master, MasterError, Profile};
 use super::pricing::price;
 use super::team::{cost_of, Incumbent, Team};
 use super::BpSettings as Limits;
@@ -50,6 +50,8 @@ pub(crate) struct SearchOutcome {
     pub(crate) nodes: usize,
     /// Columns generated.
     pub(crate) columns: usize,
+    /// Where the time went.
+    pub(crate) profile: Profile,
 }
 
 /// Whether a column's counts lie within a worker's bounds.
@@ -73,6 +75,8 @@ pub(crate) fn search(
     // The least bound of the nodes closed without an allocation as good as the incumbent.
     let mut closed = f64::INFINITY;
     let mut at_root = true;
+    // The root's duals, for the restricted master's columns.
+    let mut prices: Option<RootPrices> = None;
     let mut nodes = 0;
     // Until the tree finds a whole allocation of its own, it plunges: the last child
     // pushed (the one that gives a worker more units) is solved next.
@@ -106,6 +110,9 @@ pub(crate) fn search(
         }
         if at_root {
             at_root = false;
+            prices = lp
+                .as_ref()
+                .and_then(|lp| root_prices(team, floor, &master, &node.bounds, lp));
             // The dive and the restricted master only while the root's bound leaves a gap.
             if node.bound < limits.cutoff(incumbent.cost) {
                 // A dive HiGHS fails on finds nothing; the search goes on.
@@ -115,7 +122,8 @@ pub(crate) fn search(
                 }
             }
             if node.bound < limits.cutoff(incumbent.cost) {
-                let mastered = restricted_master_mip(team, floor, &master, &incumbent, limits);
+                let mastered =
+                    restricted_master_mip(team, &master, prices.as_ref(), &incumbent, limits);
                 if let Some(found) = mastered.filter(|d| d.cost < incumbent.cost) {
                     incumbent = found;
                 }
@@ -150,7 +158,9 @@ pub(crate) fn search(
             }
         }
         if nodes % 200 == 0 && open.iter().any(|n| n.bound < limits.cutoff(incumbent.cost)) {
-            if let Some(found) = restricted_master_mip(team, floor, &master, &incumbent, limits) {
+            let mastered =
+                restricted_master_mip(team, &master, prices.as_ref(), &incumbent, limits);
+            if let Some(found) = mastered {
                 if found.cost < incumbent.cost {
                     incumbent = found;
                 }
@@ -163,6 +173,7 @@ pub(crate) fn search(
         bound,
         nodes,
         columns: master.columns.len(),
+        profile: master.profile,
         incumbent,
     })
 }
@@ -220,6 +231,22 @@ pub(crate) fn root_only(
     Ok(root.bound)
 }
 
+/// The master after column generation at the root, and the root's prices (tests).
+#[cfg(test)]
+pub(crate) fn root_master(
+    team: &Team,
+    floor: Option<&Floor>,
+    start: Incumbent,
+    limits: &Limits,
+) -> Result<(Master, Option<RootPrices>), MasterError> {
+    let (mut master, mut root) = begin(team, floor, &start)?;
+    let lp = column_generation(team, floor, &mut master, &mut root, f64::INFINITY, limits)?;
+    let prices = lp
+        .as_ref()
+        .and_then(|lp| root_prices(team, floor, &master, &root.bounds, lp));
+    Ok((master, prices))
+}
+
 /// Wentges smoothing: pricing sees `α π̄ + (1 − α) π`, with `π̄` the duals of the best
 /// Lagrangian bound found at the node and `π` the master's.
 const SMOOTHING: f64 = 0.8;
@@ -270,7 +297,10 @@ fn column_generation(
             };
             let mut bound = lagrangian_constant(team, floor, master.big_m(), &pi, sigma);
             for (i, w) in team.workers.iter().enumerate() {
-                let Some(priced) = price(w, &pi, &node.bounds[i]) else {
+                let clock = std::time::Instant::now();
+                let priced = price(w, &pi, &node.bounds[i]);
+                master.profile.pricing_seconds += clock.elapsed().as_secs_f64();
+                let Some(priced) = priced else {
                     node.bound = f64::INFINITY;
                     return Ok(None);
                 };
@@ -371,31 +401,6 @@ fn dive(
         }
         lp = column_generation(team, floor, master, &mut node, f64::INFINITY, limits)?;
     }
-}
-
-/// The terms of the Lagrangian bound other than pricing's (see the module's docs).
-fn lagrangian_constant(
-    team: &Team,
-    floor: Option<&Floor>,
-    big_m: f64,
-    pi: &[f64],
-    sigma: f64,
-) -> f64 {
-    let mut total = floor.map_or(0.0, |f| sigma * f.value);
-    for (k, class) in team.classes.iter().enumerate() {
-        let n = f64::from(class.size());
-        let pi = pi[k];
-        total += n * pi;
-        let box_cost = match class.unallocated {
-            Some(u) => {
-                let in_row = floor.is_some_and(|f| f.classes[k]);
-                u - pi - if in_row { sigma * u } else { 0.0 }
-            }
-            None => big_m - pi,
-        };
-        total += n * box_cost.min(0.0);
-    }
-    total
 }
 
 /// `x_wj = Σ_{p ∈ P_w} a_pj λ_p`: the units of each worker's choices in the LP.
