@@ -9,17 +9,31 @@
 //! progress and cancel meanwhile answer at once; a decision taken during a solve is kept
 //! and shown as not yet in the proposal. A cancelled solve stops within moments and
 //! publishes its best allocation so far, with status `time_limit`.
+//!
+//! Many at once: re-solves asked for while one runs are done together by the next one
+//! ([`Workspace::ask`], [`Workspace::covered`]), which takes every decision committed
+//! before it starts; none is lost, and thirty managers asking make two solves, not thirty.
+//!
+//! The record is shared with the nightly job: [`Workspace::look`] finds a run of the same
+//! scenario that another process recorded (a second connection, one look at the run
+//! table's key), and [`Workspace::adopt`] makes it the current proposal as it was
+//! recorded (its inputs, its decisions, its allocation), without solving it again.
+//! Decisions taken since it began stand and are applied by the next re-solve, as any
+//! decision taken during a solve.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::proposal::Proposal;
+use super::proposal::{Base, Made, Proposal};
 use crate::error::Error;
 use crate::model::{Instance, Scenario};
-use crate::record::{DecisionRecord, InputFile, NewDecision, NewRun, Record, RecordError};
+use crate::record::{
+    DecisionRecord, NewDecision, NewRun, Record, RecordError, RunId, RunInfo, PREVIOUS_FILE,
+};
 use crate::report::{Outputs, Timings};
 use crate::solve::{solve_with_cache, PartCache, Progress, Solution, SolveOptions, Watch};
 use crate::validate::{apply_decisions, verdict, DecisionOutcome};
@@ -49,6 +63,17 @@ pub struct Running {
     pub cancelled: bool,
 }
 
+/// A child whose worker differs between two runs (a refused stale decision's `changed`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChangedChild {
+    /// The child.
+    pub case_id: String,
+    /// The worker in the run the decision was based on (`None`: unallocated, or not in it).
+    pub was: Option<String>,
+    /// The worker in the newest run (`None`: unallocated, or not in it).
+    pub now: Option<String>,
+}
+
 /// A standing decision as `GET /api/decisions` shows it.
 #[derive(Serialize)]
 pub struct StandingDecision {
@@ -73,9 +98,16 @@ pub struct Workspace {
     pub by: String,
     /// Solve options.
     pub options: SolveOptions,
-    scenario: Scenario,
-    inputs: Vec<InputFile>,
+    /// The scenario folder as other runs on the record name it (canonical, when it can be).
+    names: Vec<String>,
     record: Mutex<Record>,
+    /// A second connection to the record, for looking for other processes' runs without
+    /// waiting behind decisions.
+    watcher: Mutex<Record>,
+    /// The runs this workspace recorded, and the newest run of the record looked at.
+    seen: Mutex<Seen>,
+    /// Re-solves asked for, and the newest ask a finished solve covered.
+    asks: Mutex<Asks>,
     cache: PartCache,
     current: RwLock<Arc<Proposal>>,
     previous: RwLock<Option<Arc<Proposal>>>,
@@ -83,6 +115,50 @@ pub struct Workspace {
     pub solving: tokio::sync::Mutex<()>,
     /// The running solve's watch, and when it started.
     running: Mutex<Option<(Arc<Watch>, Instant)>>,
+}
+
+/// What the workspace knows of the runs on its record.
+#[derive(Default)]
+struct Seen {
+    /// The runs it recorded itself.
+    own: BTreeSet<RunId>,
+    /// The newest run id looked at.
+    upto: RunId,
+    /// A run of the same scenario by another process, not adopted yet.
+    pending: Option<RunInfo>,
+}
+
+/// Re-solves asked for (numbered 1, 2, …) and the newest one a finished solve covered.
+#[derive(Default)]
+struct Asks {
+    asked: u64,
+    covered: u64,
+    /// Asks waiting for the running solve to end.
+    waiting: usize,
+}
+
+/// An ask for a re-solve that waits its turn ([`Workspace::ask`]); counted as waiting
+/// until it is dropped or [`Ask::turn`] says its turn came.
+pub struct Ask<'a> {
+    workspace: &'a Workspace,
+    /// Its number.
+    pub number: u64,
+    waiting: bool,
+}
+
+impl Ask<'_> {
+    /// Its turn came (it holds [`Workspace::solving`]): no longer waiting.
+    pub fn turn(&mut self) {
+        if std::mem::take(&mut self.waiting) {
+            lock(&self.workspace.asks).waiting -= 1;
+        }
+    }
+}
+
+impl Drop for Ask<'_> {
+    fn drop(&mut self) {
+        self.turn();
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -99,8 +175,10 @@ impl Workspace {
         options: SolveOptions,
     ) -> Result<Self, WorkspaceError> {
         let mut record = Record::open(record_path)?;
-        let inputs = crate::record::read_inputs(dir)?;
-        let scenario = crate::io::read::load_scenario(dir)?;
+        let base = Arc::new(Base {
+            inputs: crate::record::read_inputs(dir)?,
+            scenario: crate::io::read::load_scenario(dir)?,
+        });
         let cache = PartCache::new();
         let standing = record.standing()?;
         // The first proposal keeps close to the newest recorded run of this folder (the
@@ -112,23 +190,188 @@ impl Workspace {
             },
             None => options.clone(),
         };
-        let solved = solve_snapshot(&scenario, &standing, &cache, &first_options)?;
-        let rendered = render(solved, &inputs, &options, by, dir)?;
+        let solved = solve_snapshot(&base.scenario, &standing, &cache, &first_options)?;
+        let rendered = render(solved, base, &options, by, dir)?;
         let first = record_proposal(rendered, &mut record)?;
+        let watcher = Record::open(record_path)?;
+        let mut names = vec![dir.display().to_string()];
+        if let Ok(canonical) = dir.canonicalize() {
+            names.push(canonical.display().to_string());
+        }
+        let seen = Seen {
+            own: BTreeSet::from([first.run]),
+            upto: record.last_run()?.unwrap_or(first.run),
+            pending: None,
+        };
         Ok(Self {
             dir: dir.to_path_buf(),
             record_path: record_path.to_path_buf(),
             by: by.to_string(),
             options,
-            scenario,
-            inputs,
+            names,
             record: Mutex::new(record),
+            watcher: Mutex::new(watcher),
+            seen: Mutex::new(seen),
+            asks: Mutex::new(Asks::default()),
             cache,
             current: RwLock::new(Arc::new(first)),
             previous: RwLock::new(None),
             solving: tokio::sync::Mutex::new(()),
             running: Mutex::new(None),
         })
+    }
+
+    /// Whether a run's `scenario` names this workspace's folder (as given, or the same
+    /// folder by its canonical path).
+    fn same_scenario(&self, scenario: &str) -> bool {
+        self.names.iter().any(|n| n == scenario)
+            || Path::new(scenario)
+                .canonicalize()
+                .is_ok_and(|c| self.names.iter().any(|n| *n == c.display().to_string()))
+    }
+
+    /// Looks for a run of this scenario that another process recorded since the last
+    /// look (the nightly `allocate --record`): one query on the run table's key, through
+    /// the watcher's own connection. `Some` while one waits to be adopted.
+    pub fn look(&self) -> Result<Option<RunInfo>, WorkspaceError> {
+        let mut seen = lock(&self.seen);
+        let runs = lock(&self.watcher).runs_after(seen.upto)?;
+        for run in runs {
+            seen.upto = seen.upto.max(run.id);
+            if !seen.own.contains(&run.id) && self.same_scenario(&run.meta.scenario) {
+                seen.pending = Some(run);
+            }
+        }
+        Ok(seen.pending.clone())
+    }
+
+    /// Makes the run [`Workspace::look`] found the current proposal. A run newer than the
+    /// current proposal's is adopted as it was recorded (no solve). One older than it
+    /// (this workspace re-solved after the other process began): when its input files
+    /// differ from the current proposal's, the workspace solves again on them (a new run,
+    /// keeping close to the current proposal); when they are the same, the current
+    /// proposal already stands on them. Blocking; hold [`Workspace::solving`].
+    pub fn adopt(&self) -> Result<Option<Arc<Proposal>>, WorkspaceError> {
+        let Some(found) = lock(&self.seen).pending.clone() else {
+            return Ok(None);
+        };
+        let current = self.current();
+        let adopted = if found.id > current.run {
+            let proposal =
+                super::adopt::proposal_of_run(&lock(&self.watcher), found.id, Some(&current))?;
+            let proposal = Arc::new(proposal);
+            self.publish(Arc::clone(&proposal));
+            Some(proposal)
+        } else {
+            let inputs: Vec<_> = lock(&self.watcher)
+                .inputs(found.id)?
+                .into_iter()
+                .filter(|f| f.name != PREVIOUS_FILE)
+                .collect();
+            if inputs == current.base.inputs {
+                None
+            } else {
+                let scenario = lock(&self.watcher).scenario_of(found.id)?;
+                Some(self.resolve_on(Arc::new(Base { scenario, inputs }))?)
+            }
+        };
+        let mut seen = lock(&self.seen);
+        if seen.pending.as_ref().is_some_and(|p| p.id == found.id) {
+            seen.pending = None;
+        }
+        Ok(adopted)
+    }
+
+    /// Makes `proposal` current, the current one previous.
+    fn publish(&self, proposal: Arc<Proposal>) {
+        let old = self.current();
+        if let Ok(mut previous) = self.previous.write() {
+            *previous = Some(old);
+        }
+        if let Ok(mut current) = self.current.write() {
+            *current = proposal;
+        }
+    }
+
+    /// The children of `case`'s sibling group whose worker differs between runs `old`
+    /// and `new` (what a refused stale decision says changed), by case id, each with its
+    /// worker in both (`None`: unallocated or not in the run).
+    pub fn changed_between(
+        &self,
+        case: &str,
+        old: RunId,
+        new: RunId,
+    ) -> Result<Vec<ChangedChild>, WorkspaceError> {
+        let current = self.current();
+        let instance = &current.instance;
+        let group: BTreeSet<String> = match instance.case(&crate::model::CaseId::new(case)) {
+            Some(c) => instance.units[instance.unit_of[c]]
+                .cases
+                .iter()
+                .map(|&k| instance.cases[k].id.to_string())
+                .collect(),
+            None => BTreeSet::from([case.to_string()]),
+        };
+        let watcher = lock(&self.watcher);
+        let worker_in = |run: RunId| -> Result<Vec<(String, Option<String>)>, RecordError> {
+            Ok(watcher
+                .rows(run)?
+                .into_iter()
+                .filter(|r| group.contains(&r.case_id))
+                .map(|r| (r.case_id, r.worker_id))
+                .collect())
+        };
+        let (before, after) = (worker_in(old)?, worker_in(new)?);
+        Ok(group
+            .iter()
+            .filter_map(|c| {
+                let of = |rows: &[(String, Option<String>)]| {
+                    rows.iter()
+                        .find(|(id, _)| id == c)
+                        .and_then(|(_, w)| w.clone())
+                };
+                let (was, now) = (of(&before), of(&after));
+                (was != now || !before.iter().any(|(id, _)| id == c)).then(|| ChangedChild {
+                    case_id: c.clone(),
+                    was,
+                    now,
+                })
+            })
+            .collect())
+    }
+
+    /// Asks for a re-solve: its number, for [`Workspace::covered`], counted as waiting
+    /// ([`Workspace::waiting`]) until its turn.
+    pub fn ask(&self) -> Ask<'_> {
+        let mut asks = lock(&self.asks);
+        asks.asked += 1;
+        asks.waiting += 1;
+        Ask {
+            workspace: self,
+            number: asks.asked,
+            waiting: true,
+        }
+    }
+
+    /// How many re-solves asked for wait for the running one to end.
+    pub fn waiting(&self) -> usize {
+        lock(&self.asks).waiting
+    }
+
+    /// Whether a solve that began after ask `ask` has finished: its proposal then holds
+    /// every decision committed before the ask, and the ask needs no solve of its own.
+    pub fn covered(&self, ask: u64) -> bool {
+        lock(&self.asks).covered >= ask
+    }
+
+    /// Re-solves for every ask so far ([`Workspace::resolve`]); the asks it covers are
+    /// answered with its proposal. Blocking; hold [`Workspace::solving`].
+    pub fn resolve_asked(&self) -> Result<Arc<Proposal>, WorkspaceError> {
+        let upto = lock(&self.asks).asked;
+        let proposal = self.resolve()?;
+        let mut asks = lock(&self.asks);
+        asks.covered = asks.covered.max(upto);
+        Ok(proposal)
     }
 
     /// The current proposal.
@@ -152,9 +395,9 @@ impl Workspace {
         lock(&self.record)
     }
 
-    /// The scenario as read (without decisions).
-    pub fn scenario(&self) -> &Scenario {
-        &self.scenario
+    /// The scenario as read (without decisions): the current proposal's.
+    pub fn scenario(&self) -> Arc<Base> {
+        Arc::clone(&self.current().base)
     }
 
     /// The running solve's progress, if one runs.
@@ -197,21 +440,24 @@ impl Workspace {
     /// (status `time_limit`), recorded and shown like any other. Blocking: call it off the
     /// async runtime.
     pub fn resolve(&self) -> Result<Arc<Proposal>, WorkspaceError> {
+        self.resolve_on(self.scenario())
+    }
+
+    /// [`Workspace::resolve`] on the inputs of `base`.
+    fn resolve_on(&self, base: Arc<Base>) -> Result<Arc<Proposal>, WorkspaceError> {
         let (options, _running) = self.watched();
         let standing = self.record().standing()?;
-        let solved = solve_snapshot(&self.scenario, &standing, &self.cache, &options)?;
-        let rendered = render(solved, &self.inputs, &options, &self.by, &self.dir)?;
+        let solved = solve_snapshot(&base.scenario, &standing, &self.cache, &options)?;
+        let rendered = render(solved, base, &options, &self.by, &self.dir)?;
         // Record and publish in one step, the record held: a decision arriving now waits
-        // for these few milliseconds and is then judged on the new run.
+        // for these few milliseconds and is then judged on the new run. The run is known
+        // as this workspace's before the watcher can see it.
         let mut record = self.record();
+        let mut seen = lock(&self.seen);
         let proposal = Arc::new(record_proposal(rendered, &mut record)?);
-        let old = self.current();
-        if let Ok(mut previous) = self.previous.write() {
-            *previous = Some(old);
-        }
-        if let Ok(mut current) = self.current.write() {
-            *current = Arc::clone(&proposal);
-        }
+        seen.own.insert(proposal.run);
+        drop(seen);
+        self.publish(Arc::clone(&proposal));
         drop(record);
         Ok(proposal)
     }
@@ -228,8 +474,9 @@ impl Workspace {
         let standing = record.standing()?;
         drop(record);
         let id = taken.decision.id;
+        let base = self.scenario();
         let outcome =
-            verdict(&self.scenario, &standing, id).ok_or_else(|| RecordError::UnknownDecision {
+            verdict(&base.scenario, &standing, id).ok_or_else(|| RecordError::UnknownDecision {
                 path: self.record_path.clone(),
                 id,
             })?;
@@ -245,8 +492,8 @@ impl Workspace {
             all.into_iter().filter(|d| d.withdrawn.is_none()).collect();
         let decisions: Vec<crate::model::Decision> =
             standing.iter().map(|d| d.decision.clone()).collect();
-        let (_, outcomes) = apply_decisions(&self.scenario, &decisions);
         let current = self.current();
+        let (_, outcomes) = apply_decisions(&current.base.scenario, &decisions);
         Ok(standing
             .into_iter()
             .zip(outcomes)
@@ -267,7 +514,8 @@ impl Workspace {
     ) -> Result<(Solution, Vec<DecisionOutcome>), WorkspaceError> {
         let mut standing = self.record().standing()?;
         standing.extend_from_slice(extra);
-        let (decided, outcomes) = apply_decisions(&self.scenario, &standing);
+        let base = self.scenario();
+        let (decided, outcomes) = apply_decisions(&base.scenario, &standing);
         let instance = Instance::new(&decided).map_err(Error::from)?;
         let (options, _running) = self.watched();
         let solution = solve_with_cache(&instance, &options, Some(&self.cache))?;
@@ -314,6 +562,7 @@ fn solve_snapshot(
 /// A solve's outputs rendered and its run ready to record: everything but the writing,
 /// done before the record is held.
 struct Rendered {
+    base: Arc<Base>,
     instance: Instance,
     solution: Solution,
     outputs: Outputs,
@@ -324,7 +573,7 @@ struct Rendered {
 /// Renders a solve's outputs and prepares its run (no lock held).
 fn render(
     solved: Solved,
-    inputs: &[InputFile],
+    base: Arc<Base>,
     options: &SolveOptions,
     by: &str,
     dir: &Path,
@@ -341,7 +590,7 @@ fn render(
         write: Duration::ZERO,
     };
     let outputs = Outputs::render(&instance, &solution, timings, Some(&decisions))?;
-    let mut inputs = inputs.to_vec();
+    let mut inputs = base.inputs.clone();
     inputs.extend(crate::record::previous_input(&solution)?);
     let run = NewRun::of_outputs(
         &instance,
@@ -353,6 +602,7 @@ fn render(
         decisions.clone(),
     )?;
     Ok(Rendered {
+        base,
         instance,
         solution,
         outputs,
@@ -364,8 +614,14 @@ fn render(
 /// Records a rendered run: the proposal, with its run id.
 fn record_proposal(rendered: Rendered, record: &mut Record) -> Result<Proposal, WorkspaceError> {
     let id = record.add_run(&rendered.run)?;
+    let made = Made {
+        at: record.run(id)?.at,
+        by: rendered.run.meta.by.clone(),
+        adopted: false,
+    };
     Ok(Proposal::new(
-        id,
+        (id, made),
+        rendered.base,
         rendered.instance,
         rendered.solution,
         rendered.outputs,

@@ -51,6 +51,9 @@ pub struct ServerConfig {
     pub record: PathBuf,
     /// How long a browser session lasts.
     pub session_hours: f64,
+    /// Every how many seconds the record is looked at for a newer run of the scenario
+    /// recorded by another process (the nightly job): 1 to 60, default 15.
+    pub refresh_seconds: u64,
     /// Serve HTTPS with this certificate and key (not built in this increment: refused).
     pub tls: Option<(PathBuf, PathBuf)>,
 }
@@ -118,12 +121,21 @@ struct RawServer {
     record: String,
     #[serde(default = "eight")]
     session_hours: Spanned<f64>,
+    #[serde(default = "fifteen")]
+    refresh_seconds: Spanned<i64>,
     tls_cert: Option<Spanned<String>>,
     tls_key: Option<String>,
 }
 
 fn eight() -> Spanned<f64> {
     Spanned::new(0..0, 8.0)
+}
+
+/// How often the service looks for the nightly run when the config does not say.
+pub const REFRESH_SECONDS: u64 = 15;
+
+fn fifteen() -> Spanned<i64> {
+    Spanned::new(0..0, REFRESH_SECONDS as i64)
 }
 
 #[derive(Deserialize)]
@@ -268,6 +280,15 @@ fn check(p: &mut Problems<'_>, raw: RawFile, base: &Path) -> Option<ServiceConfi
             format!("a number of hours above 0 and at most 720, got {hours}"),
         );
     }
+    let refresh = *raw.server.refresh_seconds.get_ref();
+    if !(1..=60).contains(&refresh) {
+        p.add(
+            Some(raw.server.refresh_seconds.span().start),
+            "server.refresh_seconds",
+            codes::RANGE,
+            format!("a whole number of seconds from 1 to 60, got {refresh}"),
+        );
+    }
     let tls = match (raw.server.tls_cert, raw.server.tls_key) {
         (None, None) => None,
         (Some(cert), _) => {
@@ -380,6 +401,7 @@ fn check(p: &mut Problems<'_>, raw: RawFile, base: &Path) -> Option<ServiceConfi
             public_url: public_url.to_string(),
             record: base.join(raw.server.record),
             session_hours: hours,
+            refresh_seconds: refresh.clamp(1, 60) as u64,
             tls,
         },
         oidc: OidcConfig {
@@ -440,6 +462,34 @@ role = "planner"
         );
         assert_eq!(c.access[0].teams, ["T01", "T02"]);
         assert_eq!(c.access[1].role, Role::Planner);
+        assert_eq!(c.server.refresh_seconds, REFRESH_SECONDS);
+        let every = parse(
+            "serve.toml",
+            &GOOD.replace(
+                "session_hours = 8",
+                "session_hours = 8\nrefresh_seconds = 2",
+            ),
+            Path::new("/etc/caseload"),
+        )
+        .expect("good");
+        assert_eq!(every.server.refresh_seconds, 2);
+    }
+
+    #[test]
+    fn a_refresh_outside_1_to_60_seconds_is_named() {
+        for bad in ["0", "61", "-5"] {
+            let found = problems(&GOOD.replace(
+                "session_hours = 8",
+                &format!("session_hours = 8\nrefresh_seconds = {bad}"),
+            ));
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert!(
+                found[0].starts_with(
+                    "serve.toml:7: server.refresh_seconds: a whole number of seconds from 1 to 60"
+                ),
+                "{found:?}"
+            );
+        }
     }
 
     #[test]

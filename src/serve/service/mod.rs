@@ -114,6 +114,10 @@ pub fn router(app: Arc<App>, service: Arc<Service>) -> Router {
     super::routes()
         .route("/api/me", get(me))
         .route("/api/access", get(access_log))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&app),
+            super::run_header,
+        ))
         .layer(middleware::from_fn_with_state(shared, guard))
         .with_state(app)
         .merge(signin)
@@ -273,13 +277,15 @@ async fn checked(
             Route::Proposal => Some(app.workspace.current()),
             _ => app.workspace.previous(),
         };
-        if let Some(cut) = proposal.and_then(|p| service.cuts.of(&p, &view)) {
+        if let Some((run, cut)) = proposal.and_then(|p| Some((p.run, service.cuts.of(&p, &view)?)))
+        {
             let (body, named) = &*cut;
             row.children.extend(named.children.iter().cloned());
             row.workers.extend(named.workers.iter().cloned());
             row.teams.extend(named.teams.iter().cloned());
             let response =
                 ([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response();
+            let response = super::with_run(response, run);
             return Logged { response, row };
         }
     }
