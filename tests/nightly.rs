@@ -427,3 +427,107 @@ fn the_page_tells_the_manager_in_words_when_the_nightly_run_replaces_their_propo
     );
     browser.screenshot(&crate::browser::screenshots().join("nightly-newer-1280.png"));
 }
+
+#[cfg(feature = "service")]
+#[test]
+fn the_service_shows_the_nightly_run_to_a_manager_cut_to_their_team_with_its_run() {
+    use crate::service::{Provider, Service, PEOPLE};
+    let provider = Provider::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let service = Service::start_edited(tmp.path(), &provider, |c| {
+        c.replace(
+            "session_hours = 8",
+            "session_hours = 8\nrefresh_seconds = 1",
+        )
+    });
+    // Pat manages T01.
+    let pat = provider.token(PEOPLE[0].1);
+    let first = service.call("GET", "/api/proposal", Some(&pat), "");
+    assert_eq!(first.status, 200, "{}", first.body);
+    let before = first.json();
+    let old_run = before["run"].as_i64().unwrap();
+    assert_eq!(
+        first.header("x-caseload-run"),
+        Some(old_run.to_string().as_str())
+    );
+    let cases = std::fs::read_to_string(service.dir.join("cases.csv")).unwrap();
+    let pinned: Vec<&str> = cases
+        .lines()
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f.get(7) == Some(&"true"))
+        .map(|f| f[6])
+        .collect();
+    // A T01 worker with children and no pinned case goes off sick overnight.
+    let off = before["allocation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["worker_id"].as_str())
+        .find(|w| w.starts_with("W01") && !pinned.contains(w))
+        .expect("a T01 worker holding children")
+        .to_string();
+    make_unavailable(&service.dir, &off);
+    let out = tmp.path().join("nightly");
+    let run = nightly(&service.dir, &service.record, &out);
+
+    let adopted = until(Duration::from_secs(20), "the nightly run", || {
+        let p = service.call("GET", "/api/proposal", Some(&pat), "");
+        (p.json()["run"] == run).then_some(p)
+    });
+    assert_eq!(
+        adopted.header("x-caseload-run"),
+        Some(run.to_string().as_str())
+    );
+    let now = adopted.json();
+    assert_eq!(now["made"]["by"], "nightly", "{}", now["made"]);
+    // Still cut to Pat's team.
+    let loads = now["loads"].as_array().unwrap();
+    assert!(!loads.is_empty());
+    assert!(loads.iter().all(|l| l["team"] == "T01"), "{loads:?}");
+    let nightly_workers = workers_of(&std::fs::read_to_string(out.join("allocation.csv")).unwrap());
+    for row in now["allocation"].as_array().unwrap() {
+        let case = row["case_id"].as_str().unwrap();
+        assert_eq!(
+            row["worker_id"].as_str().unwrap_or(""),
+            nightly_workers[case],
+            "{row}"
+        );
+    }
+
+    // A decision on the replaced proposal about a child the nightly moved: 409 with the
+    // new run and what changed; on the new run: taken, stamped with Pat.
+    let moved = now["allocation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["changed"] == true && r["worker_id"].as_str().is_some_and(|w| !w.is_empty()))
+        .expect("a T01 child the nightly moved to someone")["case_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let stale = json!({"case_id": moved, "kind": "accept", "run": old_run});
+    let refused = service.call("POST", "/api/decisions", Some(&pat), &stale.to_string());
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    let said = refused.json();
+    assert_eq!(said["run"], run, "{said}");
+    assert_eq!(said["based_on"], old_run, "{said}");
+    assert!(
+        said["changed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["case_id"] == moved.as_str()
+                && c["now"] == nightly_workers[moved.as_str()].as_str()),
+        "{said}"
+    );
+    let fresh = json!({"case_id": moved, "kind": "accept", "run": run});
+    let taken = service.call("POST", "/api/decisions", Some(&pat), &fresh.to_string());
+    assert_eq!(taken.status, 201, "{}", taken.body);
+    assert_eq!(
+        taken.header("x-caseload-run"),
+        Some(run.to_string().as_str())
+    );
+    let listed = service.call("GET", "/api/decisions", Some(&pat), "").json();
+    assert_eq!(listed[0]["by"], "Pat Manager <pat@example.org>", "{listed}");
+    assert_eq!(listed[0]["on_run"], run, "{listed}");
+}

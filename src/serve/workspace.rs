@@ -447,7 +447,8 @@ impl Workspace {
     fn resolve_on(&self, base: Arc<Base>) -> Result<Arc<Proposal>, WorkspaceError> {
         let (options, _running) = self.watched();
         let standing = self.record().standing()?;
-        let solved = solve_snapshot(&base.scenario, &standing, &self.cache, &options)?;
+        let solved =
+            at_low_priority(|| solve_snapshot(&base.scenario, &standing, &self.cache, &options))?;
         let rendered = render(solved, base, &options, &self.by, &self.dir)?;
         // Record and publish in one step, the record held: a decision arriving now waits
         // for these few milliseconds and is then judged on the new run. The run is known
@@ -518,11 +519,59 @@ impl Workspace {
         let (decided, outcomes) = apply_decisions(&base.scenario, &standing);
         let instance = Instance::new(&decided).map_err(Error::from)?;
         let (options, _running) = self.watched();
-        let solution = solve_with_cache(&instance, &options, Some(&self.cache))?;
+        let solution =
+            at_low_priority(|| solve_with_cache(&instance, &options, Some(&self.cache)))?;
         if options.cancelled() {
             return Err(WorkspaceError::Cancelled);
         }
         Ok((solution, outcomes))
+    }
+}
+
+/// How much lower than the server's answers a workspace's solve runs (Linux `nice`): on a
+/// busy machine reads and decisions are answered first and the solve takes what is
+/// left (the load test found reads waiting for CPU behind a solve on every core).
+pub const SOLVE_NICENESS: i32 = 10;
+
+/// Runs `work` (a solve) on a thread of its own at [`SOLVE_NICENESS`]; the threads the
+/// solver starts from it inherit the priority. The calling thread only waits. Without a
+/// thread to be had, the solve runs on the calling thread at its priority.
+fn at_low_priority<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    let work = Mutex::new(Some(work));
+    let run = || lock(&work).take().map(|w| w());
+    let solved = std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .name("caseload-solve".into())
+            .spawn_scoped(scope, || {
+                lower_priority();
+                run()
+            });
+        match thread {
+            Ok(thread) => match thread.join() {
+                Ok(value) => value,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            Err(_) => None,
+        }
+    });
+    match solved {
+        Some(value) => value,
+        None => match run() {
+            Some(value) => value,
+            None => unreachable!("the work runs once, on one thread or the other"),
+        },
+    }
+}
+
+/// Lowers the calling thread's CPU priority by [`SOLVE_NICENESS`] (on Linux the nice value
+/// is a thread's, and threads it starts inherit it); elsewhere, nothing.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority with PRIO_PROCESS and 0 changes the calling thread's nice value
+    // and touches no memory; its failure leaves the priority as it was, which is harmless.
+    unsafe {
+        let now = libc::getpriority(libc::PRIO_PROCESS, 0);
+        libc::setpriority(libc::PRIO_PROCESS, 0, now + SOLVE_NICENESS);
     }
 }
 

@@ -194,8 +194,10 @@ async function decide(caseId, kind, workerId, extra = {}, reason = null) {
     else if (e.status === 409 && e.data && e.data.run) {
       // Taken on a proposal a newer run has replaced: nothing recorded; show the newer one.
       const moved = (e.data.changed || []).map((c) => `${c.case_id} ${c.was || "unallocated"} → ${c.now || "unallocated"}`);
-      await newerProposal(`Your decision on ${caseId} was not recorded: it was based on run ${e.data.based_on}` +
+      const shown = await newerProposal(`Your decision on ${caseId} was not recorded: it was based on run ${e.data.based_on}` +
         (moved.length ? `, and in the newer proposal ${moved.join(", ")}.` : "."));
+      // The server has not shown the newer run yet: say why the decision was refused.
+      if (!shown) say(e.message, true);
     } else say(e.message, true);
   }
 }
@@ -208,7 +210,7 @@ const when = (at) => (at && at.length >= 16 ? `at ${at.slice(11, 16)} UTC on ${a
 async function newerProposal(also = "") {
   const old = state.proposal;
   const next = await api("GET", "/api/proposal");
-  if (old && next.run === old.run) return;
+  if (old && next.run === old.run) return false;
   state.previous = old;
   state.proposal = next;
   await loadDecisions();
@@ -224,6 +226,7 @@ async function newerProposal(also = "") {
       (also ? also + " " : ""),
     el("button", { type: "button", onclick: () => { box.hidden = true; } }, "OK"));
   box.hidden = false;
+  return true;
 }
 
 // Every few seconds: has the proposal been replaced by a newer run (the nightly job's,
