@@ -22,7 +22,6 @@
 //! run another process records in the record (the nightly job) becomes the proposal
 //! within the watch's interval ([`watch_record`]).
 
-mod adopt;
 mod api;
 mod body;
 mod limits;

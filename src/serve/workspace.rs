@@ -31,9 +31,7 @@ use serde::Serialize;
 use super::proposal::{Base, Made, Proposal};
 use crate::error::Error;
 use crate::model::{Instance, Scenario};
-use crate::record::{
-    DecisionRecord, NewDecision, NewRun, Record, RecordError, RunId, RunInfo, PREVIOUS_FILE,
-};
+use crate::record::{DecisionRecord, NewDecision, NewRun, Record, RecordError};
 use crate::report::{Outputs, Timings};
 use crate::solve::{solve_with_cache, PartCache, Progress, Solution, SolveOptions, Watch};
 use crate::validate::{apply_decisions, verdict, DecisionOutcome};
@@ -61,17 +59,6 @@ pub struct Running {
     pub elapsed_s: f64,
     /// Whether it was asked to stop.
     pub cancelled: bool,
-}
-
-/// A child whose worker differs between two runs (a refused stale decision's `changed`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ChangedChild {
-    /// The child.
-    pub case_id: String,
-    /// The worker in the run the decision was based on (`None`: unallocated, or not in it).
-    pub was: Option<String>,
-    /// The worker in the newest run (`None`: unallocated, or not in it).
-    pub now: Option<String>,
 }
 
 /// A standing decision as `GET /api/decisions` shows it.
@@ -117,49 +104,12 @@ pub struct Workspace {
     running: Mutex<Option<(Arc<Watch>, Instant)>>,
 }
 
-/// What the workspace knows of the runs on its record.
-#[derive(Default)]
-struct Seen {
-    /// The runs it recorded itself.
-    own: BTreeSet<RunId>,
-    /// The newest run id looked at.
-    upto: RunId,
-    /// A run of the same scenario by another process, not adopted yet.
-    pending: Option<RunInfo>,
-}
+mod adopt;
+mod many;
+mod nightly;
 
-/// Re-solves asked for (numbered 1, 2, …) and the newest one a finished solve covered.
-#[derive(Default)]
-struct Asks {
-    asked: u64,
-    covered: u64,
-    /// Asks waiting for the running solve to end.
-    waiting: usize,
-}
-
-/// An ask for a re-solve that waits its turn ([`Workspace::ask`]); counted as waiting
-/// until it is dropped or [`Ask::turn`] says its turn came.
-pub struct Ask<'a> {
-    workspace: &'a Workspace,
-    /// Its number.
-    pub number: u64,
-    waiting: bool,
-}
-
-impl Ask<'_> {
-    /// Its turn came (it holds [`Workspace::solving`]): no longer waiting.
-    pub fn turn(&mut self) {
-        if std::mem::take(&mut self.waiting) {
-            lock(&self.workspace.asks).waiting -= 1;
-        }
-    }
-}
-
-impl Drop for Ask<'_> {
-    fn drop(&mut self) {
-        self.turn();
-    }
-}
+use many::{at_low_priority, Asks};
+use nightly::Seen;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -219,159 +169,6 @@ impl Workspace {
             solving: tokio::sync::Mutex::new(()),
             running: Mutex::new(None),
         })
-    }
-
-    /// Whether a run's `scenario` names this workspace's folder (as given, or the same
-    /// folder by its canonical path).
-    fn same_scenario(&self, scenario: &str) -> bool {
-        self.names.iter().any(|n| n == scenario)
-            || Path::new(scenario)
-                .canonicalize()
-                .is_ok_and(|c| self.names.iter().any(|n| *n == c.display().to_string()))
-    }
-
-    /// Looks for a run of this scenario that another process recorded since the last
-    /// look (the nightly `allocate --record`): one query on the run table's key, through
-    /// the watcher's own connection. `Some` while one waits to be adopted.
-    pub fn look(&self) -> Result<Option<RunInfo>, WorkspaceError> {
-        let mut seen = lock(&self.seen);
-        let runs = lock(&self.watcher).runs_after(seen.upto)?;
-        for run in runs {
-            seen.upto = seen.upto.max(run.id);
-            if !seen.own.contains(&run.id) && self.same_scenario(&run.meta.scenario) {
-                seen.pending = Some(run);
-            }
-        }
-        Ok(seen.pending.clone())
-    }
-
-    /// Makes the run [`Workspace::look`] found the current proposal. A run newer than the
-    /// current proposal's is adopted as it was recorded (no solve). One older than it
-    /// (this workspace re-solved after the other process began): when its input files
-    /// differ from the current proposal's, the workspace solves again on them (a new run,
-    /// keeping close to the current proposal); when they are the same, the current
-    /// proposal already stands on them. Blocking; hold [`Workspace::solving`].
-    pub fn adopt(&self) -> Result<Option<Arc<Proposal>>, WorkspaceError> {
-        let Some(found) = lock(&self.seen).pending.clone() else {
-            return Ok(None);
-        };
-        let current = self.current();
-        let adopted = if found.id > current.run {
-            let proposal =
-                super::adopt::proposal_of_run(&lock(&self.watcher), found.id, Some(&current))?;
-            let proposal = Arc::new(proposal);
-            self.publish(Arc::clone(&proposal));
-            Some(proposal)
-        } else {
-            let inputs: Vec<_> = lock(&self.watcher)
-                .inputs(found.id)?
-                .into_iter()
-                .filter(|f| f.name != PREVIOUS_FILE)
-                .collect();
-            if inputs == current.base.inputs {
-                None
-            } else {
-                let scenario = lock(&self.watcher).scenario_of(found.id)?;
-                Some(self.resolve_on(Arc::new(Base { scenario, inputs }))?)
-            }
-        };
-        let mut seen = lock(&self.seen);
-        if seen.pending.as_ref().is_some_and(|p| p.id == found.id) {
-            seen.pending = None;
-        }
-        Ok(adopted)
-    }
-
-    /// Makes `proposal` current, the current one previous.
-    fn publish(&self, proposal: Arc<Proposal>) {
-        let old = self.current();
-        if let Ok(mut previous) = self.previous.write() {
-            *previous = Some(old);
-        }
-        if let Ok(mut current) = self.current.write() {
-            *current = proposal;
-        }
-    }
-
-    /// The children of `case`'s sibling group whose worker differs between runs `old`
-    /// and `new` (what a refused stale decision says changed), by case id, each with its
-    /// worker in both (`None`: unallocated or not in the run).
-    pub fn changed_between(
-        &self,
-        case: &str,
-        old: RunId,
-        new: RunId,
-    ) -> Result<Vec<ChangedChild>, WorkspaceError> {
-        let current = self.current();
-        let instance = &current.instance;
-        let group: BTreeSet<String> = match instance.case(&crate::model::CaseId::new(case)) {
-            Some(c) => instance.units[instance.unit_of[c]]
-                .cases
-                .iter()
-                .map(|&k| instance.cases[k].id.to_string())
-                .collect(),
-            None => BTreeSet::from([case.to_string()]),
-        };
-        let watcher = lock(&self.watcher);
-        let worker_in = |run: RunId| -> Result<Vec<(String, Option<String>)>, RecordError> {
-            Ok(watcher
-                .rows(run)?
-                .into_iter()
-                .filter(|r| group.contains(&r.case_id))
-                .map(|r| (r.case_id, r.worker_id))
-                .collect())
-        };
-        let (before, after) = (worker_in(old)?, worker_in(new)?);
-        Ok(group
-            .iter()
-            .filter_map(|c| {
-                let of = |rows: &[(String, Option<String>)]| {
-                    rows.iter()
-                        .find(|(id, _)| id == c)
-                        .and_then(|(_, w)| w.clone())
-                };
-                let (was, now) = (of(&before), of(&after));
-                (was != now || !before.iter().any(|(id, _)| id == c)).then(|| ChangedChild {
-                    case_id: c.clone(),
-                    was,
-                    now,
-                })
-            })
-            .collect())
-    }
-
-    /// Asks for a re-solve: its number, for [`Workspace::covered`], counted as waiting
-    /// ([`Workspace::waiting`]) until its turn.
-    pub fn ask(&self) -> Ask<'_> {
-        let mut asks = lock(&self.asks);
-        asks.asked += 1;
-        asks.waiting += 1;
-        Ask {
-            workspace: self,
-            number: asks.asked,
-            waiting: true,
-        }
-    }
-
-    /// How many re-solves asked for wait for the running one to end.
-    pub fn waiting(&self) -> usize {
-        lock(&self.asks).waiting
-    }
-
-    /// Whether a solve that began after ask `ask` has finished: its proposal then holds
-    /// every decision committed before the ask, and the ask needs no solve of its own.
-    pub fn covered(&self, ask: u64) -> bool {
-        lock(&self.asks).covered >= ask
-    }
-
-    /// Re-solves for every ask so far ([`Workspace::resolve`]); the asks it covers are
-    /// answered with its proposal. Blocking; hold [`Workspace::solving`].
-    pub fn resolve_asked(&self) -> Result<Arc<Proposal>, WorkspaceError> {
-        let upto = lock(&self.asks).asked;
-        let proposal = self.resolve()?;
-        let mut asks = lock(&self.asks);
-        asks.covered = asks.covered.max(upto);
-        Ok(proposal)
     }
 
     /// The current proposal.
@@ -525,53 +322,6 @@ impl Workspace {
             return Err(WorkspaceError::Cancelled);
         }
         Ok((solution, outcomes))
-    }
-}
-
-/// How much lower than the server's answers a workspace's solve runs (Linux `nice`): on a
-/// busy machine reads and decisions are answered first and the solve takes what is
-/// left (the load test found reads waiting for CPU behind a solve on every core).
-pub const SOLVE_NICENESS: i32 = 10;
-
-/// Runs `work` (a solve) on a thread of its own at [`SOLVE_NICENESS`]; the threads the
-/// solver starts from it inherit the priority. The calling thread only waits. Without a
-/// thread to be had, the solve runs on the calling thread at its priority.
-fn at_low_priority<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    let work = Mutex::new(Some(work));
-    let run = || lock(&work).take().map(|w| w());
-    let solved = std::thread::scope(|scope| {
-        let thread = std::thread::Builder::new()
-            .name("caseload-solve".into())
-            .spawn_scoped(scope, || {
-                lower_priority();
-                run()
-            });
-        match thread {
-            Ok(thread) => match thread.join() {
-                Ok(value) => value,
-                Err(panic) => std::panic::resume_unwind(panic),
-            },
-            Err(_) => None,
-        }
-    });
-    match solved {
-        Some(value) => value,
-        None => match run() {
-            Some(value) => value,
-            None => unreachable!("the work runs once, on one thread or the other"),
-        },
-    }
-}
-
-/// Lowers the calling thread's CPU priority by [`SOLVE_NICENESS`] (on Linux the nice value
-/// is a thread's, and threads it starts inherit it); elsewhere, nothing.
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: setpriority with PRIO_PROCESS and 0 changes the calling thread's nice value
-    // and touches no memory; its failure leaves the priority as it was, which is harmless.
-    unsafe {
-        let now = libc::getpriority(libc::PRIO_PROCESS, 0);
-        libc::setpriority(libc::PRIO_PROCESS, 0, now + SOLVE_NICENESS);
     }
 }
 

@@ -6,12 +6,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::proposal::{Base, Made, Proposal};
-use super::workspace::WorkspaceError;
+use super::WorkspaceError;
 use crate::error::Error;
 use crate::model::{CaseId, Decision, Instance, WorkerId};
 use crate::record::{Record, RunId, PREVIOUS_FILE};
 use crate::report::{Outputs, Timings};
+use crate::serve::proposal::{Base, Made, Proposal};
 use crate::solve::{Solution, SolvedBy, Stability, Status};
 use crate::validate::apply_decisions;
 
