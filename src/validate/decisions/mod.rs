@@ -43,9 +43,12 @@ use super::Found;
 use crate::codes;
 use crate::model::rules::{Given, Over};
 use crate::model::{
-    eligibility, Case, CaseId, Decision, DecisionKind, DecisionRules, Hold, Ruling, Scenario,
-    WorkerId,
+    eligibility, Case, Decision, DecisionKind, DecisionRules, Hold, Ruling, Scenario, WorkerId,
 };
+
+mod ids;
+
+use ids::{case_index, worker_index, Ids};
 
 /// What became of one standing decision in a run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -225,56 +228,6 @@ pub fn ask(
         return Err(Refusal::NoReason(kind));
     }
     Ok(ruling)
-}
-
-/// The index of every case and worker id of a scenario, built once for a judgement:
-/// decisions change no id, and a trust's thousands of children are not searched one by
-/// one for each of hundreds of decisions.
-struct Ids<'a> {
-    cases: BTreeMap<&'a str, usize>,
-    workers: BTreeMap<&'a str, usize>,
-    /// The cases each worker holds before the run (their `current_worker`), by index.
-    before: Vec<Vec<usize>>,
-}
-
-impl<'a> Ids<'a> {
-    fn of(scenario: &'a Scenario) -> Self {
-        // The first of a repeated id, as a search from the start finds it.
-        let first = |ids: &mut BTreeMap<&'a str, usize>, id: &'a str, i: usize| {
-            ids.entry(id).or_insert(i);
-        };
-        let mut cases = BTreeMap::new();
-        for (i, c) in scenario.cases.iter().enumerate() {
-            first(&mut cases, c.id.as_str(), i);
-        }
-        let mut workers = BTreeMap::new();
-        for (i, w) in scenario.workers.iter().enumerate() {
-            first(&mut workers, w.id.as_str(), i);
-        }
-        let mut before = vec![Vec::new(); scenario.workers.len()];
-        for (c, case) in scenario.cases.iter().enumerate() {
-            if let Some(&w) = case
-                .current_worker
-                .as_ref()
-                .and_then(|w| workers.get(w.as_str()))
-            {
-                before[w].push(c);
-            }
-        }
-        Ids {
-            cases,
-            workers,
-            before,
-        }
-    }
-}
-
-fn case_index(ids: &Ids<'_>, id: &CaseId) -> Option<usize> {
-    ids.cases.get(id.as_str()).copied()
-}
-
-fn worker_index(ids: &Ids<'_>, id: &WorkerId) -> Option<usize> {
-    ids.workers.get(id.as_str()).copied()
 }
 
 /// The worker a case's unit is pinned to in the input, with the pinned case.
