@@ -4,8 +4,9 @@
 //! a team, each with their own keep-alive connection: reading their proposal, taking a
 //! decision on one of their children, and now and then asking for a re-solve. Prints the
 //! p50 / p95 / max latency of reads and decisions (while re-solves run) and the re-solve
-//! times, and how many calls answered 409 (a solve already running, or a decision on a
-//! proposal a re-solve replaced).
+//! times (a re-solve asked while one runs waits for the next, which answers every ask
+//! that came meanwhile), how many solves the asks made, and how many decisions answered
+//! 409 (their child moved by a re-solve since the manager's read).
 //!
 //! `cargo bench --bench service`. `SERVICE_BENCH_ROUNDS` (default 10) sets each
 //! manager's rounds; `SERVICE_BENCH_SOLVE_EVERY` (default 5) every how many rounds a
@@ -26,6 +27,8 @@ struct Times {
     reads: Vec<f64>,
     decisions: Vec<f64>,
     solves: Vec<f64>,
+    /// The runs the re-solves answered with: how many solves the asks made.
+    solve_runs: std::collections::BTreeSet<i64>,
     conflicts: usize,
     failures: Vec<String>,
 }
@@ -220,7 +223,14 @@ fn main() {
                             .header("Authorization", &auth)
                             .send_empty();
                         let ms = t.elapsed().as_secs_f64() * 1e3;
+                        let run = solved.as_ref().ok().and_then(|r| {
+                            r.headers()
+                                .get("x-caseload-run")
+                                .and_then(|v| v.to_str().ok())
+                                .and_then(|v| v.parse::<i64>().ok())
+                        });
                         let mut all = times.lock().unwrap();
+                        all.solve_runs.extend(run);
                         match solved.map(|r| r.status().as_u16()) {
                             Ok(200) => all.solves.push(ms),
                             Ok(409) => all.conflicts += 1,
@@ -245,7 +255,15 @@ fn main() {
     line("GET /api/proposal", &mut reads);
     line("POST /api/decisions", &mut decisions);
     line("POST /api/solve (re-solve)", &mut solves);
-    println!("409 answers (solve running, or stale run): {}", t.conflicts);
+    println!(
+        "{} re-solves asked, answered by {} solves (asks during a solve wait for the next)",
+        solves.len(),
+        t.solve_runs.len()
+    );
+    println!(
+        "409 answers (a decision whose child a newer run moved): {}",
+        t.conflicts
+    );
     if !t.failures.is_empty() {
         println!("failures: {}", t.failures.len());
         for f in t.failures.iter().take(5) {

@@ -268,10 +268,25 @@ fn a_manager_rejects_a_move_re_solves_asks_why_not_and_exports_a_valid_allocatio
     );
     let refused = server.call("POST", "/api/decisions", &stale);
     assert_eq!(refused.status, 409, "{}", refused.body);
-    let said = refused.json()["error"].as_str().unwrap().to_string();
+    let body = refused.json();
+    let said = body["error"].as_str().unwrap().to_string();
     assert!(
-        said.contains(&format!("taken on run {}", proposal["run"])) && said.contains("is newer"),
+        said.contains(&format!("taken on run {}", proposal["run"]))
+            && said.contains(&format!("run {} has replaced it", solved["run"])),
         "{said}"
+    );
+    // What changed, as data: the newer run, the run it was based on, and the case's
+    // workers in both.
+    assert_eq!(body["run"], solved["run"], "{body}");
+    assert_eq!(body["based_on"], proposal["run"], "{body}");
+    assert_eq!(
+        body["changed"],
+        serde_json::json!([{"case_id": case, "was": moved["worker_id"], "now": previous}]),
+        "{body}"
+    );
+    assert_eq!(
+        refused.header("x-caseload-run"),
+        Some(solved["run"].to_string().as_str())
     );
     assert_eq!(server.call("GET", "/api/decisions", "").json(), standing);
 
@@ -575,7 +590,7 @@ fn a_manager_marks_a_worker_leaving_and_changes_a_capacity_then_re_solves() {
 }
 
 /// A 30-team cross-team trust that HiGHS does not prove within seconds.
-fn long_solving_trust(root: &Path) -> PathBuf {
+pub fn long_solving_trust(root: &Path) -> PathBuf {
     let dir = root.join("trust");
     let out = caseload([
         "generate".as_ref(),

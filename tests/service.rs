@@ -167,9 +167,20 @@ pub fn write_config(root: &Path, issuer: &str, port: u16) -> PathBuf {
 
 impl Service {
     pub fn start(root: &Path, provider: &Provider) -> Service {
+        Self::start_edited(root, provider, |c| c)
+    }
+
+    /// A service whose serve.toml is first edited by `edit`.
+    pub fn start_edited(
+        root: &Path,
+        provider: &Provider,
+        edit: impl Fn(String) -> String,
+    ) -> Service {
         let dir = copy_demo(root);
         let port = free_port();
         let config = write_config(root, &provider.issuer, port);
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(&config, edit(text)).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_caseload"))
             .args(["serve", dir.to_str().unwrap(), "--config"])
             .arg(&config)

@@ -17,6 +17,8 @@ mod hostile;
 mod import;
 mod input;
 mod layers;
+#[cfg(feature = "serve")]
+mod nightly;
 mod objective;
 mod pipe;
 mod record;

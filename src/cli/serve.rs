@@ -4,6 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
@@ -35,12 +36,16 @@ pub struct ServeArgs {
     /// Wall-clock limit for each solve in seconds (overrides policy time_limit_s).
     #[arg(long, value_name = "S")]
     time_limit: Option<f64>,
+    /// Every how many seconds to look in the record for a newer run of this folder
+    /// recorded by another process (`allocate --record`), which then becomes the proposal.
+    #[arg(long, value_name = "S", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=60))]
+    refresh: u64,
     /// Serve a whole service from this serve.toml: sign-in with the service's OpenID
     /// Connect provider, roles and team scopes, the access log (docs/service.md). The
     /// address and the record are the file's; without it, serve is one person's
     /// workspace behind a token.
     #[cfg(feature = "service")]
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["record", "port", "bind", "by"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["record", "port", "bind", "by", "refresh"])]
     config: Option<PathBuf>,
 }
 
@@ -91,6 +96,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             token,
             hosts: host_names(addr),
         });
+        caseload::serve::watch_record(Arc::clone(&app), Duration::from_secs(args.refresh));
         caseload::serve::serve(listener, app).await?;
         anyhow::Ok(())
     })?;

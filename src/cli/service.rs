@@ -54,6 +54,8 @@ pub fn serve(dir: &Path, config_path: &Path, time_limit: Option<f64>) -> anyhow:
             token: String::new(),
             hosts: Vec::new(),
         });
+        let every = Duration::from_secs(config.server.refresh_seconds);
+        caseload::serve::watch_record(Arc::clone(&app), every);
         let service = Arc::new(Service::new(config, issuer, addr));
         caseload::serve::service::serve(listener, app, service).await?;
         anyhow::Ok(())

@@ -37,8 +37,9 @@ pub struct NewDecision {
     /// decision on a worker, or any under `note_required = false`).
     pub note: String,
     /// The run whose proposal the manager saw (`None`: the newest). A decision taken on
-    /// an older run than the newest is refused ([`RecordError::Stale`]): the proposal it
-    /// judged has been replaced.
+    /// an older run than the newest is refused ([`RecordError::Stale`]) when what it rests
+    /// on changed in the newest (its case's proposed or earlier worker, or its worker's
+    /// load); else it is taken on the newest run, which proposes the same for it.
     pub on_run: Option<RunId>,
 }
 
@@ -248,14 +249,18 @@ fn take(
         })
         .map_err(err)?
         .ok_or_else(|| RecordError::NoRun { path: path.clone() })?;
+    // A decision on an older proposal stands only if what it rests on is as it was:
+    // its case proposed as before (and with the same worker before), or its worker's
+    // load as before. Else the manager is told what changed and nothing is kept.
     if let Some(on_run) = new.on_run.filter(|&r| r != run) {
-        let changed = stale_change(tx, on_run, run, &new.ruling).map_err(err)?;
-        return Err(RecordError::Stale {
-            path,
-            on_run,
-            newest: run,
-            changed,
-        });
+        if let Some(changed) = stale_change(tx, on_run, run, &new.ruling).map_err(err)? {
+            return Err(RecordError::Stale {
+                path,
+                on_run,
+                newest: run,
+                changed,
+            });
+        }
     }
     let known_worker = |w: &WorkerId| -> Result<(), RecordError> {
         let known: i64 = tx
@@ -358,13 +363,14 @@ fn proposal_of(
 }
 
 /// What changed between run `old` and the newer run `newest` for the case or worker of
-/// a decision, in words.
+/// a decision, in words; `None` when nothing did (the decision still means what its
+/// manager saw).
 fn stale_change(
     tx: &Transaction<'_>,
     old: RunId,
     newest: RunId,
     ruling: &Ruling,
-) -> rusqlite::Result<String> {
+) -> rusqlite::Result<Option<String>> {
     let place = |w: &Option<String>| {
         w.as_deref()
             .map_or("unallocated".to_string(), |w| format!("with {w}"))
@@ -373,22 +379,22 @@ fn stale_change(
         let before = proposal_of(tx, old, case.as_str())?;
         let now = proposal_of(tx, newest, case.as_str())?;
         return Ok(match (before, now) {
-            (_, None) => format!("case {case} is not in run {newest}"),
-            (None, Some((now, _))) => {
-                format!(
-                    "case {case} is new in run {newest}, which proposes it {}",
-                    place(&now)
-                )
-            }
-            (Some((was, _)), Some((now, _))) if was == now => format!(
-                "run {newest} proposes case {case} {} as run {old} did; look at it again",
+            (_, None) => Some(format!("case {case} is not in run {newest}")),
+            (None, Some((now, _))) => Some(format!(
+                "case {case} is new in run {newest}, which proposes it {}",
                 place(&now)
-            ),
-            (Some((was, _)), Some((now, _))) => format!(
+            )),
+            (Some(was), Some(now)) if was == now => None,
+            (Some((was, _)), Some((now, _))) if was == now => Some(format!(
+                "run {newest} proposes case {case} {} as run {old} did, but its worker \
+                 before the run changed; look at it again",
+                place(&now)
+            )),
+            (Some((was, _)), Some((now, _))) => Some(format!(
                 "run {old} proposed case {case} {}, run {newest} proposes it {}",
                 place(&was),
                 place(&now)
-            ),
+            )),
         });
     }
     let worker = ruling.worker().map(|w| w.to_string()).unwrap_or_default();
@@ -401,13 +407,16 @@ fn stale_change(
         .optional()
     };
     Ok(match (load(old)?, load(newest)?) {
-        (_, None) => format!("worker {worker} is not in run {newest}"),
-        (Some((a, n)), Some((b, m))) if a != b || n != m => format!(
+        (_, None) => Some(format!("worker {worker} is not in run {newest}")),
+        (Some((a, n)), Some((b, m))) if a != b || n != m => Some(format!(
             "run {old} gave worker {worker} {n} cases ({} points), run {newest} gives {m} ({} points)",
             crate::text::num(a),
             crate::text::num(b)
-        ),
-        _ => format!("run {newest} replaced the proposal; look at worker {worker} again"),
+        )),
+        (Some(_), Some(_)) => None,
+        (None, Some(_)) => Some(format!(
+            "worker {worker} is new in run {newest}; look at them again"
+        )),
     })
 }
 

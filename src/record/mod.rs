@@ -389,6 +389,12 @@ impl Record {
         self.store.run(id)
     }
 
+    /// The runs recorded after run `after` (every run for 0), oldest first: what a server
+    /// sharing the record with the nightly job looks at every few seconds.
+    pub fn runs_after(&self, after: RunId) -> Result<Vec<RunInfo>, RecordError> {
+        self.store.runs_after(after)
+    }
+
     /// The newest run, if any.
     pub fn last_run(&self) -> Result<Option<RunId>, RecordError> {
         self.store.last_run()

@@ -12,7 +12,7 @@ use serde_json::json;
 use super::body::{JsonBody, QueryOf};
 use super::{error, App, Stamp, WorkspaceError};
 use crate::model::{eligibility, CaseId, Decision, DecisionKind, Objective, Ruling, WorkerId};
-use crate::record::NewDecision;
+use crate::record::{NewDecision, RecordError};
 use crate::report::bands::rag;
 
 /// A failed call of the workspace as an HTTP answer: bad input 400, unknown ids 404, the
@@ -23,13 +23,14 @@ fn failure(e: WorkspaceError) -> Response {
     error(status, words)
 }
 
-/// A proposal's JSON, rendered when it was solved.
+/// A proposal's JSON, rendered when it was solved, with its run in `X-Caseload-Run`.
 fn proposal_json(p: &super::Proposal) -> Response {
-    (
+    let response = (
         [(header::CONTENT_TYPE, "application/json")],
         p.json().to_string(),
     )
-        .into_response()
+        .into_response();
+    super::with_run(response, p.run)
 }
 
 /// `GET /api/proposal`: the summary, every allocation row, every load.
@@ -61,7 +62,7 @@ pub async fn decisions(State(app): State<Arc<App>>) -> Response {
 /// else none), so that the page can ask for the reason before it sends; the server
 /// judges again whatever is sent.
 pub async fn decision_rules(State(app): State<Arc<App>>) -> Response {
-    let rules = app.workspace.scenario().policy.decisions;
+    let rules = app.workspace.scenario().scenario.policy.decisions;
     let needs_note: Vec<&str> = DecisionKind::ALL
         .into_iter()
         .filter(|&k| rules.needs_note(k))
@@ -97,8 +98,11 @@ pub struct DecisionBody {
 /// `reject`, `assign` and `never` need a `note` saying why unless the policy says
 /// otherwise: without one, 400 `{"error": "note: a reason is required ...", "field":
 /// "note"}` and nothing recorded.
-/// A decision taken on an older run than the newest (`run`) is refused with 409 and what
-/// changed; nothing is recorded.
+/// A decision taken on an older run than the newest (`run`) whose case (or worker) the
+/// newest proposes otherwise is refused with 409 `{"error", "run": NEWEST, "based_on":
+/// RUN, "changed": [{"case_id", "was", "now"}]}` (the children of the case's sibling
+/// group whose worker differs between the two); nothing is recorded. When the newest
+/// proposes the same for it, the decision is taken on the newest.
 pub async fn decide(
     State(app): State<Arc<App>>,
     // The signed-in caller under `serve --config`: `by` is theirs, whatever the body says.
@@ -124,7 +128,7 @@ pub async fn decide(
         body.worker_id.as_deref(),
         body.capacity,
         &note,
-        app.workspace.scenario().policy.decisions,
+        app.workspace.scenario().scenario.policy.decisions,
     ) {
         Ok(ruling) => ruling,
         Err(refusal) => return refused(&refusal),
@@ -133,9 +137,16 @@ pub async fn decide(
         on_run: body.run,
         ..NewDecision::new(ruling, by, note)
     };
+    let case = body.case_id.clone();
     let worker = Arc::clone(&app);
     let taken = tokio::task::spawn_blocking(move || worker.workspace.decide(&decision)).await;
     match taken {
+        Ok(Err(WorkspaceError::Record(RecordError::Stale {
+            on_run,
+            newest,
+            changed,
+            ..
+        }))) => stale(&app, &case, on_run, newest, &changed).await,
         Ok(Ok((d, verdict))) => (
             StatusCode::CREATED,
             Json(json!({
@@ -150,6 +161,31 @@ pub async fn decide(
         Ok(Err(e)) => failure(e),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}")),
     }
+}
+
+/// A decision on a replaced proposal, 409: the newest run, the run it was based on, what
+/// changed in words and the children of its sibling group whose worker differs.
+async fn stale(app: &Arc<App>, case: &str, on_run: i64, newest: i64, words: &str) -> Response {
+    let worker = Arc::clone(app);
+    let case = case.to_string();
+    let children = tokio::task::spawn_blocking(move || {
+        worker.workspace.changed_between(&case, on_run, newest)
+    })
+    .await;
+    let changed = match children {
+        Ok(Ok(children)) => children,
+        _ => Vec::new(),
+    };
+    let body = json!({
+        "error": format!(
+            "the decision was taken on run {on_run}, but run {newest} has replaced it: {words}; \
+             nothing was recorded: look at the newer proposal and decide again"
+        ),
+        "run": newest,
+        "based_on": on_run,
+        "changed": changed,
+    });
+    (StatusCode::CONFLICT, Json(body)).into_response()
 }
 
 /// A decision refused at the door, 400: `{"error"}` in words, and `"field"` when one
@@ -192,12 +228,18 @@ pub async fn withdraw(
 }
 
 /// `POST /api/solve`: re-solves with the standing decisions; answers the new proposal.
+/// One solve at a time: asked while one runs, it waits, and the next solve (which takes
+/// every decision committed by then) answers every ask that came in meanwhile.
 pub async fn solve(State(app): State<Arc<App>>) -> Response {
-    let Ok(_one) = app.workspace.solving.try_lock() else {
-        return error(StatusCode::CONFLICT, "a solve is already running");
-    };
+    let mut ask = app.workspace.ask();
+    let _one = app.workspace.solving.lock().await;
+    ask.turn();
+    if app.workspace.covered(ask.number) {
+        return proposal_json(&app.workspace.current());
+    }
+    drop(ask);
     let worker = Arc::clone(&app);
-    let solved = tokio::task::spawn_blocking(move || worker.workspace.resolve()).await;
+    let solved = tokio::task::spawn_blocking(move || worker.workspace.resolve_asked()).await;
     match solved {
         Ok(Ok(p)) => proposal_json(&p),
         Ok(Err(e)) => failure(e),
@@ -209,9 +251,13 @@ pub async fn solve(State(app): State<Arc<App>>) -> Response {
 }
 
 /// `GET /api/solve/progress`: `{"running": false}`, or `{"running": true, "solved",
-/// "parts", "elapsed_s", "cancelled"}` while a solve (or a why-not) runs.
+/// "parts", "elapsed_s", "cancelled"}` while a solve (or a why-not) runs; with the
+/// current proposal's `run` and `made` (`{"at", "by", "adopted"}`), so that a page learns
+/// of a newer proposal (another manager's re-solve, the nightly run), and `waiting`: the
+/// re-solves asked for that the next solve will do together.
 pub async fn progress(State(app): State<Arc<App>>) -> Response {
-    let body = match app.workspace.running() {
+    let current = app.workspace.current();
+    let mut body = match app.workspace.running() {
         Some(r) => json!({
             "running": true,
             "solved": r.progress.solved,
@@ -221,7 +267,10 @@ pub async fn progress(State(app): State<Arc<App>>) -> Response {
         }),
         None => json!({ "running": false }),
     };
-    Json(body).into_response()
+    body["run"] = json!(current.run);
+    body["made"] = json!(current.made);
+    body["waiting"] = json!(app.workspace.waiting());
+    super::with_run(Json(body).into_response(), current.run)
 }
 
 /// `POST /api/solve/cancel`: 202, and the running solve stops within moments with its

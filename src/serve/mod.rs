@@ -17,7 +17,10 @@
 //!
 //! Every solve is a run on the record and every decision is kept in it, so stopping the
 //! server, or a crash, loses no decision. Solves run off the async runtime, one at a
-//! time (a second request while one runs gets 409).
+//! time (a re-solve asked while one runs is done, with every other ask, by the next).
+//! Every answer names the run of the proposal it comes from (`X-Caseload-Run`), and a
+//! run another process records in the record (the nightly job) becomes the proposal
+//! within the watch's interval ([`watch_record`]).
 
 mod api;
 mod body;
@@ -38,7 +41,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::Router;
 
-pub use proposal::Proposal;
+pub use proposal::{Base, Made, Proposal};
 pub use workspace::{Workspace, WorkspaceError};
 
 /// The largest request body accepted, in bytes.
@@ -90,10 +93,72 @@ pub fn host_names(addr: SocketAddr) -> Vec<String> {
     hosts
 }
 
+/// The header every answer carries: the run of the proposal it was made from (the
+/// current one when it was sent).
+pub const RUN_HEADER: &str = "x-caseload-run";
+
+/// `response` marked as made from run `run` ([`RUN_HEADER`]).
+pub fn with_run(mut response: Response, run: crate::record::RunId) -> Response {
+    response
+        .headers_mut()
+        .insert(RUN_HEADER, HeaderValue::from(run));
+    response
+}
+
+/// Marks every answer with the current proposal's run, unless its handler named the run
+/// it answered from.
+async fn run_header(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.headers().contains_key(RUN_HEADER) {
+        return response;
+    }
+    with_run(response, app.workspace.current().run)
+}
+
+/// Every `every`, looks in the record for a run of the scenario that another process
+/// recorded (the nightly `allocate --record`) and makes it the current proposal
+/// ([`Workspace::look`], [`Workspace::adopt`]); a failure is said on standard error and
+/// tried again at the next look. Runs until the runtime stops.
+pub fn watch_record(app: Arc<App>, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            let looker = Arc::clone(&app);
+            let found = tokio::task::spawn_blocking(move || looker.workspace.look()).await;
+            match found {
+                Ok(Ok(Some(_))) => {}
+                Ok(Ok(None)) => continue,
+                Ok(Err(e)) => {
+                    eprintln!("caseload serve: looking for newer runs in the record: {e}");
+                    continue;
+                }
+                Err(_) => continue,
+            }
+            // After the running solve, if any: one solve or adoption at a time.
+            let _one = app.workspace.solving.lock().await;
+            let adopter = Arc::clone(&app);
+            let adopted = tokio::task::spawn_blocking(move || adopter.workspace.adopt()).await;
+            match adopted {
+                Ok(Ok(Some(p))) => eprintln!(
+                    "caseload serve: run {} (by {}, {}) is now the proposal",
+                    p.run, p.made.by, p.made.at
+                ),
+                Ok(Ok(None)) => {}
+                Ok(Err(e)) => eprintln!("caseload serve: adopting a newer run: {e}"),
+                Err(e) => eprintln!("caseload serve: adopting a newer run: {e}"),
+            }
+        }
+    });
+}
+
 /// The router of a workspace: the page, its assets and the API, behind the checks of
 /// host, origin and token.
 pub fn router(app: Arc<App>) -> Router {
     routes()
+        .layer(middleware::from_fn_with_state(Arc::clone(&app), run_header))
         .layer(middleware::from_fn_with_state(Arc::clone(&app), guard))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(limits::bounded_body))

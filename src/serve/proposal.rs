@@ -1,20 +1,37 @@
 //! A solved proposal kept whole (`Proposal`): its run, instance, solution and files, and
 //! `GET /api/proposal`'s JSON, rendered once.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::model::Instance;
-use crate::record::RunId;
+use crate::model::{Instance, Scenario};
+use crate::record::{InputFile, RunId};
 use crate::report::bands::rag;
 use crate::report::{Outputs, Summary};
 use crate::solve::Solution;
 use crate::validate::DecisionOutcome;
 
+/// What a proposal was solved from: the scenario folder's input files as read, and the
+/// scenario they make (without the decisions). A nightly run adopted from the record
+/// brings its own (the files as that run kept them).
+pub struct Base {
+    /// The scenario as read, without decisions.
+    pub scenario: Scenario,
+    /// Its input files, as a run keeps them.
+    pub inputs: Vec<InputFile>,
+}
+
 /// One solved proposal, kept whole: what the page shows and what is exported.
 pub struct Proposal {
     /// Its run on the record.
     pub run: RunId,
+    /// When its run was recorded (UTC, ISO 8601) and by whom (`allocate --by`, the
+    /// workspace's person, or the service).
+    pub made: Made,
+    /// What it was solved from.
+    pub base: Arc<Base>,
     /// The instance it solved (the inputs with the decisions applied).
     pub instance: Instance,
     /// The solution.
@@ -27,11 +44,25 @@ pub struct Proposal {
     pub(super) json: String,
 }
 
+/// When a proposal's run was recorded, by whom, and whether this server solved it or
+/// found it in the record (the nightly `allocate --record`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Made {
+    /// When, UTC, ISO 8601.
+    pub at: String,
+    /// By whom, as the run keeps it.
+    pub by: String,
+    /// `true` when another process recorded it (this server adopted it from the record).
+    pub adopted: bool,
+}
+
 /// The JSON of `GET /api/proposal`.
 #[derive(Serialize)]
 pub struct ProposalJson<'a> {
     /// The run on the record.
     pub run: RunId,
+    /// When and by whom the run was recorded.
+    pub made: &'a Made,
     /// As `summary.json`.
     pub summary: &'a Summary,
     /// As `allocation.csv`, a row an object.
@@ -72,7 +103,8 @@ fn csv_objects(text: &str) -> Vec<Map<String, Value>> {
 impl Proposal {
     /// A proposal, its JSON rendered once.
     pub fn new(
-        run: RunId,
+        (run, made): (RunId, Made),
+        base: Arc<Base>,
         instance: Instance,
         solution: Solution,
         outputs: Outputs,
@@ -80,6 +112,8 @@ impl Proposal {
     ) -> Self {
         let mut proposal = Proposal {
             run,
+            made,
+            base,
             instance,
             solution,
             outputs,
@@ -142,6 +176,7 @@ impl Proposal {
         }
         ProposalJson {
             run: self.run,
+            made: &self.made,
             summary: &self.outputs.summary,
             allocation: self.allocation_objects(),
             loads,

@@ -9,17 +9,29 @@
 //! progress and cancel meanwhile answer at once; a decision taken during a solve is kept
 //! and shown as not yet in the proposal. A cancelled solve stops within moments and
 //! publishes its best allocation so far, with status `time_limit`.
+//!
+//! Many at once: re-solves asked for while one runs are done together by the next one
+//! ([`Workspace::ask`], [`Workspace::covered`]), which takes every decision committed
+//! before it starts; none is lost, and thirty managers asking make two solves, not thirty.
+//!
+//! The record is shared with the nightly job: [`Workspace::look`] finds a run of the same
+//! scenario that another process recorded (a second connection, one look at the run
+//! table's key), and [`Workspace::adopt`] makes it the current proposal as it was
+//! recorded (its inputs, its decisions, its allocation), without solving it again.
+//! Decisions taken since it began stand and are applied by the next re-solve, as any
+//! decision taken during a solve.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::proposal::Proposal;
+use super::proposal::{Base, Made, Proposal};
 use crate::error::Error;
 use crate::model::{Instance, Scenario};
-use crate::record::{DecisionRecord, InputFile, NewDecision, NewRun, Record, RecordError};
+use crate::record::{DecisionRecord, NewDecision, NewRun, Record, RecordError};
 use crate::report::{Outputs, Timings};
 use crate::solve::{solve_with_cache, PartCache, Progress, Solution, SolveOptions, Watch};
 use crate::validate::{apply_decisions, verdict, DecisionOutcome};
@@ -73,9 +85,16 @@ pub struct Workspace {
     pub by: String,
     /// Solve options.
     pub options: SolveOptions,
-    scenario: Scenario,
-    inputs: Vec<InputFile>,
+    /// The scenario folder as other runs on the record name it (canonical, when it can be).
+    names: Vec<String>,
     record: Mutex<Record>,
+    /// A second connection to the record, for looking for other processes' runs without
+    /// waiting behind decisions.
+    watcher: Mutex<Record>,
+    /// The runs this workspace recorded, and the newest run of the record looked at.
+    seen: Mutex<Seen>,
+    /// Re-solves asked for, and the newest ask a finished solve covered.
+    asks: Mutex<Asks>,
     cache: PartCache,
     current: RwLock<Arc<Proposal>>,
     previous: RwLock<Option<Arc<Proposal>>>,
@@ -84,6 +103,13 @@ pub struct Workspace {
     /// The running solve's watch, and when it started.
     running: Mutex<Option<(Arc<Watch>, Instant)>>,
 }
+
+mod adopt;
+mod many;
+mod nightly;
+
+use many::{at_low_priority, Asks};
+use nightly::Seen;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -99,8 +125,10 @@ impl Workspace {
         options: SolveOptions,
     ) -> Result<Self, WorkspaceError> {
         let mut record = Record::open(record_path)?;
-        let inputs = crate::record::read_inputs(dir)?;
-        let scenario = crate::io::read::load_scenario(dir)?;
+        let base = Arc::new(Base {
+            inputs: crate::record::read_inputs(dir)?,
+            scenario: crate::io::read::load_scenario(dir)?,
+        });
         let cache = PartCache::new();
         let standing = record.standing()?;
         // The first proposal keeps close to the newest recorded run of this folder (the
@@ -112,17 +140,29 @@ impl Workspace {
             },
             None => options.clone(),
         };
-        let solved = solve_snapshot(&scenario, &standing, &cache, &first_options)?;
-        let rendered = render(solved, &inputs, &options, by, dir)?;
+        let solved = solve_snapshot(&base.scenario, &standing, &cache, &first_options)?;
+        let rendered = render(solved, base, &options, by, dir)?;
         let first = record_proposal(rendered, &mut record)?;
+        let watcher = Record::open(record_path)?;
+        let mut names = vec![dir.display().to_string()];
+        if let Ok(canonical) = dir.canonicalize() {
+            names.push(canonical.display().to_string());
+        }
+        let seen = Seen {
+            own: BTreeSet::from([first.run]),
+            upto: record.last_run()?.unwrap_or(first.run),
+            pending: None,
+        };
         Ok(Self {
             dir: dir.to_path_buf(),
             record_path: record_path.to_path_buf(),
             by: by.to_string(),
             options,
-            scenario,
-            inputs,
+            names,
             record: Mutex::new(record),
+            watcher: Mutex::new(watcher),
+            seen: Mutex::new(seen),
+            asks: Mutex::new(Asks::default()),
             cache,
             current: RwLock::new(Arc::new(first)),
             previous: RwLock::new(None),
@@ -152,9 +192,9 @@ impl Workspace {
         lock(&self.record)
     }
 
-    /// The scenario as read (without decisions).
-    pub fn scenario(&self) -> &Scenario {
-        &self.scenario
+    /// The scenario as read (without decisions): the current proposal's.
+    pub fn scenario(&self) -> Arc<Base> {
+        Arc::clone(&self.current().base)
     }
 
     /// The running solve's progress, if one runs.
@@ -197,21 +237,25 @@ impl Workspace {
     /// (status `time_limit`), recorded and shown like any other. Blocking: call it off the
     /// async runtime.
     pub fn resolve(&self) -> Result<Arc<Proposal>, WorkspaceError> {
+        self.resolve_on(self.scenario())
+    }
+
+    /// [`Workspace::resolve`] on the inputs of `base`.
+    fn resolve_on(&self, base: Arc<Base>) -> Result<Arc<Proposal>, WorkspaceError> {
         let (options, _running) = self.watched();
         let standing = self.record().standing()?;
-        let solved = solve_snapshot(&self.scenario, &standing, &self.cache, &options)?;
-        let rendered = render(solved, &self.inputs, &options, &self.by, &self.dir)?;
+        let solved =
+            at_low_priority(|| solve_snapshot(&base.scenario, &standing, &self.cache, &options))?;
+        let rendered = render(solved, base, &options, &self.by, &self.dir)?;
         // Record and publish in one step, the record held: a decision arriving now waits
-        // for these few milliseconds and is then judged on the new run.
+        // for these few milliseconds and is then judged on the new run. The run is known
+        // as this workspace's before the watcher can see it.
         let mut record = self.record();
+        let mut seen = lock(&self.seen);
         let proposal = Arc::new(record_proposal(rendered, &mut record)?);
-        let old = self.current();
-        if let Ok(mut previous) = self.previous.write() {
-            *previous = Some(old);
-        }
-        if let Ok(mut current) = self.current.write() {
-            *current = Arc::clone(&proposal);
-        }
+        seen.own.insert(proposal.run);
+        drop(seen);
+        self.publish(Arc::clone(&proposal));
         drop(record);
         Ok(proposal)
     }
@@ -228,8 +272,9 @@ impl Workspace {
         let standing = record.standing()?;
         drop(record);
         let id = taken.decision.id;
+        let base = self.scenario();
         let outcome =
-            verdict(&self.scenario, &standing, id).ok_or_else(|| RecordError::UnknownDecision {
+            verdict(&base.scenario, &standing, id).ok_or_else(|| RecordError::UnknownDecision {
                 path: self.record_path.clone(),
                 id,
             })?;
@@ -245,8 +290,8 @@ impl Workspace {
             all.into_iter().filter(|d| d.withdrawn.is_none()).collect();
         let decisions: Vec<crate::model::Decision> =
             standing.iter().map(|d| d.decision.clone()).collect();
-        let (_, outcomes) = apply_decisions(&self.scenario, &decisions);
         let current = self.current();
+        let (_, outcomes) = apply_decisions(&current.base.scenario, &decisions);
         Ok(standing
             .into_iter()
             .zip(outcomes)
@@ -267,10 +312,12 @@ impl Workspace {
     ) -> Result<(Solution, Vec<DecisionOutcome>), WorkspaceError> {
         let mut standing = self.record().standing()?;
         standing.extend_from_slice(extra);
-        let (decided, outcomes) = apply_decisions(&self.scenario, &standing);
+        let base = self.scenario();
+        let (decided, outcomes) = apply_decisions(&base.scenario, &standing);
         let instance = Instance::new(&decided).map_err(Error::from)?;
         let (options, _running) = self.watched();
-        let solution = solve_with_cache(&instance, &options, Some(&self.cache))?;
+        let solution =
+            at_low_priority(|| solve_with_cache(&instance, &options, Some(&self.cache)))?;
         if options.cancelled() {
             return Err(WorkspaceError::Cancelled);
         }
@@ -314,6 +361,7 @@ fn solve_snapshot(
 /// A solve's outputs rendered and its run ready to record: everything but the writing,
 /// done before the record is held.
 struct Rendered {
+    base: Arc<Base>,
     instance: Instance,
     solution: Solution,
     outputs: Outputs,
@@ -324,7 +372,7 @@ struct Rendered {
 /// Renders a solve's outputs and prepares its run (no lock held).
 fn render(
     solved: Solved,
-    inputs: &[InputFile],
+    base: Arc<Base>,
     options: &SolveOptions,
     by: &str,
     dir: &Path,
@@ -341,7 +389,7 @@ fn render(
         write: Duration::ZERO,
     };
     let outputs = Outputs::render(&instance, &solution, timings, Some(&decisions))?;
-    let mut inputs = inputs.to_vec();
+    let mut inputs = base.inputs.clone();
     inputs.extend(crate::record::previous_input(&solution)?);
     let run = NewRun::of_outputs(
         &instance,
@@ -353,6 +401,7 @@ fn render(
         decisions.clone(),
     )?;
     Ok(Rendered {
+        base,
         instance,
         solution,
         outputs,
@@ -364,8 +413,14 @@ fn render(
 /// Records a rendered run: the proposal, with its run id.
 fn record_proposal(rendered: Rendered, record: &mut Record) -> Result<Proposal, WorkspaceError> {
     let id = record.add_run(&rendered.run)?;
+    let made = Made {
+        at: record.run(id)?.at,
+        by: rendered.run.meta.by.clone(),
+        adopted: false,
+    };
     Ok(Proposal::new(
-        id,
+        (id, made),
+        rendered.base,
         rendered.instance,
         rendered.solution,
         rendered.outputs,

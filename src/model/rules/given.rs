@@ -69,8 +69,17 @@ impl<'a> Given<'a> {
     /// pair weights, `max(max_cases, count before)`, `max_new` (as the solver reads them
     /// once the scenario is prepared).
     pub fn limits(&self, w: usize) -> Limits {
+        let held: Vec<usize> = (0..self.scenario.cases.len())
+            .filter(|&c| self.holds_before(c, w))
+            .collect();
+        self.limits_held(w, &held)
+    }
+
+    /// [`Given::limits`] when the cases worker `w` held before the run are known (`held`:
+    /// the cases whose `current_worker` it is), without a search of every case.
+    pub fn limits_held(&self, w: usize, held: &[usize]) -> Limits {
         let worker = &self.scenario.workers[w];
-        let (load_before, count_before) = self.held_before(w);
+        let (load_before, count_before) = (self.load_of(w, held), held.len() as u32);
         Limits::new(
             &self.scenario.policy,
             worker,

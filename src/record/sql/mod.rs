@@ -300,6 +300,18 @@ impl Store {
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
 
+    /// The runs recorded after run `after`, oldest first: one look at the primary key.
+    pub fn runs_after(&self, after: RunId) -> Result<Vec<RunInfo>, RecordError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {RUN_COLUMNS} FROM run WHERE id > ?1 ORDER BY id"
+            ))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([after], run_info).map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
     /// One run.
     pub fn run(&self, id: RunId) -> Result<RunInfo, RecordError> {
         self.conn

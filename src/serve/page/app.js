@@ -1,7 +1,7 @@
 // The workspace page: plain JavaScript over the JSON API (no framework, no network).
 "use strict";
 
-const state = { proposal: null, previous: null, decisions: [], rules: { needs_note: ["reject", "assign", "never"] } };
+const state = { proposal: null, previous: null, decisions: [], rules: { needs_note: ["reject", "assign", "never"] }, solving: false };
 const $ = (id) => document.getElementById(id);
 
 function el(tag, attrs = {}, ...children) {
@@ -33,6 +33,8 @@ async function api(method, path, body) {
   if (!response.ok) {
     const error = new Error((data && data.error) || response.statusText);
     error.field = data && data.field; // the field at fault, e.g. "note"
+    error.status = response.status;
+    error.data = data;
     throw error;
   }
   return data;
@@ -189,8 +191,54 @@ async function decide(caseId, kind, workerId, extra = {}, reason = null) {
     renderChanges();
   } catch (e) {
     if (e.field === "note") refuse(e.message.replace(/^note: /, ""));
-    else say(e.message, true);
+    else if (e.status === 409 && e.data && e.data.run) {
+      // Taken on a proposal a newer run has replaced: nothing recorded; show the newer one.
+      const moved = (e.data.changed || []).map((c) => `${c.case_id} ${c.was || "unallocated"} → ${c.now || "unallocated"}`);
+      const shown = await newerProposal(`Your decision on ${caseId} was not recorded: it was based on run ${e.data.based_on}` +
+        (moved.length ? `, and in the newer proposal ${moved.join(", ")}.` : "."));
+      // The server has not shown the newer run yet: say why the decision was refused.
+      if (!shown) say(e.message, true);
+    } else say(e.message, true);
   }
+}
+
+// "at 02:00 UTC on 2026-12-07" of an ISO 8601 time.
+const when = (at) => (at && at.length >= 16 ? `at ${at.slice(11, 16)} UTC on ${at.slice(0, 10)}` : "");
+
+// A newer proposal than the one shown (the nightly run, another manager's re-solve):
+// loaded, the old one kept as the previous, and the manager told in words.
+async function newerProposal(also = "") {
+  const old = state.proposal;
+  const next = await api("GET", "/api/proposal");
+  if (old && next.run === old.run) return false;
+  state.previous = old;
+  state.proposal = next;
+  await loadDecisions();
+  renderAll();
+  const m = next.made || {};
+  const what = m.adopted ? `the run recorded by ${m.by} ${when(m.at)}` : `re-solved by ${m.by} ${when(m.at)}`;
+  const pending = state.decisions.filter((d) => !d.in_proposal).length;
+  const box = $("newer");
+  box.replaceChildren(
+    el("strong", {}, `A newer proposal (run ${next.run}, ${what}) has replaced the one you were reviewing (run ${old ? old.run : "?"}). `),
+    `It is shown now; the children whose worker it changed are marked “changed”. ` +
+      (pending ? `${pending} standing decision${pending === 1 ? "" : "s"} taken since it began apply at the next re-solve. ` : "") +
+      (also ? also + " " : ""),
+    el("button", { type: "button", onclick: () => { box.hidden = true; } }, "OK"));
+  box.hidden = false;
+  return true;
+}
+
+// Every few seconds: has the proposal been replaced by a newer run (the nightly job's,
+// another manager's re-solve)? The page's own re-solve is not news.
+function watchRuns() {
+  setInterval(async () => {
+    if (state.solving || !state.proposal) return;
+    try {
+      const p = await api("GET", "/api/solve/progress");
+      if (p.run !== undefined && p.run !== state.proposal.run && !state.solving) await newerProposal();
+    } catch (e) { /* said by the next call that fails */ }
+  }, 10000);
 }
 
 async function reassignMenu(caseId, cell, reason) {
@@ -278,7 +326,9 @@ function renderCompare() {
       el("div", { class: "hint" }, `The proposal is the previous one, child for child${objective}.`));
     return;
   }
-  const proof = p.minimal ? "The fewest any allocation within the gap tolerance needs" : "Not proven the fewest (the solve was stopped first)";
+  const made = state.proposal.made || {};
+  const proof = made.adopted ? `Run ${state.proposal.run} was recorded by ${made.by}, not solved by this server`
+    : p.minimal ? "The fewest any allocation within the gap tolerance needs" : "Not proven the fewest (the solve was stopped first)";
   box.replaceChildren(
     el("h2", {}, `Since ${since}: ${count}: ${changed.slice(0, 6).map((r) => r.case_id).join(", ")}${changed.length > 6 ? " …" : ""}`),
     el("div", { class: "hint" }, `${proof}${objective}. Marked ● in the proposed changes below.`),
@@ -356,6 +406,7 @@ async function cancelSolve() {
 async function resolve() {
   const button = $("solve");
   button.disabled = true;
+  state.solving = true;
   const started = performance.now();
   say("Solving with every standing decision…");
   const stop = watchSolve();
@@ -370,6 +421,7 @@ async function resolve() {
     say(e.message, true);
   } finally {
     stop();
+    state.solving = false;
     button.disabled = false;
   }
 }
@@ -409,6 +461,7 @@ async function start() {
     if (!state.rules.needs_note.length) $("reason-hint").textContent = "· a reason is optional";
     await loadDecisions();
     renderAll();
+    watchRuns();
   } catch (e) {
     say(e.message, true);
   }

@@ -18,31 +18,82 @@ use crate::serve::{error, App};
 /// manager of a team reads the same cut until the next run.
 pub(super) type Cut = Arc<(String, Named)>;
 
+/// A cut being made or made: made once, whoever asks first; who asks meanwhile waits for
+/// it rather than making it again.
+type Making = Arc<std::sync::OnceLock<Option<Cut>>>;
+
 #[derive(Default)]
-pub(super) struct Cuts(std::sync::Mutex<Vec<(crate::record::RunId, View, Cut)>>);
+pub(super) struct Cuts(std::sync::Mutex<Vec<(crate::record::RunId, View, Making)>>);
 
 impl Cuts {
-    /// The cut of `proposal` to `view`, made once.
+    /// The cut of `proposal` to `view`, made once. Blocking (it parses a whole proposal):
+    /// call it off the async runtime.
     pub(super) fn of(&self, proposal: &crate::serve::Proposal, view: &View) -> Option<Cut> {
-        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, _, cut)) = kept
-            .iter()
-            .find(|(run, v, _)| *run == proposal.run && v == view)
-        {
-            return Some(Arc::clone(cut));
-        }
-        let mut value: Value = serde_json::from_str(proposal.json()).ok()?;
-        let named = access::filter_json(&proposal.instance, view, &mut value);
-        let cut = Arc::new((value.to_string(), named));
-        // Only the newest runs' cuts are worth keeping.
-        let newest = kept.iter().map(|(run, _, _)| *run).max().unwrap_or(0);
-        kept.retain(|(run, _, _)| *run + 1 >= newest.max(proposal.run));
-        if kept.len() >= 256 {
-            kept.clear();
-        }
-        kept.push((proposal.run, view.clone(), Arc::clone(&cut)));
-        Some(cut)
+        let making = {
+            let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            match kept
+                .iter()
+                .find(|(run, v, _)| *run == proposal.run && v == view)
+            {
+                Some((_, _, making)) => Arc::clone(making),
+                None => {
+                    // Only the newest runs' cuts are worth keeping.
+                    let newest = kept.iter().map(|(run, _, _)| *run).max().unwrap_or(0);
+                    kept.retain(|(run, _, _)| *run + 1 >= newest.max(proposal.run));
+                    if kept.len() >= 256 {
+                        kept.clear();
+                    }
+                    let making = Making::default();
+                    kept.push((proposal.run, view.clone(), Arc::clone(&making)));
+                    making
+                }
+            }
+        };
+        making
+            .get_or_init(|| {
+                let mut value: Value = serde_json::from_str(proposal.json()).ok()?;
+                let named = access::filter_json(&proposal.instance, view, &mut value);
+                Some(Arc::new((value.to_string(), named)))
+            })
+            .clone()
     }
+
+    /// The views cut so far (of any run kept), each once.
+    fn views(&self) -> Vec<View> {
+        let kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut views: Vec<View> = Vec::new();
+        for (_, view, _) in kept.iter() {
+            if !views.contains(view) {
+                views.push(view.clone());
+            }
+        }
+        views
+    }
+}
+
+/// Cuts every view in use of each new proposal as soon as it is current (looked at every
+/// quarter second), off the async runtime, so that the readers of a new run find their
+/// cut made instead of each making it. Runs until the runtime stops.
+pub(super) fn warm_cuts(app: Arc<App>, service: Arc<super::Service>) {
+    tokio::spawn(async move {
+        let mut seen = app.workspace.current().run;
+        let mut ticks = tokio::time::interval(std::time::Duration::from_millis(250));
+        loop {
+            ticks.tick().await;
+            let current = app.workspace.current();
+            if current.run == seen {
+                continue;
+            }
+            seen = current.run;
+            let service = Arc::clone(&service);
+            let _ = tokio::task::spawn_blocking(move || {
+                for view in service.cuts.views() {
+                    service.cuts.of(&current, &view);
+                }
+            })
+            .await;
+        }
+    });
 }
 
 /// The case and worker a call names (`case_id`, `worker_id`), as ids.

@@ -51,6 +51,9 @@ pub struct ServerConfig {
     pub record: PathBuf,
     /// How long a browser session lasts.
     pub session_hours: f64,
+    /// Every how many seconds the record is looked at for a newer run of the scenario
+    /// recorded by another process (the nightly job): 1 to 60, default 15.
+    pub refresh_seconds: u64,
     /// Serve HTTPS with this certificate and key (not built in this increment: refused).
     pub tls: Option<(PathBuf, PathBuf)>,
 }
@@ -118,12 +121,21 @@ struct RawServer {
     record: String,
     #[serde(default = "eight")]
     session_hours: Spanned<f64>,
+    #[serde(default = "fifteen")]
+    refresh_seconds: Spanned<i64>,
     tls_cert: Option<Spanned<String>>,
     tls_key: Option<String>,
 }
 
 fn eight() -> Spanned<f64> {
     Spanned::new(0..0, 8.0)
+}
+
+/// How often the service looks for the nightly run when the config does not say.
+pub const REFRESH_SECONDS: u64 = 15;
+
+fn fifteen() -> Spanned<i64> {
+    Spanned::new(0..0, REFRESH_SECONDS as i64)
 }
 
 #[derive(Deserialize)]
@@ -268,6 +280,15 @@ fn check(p: &mut Problems<'_>, raw: RawFile, base: &Path) -> Option<ServiceConfi
             format!("a number of hours above 0 and at most 720, got {hours}"),
         );
     }
+    let refresh = *raw.server.refresh_seconds.get_ref();
+    if !(1..=60).contains(&refresh) {
+        p.add(
+            Some(raw.server.refresh_seconds.span().start),
+            "server.refresh_seconds",
+            codes::RANGE,
+            format!("a whole number of seconds from 1 to 60, got {refresh}"),
+        );
+    }
     let tls = match (raw.server.tls_cert, raw.server.tls_key) {
         (None, None) => None,
         (Some(cert), _) => {
@@ -380,6 +401,7 @@ fn check(p: &mut Problems<'_>, raw: RawFile, base: &Path) -> Option<ServiceConfi
             public_url: public_url.to_string(),
             record: base.join(raw.server.record),
             session_hours: hours,
+            refresh_seconds: refresh.clamp(1, 60) as u64,
             tls,
         },
         oidc: OidcConfig {
@@ -393,105 +415,4 @@ fn check(p: &mut Problems<'_>, raw: RawFile, base: &Path) -> Option<ServiceConfi
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const GOOD: &str = r#"
-[server]
-bind = "127.0.0.1:8080"
-public_url = "https://caseload.example.org/"
-record = "record.sqlite"
-session_hours = 8
-
-[oidc]
-issuer = "https://login.example.org/realms/trust"
-client_id = "caseload"
-groups_claim = "groups"
-
-[[access]]
-email = "Pat.Manager@example.org"
-role = "manager"
-teams = ["T02", "T01"]
-
-[[access]]
-group = "planners"
-role = "planner"
-"#;
-
-    fn problems(text: &str) -> Vec<String> {
-        match parse("serve.toml", text, Path::new("/etc/caseload")) {
-            Ok(_) => Vec::new(),
-            Err(Error::InvalidInput(e)) => e.0.iter().map(|e| e.to_string()).collect(),
-            Err(e) => vec![e.to_string()],
-        }
-    }
-
-    #[test]
-    fn a_good_config_reads_into_typed_values() {
-        let c = parse("serve.toml", GOOD, Path::new("/etc/caseload")).expect("good");
-        assert_eq!(c.server.bind, "127.0.0.1:8080".parse().unwrap());
-        assert_eq!(c.server.public_url, "https://caseload.example.org");
-        assert_eq!(c.server.record, Path::new("/etc/caseload/record.sqlite"));
-        assert_eq!(c.oidc.issuer, "https://login.example.org/realms/trust");
-        assert_eq!(c.access.len(), 2);
-        assert_eq!(
-            c.access[0].matches,
-            Match::Email("pat.manager@example.org".into())
-        );
-        assert_eq!(c.access[0].teams, ["T01", "T02"]);
-        assert_eq!(c.access[1].role, Role::Planner);
-    }
-
-    #[test]
-    fn a_bad_config_names_the_key_at_its_line() {
-        let unknown = problems(&GOOD.replace("bind =", "bnd ="));
-        assert_eq!(unknown.len(), 1, "{unknown:?}");
-        assert!(
-            unknown[0].starts_with("serve.toml:3: server.bnd: unknown field `bnd`"),
-            "{unknown:?}"
-        );
-        assert!(unknown[0].ends_with("[E-UNKNOWN-KEY]"), "{unknown:?}");
-
-        let role = problems(&GOOD.replace("\"planner\"", "\"boss\""));
-        assert!(
-            role[0].starts_with("serve.toml:20: access[1].role: unknown variant `boss`"),
-            "{role:?}"
-        );
-
-        let missing = problems(&GOOD.replace("client_id = \"caseload\"\n", ""));
-        assert!(
-            missing[0].contains("oidc: missing field `client_id`"),
-            "{missing:?}"
-        );
-        assert!(missing[0].ends_with("[E-MISSING-KEY]"), "{missing:?}");
-
-        let several = problems(
-            &GOOD
-                .replace("127.0.0.1:8080", "localhost")
-                .replace("teams = [\"T02\", \"T01\"]", "")
-                .replace("session_hours = 8", "session_hours = 0"),
-        );
-        assert_eq!(several.len(), 3, "{several:?}");
-        assert!(
-            several[0].starts_with("serve.toml:3: server.bind:"),
-            "{several:?}"
-        );
-        assert!(
-            several[1].starts_with("serve.toml:6: server.session_hours:"),
-            "{several:?}"
-        );
-        assert!(
-            several[2].starts_with("serve.toml:13: access[0].teams:"),
-            "{several:?}"
-        );
-
-        let both = problems(&GOOD.replace("group = \"planners\"", "group = \"p\"\nsub = \"x\""));
-        assert!(
-            both[0].contains("access[1]: a rule matches by one of"),
-            "{both:?}"
-        );
-
-        let syntax = problems("[server\n");
-        assert!(syntax[0].starts_with("serve.toml:1"), "{syntax:?}");
-    }
-}
+mod tests;

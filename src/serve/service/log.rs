@@ -20,8 +20,17 @@ pub(super) type Waiting = (NewAccess, tokio::sync::oneshot::Sender<Result<(), St
 pub(super) type Logger = tokio::sync::mpsc::UnboundedSender<Waiting>;
 
 /// The access log's group commit: the rows that arrive while one transaction commits go
-/// together in the next, and each call is answered only once its row is committed.
+/// together in the next, and each call is answered only once its row is committed. The
+/// writer has its own connection to the record, so that the log's commits do not queue
+/// behind decisions on the workspace's (SQLite still takes one writer at a time, each
+/// for the moment of its commit); without one, it shares the workspace's.
 async fn log_rows(app: Arc<App>, mut rows: tokio::sync::mpsc::UnboundedReceiver<Waiting>) {
+    let path = app.workspace.record_path.clone();
+    let own = tokio::task::spawn_blocking(move || crate::record::Record::open(&path))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .map(|r| Arc::new(std::sync::Mutex::new(r)));
     while let Some(first) = rows.recv().await {
         let mut batch = vec![first];
         while batch.len() < 1024 {
@@ -32,9 +41,15 @@ async fn log_rows(app: Arc<App>, mut rows: tokio::sync::mpsc::UnboundedReceiver<
         }
         let kept: Vec<NewAccess> = batch.iter().map(|(row, _)| row.clone()).collect();
         let writer = Arc::clone(&app);
-        let written =
-            tokio::task::spawn_blocking(move || writer.workspace.record().log_accesses(&kept))
-                .await;
+        let own = own.clone();
+        let written = tokio::task::spawn_blocking(move || match own {
+            Some(record) => record
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .log_accesses(&kept),
+            None => writer.workspace.record().log_accesses(&kept),
+        })
+        .await;
         let outcome = match written {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) => Err(e.to_string()),

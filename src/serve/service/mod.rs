@@ -114,6 +114,10 @@ pub fn router(app: Arc<App>, service: Arc<Service>) -> Router {
     super::routes()
         .route("/api/me", get(me))
         .route("/api/access", get(access_log))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&app),
+            super::run_header,
+        ))
         .layer(middleware::from_fn_with_state(shared, guard))
         .with_state(app)
         .merge(signin)
@@ -127,6 +131,7 @@ pub async fn serve(
     app: Arc<App>,
     service: Arc<Service>,
 ) -> std::io::Result<()> {
+    answer::warm_cuts(Arc::clone(&app), Arc::clone(&service));
     super::limits::serve(listener, router(app, service), async {
         let _ = tokio::signal::ctrl_c().await;
     })
@@ -267,19 +272,32 @@ async fn checked(
         Ok(view) => view,
         Err(Forbidden(words)) => return refuse(StatusCode::FORBIDDEN, words, row),
     };
-    // A proposal is read from the workspace and cut once per run and view.
+    // A proposal is read from the workspace and cut once per run and view (off the
+    // async runtime: a cut parses a whole proposal).
     if matches!(route, Route::Proposal | Route::Previous) {
         let proposal = match route {
             Route::Proposal => Some(app.workspace.current()),
             _ => app.workspace.previous(),
         };
-        if let Some(cut) = proposal.and_then(|p| service.cuts.of(&p, &view)) {
+        let cutting = Arc::clone(service);
+        let seen = view.clone();
+        let cut = match proposal {
+            Some(p) => tokio::task::spawn_blocking(move || {
+                cutting.cuts.of(&p, &seen).map(|cut| (p.run, cut))
+            })
+            .await
+            .ok()
+            .flatten(),
+            None => None,
+        };
+        if let Some((run, cut)) = cut {
             let (body, named) = &*cut;
             row.children.extend(named.children.iter().cloned());
             row.workers.extend(named.workers.iter().cloned());
             row.teams.extend(named.teams.iter().cloned());
             let response =
                 ([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response();
+            let response = super::with_run(response, run);
             return Logged { response, row };
         }
     }

@@ -43,9 +43,12 @@ use super::Found;
 use crate::codes;
 use crate::model::rules::{Given, Over};
 use crate::model::{
-    eligibility, Case, CaseId, Decision, DecisionKind, DecisionRules, Hold, Ruling, Scenario,
-    WorkerId,
+    eligibility, Case, Decision, DecisionKind, DecisionRules, Hold, Ruling, Scenario, WorkerId,
 };
+
+mod ids;
+
+use ids::{case_index, worker_index, Ids};
 
 /// What became of one standing decision in a run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -68,6 +71,8 @@ pub fn apply_decisions(
     decisions: &[Decision],
 ) -> (Scenario, Vec<DecisionOutcome>) {
     let mut out = scenario.clone();
+    // The same ids as `out`'s, which only the decisions' fields change.
+    let ids = Ids::of(scenario);
     let mut order: Vec<&Decision> = decisions.iter().collect();
     order.sort_by_key(|d| d.id);
     let mut outcomes: BTreeMap<i64, DecisionOutcome> = BTreeMap::new();
@@ -84,9 +89,9 @@ pub fn apply_decisions(
     // Decisions on workers first, oldest first (a newer one of the same sort wins), so
     // that the decisions on cases are judged against the workers as decided.
     for d in order.iter().filter(|d| d.case().is_none()) {
-        let why = worker_blocker(&out, d);
+        let why = worker_blocker(&out, &ids, d);
         if why.is_none() {
-            if let Some(w) = d.worker().and_then(|w| worker_index(&out, w)) {
+            if let Some(w) = d.worker().and_then(|w| worker_index(&ids, w)) {
                 let worker = &mut out.workers[w];
                 match d.ruling {
                     Ruling::Capacity { points, .. } => worker.capacity = Some(points),
@@ -102,9 +107,9 @@ pub fn apply_decisions(
     // Decisions change no case's group: the sibling groups are the input's throughout.
     let groups = units(&out.cases);
     for d in order.iter().filter(|d| d.kind() == DecisionKind::Never) {
-        let why = never_blocker(&out, &groups, d);
+        let why = never_blocker(&out, &ids, &groups, d);
         if why.is_none() {
-            if let (Some(c), Some(w)) = (d.case().and_then(|c| case_index(&out, c)), d.worker()) {
+            if let (Some(c), Some(w)) = (d.case().and_then(|c| case_index(&ids, c)), d.worker()) {
                 out.cases[c].never.insert(w.clone(), d.decided());
             }
         }
@@ -114,9 +119,9 @@ pub fn apply_decisions(
     let mut held_by: BTreeMap<usize, (i64, Option<WorkerId>)> = BTreeMap::new();
     for d in order.iter().rev() {
         let Some(target) = d.holds() else { continue };
-        let why = hold_blocker(&out, &groups, d, target, &held_by);
+        let why = hold_blocker(&out, &ids, &groups, d, target, &held_by);
         if why.is_none() {
-            if let Some(c) = d.case().and_then(|c| case_index(&out, c)) {
+            if let Some(c) = d.case().and_then(|c| case_index(&ids, c)) {
                 for &m in &groups[c] {
                     held_by.insert(m, (d.id, target.cloned()));
                 }
@@ -225,14 +230,6 @@ pub fn ask(
     Ok(ruling)
 }
 
-fn case_index(scenario: &Scenario, id: &CaseId) -> Option<usize> {
-    scenario.cases.iter().position(|c| &c.id == id)
-}
-
-fn worker_index(scenario: &Scenario, id: &WorkerId) -> Option<usize> {
-    scenario.workers.iter().position(|w| &w.id == id)
-}
-
 /// The worker a case's unit is pinned to in the input, with the pinned case.
 fn input_pin<'a>(scenario: &'a Scenario, unit: &[usize]) -> Option<(&'a Case, &'a WorkerId)> {
     unit.iter().find_map(|&m| {
@@ -254,11 +251,11 @@ fn it(decided_on: &Case, other: &Case) -> String {
 }
 
 /// Why a decision on a worker (`leaving`, `leave`, `capacity`) cannot hold, if it cannot.
-fn worker_blocker(scenario: &Scenario, d: &Decision) -> Option<String> {
+fn worker_blocker(scenario: &Scenario, ids: &Ids<'_>, d: &Decision) -> Option<String> {
     let Some(w) = d.worker() else {
         return Some("the decision names no worker".to_string());
     };
-    if worker_index(scenario, w).is_none() {
+    if worker_index(ids, w).is_none() {
         return Some(format!("worker {w} is no longer in workers.csv"));
     }
     if let Ruling::Capacity { points, .. } = d.ruling {
@@ -275,17 +272,22 @@ fn worker_blocker(scenario: &Scenario, d: &Decision) -> Option<String> {
 }
 
 /// Why a `never W` decision cannot hold, if it cannot.
-fn never_blocker(scenario: &Scenario, groups: &[Vec<usize>], d: &Decision) -> Option<String> {
+fn never_blocker(
+    scenario: &Scenario,
+    ids: &Ids<'_>,
+    groups: &[Vec<usize>],
+    d: &Decision,
+) -> Option<String> {
     let Some(case) = d.case() else {
         return Some("the decision names no case".to_string());
     };
-    let Some(c) = case_index(scenario, case) else {
+    let Some(c) = case_index(ids, case) else {
         return Some(format!("case {case} is no longer in cases.csv"));
     };
     let Some(w) = d.worker() else {
         return Some("the decision names no worker".to_string());
     };
-    if worker_index(scenario, w).is_none() {
+    if worker_index(ids, w).is_none() {
         return Some(format!("worker {w} is no longer in workers.csv"));
     }
     match input_pin(scenario, &groups[c]) {
@@ -301,6 +303,7 @@ fn never_blocker(scenario: &Scenario, groups: &[Vec<usize>], d: &Decision) -> Op
 /// cannot; `held_by` gives the units already held by newer decisions.
 fn hold_blocker(
     scenario: &Scenario,
+    ids: &Ids<'_>,
     groups: &[Vec<usize>],
     d: &Decision,
     target: Option<&WorkerId>,
@@ -309,7 +312,7 @@ fn hold_blocker(
     let Some(id) = d.case() else {
         return Some("the decision names no case".to_string());
     };
-    let Some(c) = case_index(scenario, id) else {
+    let Some(c) = case_index(ids, id) else {
         return Some(format!("case {id} is no longer in cases.csv"));
     };
     let case = &scenario.cases[c];
@@ -340,7 +343,7 @@ fn hold_blocker(
             })
         });
     };
-    let Some(wi) = worker_index(scenario, w) else {
+    let Some(wi) = worker_index(ids, w) else {
         return Some(format!("worker {w} is no longer in workers.csv"));
     };
     let worker = &scenario.workers[wi];
@@ -354,13 +357,14 @@ fn hold_blocker(
             return Some(ineligible_words(w, &why, &of));
         }
     }
-    over_limit(scenario, groups, wi, unit, held_by)
+    over_limit(scenario, ids, groups, wi, unit, held_by)
 }
 
 /// Whether worker `w` holding `unit` on top of every unit fixed to it (pinned in the
 /// input, or held by an applied decision) would break one of its hard limits.
 fn over_limit(
     scenario: &Scenario,
+    ids: &Ids<'_>,
     groups: &[Vec<usize>],
     w: usize,
     unit: &[usize],
@@ -368,30 +372,33 @@ fn over_limit(
 ) -> Option<String> {
     let given = Given::new(scenario);
     let worker = &scenario.workers[w];
-    let holds_now = |m: usize| given.holds_before(m, w);
-    let fixed_here = |m: usize| {
-        holds_now(m) && scenario.cases[m].pinned
-            || held_by
-                .get(&m)
-                .is_some_and(|(_, t)| t.as_ref() == Some(&worker.id))
-            || unit.contains(&m)
-    };
-    // A unit pinned in the input counts whole, like a held one.
-    let mut fixed: Vec<usize> = (0..scenario.cases.len())
-        .filter(|&m| fixed_here(m))
+    // Fixed to W: the cases it holds pinned in the input, those held to it by applied
+    // decisions, and this unit; a unit pinned in the input counts whole, like a held one.
+    let pinned_here = ids.before[w]
+        .iter()
+        .copied()
+        .filter(|&m| scenario.cases[m].pinned);
+    let held_here = held_by
+        .iter()
+        .filter(|(_, (_, t))| t.as_ref() == Some(&worker.id))
+        .map(|(&m, _)| m);
+    let mut fixed: Vec<usize> = pinned_here
+        .clone()
+        .chain(held_here)
+        .chain(unit.iter().copied())
         .collect();
-    for m in fixed.clone() {
-        if scenario.cases[m].pinned && holds_now(m) {
-            fixed.extend(groups[m].iter().copied());
-        }
+    for m in pinned_here {
+        fixed.extend(groups[m].iter().copied());
     }
     fixed.sort_unstable();
     fixed.dedup();
     // The limits as the solver reads them (model::rules): max(limit, before), pair weights.
     let load = given.load_of(w, &fixed);
-    let over = given
-        .limits(w)
-        .over(load, fixed.len() as u32, given.received(w, &fixed));
+    let over = given.limits_held(w, &ids.before[w]).over(
+        load,
+        fixed.len() as u32,
+        given.received(w, &fixed),
+    );
     let id = &worker.id;
     over.first().map(|over| match *over {
         Over::Load { load, limit } => format!(
@@ -414,6 +421,7 @@ fn over_limit(
 /// and with the other holds of the group.
 pub(super) fn check_holds(scenario: &Scenario, found: &mut Found) {
     let groups = units(&scenario.cases);
+    let ids = Ids::of(scenario);
     for (c, case) in scenario.cases.iter().enumerate() {
         let Some(hold) = &case.hold else { continue };
         let target = hold.worker.as_ref();
@@ -421,7 +429,7 @@ pub(super) fn check_holds(scenario: &Scenario, found: &mut Found) {
             found.case(c, case, code, "hold", message);
         };
         if let Some(w) = target {
-            let Some(wi) = worker_index(scenario, w) else {
+            let Some(wi) = worker_index(&ids, w) else {
                 problem(codes::UNKNOWN_WORKER, format!("no worker has id `{w}`"));
                 continue;
             };
