@@ -63,6 +63,20 @@ fn workers_of(csv: &str) -> std::collections::BTreeMap<String, String> {
         .collect()
 }
 
+/// The workers holding a pinned case in the folder's cases.csv (read by column name).
+fn pinned_workers(dir: &Path) -> Vec<String> {
+    let mut reader = csv::Reader::from_path(dir.join("cases.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (worker, pinned) = (at("current_worker"), at("pinned"));
+    reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[pinned] == "true")
+        .map(|r| r[worker].to_string())
+        .collect()
+}
+
 /// Marks worker `id` unavailable in the folder's workers.csv (what the nightly export
 /// says the morning after they went on long-term sick leave).
 fn make_unavailable(dir: &Path, id: &str) {
@@ -107,18 +121,12 @@ fn the_nightly_run_becomes_the_proposal_and_a_decision_on_the_old_one_is_told_wh
     // nightly job records its run on the server's record.
     let rows = before["allocation"].as_array().unwrap();
     let held = |r: &&Value| r["worker_id"].as_str().is_some_and(|w| !w.is_empty());
-    let cases = std::fs::read_to_string(dir.join("cases.csv")).unwrap();
-    let pinned_to: Vec<&str> = cases
-        .lines()
-        .map(|l| l.split(',').collect::<Vec<_>>())
-        .filter(|f| f.get(7) == Some(&"true"))
-        .map(|f| f[6])
-        .collect();
+    let pinned_to = pinned_workers(&dir);
     let off = rows
         .iter()
         .filter(held)
         .map(|r| r["worker_id"].as_str().unwrap())
-        .find(|w| !pinned_to.contains(w))
+        .find(|w| !pinned_to.iter().any(|p| p == w))
         .expect("a worker with children and no pinned case")
         .to_string();
     let theirs: Vec<String> = rows
@@ -384,19 +392,13 @@ fn the_page_tells_the_manager_in_words_when_the_nightly_run_replaces_their_propo
     assert_eq!(newer_hidden, json!(true));
 
     // The nightly job records a run on new data while the page is open.
-    let cases = std::fs::read_to_string(dir.join("cases.csv")).unwrap();
-    let pinned: Vec<&str> = cases
-        .lines()
-        .map(|l| l.split(',').collect::<Vec<_>>())
-        .filter(|f| f.get(7) == Some(&"true"))
-        .map(|f| f[6])
-        .collect();
+    let pinned = pinned_workers(&dir);
     let off = before["allocation"]
         .as_array()
         .unwrap()
         .iter()
         .filter_map(|r| r["worker_id"].as_str())
-        .find(|w| !w.is_empty() && !pinned.contains(w))
+        .find(|w| !w.is_empty() && !pinned.iter().any(|p| p == w))
         .unwrap()
         .to_string();
     make_unavailable(&dir, &off);
@@ -450,20 +452,14 @@ fn the_service_shows_the_nightly_run_to_a_manager_cut_to_their_team_with_its_run
         first.header("x-caseload-run"),
         Some(old_run.to_string().as_str())
     );
-    let cases = std::fs::read_to_string(service.dir.join("cases.csv")).unwrap();
-    let pinned: Vec<&str> = cases
-        .lines()
-        .map(|l| l.split(',').collect::<Vec<_>>())
-        .filter(|f| f.get(7) == Some(&"true"))
-        .map(|f| f[6])
-        .collect();
+    let pinned = pinned_workers(&service.dir);
     // A T01 worker with children and no pinned case goes off sick overnight.
     let off = before["allocation"]
         .as_array()
         .unwrap()
         .iter()
         .filter_map(|r| r["worker_id"].as_str())
-        .find(|w| w.starts_with("W01") && !pinned.contains(w))
+        .find(|w| w.starts_with("W01") && !pinned.iter().any(|p| p == w))
         .expect("a T01 worker holding children")
         .to_string();
     make_unavailable(&service.dir, &off);
