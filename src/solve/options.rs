@@ -44,8 +44,9 @@ pub enum SolverChoice {
     /// Branch-and-price on every part it takes; HiGHS on the others (a part whose moves
     /// budget can bind, whose loads lie on no grid, or without a feasible start).
     Bp,
-    /// The solver measured faster on each part ([`AUTO_BP_MAX_COLUMNS`]): HiGHS on every
-    /// part until branch-and-price wins on some class of parts.
+    /// The solver measured faster on each part (the rule `AUTO_BP_MAX_COLUMNS` in
+    /// `solve/options.rs`): HiGHS on every part until branch-and-price wins on some
+    /// class of parts.
     Auto,
 }
 
