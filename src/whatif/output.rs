@@ -261,7 +261,8 @@ pub fn commit_comparison(
     set.add(JSON_FILE, table_json(comparison, scenarios)?.as_bytes())?;
     set.add(SVG_FILE, chart(&labelled(comparison, scenarios)).as_bytes())?;
     if xlsx {
-        #[cfg(feature = "xlsx")]
+        // Without the xlsx feature this is an error: nothing is written, not a set
+        // without the workbook that was asked for.
         set.add(XLSX_FILE, &xlsx_of(comparison, scenarios)?)?;
     }
     set.commit()
