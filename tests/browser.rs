@@ -105,7 +105,7 @@ impl Browser {
     }
 
     /// A WebDriver command of this session; its `value`.
-    fn command(&self, method: &str, path: &str, body: Value) -> Value {
+    pub fn command(&self, method: &str, path: &str, body: Value) -> Value {
         let body = if method == "GET" {
             String::new()
         } else {

@@ -428,6 +428,14 @@ fn the_page_tells_the_manager_in_words_when_the_nightly_run_replaces_their_propo
         &format!("return document.body.textContent.includes('Proposal — run {run}');"),
     );
     browser.screenshot(&crate::browser::screenshots().join("nightly-newer-1280.png"));
+    // The narrow layout: the message still reads whole above the proposal.
+    browser.command(
+        "POST",
+        "/window/rect",
+        json!({"width": 800, "height": 1600}),
+    );
+    browser.script("window.scrollTo(0, 0); return true;");
+    browser.screenshot(&crate::browser::screenshots().join("nightly-newer-800.png"));
 }
 
 #[cfg(feature = "service")]
