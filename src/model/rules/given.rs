@@ -22,6 +22,10 @@ impl<'a> Given<'a> {
     /// The load points case `c` puts on worker `w`, with its `pairs.csv` weight.
     pub fn weight_on(&self, c: usize, w: usize) -> f64 {
         let case = &self.scenario.cases[c];
+        if self.scenario.pairs.is_empty() {
+            // No `pairs.csv`: no key to build.
+            return pair_weight(case.weight, None);
+        }
         let worker = &self.scenario.workers[w];
         let terms = self
             .scenario

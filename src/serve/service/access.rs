@@ -249,8 +249,51 @@ fn teams_named(
 /// worker ids left in the answer (for the access log), sorted.
 pub fn filter_json(instance: &Instance, view: &View, value: &mut Value) -> Named {
     let mut named = Named::default();
-    walk(instance, view, value, &mut named);
+    *value = cut_json(instance, view, value, &mut named);
     named
+}
+
+/// [`filter_json`] without touching `value`: the cut is a new value holding only what
+/// `view` may see (so one parsed proposal serves every view), and `named` gains what it
+/// holds.
+pub fn cut_json(instance: &Instance, view: &View, value: &Value, named: &mut Named) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .filter(|item| match item {
+                    Value::Object(o) => visible(instance, view, o),
+                    _ => true,
+                })
+                .map(|item| cut_json(instance, view, item, named))
+                .collect(),
+        ),
+        Value::Object(o) => {
+            let mut kept = serde_json::Map::new();
+            for (key, v) in o {
+                // A summary's decisions name children.
+                if *view == View::Loads && key == "decisions" {
+                    continue;
+                }
+                let v = match v.as_str().filter(|s| !s.is_empty()) {
+                    Some(id) => {
+                        if CASE_KEYS.contains(&key.as_str()) {
+                            named.children.insert(id.to_string());
+                        } else if WORKER_KEYS.contains(&key.as_str()) {
+                            named.workers.insert(id.to_string());
+                        } else if key == "team" {
+                            named.teams.insert(id.to_string());
+                        }
+                        v.clone()
+                    }
+                    None => cut_json(instance, view, v, named),
+                };
+                kept.insert(key.clone(), v);
+            }
+            Value::Object(kept)
+        }
+        other => other.clone(),
+    }
 }
 
 /// The children, workers and teams an answer holds.
@@ -273,40 +316,6 @@ fn visible(instance: &Instance, view: &View, object: &serde_json::Map<String, Va
     }
 }
 
-fn walk(instance: &Instance, view: &View, value: &mut Value, named: &mut Named) {
-    match value {
-        Value::Array(items) => {
-            items.retain(|item| match item {
-                Value::Object(o) => visible(instance, view, o),
-                _ => true,
-            });
-            for item in items {
-                walk(instance, view, item, named);
-            }
-        }
-        Value::Object(o) => {
-            if *view == View::Loads {
-                // A summary's decisions name children.
-                o.remove("decisions");
-            }
-            for (key, v) in o.iter_mut() {
-                if let Some(id) = v.as_str().filter(|s| !s.is_empty()) {
-                    if CASE_KEYS.contains(&key.as_str()) {
-                        named.children.insert(id.to_string());
-                    } else if WORKER_KEYS.contains(&key.as_str()) {
-                        named.workers.insert(id.to_string());
-                    } else if key == "team" {
-                        named.teams.insert(id.to_string());
-                    }
-                } else {
-                    walk(instance, view, v, named);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
 /// Cuts a CSV answer (a header naming `case_id` and worker columns) to `view`, as
 /// [`filter_json`] does a list.
 pub fn filter_csv(instance: &Instance, view: &View, text: &str) -> Result<(String, Named), String> {
@@ -322,8 +331,7 @@ pub fn filter_csv(instance: &Instance, view: &View, text: &str) -> Result<(Strin
             object.insert(k.to_string(), Value::String(v.to_string()));
         }
         if visible(instance, view, &object) {
-            let mut row = Value::Object(object);
-            walk(instance, &View::All, &mut row, &mut named);
+            cut_json(instance, &View::All, &Value::Object(object), &mut named);
             writer.write_record(&record).map_err(|e| e.to_string())?;
         }
     }
@@ -437,6 +445,59 @@ mod tests {
             ..sam
         };
         assert!(caller_of(&rules, &nobody).is_none());
+    }
+
+    #[test]
+    fn a_cut_keeps_the_callers_rows_and_leaves_the_whole_untouched() {
+        use crate::model::{Case, Policy, Scenario, Worker};
+        let scenario = Scenario::new(
+            vec![Worker::new("W1").team("T01"), Worker::new("W2").team("T02")],
+            vec![Case::new("C1").team("T01"), Case::new("C2").team("T02")],
+            Policy::default(),
+        );
+        let instance = Instance::new(&scenario).unwrap();
+        let whole = serde_json::json!({
+            "run": 3,
+            "summary": {"objective": 1.5, "decisions": [{"case_id": "C2"}]},
+            "allocation": [
+                {"case_id": "C1", "worker_id": "W1"},
+                {"case_id": "C2", "worker_id": "W2"},
+                {"case_id": "C2", "worker_id": "W1"},
+            ],
+            "loads": [{"worker_id": "W1", "team": "T01"}, {"worker_id": "W2", "team": "T02"}],
+        });
+        let before = whole.clone();
+        let mine = View::Teams(["T01".to_string()].into());
+        let mut named = Named::default();
+        let cut = cut_json(&instance, &mine, &whole, &mut named);
+        assert_eq!(whole, before);
+        // A child of another team held by the manager's worker is theirs to see.
+        let rows: Vec<(&str, &str)> = cut["allocation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["case_id"].as_str().unwrap(),
+                    r["worker_id"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(rows, [("C1", "W1"), ("C2", "W1")]);
+        assert_eq!(cut["loads"].as_array().unwrap().len(), 1);
+        assert!(cut["summary"]["decisions"].as_array().unwrap().is_empty());
+        assert_eq!(cut["run"], 3);
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        assert_eq!(named.children, names(&["C1", "C2"]));
+        assert_eq!(named.workers, names(&["W1"]));
+        // The same cut in place, and a planner's loads without a child.
+        let mut in_place = whole.clone();
+        assert_eq!(filter_json(&instance, &mine, &mut in_place), named);
+        assert_eq!(in_place, cut);
+        let loads = cut_json(&instance, &View::Loads, &whole, &mut Named::default());
+        assert!(loads["allocation"].as_array().unwrap().is_empty());
+        assert!(loads["summary"].get("decisions").is_none());
+        assert_eq!(loads["loads"].as_array().unwrap().len(), 2);
     }
 
     #[test]

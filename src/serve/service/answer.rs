@@ -22,15 +22,22 @@ pub(super) type Cut = Arc<(String, Named)>;
 /// it rather than making it again.
 type Making = Arc<std::sync::OnceLock<Option<Cut>>>;
 
+/// The cuts made, and the newest run's proposal parsed once for all of them.
 #[derive(Default)]
-pub(super) struct Cuts(std::sync::Mutex<Vec<(crate::record::RunId, View, Making)>>);
+pub(super) struct Cuts {
+    made: std::sync::Mutex<Vec<(crate::record::RunId, View, Making)>>,
+    parsed: std::sync::Mutex<Option<(crate::record::RunId, Parsing)>>,
+}
+
+/// A proposal's JSON parsed, once, whoever asks first.
+type Parsing = Arc<std::sync::OnceLock<Option<Arc<Value>>>>;
 
 impl Cuts {
     /// The cut of `proposal` to `view`, made once. Blocking (it parses a whole proposal):
     /// call it off the async runtime.
     pub(super) fn of(&self, proposal: &crate::serve::Proposal, view: &View) -> Option<Cut> {
         let making = {
-            let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            let mut kept = self.made.lock().unwrap_or_else(|p| p.into_inner());
             match kept
                 .iter()
                 .find(|(run, v, _)| *run == proposal.run && v == view)
@@ -51,16 +58,37 @@ impl Cuts {
         };
         making
             .get_or_init(|| {
-                let mut value: Value = serde_json::from_str(proposal.json()).ok()?;
-                let named = access::filter_json(&proposal.instance, view, &mut value);
+                let whole = self.parsed(proposal)?;
+                let mut named = Named::default();
+                let value = access::cut_json(&proposal.instance, view, &whole, &mut named);
                 Some(Arc::new((value.to_string(), named)))
             })
             .clone()
     }
 
+    /// `proposal`'s JSON parsed: once a run, so that a new run's thirty views cost one
+    /// parse and thirty small copies rather than thirty parses.
+    fn parsed(&self, proposal: &crate::serve::Proposal) -> Option<Arc<Value>> {
+        let parsing = {
+            let mut kept = self.parsed.lock().unwrap_or_else(|p| p.into_inner());
+            match &*kept {
+                Some((run, parsing)) if *run == proposal.run => Arc::clone(parsing),
+                Some((run, _)) if *run > proposal.run => Parsing::default(),
+                _ => {
+                    let parsing = Parsing::default();
+                    *kept = Some((proposal.run, Arc::clone(&parsing)));
+                    parsing
+                }
+            }
+        };
+        parsing
+            .get_or_init(|| serde_json::from_str(proposal.json()).ok().map(Arc::new))
+            .clone()
+    }
+
     /// The views cut so far (of any run kept), each once.
     fn views(&self) -> Vec<View> {
-        let kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let kept = self.made.lock().unwrap_or_else(|p| p.into_inner());
         let mut views: Vec<View> = Vec::new();
         for (_, view, _) in kept.iter() {
             if !views.contains(view) {

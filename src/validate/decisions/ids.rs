@@ -1,15 +1,16 @@
 //! The ids of a scenario's cases and workers, indexed once for a judgement of its decisions.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use crate::model::{CaseId, Scenario, WorkerId};
 
-/// The index of every case and worker id of a scenario, built once for a judgement:
+/// The index of every case and worker id of a scenario (for lookups only: nothing is
+/// listed in its order), built once for a judgement:
 /// decisions change no id, and a trust's thousands of children are not searched one by
 /// one for each of hundreds of decisions.
 pub(super) struct Ids<'a> {
-    pub(super) cases: BTreeMap<&'a str, usize>,
-    pub(super) workers: BTreeMap<&'a str, usize>,
+    pub(super) cases: HashMap<&'a str, usize>,
+    pub(super) workers: HashMap<&'a str, usize>,
     /// The cases each worker holds before the run (their `current_worker`), by index.
     pub(super) before: Vec<Vec<usize>>,
 }
@@ -17,14 +18,14 @@ pub(super) struct Ids<'a> {
 impl<'a> Ids<'a> {
     pub(super) fn of(scenario: &'a Scenario) -> Self {
         // The first of a repeated id, as a search from the start finds it.
-        let first = |ids: &mut BTreeMap<&'a str, usize>, id: &'a str, i: usize| {
+        let first = |ids: &mut HashMap<&'a str, usize>, id: &'a str, i: usize| {
             ids.entry(id).or_insert(i);
         };
-        let mut cases = BTreeMap::new();
+        let mut cases = HashMap::with_capacity(scenario.cases.len());
         for (i, c) in scenario.cases.iter().enumerate() {
             first(&mut cases, c.id.as_str(), i);
         }
-        let mut workers = BTreeMap::new();
+        let mut workers = HashMap::with_capacity(scenario.workers.len());
         for (i, w) in scenario.workers.iter().enumerate() {
             first(&mut workers, w.id.as_str(), i);
         }
