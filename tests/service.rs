@@ -231,26 +231,27 @@ fn access_log(record: &Path, extra: &[&str]) -> Vec<Value> {
         .clone()
 }
 
-fn team_of_cases(dir: &Path) -> std::collections::BTreeMap<String, String> {
-    let text = std::fs::read_to_string(dir.join("cases.csv")).unwrap();
-    text.lines()
-        .skip(1)
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (f[0].to_string(), f[2].to_string())
+/// Each id's team in `file` (cases.csv or workers.csv), read by column name.
+fn team_of(file: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut reader = csv::Reader::from_path(file).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (id, team) = (at("id"), at("team"));
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[id].to_string(), r[team].to_string())
         })
         .collect()
 }
 
+fn team_of_cases(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    team_of(&dir.join("cases.csv"))
+}
+
 fn team_of_workers(dir: &Path) -> std::collections::BTreeMap<String, String> {
-    let text = std::fs::read_to_string(dir.join("workers.csv")).unwrap();
-    text.lines()
-        .skip(1)
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (f[0].to_string(), f[2].to_string())
-        })
-        .collect()
+    team_of(&dir.join("workers.csv"))
 }
 
 #[test]
@@ -447,9 +448,41 @@ fn each_role_sees_only_what_it_may_and_decisions_are_stamped_from_the_token() {
     assert_eq!(csv.status, 200);
     let exported: Vec<&str> = csv.body.lines().skip(1).collect();
     assert_eq!(exported.len(), rows.len());
+    // The manager's workbook: the same rows as their allocation.csv, their workers'
+    // loads, their unallocated children; the head of service's: everyone's.
+    let book = |token: &str| workbook(&service, token);
+    let pats = book(&pat);
+    let csv_ids: Vec<&str> = exported
+        .iter()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let sheet_ids: Vec<&str> = pats["allocation"][1..]
+        .iter()
+        .map(|r| r[0].as_str())
+        .collect();
+    assert_eq!(sheet_ids, csv_ids);
+    let t01_workers = workers.values().filter(|t| *t == "T01").count();
+    assert_eq!(pats["loads"].len() - 1, t01_workers);
+    assert!(pats["loads"][1..].iter().all(|r| r[1] == "T01"));
+    assert!(pats["unallocated"][1..]
+        .iter()
+        .all(|r| sheet_ids.contains(&r[0].as_str())));
+    let all_books = book(&hos);
+    assert_eq!(all_books["allocation"].len() - 1, cases.len());
+    assert_eq!(all_books["loads"].len() - 1, workers.len());
+    // Their unallocated children: the whole workbook's among their rows, in its order.
+    let left = |book: &std::collections::BTreeMap<String, Vec<Vec<String>>>| -> Vec<String> {
+        book["unallocated"][1..]
+            .iter()
+            .map(|r| r[0].clone())
+            .filter(|id| sheet_ids.contains(&id.as_str()))
+            .collect()
+    };
+    assert_eq!(left(&pats), left(&all_books));
+    assert_eq!(left(&pats).len(), pats["unallocated"].len() - 1);
     assert_eq!(
         service
-            .call("GET", "/api/export/allocation.xlsx", Some(&pat), "")
+            .call("GET", "/api/export/allocation.xlsx", Some(&planner), "")
             .status,
         403
     );
@@ -578,6 +611,15 @@ fn each_role_sees_only_what_it_may_and_decisions_are_stamped_from_the_token() {
         .collect();
     assert_eq!(read_children.len(), rows.len());
     assert!(read_children.contains(&t01_case.as_str()));
+    // The workbook's children, logged as exported.
+    let exported = log
+        .iter()
+        .find(|r| r["email"] == "pat@example.org" && r["call"] == "/api/export/allocation.xlsx")
+        .unwrap();
+    let mut in_book: Vec<&str> = sheet_ids.clone();
+    in_book.sort();
+    assert_eq!(exported["children"], serde_json::json!(in_book));
+    assert_eq!(exported["teams"], serde_json::json!(["T01"]));
     let decided = log
         .iter()
         .find(|r| r["method"] == "POST" && r["status"] == 201 && r["email"] == "pat@example.org")
@@ -605,6 +647,41 @@ fn each_role_sees_only_what_it_may_and_decisions_are_stamped_from_the_token() {
     );
 }
 
+/// `allocation.xlsx` as `token` downloads it: each sheet's rows as text.
+fn workbook(
+    service: &Service,
+    token: &str,
+) -> std::collections::BTreeMap<String, Vec<Vec<String>>> {
+    use calamine::Reader;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut answer = agent
+        .get(&format!(
+            "http://127.0.0.1:{}/api/export/allocation.xlsx",
+            service.port
+        ))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let bytes = answer.body_mut().read_to_vec().unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    book.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).unwrap();
+            let rows = range
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect();
+            (name, rows)
+        })
+        .collect()
+}
+
 /// Whether `role` may make the call `route` (from the table in docs/service.md).
 fn allowed(role: &str, path: &str, method: &str) -> bool {
     let writes = method != "GET";
@@ -622,7 +699,7 @@ fn allowed(role: &str, path: &str, method: &str) -> bool {
         "auditor" => !writes,
         "planner" => !child_level && path != "/api/access",
         "head_of_service" => path != "/api/access",
-        "manager" => path != "/api/access" && path != "/api/export/allocation.xlsx",
+        "manager" => path != "/api/access",
         _ => false,
     }
 }

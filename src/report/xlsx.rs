@@ -50,7 +50,7 @@ pub fn allocation_xlsx(
 ) -> Result<Vec<u8>> {
     let rows = allocation_rows(instance, solution);
     let loads = load_rows(instance, solution);
-    book(instance, solution, summary, &rows, &loads)
+    rows_xlsx(instance, solution, summary, &rows, &loads)
 }
 
 /// `allocation.xlsx` of outputs already rendered, from their typed rows.
@@ -59,7 +59,7 @@ pub fn outputs_xlsx(
     solution: &Solution,
     outputs: &Outputs,
 ) -> Result<Vec<u8>> {
-    book(
+    rows_xlsx(
         instance,
         solution,
         &outputs.summary,
@@ -68,7 +68,10 @@ pub fn outputs_xlsx(
     )
 }
 
-fn book(
+/// `allocation.xlsx` of these rows only: `rows` and `loads` may be a run's rows cut to
+/// some teams (a manager's workbook), and then the `unallocated` sheet holds only the
+/// children among `rows`. The summary is the run's.
+pub fn rows_xlsx(
     instance: &Instance,
     solution: &Solution,
     summary: &Summary,
@@ -97,7 +100,7 @@ fn book(
         sheet.set_column_width(col, width).map_err(fail)?;
     }
     loads_sheet(book.add_worksheet(), instance, solution, loads)?;
-    unallocated_sheet(book.add_worksheet(), instance, solution)?;
+    unallocated_sheet(book.add_worksheet(), instance, solution, rows)?;
     to_bytes(&mut book)
 }
 
@@ -160,16 +163,24 @@ fn loads_sheet(
     loads: &[LoadRow],
 ) -> Result<()> {
     sheet.set_name("loads").map_err(fail)?;
-    let mut rows = Vec::new();
-    for (w, load) in loads.iter().enumerate() {
-        let mut row = load.cells();
-        row.push(
-            band_of(instance, solution, w)
-                .map_or("unavailable", Rag::as_str)
-                .to_string(),
-        );
-        rows.push(row);
-    }
+    // Each row's band, by its worker (the rows may be some of the workers').
+    let bands: Vec<Option<Rag>> = loads
+        .iter()
+        .map(|load| {
+            instance
+                .worker(&load.worker_id)
+                .and_then(|w| band_of(instance, solution, w))
+        })
+        .collect();
+    let rows: Vec<Vec<String>> = loads
+        .iter()
+        .zip(&bands)
+        .map(|(load, band)| {
+            let mut row = load.cells();
+            row.push(band.map_or("unavailable", Rag::as_str).to_string());
+            row
+        })
+        .collect();
     let mut header: Vec<String> = LOADS_COLUMNS.iter().map(|c| c.to_string()).collect();
     header.push("band".to_string());
     let fills: Vec<Format> = [Rag::Green, Rag::Amber, Rag::Red]
@@ -192,7 +203,7 @@ fn loads_sheet(
                 Value::Number(x, None)
             };
         }
-        let format = match band_of(instance, solution, w) {
+        let format = match bands[w] {
             Some(Rag::Green) => &fills[0],
             Some(Rag::Amber) => &fills[1],
             Some(Rag::Red) => &fills[2],
@@ -218,11 +229,14 @@ fn unallocated_sheet(
     sheet: &mut Worksheet,
     instance: &Instance,
     solution: &Solution,
+    rows: &[AllocationRow],
 ) -> Result<()> {
     sheet.set_name("unallocated").map_err(fail)?;
     let eval = &solution.evaluation;
     let why = crate::explain::reasons(instance, eval);
-    let mut left: Vec<usize> = (0..instance.cases.len())
+    let mut left: Vec<usize> = rows
+        .iter()
+        .filter_map(|row| instance.case(&row.case_id))
         .filter(|&c| eval.change[c] == Change::Unallocated)
         .collect();
     left.sort_by(|&a, &b| {

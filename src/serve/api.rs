@@ -454,24 +454,28 @@ pub async fn export_decisions(State(app): State<Arc<App>>) -> Response {
 /// empty `decision` column for `caseload decide --from`).
 pub async fn export_xlsx(State(app): State<Arc<App>>) -> Response {
     let current = app.workspace.current();
-    let book = workbook(&current);
-    match book {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"allocation.xlsx\"",
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+    match workbook(&current) {
+        Ok(bytes) => xlsx_answer(bytes),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
+}
+
+/// A workbook's bytes as `allocation.xlsx`, to download.
+pub(crate) fn xlsx_answer(bytes: Vec<u8>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"allocation.xlsx\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 #[cfg(feature = "xlsx")]

@@ -187,7 +187,6 @@ pub fn decide(caller: &Caller, route: Route, targets: &Targets) -> Result<View, 
         (Planner, Proposal | Previous) => Ok(View::Loads),
         (Planner, _) => no("see children or decide (loads and counts only)"),
         (HeadOfService, _) => Ok(View::All),
-        (Manager, ExportXlsx) => no("export the whole workbook (use allocation.csv)"),
         (Manager, Decide | Withdraw | Eligible | WhyNot) => {
             let outside: Vec<&String> = targets
                 .teams
@@ -216,30 +215,46 @@ pub fn decide(caller: &Caller, route: Route, targets: &Targets) -> Result<View, 
 const CASE_KEYS: &[&str] = &["case_id"];
 const WORKER_KEYS: &[&str] = &["worker_id", "previous_worker", "current_worker"];
 
-/// What one object of an answer names: the teams of its cases and workers, and whether
-/// it names a case at all.
-fn teams_named(
+/// What one object of an answer names (its `(key, value)` pairs): the teams of its
+/// cases and workers, and whether it names a case at all.
+fn teams_named<'a>(
     instance: &Instance,
-    object: &serde_json::Map<String, Value>,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> (BTreeSet<String>, bool) {
     let mut teams = BTreeSet::new();
     let mut child = false;
-    for (key, value) in object {
-        let Some(id) = value.as_str().filter(|s| !s.is_empty()) else {
+    for (key, id) in pairs {
+        if id.is_empty() {
             continue;
-        };
-        if CASE_KEYS.contains(&key.as_str()) {
+        }
+        if CASE_KEYS.contains(&key) {
             child = true;
             if let Some(c) = instance.case(&CaseId::new(id)) {
                 teams.insert(instance.cases[c].team.clone());
             }
-        } else if WORKER_KEYS.contains(&key.as_str()) {
+        } else if WORKER_KEYS.contains(&key) {
             if let Some(w) = instance.worker(&WorkerId::new(id)) {
                 teams.insert(instance.workers[w].team.clone());
             }
         }
     }
     (teams, child)
+}
+
+/// Whether `view` sees a row naming these `(key, id)` pairs (`case_id`, `worker_id`,
+/// `previous_worker`, `current_worker`): the rule [`filter_json`] cuts every list by,
+/// for answers built from typed rows.
+pub fn sees<'a>(
+    instance: &Instance,
+    view: &View,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> bool {
+    let (teams, child) = teams_named(instance, pairs);
+    match view {
+        View::All => true,
+        View::Loads => !child,
+        View::Teams(mine) => teams.is_empty() || teams.iter().any(|t| mine.contains(t)),
+    }
 }
 
 /// Cuts a JSON answer to `view`: every object in a list that names a case or worker
@@ -308,12 +323,10 @@ pub struct Named {
 }
 
 fn visible(instance: &Instance, view: &View, object: &serde_json::Map<String, Value>) -> bool {
-    let (teams, child) = teams_named(instance, object);
-    match view {
-        View::All => true,
-        View::Loads => !child,
-        View::Teams(mine) => teams.is_empty() || teams.iter().any(|t| mine.contains(t)),
-    }
+    let pairs = object
+        .iter()
+        .filter_map(|(k, v)| v.as_str().map(|id| (k.as_str(), id)));
+    sees(instance, view, pairs)
 }
 
 /// Cuts a CSV answer (a header naming `case_id` and worker columns) to `view`, as
@@ -384,10 +397,7 @@ mod tests {
                     Admin => true,
                     Auditor => !writes,
                     Planner => !child_level && route != Route::AccessLog,
-                    HeadOfService | Manager => {
-                        route != Route::AccessLog
-                            && !(role == Manager && route == Route::ExportXlsx)
-                    }
+                    HeadOfService | Manager => route != Route::AccessLog,
                 };
                 assert_eq!(own.is_ok(), expected_own, "{role:?} {route:?}: {own:?}");
                 let names_targets = matches!(

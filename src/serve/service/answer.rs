@@ -293,3 +293,63 @@ pub(super) async fn cut(
         }
     }
 }
+
+/// `allocation.xlsx` of `proposal` cut to `view`: the allocation rows and loads `view`
+/// sees (by [`access::sees`], as every answer is cut), the unallocated children among
+/// them, the run's summary; and what it holds, for the access log. Blocking: call it
+/// off the async runtime.
+#[cfg(feature = "xlsx")]
+pub(super) fn workbook(
+    proposal: &crate::serve::Proposal,
+    view: &View,
+) -> Result<(Vec<u8>, Named), String> {
+    let instance = &proposal.instance;
+    let outputs = &proposal.outputs;
+    let mut named = Named::default();
+    let rows: Vec<_> = outputs
+        .allocation_rows
+        .iter()
+        .filter(|row| {
+            let workers = [&row.worker_id, &row.previous_worker];
+            let pairs = std::iter::once(("case_id", row.case_id.as_str())).chain(
+                workers
+                    .into_iter()
+                    .flatten()
+                    .map(|w| ("worker_id", w.as_str())),
+            );
+            access::sees(instance, view, pairs)
+        })
+        .cloned()
+        .collect();
+    let loads: Vec<_> = outputs
+        .load_rows
+        .iter()
+        .filter(|load| access::sees(instance, view, [("worker_id", load.worker_id.as_str())]))
+        .cloned()
+        .collect();
+    for row in &rows {
+        named.children.insert(row.case_id.to_string());
+        let workers = [&row.worker_id, &row.previous_worker];
+        named
+            .workers
+            .extend(workers.into_iter().flatten().map(|w| w.to_string()));
+    }
+    for load in &loads {
+        named.workers.insert(load.worker_id.to_string());
+        named.teams.insert(load.team.clone());
+    }
+    let bytes = crate::report::xlsx::rows_xlsx(
+        instance,
+        &proposal.solution,
+        &outputs.summary,
+        &rows,
+        &loads,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok((bytes, named))
+}
+
+#[cfg(not(feature = "xlsx"))]
+pub(super) fn workbook(_: &crate::serve::Proposal, _: &View) -> Result<(Vec<u8>, Named), String> {
+    Err("this caseload was built without the xlsx feature".to_string())
+}

@@ -301,6 +301,29 @@ async fn checked(
             return Logged { response, row };
         }
     }
+    // The workbook is built from the rows the view sees (a workbook cannot be cut
+    // afterwards as JSON and CSV answers are).
+    if route == Route::ExportXlsx {
+        let current = app.workspace.current();
+        let seen = view.clone();
+        let built = tokio::task::spawn_blocking(move || {
+            answer::workbook(&current, &seen).map(|(bytes, named)| (current.run, bytes, named))
+        })
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|built| built);
+        let response = match built {
+            Ok((run, bytes, named)) => {
+                row.children.extend(named.children);
+                row.workers.extend(named.workers);
+                row.teams.extend(named.teams);
+                let response = crate::serve::api::xlsx_answer(bytes);
+                super::with_run(response, run)
+            }
+            Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+        };
+        return Logged { response, row };
+    }
     // 5. The call, stamped with the caller.
     request
         .extensions_mut()
