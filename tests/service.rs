@@ -102,6 +102,11 @@ email = "hos@example.org"
 role = "head_of_service"
 
 [[access]]
+email = "study@example.org"
+role = "planner"
+child_detail = true
+
+[[access]]
 group = "planners"
 role = "planner"
 
@@ -133,6 +138,10 @@ pub const PEOPLE: &[(&str, &str)] = &[
         "sub=aud-1&email=audit@example.org&name=Ada%20Auditor",
     ),
     ("admin", "sub=admin-1&name=Root%20Admin"),
+    (
+        "planner_child_detail",
+        "sub=study-1&email=study@example.org&name=Sol%20Study&groups=planners",
+    ),
 ];
 
 /// A running service, stopped on drop.
@@ -267,7 +276,7 @@ fn a_bad_config_is_exit_2_naming_the_key_and_nothing_is_served() {
         ),
         (
             text.replace("\"auditor\"", "\"boss\""),
-            "access[3].role: unknown variant `boss`",
+            "access[4].role: unknown variant `boss`",
         ),
         (
             text.replace("teams = [\"T01\"]", ""),
@@ -423,6 +432,23 @@ fn each_role_sees_only_what_it_may_and_decisions_are_stamped_from_the_token() {
         .unwrap()
         .iter()
         .any(|l| l["team"] == "T02"));
+
+    // A planner granted child_detail: every child, read only.
+    let study = token("planner_child_detail");
+    let detail = service
+        .call("GET", "/api/proposal", Some(&study), "")
+        .json();
+    assert_eq!(detail["allocation"].as_array().unwrap().len(), cases.len());
+    let body = format!(
+        r#"{{"case_id": "{}", "kind": "accept"}}"#,
+        rows[0]["case_id"].as_str().unwrap()
+    );
+    assert_eq!(
+        service
+            .call("POST", "/api/decisions", Some(&study), &body)
+            .status,
+        403
+    );
 
     // The planner: every team's loads, no child.
     let loads = service
@@ -700,6 +726,7 @@ fn allowed(role: &str, path: &str, method: &str) -> bool {
         "planner" => !child_level && path != "/api/access",
         "head_of_service" => path != "/api/access",
         "manager" => path != "/api/access",
+        "planner_child_detail" => !writes && path != "/api/access",
         _ => false,
     }
 }

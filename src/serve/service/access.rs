@@ -6,7 +6,7 @@
 //! | --- | --- | --- |
 //! | manager | their teams' children and workers | decide on them, re-solve |
 //! | head_of_service | every team | decide across teams, re-solve |
-//! | planner | every team's loads and counts, no child | nothing |
+//! | planner | every team's loads and counts, no child (with `child_detail`: every child) | nothing |
 //! | auditor | everything, and the access log | nothing |
 //! | admin | everything, and the access log | everything |
 
@@ -28,6 +28,8 @@ pub struct Caller {
     pub role: Role,
     /// A manager's teams.
     pub teams: Vec<String>,
+    /// A planner granted child-level reads.
+    pub child_detail: bool,
 }
 
 /// The first rule that matches `identity`, as a caller; `None`: no rule (403).
@@ -44,6 +46,7 @@ pub fn caller_of(rules: &[AccessRule], identity: &Identity) -> Option<Caller> {
             identity: identity.clone(),
             role: rule.role,
             teams: rule.teams.clone(),
+            child_detail: rule.child_detail,
         })
 }
 
@@ -184,8 +187,12 @@ pub fn decide(caller: &Caller, route: Route, targets: &Targets) -> Result<View, 
         (_, AccessLog) => no("read the access log"),
         (Auditor, Decide | Withdraw | Solve | Cancel) => no("decide, re-solve or cancel"),
         (Auditor, _) => Ok(View::All),
+        (Planner, Decide | Withdraw | Solve | Cancel) => no("decide, re-solve or cancel"),
+        (Planner, _) if caller.child_detail => Ok(View::All),
         (Planner, Proposal | Previous) => Ok(View::Loads),
-        (Planner, _) => no("see children or decide (loads and counts only)"),
+        (Planner, _) => {
+            no("see children (loads and counts only, unless the config grants child_detail)")
+        }
         (HeadOfService, _) => Ok(View::All),
         (Manager, Decide | Withdraw | Eligible | WhyNot) => {
             let outside: Vec<&String> = targets
@@ -366,6 +373,7 @@ mod tests {
             },
             role,
             teams: teams.iter().map(|t| t.to_string()).collect(),
+            child_detail: false,
         }
     }
 
@@ -425,17 +433,36 @@ mod tests {
     }
 
     #[test]
+    fn a_planner_granted_child_detail_reads_every_child_and_still_decides_nothing() {
+        let planner = Caller {
+            child_detail: true,
+            ..caller(Role::Planner, &[])
+        };
+        for &(route, method, _) in ROUTES {
+            let decided = decide(&planner, route, &targets(&["T01", "T02"]));
+            let writes = method != "GET";
+            if writes || route == Route::AccessLog {
+                assert!(decided.is_err(), "{route:?}");
+            } else {
+                assert_eq!(decided, Ok(View::All), "{route:?}");
+            }
+        }
+    }
+
+    #[test]
     fn the_first_matching_rule_wins() {
         let rules = vec![
             AccessRule {
                 matches: Match::Email("pat@x.org".into()),
                 role: Role::Manager,
                 teams: vec!["T01".into()],
+                child_detail: false,
             },
             AccessRule {
                 matches: Match::Group("everyone".into()),
                 role: Role::Planner,
                 teams: Vec::new(),
+                child_detail: false,
             },
         ];
         let pat = Identity {

@@ -91,6 +91,9 @@ pub struct AccessRule {
     pub role: Role,
     /// A manager's teams (sorted).
     pub teams: Vec<String>,
+    /// A planner granted child-level reads (`child_detail = true`): every team's
+    /// allocation rows, decisions and exports, still deciding nothing.
+    pub child_detail: bool,
 }
 
 /// The whole `serve.toml`.
@@ -156,6 +159,7 @@ struct RawAccess {
     role: Role,
     #[serde(default)]
     teams: Vec<String>,
+    child_detail: Option<Spanned<bool>>,
 }
 
 /// Collects the problems of one file, each at its line.
@@ -384,6 +388,19 @@ fn check(p: &mut Problems<'_>, raw: RawFile, base: &Path) -> Option<ServiceConfi
                 "a manager's rule lists their teams, e.g. teams = [\"T01\"]".to_string(),
             );
         }
+        let child_detail = rule.child_detail.as_ref().is_some_and(|c| *c.get_ref());
+        if child_detail && rule.role != Role::Planner {
+            p.add(
+                rule.child_detail.as_ref().map(|c| c.span().start),
+                &format!("{key}.child_detail"),
+                codes::PARSE,
+                format!(
+                    "child_detail grants a planner child-level reads; a {} already has what \
+                     its role gives",
+                    rule.role.as_str()
+                ),
+            );
+        }
         let mut teams = rule.teams;
         teams.sort();
         teams.dedup();
@@ -392,6 +409,7 @@ fn check(p: &mut Problems<'_>, raw: RawFile, base: &Path) -> Option<ServiceConfi
                 matches,
                 role: rule.role,
                 teams,
+                child_detail,
             });
         }
     }

@@ -128,3 +128,25 @@ fn a_bad_config_names_the_key_at_its_line() {
     let syntax = problems("[server\n");
     assert!(syntax[0].starts_with("serve.toml:1"), "{syntax:?}");
 }
+
+#[test]
+fn child_detail_is_a_planners_grant_and_named_on_another_role() {
+    let c = parse(
+        "serve.toml",
+        &format!("{GOOD}child_detail = true\n"),
+        Path::new("/etc/caseload"),
+    )
+    .expect("good");
+    assert!(c.access[1].child_detail);
+    assert!(!c.access[0].child_detail);
+    let manager = problems(&GOOD.replace(
+        "teams = [\"T02\", \"T01\"]",
+        "teams = [\"T02\", \"T01\"]\nchild_detail = true",
+    ));
+    assert_eq!(manager.len(), 1, "{manager:?}");
+    assert!(
+        manager[0]
+            .starts_with("serve.toml:17: access[0].child_detail: child_detail grants a planner"),
+        "{manager:?}"
+    );
+}
