@@ -201,7 +201,11 @@ impl Service {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut first)
             .unwrap();
-        assert_eq!(first.trim(), format!("http://127.0.0.1:{port}"));
+        // The public URL: http, or https when the service serves TLS itself.
+        assert!(
+            first.trim().ends_with(&format!("://127.0.0.1:{port}")),
+            "{first}"
+        );
         Service {
             child,
             port,

@@ -30,6 +30,8 @@ mod serve;
 mod serve_faults;
 #[cfg(feature = "service")]
 mod service;
+#[cfg(feature = "service")]
+mod service_tls;
 mod shards;
 mod stable;
 mod util;

@@ -37,13 +37,37 @@ pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most connections open at once.
 pub const MAX_CONNECTIONS: usize = 512;
 
+/// What a connection goes through before its first request: nothing ([`Plain`]), or a
+/// TLS handshake (the service's `tls_cert`/`tls_key`). Bounded by [`HEADER_TIMEOUT`].
+pub trait Handshake: Clone + Send + Sync + 'static {
+    /// The connection once through.
+    type Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static;
+    /// Takes `tcp` through; an error closes it.
+    fn through(
+        &self,
+        tcp: tokio::net::TcpStream,
+    ) -> impl Future<Output = std::io::Result<Self::Io>> + Send;
+}
+
+/// Plain HTTP: the connection as it is.
+#[derive(Clone, Copy, Debug)]
+pub struct Plain;
+
+impl Handshake for Plain {
+    type Io = tokio::net::TcpStream;
+    async fn through(&self, tcp: tokio::net::TcpStream) -> std::io::Result<Self::Io> {
+        Ok(tcp)
+    }
+}
+
 /// Serves `router` on `listener` within the limits above until `shutdown` completes;
 /// then stops accepting, lets each connection finish the request it is answering, and
-/// returns.
+/// returns. Each connection goes through `handshake` first (within [`HEADER_TIMEOUT`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()>,
+    handshake: impl Handshake,
 ) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let (closing, closed) = watch::channel(false);
@@ -71,7 +95,14 @@ pub async fn serve(
         };
         let service = TowerToHyperService::new(router.clone());
         let mut closed = closed.clone();
+        let handshake = handshake.clone();
         tokio::spawn(async move {
+            let stream = match tokio::time::timeout(HEADER_TIMEOUT, handshake.through(stream)).await
+            {
+                Ok(Ok(stream)) => stream,
+                // A client that is not one (plain HTTP to HTTPS, a scanner) or too slow.
+                _ => return,
+            };
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
                 .timer(TokioTimer::new())

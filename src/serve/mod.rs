@@ -309,10 +309,10 @@ async fn script() -> Response {
 /// Serves `app` on `listener` until Ctrl-C, within the limits of `limits` (docs/limits.md): header and
 /// body timeouts, the body limit, a cap on open connections.
 pub async fn serve(listener: tokio::net::TcpListener, app: Arc<App>) -> std::io::Result<()> {
-    limits::serve(listener, router(app), async {
+    let stop = async {
         let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
+    };
+    limits::serve(listener, router(app), stop, limits::Plain).await
 }
 
 pub use limits::{BODY_TIMEOUT, HEADER_TIMEOUT, MAX_CONNECTIONS};

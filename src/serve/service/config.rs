@@ -54,7 +54,8 @@ pub struct ServerConfig {
     /// Every how many seconds the record is looked at for a newer run of the scenario
     /// recorded by another process (the nightly job): 1 to 60, default 15.
     pub refresh_seconds: u64,
-    /// Serve HTTPS with this certificate and key (not built in this increment: refused).
+    /// Serve HTTPS with this certificate chain and key (PEM files, relative to the
+    /// config file's folder); checked when the config is read.
     pub tls: Option<(PathBuf, PathBuf)>,
 }
 
@@ -295,13 +296,33 @@ fn check(p: &mut Problems<'_>, raw: RawFile, base: &Path) -> Option<ServiceConfi
     }
     let tls = match (raw.server.tls_cert, raw.server.tls_key) {
         (None, None) => None,
-        (Some(cert), _) => {
+        (Some(cert), Some(key)) => {
+            let at = Some(cert.span().start);
+            let (cert, key) = (base.join(cert.get_ref()), base.join(key));
+            match super::tls::Tls::from_files(&cert, &key) {
+                Ok(_) => {}
+                Err((setting, why)) => p.add(at, setting, codes::UNREADABLE, why),
+            }
+            if !public_url.starts_with("https://") {
+                p.add(
+                    at,
+                    "server.public_url",
+                    codes::PARSE,
+                    format!(
+                        "the service serves HTTPS itself (tls_cert), so its public URL starts \
+                         https://, got {public_url:?}"
+                    ),
+                );
+            }
+            Some((cert, key))
+        }
+        (Some(cert), None) => {
             p.add(
                 Some(cert.span().start),
-                "server.tls_cert",
-                codes::UNKNOWN_KEY,
-                "serving HTTPS itself is not built yet: put a TLS-terminating proxy in \
-                 front (docs/service.md) and leave tls_cert and tls_key out"
+                "server.tls_key",
+                codes::MISSING_KEY,
+                "tls_cert without tls_key: both, or neither (a TLS-terminating proxy in \
+                 front)"
                     .to_string(),
             );
             None
@@ -309,9 +330,11 @@ fn check(p: &mut Problems<'_>, raw: RawFile, base: &Path) -> Option<ServiceConfi
         (None, Some(_)) => {
             p.add(
                 None,
-                "server.tls_key",
+                "server.tls_cert",
                 codes::MISSING_KEY,
-                "tls_key without tls_cert".to_string(),
+                "tls_key without tls_cert: both, or neither (a TLS-terminating proxy in \
+                 front)"
+                    .to_string(),
             );
             None
         }

@@ -19,6 +19,7 @@ pub mod config;
 mod log;
 pub mod oidc;
 pub mod session;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -132,10 +133,21 @@ pub async fn serve(
     service: Arc<Service>,
 ) -> std::io::Result<()> {
     answer::warm_cuts(Arc::clone(&app), Arc::clone(&service));
-    super::limits::serve(listener, router(app, service), async {
+    let stop = async {
         let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
+    };
+    let tls = match &service.config.server.tls {
+        Some((cert, key)) => Some(
+            tls::Tls::from_files(cert, key)
+                .map_err(|(setting, why)| std::io::Error::other(format!("{setting}: {why}")))?,
+        ),
+        None => None,
+    };
+    let router = router(app, service);
+    match tls {
+        Some(tls) => super::limits::serve(listener, router, stop, tls).await,
+        None => super::limits::serve(listener, router, stop, super::limits::Plain).await,
+    }
 }
 
 /// A refusal or an answer, with what the access log keeps of it.
