@@ -172,11 +172,11 @@ fn an_older_record_is_read_as_it_is_and_migrated_by_the_next_writer_which_says_s
     );
     assert!(run.status.success(), "{}", stderr(&run));
     let said = format!(
-        "migrated the record {} from schema version 2 to 4",
+        "migrated the record {} from schema version 2 to 5",
         db.display()
     );
     assert!(stderr(&run).contains(&said), "{}", stderr(&run));
-    assert_eq!(user_version(&db), 4);
+    assert_eq!(user_version(&db), 5);
     let again = allocate(
         &demo(),
         &tmp.path().join("out3"),

@@ -28,7 +28,7 @@ impl Drop for Provider {
     }
 }
 
-fn port_of(url: &str) -> u16 {
+pub fn port_of(url: &str) -> u16 {
     url.rsplit(':')
         .next()
         .and_then(|p| p.trim_end_matches('/').parse().ok())
@@ -836,7 +836,7 @@ fn a_rotated_key_is_fetched_when_a_token_names_its_kid() {
 }
 
 /// The cookie `name=…` a response sets, with its attributes.
-fn set_cookie(a: &Answer, name: &str) -> String {
+pub fn set_cookie(a: &Answer, name: &str) -> String {
     a.headers
         .iter()
         .find(|(k, v)| k == "set-cookie" && v.starts_with(&format!("{name}=")))

@@ -31,6 +31,8 @@ mod serve_faults;
 #[cfg(feature = "service")]
 mod service;
 #[cfg(feature = "service")]
+mod service_sessions;
+#[cfg(feature = "service")]
 mod service_tls;
 mod shards;
 mod stable;

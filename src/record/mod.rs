@@ -66,6 +66,7 @@ mod judge;
 mod open;
 mod rows;
 mod schema;
+mod sessions;
 mod sql;
 mod transparency;
 
@@ -80,6 +81,7 @@ pub use error::RecordError;
 pub use inputs::{previous_input, read_inputs, InputFile, INPUT_FILES, PREVIOUS_FILE};
 pub use rows::{parse_loads_csv, LoadRecord, RowRecord};
 pub use schema::APPLICATION_ID;
+pub use sessions::StoredSession;
 pub use sql::LOCK_WAIT;
 pub use transparency::transparency;
 

@@ -136,6 +136,17 @@ pub const MIGRATIONS: &[&str] = &[
         workers TEXT NOT NULL
     );
     CREATE INDEX access_at ON access (at);",
+    // Version 5: the service's browser sessions, so that a restart signs no one out. The
+    // session id is kept as its SHA-256 (the record does not hold what a cookie holds).
+    "CREATE TABLE session (
+        id_sha256 TEXT PRIMARY KEY,
+        csrf TEXT NOT NULL,
+        sub TEXT NOT NULL,
+        email TEXT,
+        name TEXT,
+        groups TEXT NOT NULL,
+        until_unix INTEGER NOT NULL
+    );",
 ];
 
 /// The newest schema version this build knows.

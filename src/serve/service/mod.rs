@@ -64,7 +64,10 @@ impl Service {
         hosts.sort();
         hosts.dedup();
         Service {
-            sessions: session::Sessions::new(config.server.session_hours),
+            sessions: session::Sessions::new(
+                config.server.session_hours,
+                Some(&config.server.record),
+            ),
             config,
             issuer,
             hosts,

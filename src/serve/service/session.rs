@@ -3,14 +3,16 @@
 //! script's bearer JWT (and its `nonce` against the sign-in's); then a session cookie
 //! (`HttpOnly`, `SameSite=Lax`, `Secure` when the public URL is https) that expires after
 //! `session_hours`, and a CSRF token the page sends as `X-CSRF-Token` on every
-//! state-changing call (with the `Origin` check of the guard). Sessions live in memory:
-//! a restart signs everyone out (nothing else is lost: decisions are in the record).
+//! state-changing call (with the `Origin` check of the guard). Sessions are kept in the
+//! record too (by their id's SHA-256), so that a restart signs no one out; a record that
+//! cannot keep them leaves them in memory only, and says so.
 //!
 //! [`Issuer::verify`]: super::oidc::Issuer::verify
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
 use axum::extract::State;
@@ -23,6 +25,7 @@ use serde::Deserialize;
 
 use super::oidc::Identity;
 use super::Service;
+use crate::record::{Record, StoredSession};
 use crate::serve::body::QueryOf;
 use crate::serve::error;
 
@@ -59,6 +62,15 @@ pub struct Sessions {
     lasting: Duration,
     open: Mutex<HashMap<String, Session>>,
     pending: Mutex<HashMap<String, Pending>>,
+    /// The record the sessions are kept in, on a connection of their own.
+    kept: Option<Mutex<Record>>,
+}
+
+/// Seconds since 1970, UTC: a kept session's expiry outlives the process's clock.
+fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// The CSRF token of the session a request came with (for `GET /api/me`).
@@ -92,23 +104,60 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 impl Sessions {
-    /// No sessions yet; each will last `hours`.
-    pub fn new(hours: f64) -> Sessions {
+    /// Sessions that last `hours` each, kept in `record` too when given (those it
+    /// already keeps are found there).
+    pub fn new(hours: f64, record: Option<&Path>) -> Sessions {
+        let kept = record.and_then(|path| match Record::open(path) {
+            Ok(record) => Some(Mutex::new(record)),
+            Err(e) => {
+                eprintln!(
+                    "caseload serve: browser sessions kept in memory only (a restart signs \
+                     everyone out): {e}"
+                );
+                None
+            }
+        });
         Sessions {
             lasting: Duration::from_secs_f64(hours * 3600.0),
             open: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
+            kept,
         }
     }
 
-    /// The identity and CSRF token of the unexpired session the request's cookie names.
+    /// The identity and CSRF token of the unexpired session the request's cookie names:
+    /// from memory, else from the record (a session opened before a restart).
     pub fn identity(&self, headers: &HeaderMap) -> Option<(Identity, Csrf)> {
         let id = session_cookie(headers)?;
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         open.retain(|_, s| s.until > now);
-        open.get(&id)
-            .map(|s| (s.identity.clone(), Csrf(s.csrf.clone())))
+        if let Some(s) = open.get(&id) {
+            return Some((s.identity.clone(), Csrf(s.csrf.clone())));
+        }
+        let unix = now_unix();
+        let stored = self
+            .kept
+            .as_ref()?
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .session(&id, unix)
+            .ok()
+            .flatten()?;
+        let left = Duration::from_secs(u64::try_from(stored.until_unix - unix).unwrap_or(0));
+        let session = Session {
+            identity: Identity {
+                sub: stored.sub,
+                email: stored.email,
+                name: stored.name,
+                groups: stored.groups,
+            },
+            csrf: stored.csrf,
+            until: now + left,
+        };
+        let found = (session.identity.clone(), Csrf(session.csrf.clone()));
+        open.insert(id, session);
+        Some(found)
     }
 
     /// Opens a session for `identity`: its id and CSRF token.
@@ -116,6 +165,20 @@ impl Sessions {
         let (id, csrf) = (random(), random());
         if id.is_empty() || csrf.is_empty() {
             return None;
+        }
+        if let Some(kept) = &self.kept {
+            let stored = StoredSession {
+                sub: identity.sub.clone(),
+                email: identity.email.clone(),
+                name: identity.name.clone(),
+                groups: identity.groups.clone(),
+                csrf: csrf.clone(),
+                until_unix: now_unix() + self.lasting.as_secs() as i64,
+            };
+            let mut record = kept.lock().unwrap_or_else(|p| p.into_inner());
+            if let Err(e) = record.keep_session(&id, &stored, now_unix()) {
+                eprintln!("caseload serve: a session kept in memory only: {e}");
+            }
         }
         let session = Session {
             identity,
@@ -127,12 +190,17 @@ impl Sessions {
         Some((id, csrf))
     }
 
+    /// Ends the session the request's cookie names, in memory and in the record.
     fn close(&self, headers: &HeaderMap) -> bool {
         let Some(id) = session_cookie(headers) else {
             return false;
         };
+        let ended = self.kept.as_ref().is_some_and(|kept| {
+            let mut record = kept.lock().unwrap_or_else(|p| p.into_inner());
+            record.end_session(&id).unwrap_or(false)
+        });
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
-        open.remove(&id).is_some()
+        open.remove(&id).is_some() || ended
     }
 }
 
@@ -398,8 +466,31 @@ mod tests {
     }
 
     #[test]
+    fn a_session_outlives_a_restart_in_the_record_until_it_is_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let record = dir.path().join("record.sqlite");
+        let before = Sessions::new(1.0, Some(&record));
+        let who = Identity {
+            sub: "u".into(),
+            email: Some("u@example.org".into()),
+            name: Some("U".into()),
+            groups: vec!["g".into()],
+        };
+        let (id, csrf) = before.open(who.clone()).unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, format!("{COOKIE}={id}").parse().unwrap());
+        drop(before);
+        let after = Sessions::new(1.0, Some(&record));
+        let (found, token) = after.identity(&headers).unwrap();
+        assert_eq!((found, token.0), (who, csrf));
+        assert!(after.close(&headers));
+        let again = Sessions::new(1.0, Some(&record));
+        assert!(again.identity(&headers).is_none(), "signed out for good");
+    }
+
+    #[test]
     fn a_session_expires_and_is_found_only_by_its_cookie() {
-        let sessions = Sessions::new(1.0);
+        let sessions = Sessions::new(1.0, None);
         let who = Identity {
             sub: "u".into(),
             email: None,
