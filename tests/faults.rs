@@ -136,6 +136,7 @@ fn an_older_record_is_read_as_it_is_and_migrated_by_the_next_writer_which_says_s
     conn.execute_batch(
         "DROP TABLE decision;
          DROP TABLE access;
+         DROP TABLE session;
          CREATE TABLE decision (id INTEGER PRIMARY KEY, at TEXT NOT NULL, by TEXT NOT NULL,
              case_id TEXT NOT NULL,
              kind TEXT NOT NULL CHECK (kind IN ('accept', 'reject', 'assign', 'never')),
