@@ -50,17 +50,7 @@ fn nightly(dir: &Path, record: &Path, out: &Path) -> i64 {
 
 /// `case_id → worker_id` of an allocation.csv's text.
 fn workers_of(csv: &str) -> std::collections::BTreeMap<String, String> {
-    let mut reader = csv::Reader::from_reader(csv.as_bytes());
-    let header = reader.headers().unwrap().clone();
-    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let (case, worker) = (at("case_id"), at("worker_id"));
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            (r[case].to_string(), r[worker].to_string())
-        })
-        .collect()
+    crate::util::column_map(csv, "case_id", "worker_id")
 }
 
 /// The workers holding a pinned case in the folder's cases.csv (read by column name).

@@ -246,17 +246,7 @@ fn access_log(record: &Path, extra: &[&str]) -> Vec<Value> {
 
 /// Each id's team in `file` (cases.csv or workers.csv), read by column name.
 fn team_of(file: &Path) -> std::collections::BTreeMap<String, String> {
-    let mut reader = csv::Reader::from_path(file).unwrap();
-    let header = reader.headers().unwrap().clone();
-    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let (id, team) = (at("id"), at("team"));
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            (r[id].to_string(), r[team].to_string())
-        })
-        .collect()
+    crate::util::column_map(&std::fs::read_to_string(file).unwrap(), "id", "team")
 }
 
 fn team_of_cases(dir: &Path) -> std::collections::BTreeMap<String, String> {
@@ -265,6 +255,21 @@ fn team_of_cases(dir: &Path) -> std::collections::BTreeMap<String, String> {
 
 fn team_of_workers(dir: &Path) -> std::collections::BTreeMap<String, String> {
     team_of(&dir.join("workers.csv"))
+}
+
+/// `serve DIR --config CONFIG` with `bad` as the config: exit 2, `said` on standard
+/// error, nothing served.
+pub fn refused_config(dir: &Path, config: &Path, bad: &str, said: &str) {
+    std::fs::write(config, bad).unwrap();
+    let out = caseload([
+        "serve".as_ref(),
+        dir.as_os_str(),
+        "--config".as_ref(),
+        config.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains(said), "{said}: {}", stderr(&out));
+    assert!(stdout(&out).is_empty());
 }
 
 #[test]
@@ -287,16 +292,7 @@ fn a_bad_config_is_exit_2_naming_the_key_and_nothing_is_served() {
             "access[0].teams: a manager's rule lists",
         ),
     ] {
-        std::fs::write(&config, bad).unwrap();
-        let out = caseload([
-            "serve".as_ref(),
-            dir.as_os_str(),
-            "--config".as_ref(),
-            config.as_os_str(),
-        ]);
-        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-        assert!(stderr(&out).contains(said), "{}", stderr(&out));
-        assert!(stdout(&out).is_empty());
+        refused_config(&dir, &config, &bad, said);
     }
 }
 

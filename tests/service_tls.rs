@@ -8,8 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::serve::copy_demo;
-use crate::service::{write_config, Provider, Service, PEOPLE};
-use crate::util::{caseload, stderr, stdout};
+use crate::service::{refused_config, write_config, Provider, Service, PEOPLE};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -142,15 +141,6 @@ fn a_certificate_or_key_that_cannot_serve_is_exit_2_at_its_key() {
             "server.tls_key: tls_cert without tls_key",
         ),
     ] {
-        std::fs::write(&config, bad).unwrap();
-        let out = caseload([
-            "serve".as_ref(),
-            dir.as_os_str(),
-            "--config".as_ref(),
-            config.as_os_str(),
-        ]);
-        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-        assert!(stderr(&out).contains(said), "{said}: {}", stderr(&out));
-        assert!(stdout(&out).is_empty());
+        refused_config(&dir, &config, &bad, said);
     }
 }

@@ -73,3 +73,18 @@ pub fn close(a: f64, b: f64) -> bool {
 pub fn assert_close(a: f64, b: f64, what: &str) {
     assert!(close(a, b), "{what}: {a} vs {b}");
 }
+
+/// `key → value` for each row of a CSV text, its columns found by name.
+pub fn column_map(csv: &str, key: &str, value: &str) -> std::collections::BTreeMap<String, String> {
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (k, v) = (at(key), at(value));
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[k].to_string(), r[v].to_string())
+        })
+        .collect()
+}
