@@ -21,6 +21,7 @@ mod candidates;
 pub mod formulation;
 mod guard;
 mod highs;
+mod lagrange;
 mod large;
 mod options;
 #[doc(hidden)]
