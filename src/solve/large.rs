@@ -49,9 +49,11 @@ pub(super) fn solve_large(
             .saturating_duration_since(Instant::now())
             .as_secs_f64()
     };
-    let within_teams = || {
+    // `threads`: the solver threads it may use.
+    let within_teams = |threads: usize| {
         let first_options = SolveOptions {
             time_limit_s: Some(seconds_left() / 2.0),
+            threads: Some(threads as u32),
             ..options.clone()
         };
         solve_with_cache(within, &first_options, cache)
@@ -67,7 +69,7 @@ pub(super) fn solve_large(
     let shared = Arc::new(Incumbent::default());
     let watch = options.watch.as_deref();
     let (first, prices) = if !lp_fits {
-        let first = within_teams()?;
+        let first = within_teams(threads)?;
         shared.offer(instance, &first.allocation);
         exchange_between_teams(instance, deadline, options, &shared)?;
         (first, None)
@@ -78,10 +80,14 @@ pub(super) fn solve_large(
         // thread then sees the cancel).
         let (sender, relaxation) = std::sync::mpsc::channel();
         let (copy, lp_options, beside) = (instance.clone(), options.clone(), shared.clone());
+        // The relaxation's thread holds a core until it ends: the passes take the others.
+        shared.beside.store(true, Ordering::SeqCst);
         std::thread::spawn(move || {
-            let _ = sender.send(prices_and_guided(&copy, deadline, &lp_options, &beside));
+            let prices = prices_and_guided(&copy, deadline, &lp_options, &beside);
+            beside.beside.store(false, Ordering::SeqCst);
+            let _ = sender.send(prices);
         });
-        let first = within_teams()?;
+        let first = within_teams(threads - 1)?;
         shared.offer(instance, &first.allocation);
         let mut prices = None;
         loop {
@@ -111,11 +117,18 @@ pub(super) fn solve_large(
     } else {
         let half = Instant::now() + Duration::from_secs_f64(seconds_left() / 2.0);
         let prices = lagrange::lp_prices(instance, half, watch)?;
-        let first = within_teams()?;
+        let first = within_teams(threads)?;
         shared.offer(instance, &first.allocation);
         if let Some(p) = &prices {
             let until = Instant::now() + Duration::from_secs_f64(seconds_left() / 2.0);
-            if let Some(found) = lagrange::guided(instance, p, &first.allocation, until, options)? {
+            if let Some(found) = lagrange::guided(
+                instance,
+                p,
+                &first.allocation,
+                Some(lagrange::GUIDED_SHARE),
+                until,
+                options,
+            )? {
                 shared.offer(instance, &found);
             }
         }
@@ -175,11 +188,29 @@ fn prices_and_guided(
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    shared.guiding.store(true, Ordering::SeqCst);
-    let guided = lagrange::guided(instance, &prices, &around, deadline, options);
-    shared.guiding.store(false, Ordering::SeqCst);
-    if let Some(found) = guided? {
-        shared.offer(instance, &found);
+    // First the LP's support alone (a small program), again around each better
+    // allocation it or the pairs of teams find, at most [`SUPPORT_ROUNDS`] times; then
+    // the columns the LP prices as nearly free, until the deadline.
+    let mut around = around;
+    for _ in 0..SUPPORT_ROUNDS {
+        if Instant::now() >= deadline || options.cancelled() {
+            return Ok(Some(prices));
+        }
+        if let Some(found) = lagrange::guided(instance, &prices, &around, None, deadline, options)?
+        {
+            shared.offer(instance, &found);
+        }
+        match shared.best() {
+            Some(best) if best != around => around = best,
+            _ => break,
+        }
+    }
+    if Instant::now() < deadline && !options.cancelled() {
+        let share = Some(lagrange::GUIDED_SHARE);
+        if let Some(found) = lagrange::guided(instance, &prices, &around, share, deadline, options)?
+        {
+            shared.offer(instance, &found);
+        }
     }
     Ok(Some(prices))
 }
@@ -188,8 +219,8 @@ fn prices_and_guided(
 #[derive(Default)]
 pub(super) struct Incumbent {
     best: Mutex<Option<(Allocation, f64)>>,
-    /// Whether the guided solve holds a solver thread.
-    guiding: AtomicBool,
+    /// Whether the relaxation's thread (the LP, then the guided solve) holds a core.
+    beside: AtomicBool,
 }
 
 impl Incumbent {
@@ -215,6 +246,10 @@ impl Incumbent {
         lock(&self.best).as_ref().map_or(f64::INFINITY, |(_, o)| *o)
     }
 }
+
+/// Most solves of the LP's support around a better allocation in [`solve_large`] before
+/// the columns the LP prices as nearly free are added.
+const SUPPORT_ROUNDS: usize = 3;
 
 /// Longest a pair of teams is given in [`exchange_between_teams`].
 const PAIR_TIME: Duration = Duration::from_secs(2);
@@ -252,14 +287,9 @@ pub(super) fn exchange_between_teams(
                     break;
                 }
             }
-            // One thread fewer while the guided solve holds one.
-            let guiding = shared.guiding.load(Ordering::SeqCst);
-            let threads = if guiding {
-                all_threads - 1
-            } else {
-                all_threads
-            }
-            .max(1);
+            // One thread fewer while the relaxation's thread holds one.
+            let beside = shared.beside.load(Ordering::SeqCst);
+            let threads = if beside { all_threads - 1 } else { all_threads }.max(1);
             let mut batch: Vec<[String; 2]> = Vec::with_capacity(threads);
             queue.retain(|pair| {
                 let free = batch.len() < threads

@@ -42,7 +42,7 @@ use crate::error::{Error, Result, SolverError};
 use crate::model::{Allocation, Instance};
 use team::{TeamAnswer, WorkerData};
 
-pub(super) use guided::guided;
+pub(super) use guided::{guided, GUIDED_SHARE};
 pub(super) use repair::repair;
 
 /// The LP relaxation of the whole program: its optimum and the duals of its decision
@@ -56,6 +56,8 @@ pub(super) struct Prices {
     /// Each unit's eligible workers with their columns' reduced costs in the LP: what
     /// giving the unit to the worker would add to the LP's optimum, at least.
     pub(super) reduced: Vec<Vec<(usize, f64)>>,
+    /// Each unit's workers holding some of it (of its class) in the LP's solution.
+    pub(super) support: Vec<Vec<usize>>,
 }
 
 /// The whole program's LP relaxation and its decision rows' duals (one HiGHS thread);
@@ -90,6 +92,8 @@ pub(super) fn lp_prices(
     let solution = solved.get_solution();
     let duals = solution.dual_rows();
     let columns = solution.dual_columns();
+    let values = solution.columns();
+    let mut support = vec![Vec::new(); instance.units.len()];
     let mut lambda = vec![0.0; instance.units.len()];
     let mut reduced = vec![Vec::new(); instance.units.len()];
     for (k, members) in formulation.classes().iter().enumerate() {
@@ -98,15 +102,22 @@ pub(super) fn lp_prices(
             .iter()
             .map(|p| (p.worker, columns.get(p.x.index).copied().unwrap_or(0.0)))
             .collect();
+        let held: Vec<usize> = formulation.pairs[k]
+            .iter()
+            .filter(|p| values.get(p.x.index).is_some_and(|&x| x > 1e-6))
+            .map(|p| p.worker)
+            .collect();
         for &u in members {
             lambda[u] = price;
             reduced[u] = costs.clone();
+            support[u] = held.clone();
         }
     }
     Ok(Some(Prices {
         bound: solved.objective_value(),
         lambda,
         reduced,
+        support,
     }))
 }
 

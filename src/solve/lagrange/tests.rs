@@ -155,18 +155,22 @@ fn the_guided_solve_keeps_every_hard_rule_and_never_leaves_its_start_for_worse()
         let within = crate::solve::candidates::within_teams(&instance);
         let start = solve(&within, &options).expect("solved").allocation;
         let prices = prices_of(&instance);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let found = guided(&instance, &prices, &start, deadline, &options)
-            .expect("ran")
-            .expect("an allocation");
-        assert_checked(&scenario, &instance, &found);
-        let objective = instance.evaluate(&found).objective.total;
         let started = instance.evaluate(&start).objective.total;
-        assert!(
-            objective <= started + 1e-6,
-            "seed {seed}: {objective} > {started}"
-        );
-        assert!(objective >= optimum(&instance) - 1e-6);
+        let optimum = optimum(&instance);
+        // The LP's support alone, and with the columns it prices as nearly free.
+        for share in [None, Some(GUIDED_SHARE)] {
+            let deadline = Instant::now() + Duration::from_secs(20);
+            let found = guided(&instance, &prices, &start, share, deadline, &options)
+                .expect("ran")
+                .expect("an allocation");
+            assert_checked(&scenario, &instance, &found);
+            let objective = instance.evaluate(&found).objective.total;
+            assert!(
+                objective <= started + 1e-6,
+                "seed {seed}: {objective} > {started}"
+            );
+            assert!(objective >= optimum - 1e-6);
+        }
         // Every column the start uses is in the cut program, with its current workers.
         let cut = guided::cut_to_prices(&instance, &prices, &start, 0.0);
         for (u, unit) in cut.units.iter().enumerate() {
