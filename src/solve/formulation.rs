@@ -31,8 +31,9 @@ use crate::model::{Allocation, Instance, Was};
 mod key;
 mod pieces;
 
+use pieces::classes;
 pub(crate) use pieces::GRID_SCALES;
-use pieces::{band_pieces, classes, floor_to, load_grid};
+pub(crate) use pieces::{band_pieces, floor_to, load_grid};
 
 /// A variable and its column in the solver's matrix.
 #[derive(Clone, Copy, Debug)]

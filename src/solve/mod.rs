@@ -21,6 +21,7 @@ mod candidates;
 pub mod formulation;
 mod guard;
 mod highs;
+mod lagrange;
 mod large;
 mod options;
 #[doc(hidden)]
@@ -67,8 +68,10 @@ use scheduler::{solve_parts, PartJob, PartOutcome};
 /// A part too large for HiGHS (more than `large_part_pairs` eligible pairs: in practice a
 /// trust with cross-team eligibility) is solved in passes when it splits into teams:
 /// first within teams (exactly, in parallel), then pairs of teams together
-/// (`candidates`) starting from that allocation; its bound comes from `pooled`, and
-/// it is `optimal` only if that bound proves it.
+/// (`candidates`) and the program cut to its LP relaxation's prices (`lagrange`) from
+/// the best allocation known; its bound is the highest of `pooled`, the LP relaxation
+/// and the Lagrangian relaxation by team, and it is `optimal` only if that bound proves
+/// it.
 pub fn solve(instance: &Instance, options: &SolveOptions) -> Result<Solution> {
     solve_with_cache(instance, options, None)
 }

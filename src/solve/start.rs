@@ -308,7 +308,7 @@ fn relocate_making_room(
 
 /// The units each worker is eligible for, ascending: every unit a worker holds is among
 /// them.
-fn eligible_units(instance: &Instance) -> Vec<Vec<usize>> {
+pub(super) fn eligible_units(instance: &Instance) -> Vec<Vec<usize>> {
     let mut units = vec![Vec::new(); instance.workers.len()];
     for (u, unit) in instance.units.iter().enumerate() {
         for &w in &unit.eligible {

@@ -2,7 +2,7 @@
 //! entities, asserting the exact effect.
 
 use super::highs::relaxation_bound;
-use super::large::exchange_between_teams;
+use super::large::{exchange_between_teams, Incumbent};
 use super::*;
 use crate::check::{check, AllocationRow};
 use crate::model::{CapacityMode, Case, Change, Policy, Scenario, Worker};
@@ -496,18 +496,19 @@ fn a_part_too_large_is_solved_within_teams_then_by_pairs_of_teams_under_a_valid_
         passes.bound
     );
     assert!(passes.bound > 0.0, "the bound says something");
-    // The bound is the whole program's LP relaxation, tighter here than the pooled LP.
+    // The bound is at least the whole program's LP relaxation, tighter here than the
+    // pooled LP (the Lagrangian bound may raise it with the time the passes leave).
     let lp = relaxation_bound(Formulation::build(&instance), None, None)
         .expect("solved")
         .expect("an LP optimum");
     let pooled = pooled::bound(&instance, Duration::from_secs(5)).expect("a pooled bound");
     assert!(lp > pooled + 1.0, "LP {lp}, pooled {pooled}");
     assert!(
-        (passes.bound - lp).abs() < 1e-6,
-        "bound {} is not the LP bound {lp}",
+        passes.bound >= lp - 1e-6,
+        "bound {} below the LP bound {lp}",
         passes.bound
     );
-    // On two threads the LP bound is solved beside the passes: the same bound.
+    // On two threads the LP bound is solved beside the passes: a bound as good.
     let two_threads = SolveOptions {
         threads: Some(2),
         ..options
@@ -515,8 +516,8 @@ fn a_part_too_large_is_solved_within_teams_then_by_pairs_of_teams_under_a_valid_
     let beside = solve(&instance, &two_threads).expect("solved in passes");
     assert_valid(&scenario, &instance, &beside);
     assert!(
-        (beside.bound - lp).abs() < 1e-6,
-        "bound {} beside, LP {lp}",
+        beside.bound >= lp - 1e-6 && beside.bound <= optimum + 1e-6,
+        "bound {} beside, LP {lp}, optimum {optimum}",
         beside.bound
     );
 }
@@ -538,7 +539,10 @@ fn re_solving_pairs_of_teams_improves_on_the_within_team_optimum() {
         "a team leaves a child waiting who is more urgent than one another team took"
     );
     let deadline = Instant::now() + Duration::from_secs(30);
-    let exchanged = exchange_between_teams(&instance, start, deadline, &one_thread).expect("ran");
+    let shared = Incumbent::default();
+    shared.offer(&instance, &start);
+    exchange_between_teams(&instance, deadline, &one_thread, &shared).expect("ran");
+    let exchanged = shared.best().expect("an allocation");
     let solution = finish(
         exchanged.clone(),
         instance.evaluate(&exchanged),

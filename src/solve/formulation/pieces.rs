@@ -10,7 +10,7 @@ pub(crate) const GRID_SCALES: [f64; 10] = [1.0, 2.0, 4.0, 5.0, 8.0, 10.0, 20.0, 
 
 /// The grid step of the loads worker `w` can reach holding some of `units` (each weight
 /// a whole number of steps), if there is a coarse one.
-pub(super) fn load_grid(instance: &Instance, w: usize, units: &[usize]) -> Option<f64> {
+pub(crate) fn load_grid(instance: &Instance, w: usize, units: &[usize]) -> Option<f64> {
     let weights: Vec<f64> = units
         .iter()
         .filter(|&&u| instance.units[u].is_eligible(w))
@@ -27,7 +27,7 @@ pub(super) fn load_grid(instance: &Instance, w: usize, units: &[usize]) -> Optio
 }
 
 /// The largest multiple of `g` at most `x` (up to rounding error).
-pub(super) fn floor_to(x: f64, g: f64) -> f64 {
+pub(crate) fn floor_to(x: f64, g: f64) -> f64 {
     (x / g + 1e-9).floor() * g
 }
 
@@ -39,7 +39,7 @@ pub(super) fn floor_to(x: f64, g: f64) -> f64 {
 /// step: the cost is unchanged at every reachable load, still convex, and the LP
 /// relaxation can no longer stop a worker's load just below a boundary that no
 /// allocation can stop at (a 19.8-point capacity with quarter-point cases).
-pub(super) fn band_pieces(
+pub(crate) fn band_pieces(
     instance: &Instance,
     w: usize,
     grid: Option<f64>,

@@ -1,0 +1,187 @@
+//! The Lagrangian bound against optima HiGHS proves on small cross-team trusts.
+
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::model::{Instance, Scenario};
+use crate::solve::highs::relaxation_bound;
+use crate::solve::{solve, SolveOptions, Status};
+
+/// A generated cross-team trust of `teams` teams.
+fn trust(teams: usize, seed: u64) -> Scenario {
+    crate::generate::generate(&crate::generate::GenerateOptions {
+        teams,
+        seed,
+        cross_team: true,
+        ..Default::default()
+    })
+}
+
+/// Seeds of the small trusts the bound is checked on.
+const SEEDS: [u64; 4] = [1, 2, 3, 6];
+
+/// The optimum HiGHS proves on the whole program.
+fn optimum(instance: &Instance) -> f64 {
+    let options = SolveOptions {
+        threads: Some(1),
+        mip_gap: 0.0,
+        ..SolveOptions::default()
+    };
+    let exact = solve(instance, &options).expect("solved whole");
+    assert_eq!(exact.status, Status::Optimal);
+    exact.evaluation.objective.total
+}
+
+/// The LP relaxation's prices of a trust (its optimum checked against the program's LP).
+fn prices_of(instance: &Instance) -> Prices {
+    let prices = lp_prices(instance, Instant::now() + Duration::from_secs(60), None)
+        .expect("ran")
+        .expect("an LP optimum");
+    let lp = relaxation_bound(crate::solve::Formulation::build(instance), None, None)
+        .expect("ran")
+        .expect("an LP optimum");
+    assert!((prices.bound - lp).abs() <= 1e-6 * lp.abs().max(1.0));
+    prices
+}
+
+/// The independent checker accepts an allocation and computes the objective the model
+/// does.
+fn assert_checked(scenario: &Scenario, instance: &Instance, allocation: &Allocation) {
+    use crate::check::{check, AllocationRow};
+    let evaluation = instance.evaluate(allocation);
+    let rows: Vec<AllocationRow> = instance
+        .cases
+        .iter()
+        .enumerate()
+        .map(|(c, case)| AllocationRow {
+            line: 0,
+            case: case.id.clone(),
+            worker: evaluation.worker[c].map(|w| instance.workers[w].id.clone()),
+            change: Some(evaluation.change[c].to_string()),
+        })
+        .collect();
+    let report = check(scenario, &rows);
+    assert!(report.is_valid(), "{report}");
+    assert!((report.objective.total - evaluation.objective.total).abs() < 1e-6);
+}
+
+#[test]
+fn at_the_lp_prices_the_relaxed_teams_give_back_the_lp_bound() {
+    for seed in SEEDS {
+        let instance = Instance::new(&trust(3, seed)).expect("valid");
+        let prices = prices_of(&instance);
+        let dual = Dual::new(&instance);
+        let mut lambda = prices.lambda.clone();
+        dual.project(&mut lambda);
+        let relaxed = dual.evaluate(&lambda, 30.0, true, None).expect("ran");
+        let tolerance = 1e-6 * prices.bound.abs().max(1.0);
+        assert!(
+            (relaxed.bound - prices.bound).abs() <= tolerance,
+            "seed {seed}: L_LP(λ*) {} against the LP's {}",
+            relaxed.bound,
+            prices.bound
+        );
+    }
+}
+
+#[test]
+fn the_lagrangian_bound_lies_between_the_lp_bound_and_the_optimum() {
+    let mut raised = 0;
+    for seed in SEEDS {
+        let instance = Instance::new(&trust(3, seed)).expect("valid");
+        let optimum = optimum(&instance);
+        let prices = prices_of(&instance);
+        let dual = Dual::new(&instance);
+        let mut lambda = prices.lambda.clone();
+        dual.project(&mut lambda);
+        let at_lp = dual.evaluate(&lambda, 30.0, false, None).expect("ran");
+        let tolerance = 1e-6 * optimum.abs().max(1.0);
+        assert!(
+            at_lp.bound >= prices.bound - tolerance,
+            "seed {seed}: L(λ*) {} below the LP bound {}",
+            at_lp.bound,
+            prices.bound
+        );
+        assert!(
+            at_lp.bound <= optimum + tolerance,
+            "seed {seed}: L(λ*) {} above the optimum {optimum}",
+            at_lp.bound
+        );
+        // Every iterate of the ascent is a bound too: its best stays below the optimum.
+        let deadline = Instant::now() + Duration::from_secs(3);
+        let ascent =
+            ascend(&dual, prices.lambda.clone(), f64::INFINITY, deadline, None).expect("ran");
+        assert!(ascent.bound.is_finite(), "seed {seed}: no iterate in 3 s");
+        assert!(
+            ascent.bound <= optimum + tolerance,
+            "seed {seed}: ascent {} above the optimum {optimum}",
+            ascent.bound
+        );
+        if at_lp.bound > prices.bound + tolerance {
+            raised += 1;
+        }
+    }
+    assert!(
+        raised > 0,
+        "the teams' integrality raises the LP bound on some seed"
+    );
+}
+
+#[test]
+fn the_subproblems_repaired_give_an_allocation_the_checker_accepts() {
+    for seed in SEEDS {
+        let scenario = trust(3, seed);
+        let instance = Instance::new(&scenario).expect("valid");
+        let prices = prices_of(&instance);
+        let dual = Dual::new(&instance);
+        let deadline = Instant::now() + Duration::from_secs(3);
+        let ascent = ascend(&dual, prices.lambda, f64::INFINITY, deadline, None).expect("ran");
+        let allocation = ascent.allocation.expect("a repaired allocation");
+        assert_checked(&scenario, &instance, &allocation);
+        let objective = instance.evaluate(&allocation).objective.total;
+        assert!(objective >= ascent.bound - 1e-6 * objective.abs().max(1.0));
+    }
+}
+
+#[test]
+fn the_guided_solve_keeps_every_hard_rule_and_never_leaves_its_start_for_worse() {
+    let options = SolveOptions {
+        threads: Some(1),
+        ..SolveOptions::default()
+    };
+    for seed in SEEDS {
+        let scenario = trust(3, seed);
+        let instance = Instance::new(&scenario).expect("valid");
+        let within = crate::solve::candidates::within_teams(&instance);
+        let start = solve(&within, &options).expect("solved").allocation;
+        let prices = prices_of(&instance);
+        let started = instance.evaluate(&start).objective.total;
+        let optimum = optimum(&instance);
+        // The LP's support alone, and with the columns it prices as nearly free.
+        for share in [None, Some(GUIDED_SHARE)] {
+            let deadline = Instant::now() + Duration::from_secs(20);
+            let found = guided(&instance, &prices, &start, share, deadline, &options)
+                .expect("ran")
+                .expect("an allocation");
+            assert_checked(&scenario, &instance, &found);
+            let objective = instance.evaluate(&found).objective.total;
+            assert!(
+                objective <= started + 1e-6,
+                "seed {seed}: {objective} > {started}"
+            );
+            assert!(objective >= optimum - 1e-6);
+        }
+        // Every column the start uses is in the cut program, with its current workers.
+        let cut = guided::cut_to_prices(&instance, &prices, &start, 0.0);
+        for (u, unit) in cut.units.iter().enumerate() {
+            if let Some(w) = start.units[u] {
+                assert!(unit.is_eligible(w));
+            }
+            for &c in &unit.cases {
+                if let Some(w) = instance.current[c].filter(|&w| instance.units[u].is_eligible(w)) {
+                    assert!(unit.is_eligible(w));
+                }
+            }
+        }
+    }
+}
