@@ -136,10 +136,17 @@ pub(super) fn solve_large(
         (first, prices)
     };
     let mut bound = higher(pooled, prices.as_ref().map(|p| p.bound));
-    // Time the allocation no longer needs goes to the bound.
-    if let Some(p) = prices.filter(|_| seconds_left() > 0.0 && !options.cancelled()) {
+    // Time the allocation no longer needs goes to the bound, unless it proves the
+    // allocation already.
+    let open = |b: Option<f64>| {
+        let upper = shared.objective();
+        !upper.is_finite() || b.is_none_or(|b| relative_gap(upper, b) > options.mip_gap)
+    };
+    if let Some(p) = prices.filter(|_| seconds_left() > 0.0 && !options.cancelled() && open(bound))
+    {
         let dual = lagrange::Dual::new(instance);
-        let ascent = lagrange::ascend(&dual, p.lambda, shared.objective(), deadline, watch)?;
+        let upper = shared.objective();
+        let ascent = lagrange::ascend(&dual, p.lambda, upper, options.mip_gap, deadline, watch)?;
         if let Some(found) = &ascent.allocation {
             shared.offer(instance, found);
         }

@@ -227,13 +227,16 @@ pub(super) struct Ascent {
     pub(super) allocation: Option<Allocation>,
 }
 
-/// Subgradient ascent from `start` until `deadline`: the best bound, and the best
-/// allocation repaired from the subproblems' solutions (better than `incumbent`'s
+/// Subgradient ascent from `start` until `deadline`, until the best bound is within
+/// `gap` of the best allocation, or until the step has shrunk to [`MIN_THETA`] (the
+/// ascent has stalled: more time would not raise the bound): the best bound, and the
+/// best allocation repaired from the subproblems' solutions (better than `incumbent`'s
 /// objective `upper`, which sets the step).
 pub(super) fn ascend(
     dual: &Dual<'_>,
     start: Vec<f64>,
     mut upper: f64,
+    gap: f64,
     deadline: Instant,
     watch: Option<&super::Watch>,
 ) -> Result<Ascent> {
@@ -275,7 +278,8 @@ pub(super) fn ascend(
         }
         let g = dual.subgradient(&lambda, &iterate);
         let norm: f64 = g.iter().map(|x| x * x).sum();
-        if norm == 0.0 || upper <= iterate.bound {
+        let proven = upper.is_finite() && super::relative_gap(upper, best) <= gap;
+        if norm == 0.0 || upper <= iterate.bound || proven || theta < MIN_THETA {
             break;
         }
         let step = theta * (upper - iterate.bound) / norm;
@@ -295,3 +299,7 @@ const INITIAL_THETA: f64 = 0.5;
 
 /// Iterations without a better bound before the step is halved.
 const STALL: usize = 2;
+
+/// The smallest step worth taking: after nine halvings without a better bound (about 18
+/// iterations), the ascent stops rather than spend the rest of the time limit.
+const MIN_THETA: f64 = INITIAL_THETA / 512.0 * 1.01;

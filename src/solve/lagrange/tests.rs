@@ -109,8 +109,15 @@ fn the_lagrangian_bound_lies_between_the_lp_bound_and_the_optimum() {
         );
         // Every iterate of the ascent is a bound too: its best stays below the optimum.
         let deadline = Instant::now() + Duration::from_secs(3);
-        let ascent =
-            ascend(&dual, prices.lambda.clone(), f64::INFINITY, deadline, None).expect("ran");
+        let ascent = ascend(
+            &dual,
+            prices.lambda.clone(),
+            f64::INFINITY,
+            0.0,
+            deadline,
+            None,
+        )
+        .expect("ran");
         assert!(ascent.bound.is_finite(), "seed {seed}: no iterate in 3 s");
         assert!(
             ascent.bound <= optimum + tolerance,
@@ -135,7 +142,7 @@ fn the_subproblems_repaired_give_an_allocation_the_checker_accepts() {
         let prices = prices_of(&instance);
         let dual = Dual::new(&instance);
         let deadline = Instant::now() + Duration::from_secs(3);
-        let ascent = ascend(&dual, prices.lambda, f64::INFINITY, deadline, None).expect("ran");
+        let ascent = ascend(&dual, prices.lambda, f64::INFINITY, 0.0, deadline, None).expect("ran");
         let allocation = ascent.allocation.expect("a repaired allocation");
         assert_checked(&scenario, &instance, &allocation);
         let objective = instance.evaluate(&allocation).objective.total;
