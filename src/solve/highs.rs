@@ -57,11 +57,12 @@ pub(super) fn configure(model: &mut highs::Model, settings: &MipSettings<'_>) ->
 /// The optimum of a program's LP relaxation (one HiGHS thread), a lower bound on every
 /// allocation it allows; `None` if HiGHS does not reach it by `deadline`. (Handing a
 /// large program to HiGHS takes time of its own: about a second at 565,000 pairs.)
-pub(super) fn relaxation_bound(
-    mut formulation: Formulation<'_>,
-    deadline: Option<Instant>,
+/// HiGHS's model of `formulation`'s LP relaxation, quiet, on one thread, stopped by a
+/// cancel of `watch` (a large one runs for seconds).
+pub(super) fn relaxation_model(
+    formulation: &mut Formulation<'_>,
     watch: Option<&super::Watch>,
-) -> Result<Option<f64>> {
+) -> Result<highs::Model> {
     let mut model = formulation
         .take_highs_problem()
         .try_into_inner()
@@ -69,10 +70,18 @@ pub(super) fn relaxation_bound(
     set_option(&mut model, "output_flag", false)?;
     set_option(&mut model, "solve_relaxation", true)?;
     set_option(&mut model, "threads", 1)?;
-    // A cancel stops the relaxation too (a large one runs for seconds).
     if let Some(watch) = watch {
         watch.interrupt(&mut model);
     }
+    Ok(model)
+}
+
+pub(super) fn relaxation_bound(
+    mut formulation: Formulation<'_>,
+    deadline: Option<Instant>,
+    watch: Option<&super::Watch>,
+) -> Result<Option<f64>> {
+    let mut model = relaxation_model(&mut formulation, watch)?;
     if let Some(deadline) = deadline {
         let seconds = deadline
             .saturating_duration_since(Instant::now())

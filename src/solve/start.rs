@@ -82,19 +82,7 @@ fn greedy(instance: &Instance) -> State<'_> {
             )
             .then(a.cmp(&b))
     });
-    for u in rest {
-        let best = instance.units[u]
-            .eligible
-            .iter()
-            .copied()
-            .filter(|&w| state.fits(u, w))
-            .map(|w| (w, state.move_delta(u, Some(w))))
-            .filter(|&(_, delta)| delta < 0.0)
-            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-        if let Some((w, _)) = best {
-            state.assign(u, w);
-        }
-    }
+    state.place_where_cheapest(&rest);
     state
 }
 

@@ -179,6 +179,24 @@ impl<'a> State<'a> {
         }
         delta
     }
+
+    /// Gives each of `units` (waiting, in this order) to the eligible worker that fits it
+    /// and lowers the objective most, if one does (ties to the lower worker).
+    pub fn place_where_cheapest(&mut self, units: &[usize]) {
+        for &u in units {
+            let best = self.instance.units[u]
+                .eligible
+                .iter()
+                .copied()
+                .filter(|&w| self.fits(u, w))
+                .map(|w| (w, self.move_delta(u, Some(w))))
+                .filter(|&(_, delta)| delta < 0.0)
+                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            if let Some((w, _)) = best {
+                self.assign(u, w);
+            }
+        }
+    }
 }
 
 impl State<'_> {

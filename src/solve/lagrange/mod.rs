@@ -71,16 +71,7 @@ pub(super) fn lp_prices(
     if watch.is_some_and(|w| w.cancelled()) {
         return Ok(None);
     }
-    let mut model = formulation
-        .take_highs_problem()
-        .try_into_inner()
-        .map_err(|e| Error::Solver(SolverError::Program(e)))?;
-    set_option(&mut model, "output_flag", false)?;
-    set_option(&mut model, "solve_relaxation", true)?;
-    set_option(&mut model, "threads", 1)?;
-    if let Some(watch) = watch {
-        watch.interrupt(&mut model);
-    }
+    let mut model = super::highs::relaxation_model(&mut formulation, watch)?;
     set_option(&mut model, "time_limit", team::seconds_until(deadline))?;
     let solved = model
         .try_solve()

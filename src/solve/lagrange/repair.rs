@@ -59,19 +59,7 @@ pub(crate) fn repair(
         .collect();
     let urgency = |u: usize| instance.unallocated_cost(u) / instance.units[u].weight.max(1e-9);
     rest.sort_by(|&a, &b| urgency(b).total_cmp(&urgency(a)).then(a.cmp(&b)));
-    for u in rest {
-        let best = instance.units[u]
-            .eligible
-            .iter()
-            .copied()
-            .filter(|&w| state.fits(u, w))
-            .map(|w| (w, state.move_delta(u, Some(w))))
-            .filter(|&(_, delta)| delta < 0.0)
-            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-        if let Some((w, _)) = best {
-            state.assign(u, w);
-        }
-    }
+    state.place_where_cheapest(&rest);
     let eligible = start::eligible_units(instance);
     start::repair(&mut state, &eligible);
     let until = deadline.min(Instant::now() + SEARCH_TIME);
