@@ -74,14 +74,7 @@ pub(super) fn solve_parts(
     if workers == 1 {
         return Ok(jobs.into_iter().map(|job| settings.run(job)).collect());
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(workers)
-        .build()
-        .map_err(|e| {
-            Error::Solver(SolverError::Threads {
-                reason: e.to_string(),
-            })
-        })?;
+    let pool = pool_of(workers)?;
     let mut order: Vec<usize> = (0..jobs.len()).collect();
     order.sort_by(|&a, &b| {
         jobs[b]
@@ -374,4 +367,16 @@ impl PartOutcome {
         self.bound = higher(self.bound, again.bound);
         self.status = again.status;
     }
+}
+
+/// A pool of `workers` threads for a solve's parts.
+pub(super) fn pool_of(workers: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .build()
+        .map_err(|e| {
+            Error::Solver(SolverError::Threads {
+                reason: e.to_string(),
+            })
+        })
 }

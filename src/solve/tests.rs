@@ -39,6 +39,25 @@ fn assert_checked(scenario: &Scenario, instance: &Instance, solution: &Solution)
     assert_valid(scenario, instance, solution);
 }
 
+/// An evaluated allocation as the independent checker reads `allocation.csv`: the rows
+/// every solver test hands to [`check`].
+pub(super) fn checker_rows(
+    instance: &Instance,
+    evaluation: &crate::model::Evaluation,
+) -> Vec<AllocationRow> {
+    instance
+        .cases
+        .iter()
+        .enumerate()
+        .map(|(c, case)| AllocationRow {
+            line: 0,
+            case: case.id.clone(),
+            worker: evaluation.worker[c].map(|w| instance.workers[w].id.clone()),
+            change: Some(evaluation.change[c].to_string()),
+        })
+        .collect()
+}
+
 /// The solver's guard and the independent checker accept the allocation, and the checker
 /// computes the objective the solution reports.
 fn assert_valid(scenario: &Scenario, instance: &Instance, solution: &Solution) {
@@ -46,18 +65,7 @@ fn assert_valid(scenario: &Scenario, instance: &Instance, solution: &Solution) {
         hard_rule_breaches(instance, &solution.allocation).is_empty(),
         "solution breaks a hard rule"
     );
-    let rows: Vec<AllocationRow> = instance
-        .cases
-        .iter()
-        .enumerate()
-        .map(|(c, case)| AllocationRow {
-            line: 0,
-            case: case.id.clone(),
-            worker: solution.evaluation.worker[c].map(|w| instance.workers[w].id.clone()),
-            change: Some(solution.evaluation.change[c].to_string()),
-        })
-        .collect();
-    let report = check(scenario, &rows);
+    let report = check(scenario, &checker_rows(instance, &solution.evaluation));
     assert!(report.is_valid(), "{report}");
     assert!((report.objective.total - solution.evaluation.objective.total).abs() < 1e-6);
 }

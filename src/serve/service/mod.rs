@@ -307,9 +307,7 @@ async fn checked(
         };
         if let Some((run, cut)) = cut {
             let (body, named) = &*cut;
-            row.children.extend(named.children.iter().cloned());
-            row.workers.extend(named.workers.iter().cloned());
-            row.teams.extend(named.teams.iter().cloned());
+            holding(&mut row, named);
             let response =
                 ([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response();
             let response = super::with_run(response, run);
@@ -329,9 +327,7 @@ async fn checked(
         .and_then(|built| built);
         let response = match built {
             Ok((run, bytes, named)) => {
-                row.children.extend(named.children);
-                row.workers.extend(named.workers);
-                row.teams.extend(named.teams);
+                holding(&mut row, &named);
                 let response = crate::serve::api::xlsx_answer(bytes);
                 super::with_run(response, run)
             }
@@ -351,16 +347,19 @@ async fn checked(
     // 6. Cut to what the caller may see.
     let instance = &app.workspace.current().instance;
     let (response, named) = answer::cut(instance, route, &view, response).await;
-    if let Some(named) = named {
-        row.children.extend(named.children);
-        row.workers.extend(named.workers);
-        row.teams.extend(named.teams);
-    }
+    holding(&mut row, &named.unwrap_or_default());
+    Logged { response, row }
+}
+
+/// Adds what an answer held to its access-log row, each list sorted and without repeats.
+fn holding(row: &mut NewAccess, named: &access::Named) {
+    row.children.extend(named.children.iter().cloned());
+    row.workers.extend(named.workers.iter().cloned());
+    row.teams.extend(named.teams.iter().cloned());
     for list in [&mut row.children, &mut row.workers, &mut row.teams] {
         list.sort();
         list.dedup();
     }
-    Logged { response, row }
 }
 
 /// Step 1: the `Host` is ours, and an `Origin` when sent is the public URL's.

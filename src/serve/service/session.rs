@@ -135,6 +135,8 @@ impl Sessions {
         if let Some(s) = open.get(&id) {
             return Some((s.identity.clone(), Csrf(s.csrf.clone())));
         }
+        // Not held while the record is read: other browsers' lookups go on meanwhile.
+        drop(open);
         let unix = now_unix();
         let stored = self
             .kept
@@ -156,6 +158,7 @@ impl Sessions {
             until: now + left,
         };
         let found = (session.identity.clone(), Csrf(session.csrf.clone()));
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         open.insert(id, session);
         Some(found)
     }

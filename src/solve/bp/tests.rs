@@ -97,18 +97,7 @@ fn decisions_of(allocation: &Allocation) -> Vec<(usize, Option<usize>)> {
 }
 
 fn rows(instance: &Instance, allocation: &Allocation) -> Vec<AllocationRow> {
-    let eval = instance.evaluate(allocation);
-    instance
-        .cases
-        .iter()
-        .enumerate()
-        .map(|(c, case)| AllocationRow {
-            line: 0,
-            case: case.id.clone(),
-            worker: eval.worker[c].map(|w| instance.workers[w].id.clone()),
-            change: Some(eval.change[c].to_string()),
-        })
-        .collect()
+    crate::solve::tests::checker_rows(instance, &instance.evaluate(allocation))
 }
 
 fn forever() -> BpSettings<'static> {

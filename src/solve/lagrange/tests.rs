@@ -47,20 +47,9 @@ fn prices_of(instance: &Instance) -> Prices {
 /// The independent checker accepts an allocation and computes the objective the model
 /// does.
 fn assert_checked(scenario: &Scenario, instance: &Instance, allocation: &Allocation) {
-    use crate::check::{check, AllocationRow};
     let evaluation = instance.evaluate(allocation);
-    let rows: Vec<AllocationRow> = instance
-        .cases
-        .iter()
-        .enumerate()
-        .map(|(c, case)| AllocationRow {
-            line: 0,
-            case: case.id.clone(),
-            worker: evaluation.worker[c].map(|w| instance.workers[w].id.clone()),
-            change: Some(evaluation.change[c].to_string()),
-        })
-        .collect();
-    let report = check(scenario, &rows);
+    let rows = crate::solve::tests::checker_rows(instance, &evaluation);
+    let report = crate::check::check(scenario, &rows);
     assert!(report.is_valid(), "{report}");
     assert!((report.objective.total - evaluation.objective.total).abs() < 1e-6);
 }

@@ -198,14 +198,7 @@ fn run_jobs(
     if workers == 1 {
         return jobs.iter().map(solve).collect();
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(workers)
-        .build()
-        .map_err(|e| {
-            Error::Solver(SolverError::Threads {
-                reason: e.to_string(),
-            })
-        })?;
+    let pool = super::scheduler::pool_of(workers)?;
     let next = std::sync::atomic::AtomicUsize::new(0);
     let done: Vec<std::sync::Mutex<Option<Result<Answer>>>> =
         jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
