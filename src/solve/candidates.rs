@@ -65,22 +65,38 @@ pub fn largest_part_pairs(instance: &Instance, parts: &[Part]) -> usize {
 /// in the cut-down instance; it is the same for every choice inside them, so the part's
 /// best allocation is unchanged.
 pub fn two_teams(instance: &Instance, around: &Allocation, teams: [&str; 2]) -> (Instance, Part) {
-    let in_teams = |w: usize| teams.contains(&instance.workers[w].team.as_str());
     let workers: Vec<usize> = (0..instance.workers.len())
-        .filter(|&w| in_teams(w))
+        .filter(|&w| teams.contains(&instance.workers[w].team.as_str()))
         .collect();
+    among_workers(instance, around, workers, |u| {
+        instance.units[u]
+            .cases
+            .iter()
+            .any(|&c| teams.contains(&instance.cases[c].team.as_str()))
+    })
+}
+
+/// Some workers (ascending) and the units that may change among them around `around`:
+/// the units they hold, and the unallocated units `waiting` picks. Returns the instance
+/// with those units' eligible workers cut down to these workers (so the part's program
+/// is closed) and the part; as in [`two_teams`], a unit whose current worker is outside
+/// loses a move cost that is the same for every choice inside.
+pub fn among_workers(
+    instance: &Instance,
+    around: &Allocation,
+    workers: Vec<usize>,
+    waiting: impl Fn(usize) -> bool,
+) -> (Instance, Part) {
+    let inside = |w: usize| workers.binary_search(&w).is_ok();
     let units: Vec<usize> = (0..instance.units.len())
         .filter(|&u| match around.units[u] {
-            Some(w) => in_teams(w),
-            None => instance.units[u]
-                .cases
-                .iter()
-                .any(|&c| teams.contains(&instance.cases[c].team.as_str())),
+            Some(w) => inside(w),
+            None => waiting(u),
         })
         .collect();
     let mut restricted = instance.clone();
     for &u in &units {
-        restricted.units[u].eligible.retain(|&w| in_teams(w));
+        restricted.units[u].eligible.retain(|&w| inside(w));
     }
     (restricted, Part { units, workers })
 }

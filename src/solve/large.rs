@@ -2,18 +2,18 @@
 //! cross-team eligibility): a bound from [`pooled`], from the whole program's LP
 //! relaxation and from its Lagrangian relaxation by team ([`lagrange`]), an allocation
 //! from team-sized parts solved within teams, improved by the program cut to the LP's
-//! prices ([`lagrange::guided`]) and by re-solving pairs of teams together
-//! ([`candidates`]).
+//! prices ([`lagrange::guided`]), by re-solving pairs of teams together, and by
+//! re-solving sets of workers across teams where the LP's solution differs from the
+//! allocation ([`exchange`](super::exchange)).
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::guard::hard_rule_breaches;
-use super::scheduler::{solve_parts, PartJob};
+use super::exchange::{exchange_among_workers, exchange_between_teams, Incumbent};
 use super::{
-    candidates, deadline, finish, higher, lagrange, lock, pooled, relative_gap, solve_with_cache,
-    solver_threads, Part, PartCache, Solution, SolveOptions, Status,
+    deadline, finish, higher, lagrange, pooled, relative_gap, solve_with_cache, solver_threads,
+    PartCache, Solution, SolveOptions, Status,
 };
 use crate::error::{Error, Result, SolverError};
 use crate::model::{Allocation, Instance};
@@ -30,9 +30,10 @@ use crate::model::{Allocation, Instance};
 /// when that time is enough to build and solve it ([`LP_SECONDS_PER_PAIR`]), since it
 /// cannot be stopped while it is built and handed to HiGHS. Its prices then guide one
 /// HiGHS solve of the whole program cut to the columns they price as nearly free
-/// ([`lagrange::guided`]), from the best allocation known, which the pairs of teams take
-/// up as soon as it is found. Time left once the pairs of teams find nothing more goes to
-/// the Lagrangian bound ([`lagrange::ascend`]). No pass proves optimality for the whole:
+/// ([`lagrange::guided`]), from the best allocation known, which the other passes take
+/// up as soon as HiGHS finds it, and sets of workers across teams where the LP's
+/// solution differs from the allocation are re-solved ([`improve`]). Time left once
+/// neither finds anything more goes to the Lagrangian bound ([`lagrange::ascend`]). No pass proves optimality for the whole:
 /// the status is `optimal` only if the bound proves it.
 pub(super) fn solve_large(
     instance: &Instance,
@@ -71,7 +72,7 @@ pub(super) fn solve_large(
     let (first, prices) = if !lp_fits {
         let first = within_teams(threads)?;
         shared.offer(instance, &first.allocation);
-        exchange_between_teams(instance, deadline, options, &shared)?;
+        improve(instance, deadline, options, &shared)?;
         (first, None)
     } else if threads >= 2 {
         // The relaxation and the solve it guides on a thread of their own, with their own
@@ -89,29 +90,13 @@ pub(super) fn solve_large(
         });
         let first = within_teams(threads - 1)?;
         shared.offer(instance, &first.allocation);
-        let mut prices = None;
-        loop {
-            let before = shared.objective();
-            exchange_between_teams(instance, deadline, options, &shared)?;
-            if seconds_left() <= 0.0 || options.cancelled() || prices.is_some() {
-                break;
-            }
-            // The pairs of teams find nothing more: the guided solve may still.
-            prices = Some(
-                relaxation
-                    .recv()
-                    .map_err(|_| Error::Solver(SolverError::BoundThreadPanicked))??,
-            );
-            if shared.objective() >= before {
-                break;
-            }
-        }
-        let prices = match prices {
-            Some(p) => p,
-            None if options.cancelled() => None,
-            None => relaxation
+        improve(instance, deadline, options, &shared)?;
+        let prices = if options.cancelled() {
+            None
+        } else {
+            relaxation
                 .recv()
-                .map_err(|_| Error::Solver(SolverError::BoundThreadPanicked))??,
+                .map_err(|_| Error::Solver(SolverError::BoundThreadPanicked))??
         };
         (first, prices)
     } else {
@@ -120,6 +105,7 @@ pub(super) fn solve_large(
         let first = within_teams(threads)?;
         shared.offer(instance, &first.allocation);
         if let Some(p) = &prices {
+            let _ = shared.prices.set(p.clone());
             let until = Instant::now() + Duration::from_secs_f64(seconds_left() / 2.0);
             if let Some(found) = lagrange::guided(
                 instance,
@@ -128,11 +114,12 @@ pub(super) fn solve_large(
                 Some(lagrange::GUIDED_SHARE),
                 until,
                 options,
+                &|_| {},
             )? {
                 shared.offer(instance, &found);
             }
         }
-        exchange_between_teams(instance, deadline, options, &shared)?;
+        improve(instance, deadline, options, &shared)?;
         (first, prices)
     };
     let mut bound = higher(pooled, prices.as_ref().map(|p| p.bound));
@@ -173,6 +160,54 @@ pub(super) fn solve_large(
     Ok(solution)
 }
 
+/// Improves the best allocation in `shared` by re-solving pieces of the instance
+/// ([`exchange`](super::exchange)) until `deadline` or until nothing more can be found:
+/// pairs of teams until a sweep finds nothing or the LP's prices are known; then sets of
+/// workers across teams where the LP's solution differs until a sweep of them finds
+/// nothing, and pairs again for at most [`PAIRS_SLICE`] from any better allocation
+/// (another pass's or a set's). It ends early once the relaxation's thread has ended and
+/// no piece is left untried since the last better allocation.
+fn improve(
+    instance: &Instance,
+    deadline: Instant,
+    options: &SolveOptions,
+    shared: &Incumbent,
+) -> Result<()> {
+    let (mut swept, mut pairs_improving) = (f64::INFINITY, true);
+    let (mut tried, mut tried_at_best, mut best) = (0, 0, shared.objective());
+    while Instant::now() < deadline && !options.cancelled() {
+        let prices = shared.prices.get();
+        let beside = shared.beside.load(Ordering::SeqCst);
+        if pairs_improving || shared.objective() < swept - 1e-6 {
+            let before = shared.objective();
+            // Without an LP, nothing else will run: the pairs take all the time.
+            let until = if prices.is_none() && !beside {
+                deadline
+            } else {
+                deadline.min(Instant::now() + PAIRS_SLICE)
+            };
+            exchange_between_teams(instance, until, options, shared)?;
+            swept = shared.objective();
+            pairs_improving = prices.is_none() && swept < before - 1e-6;
+            continue;
+        }
+        if shared.objective() < best - 1e-6 {
+            (best, tried_at_best) = (shared.objective(), tried);
+        }
+        // Every set tried since the last better allocation: only the relaxation's
+        // thread may still find one.
+        let exhausted = tried - tried_at_best >= instance.workers.len();
+        match prices {
+            Some(p) if !exhausted => {
+                exchange_among_workers(instance, p, deadline, options, shared, &mut tried)?
+            }
+            _ if !beside => break,
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    Ok(())
+}
+
 /// The whole program's LP relaxation and its prices, stopped at `deadline` or by a
 /// cancel; then, once an allocation is known, the solve its prices guide
 /// ([`lagrange::guided`]), offered to `shared`.
@@ -185,6 +220,7 @@ fn prices_and_guided(
     let Some(prices) = lagrange::lp_prices(instance, deadline, options.watch.as_deref())? else {
         return Ok(None);
     };
+    let _ = shared.prices.set(prices.clone());
     // The within-team pass offers the first allocation.
     let around = loop {
         if let Some(best) = shared.best() {
@@ -203,7 +239,11 @@ fn prices_and_guided(
         if Instant::now() >= deadline || options.cancelled() {
             return Ok(Some(prices));
         }
-        if let Some(found) = lagrange::guided(instance, &prices, &around, None, deadline, options)?
+        let offer = |found: &Allocation| {
+            shared.offer(instance, found);
+        };
+        if let Some(found) =
+            lagrange::guided(instance, &prices, &around, None, deadline, options, &offer)?
         {
             shared.offer(instance, &found);
         }
@@ -214,7 +254,11 @@ fn prices_and_guided(
     }
     if Instant::now() < deadline && !options.cancelled() {
         let share = Some(lagrange::GUIDED_SHARE);
-        if let Some(found) = lagrange::guided(instance, &prices, &around, share, deadline, options)?
+        let offer = |found: &Allocation| {
+            shared.offer(instance, found);
+        };
+        if let Some(found) =
+            lagrange::guided(instance, &prices, &around, share, deadline, options, &offer)?
         {
             shared.offer(instance, &found);
         }
@@ -222,124 +266,13 @@ fn prices_and_guided(
     Ok(Some(prices))
 }
 
-/// The best allocation the passes of [`solve_large`] have found, shared between them.
-#[derive(Default)]
-pub(super) struct Incumbent {
-    best: Mutex<Option<(Allocation, f64)>>,
-    /// Whether the relaxation's thread (the LP, then the guided solve) holds a core.
-    beside: AtomicBool,
-}
-
-impl Incumbent {
-    /// Keeps `allocation` (which must meet every hard rule) if it is better than the best;
-    /// whether it was.
-    pub(super) fn offer(&self, instance: &Instance, allocation: &Allocation) -> bool {
-        let objective = instance.evaluate(allocation).objective.total;
-        let mut best = lock(&self.best);
-        if best.as_ref().is_some_and(|(_, o)| *o <= objective + 1e-6) {
-            return false;
-        }
-        *best = Some((allocation.clone(), objective));
-        true
-    }
-
-    /// The best allocation, if any.
-    pub(super) fn best(&self) -> Option<Allocation> {
-        lock(&self.best).as_ref().map(|(a, _)| a.clone())
-    }
-
-    /// The best objective (infinite before any allocation).
-    pub(super) fn objective(&self) -> f64 {
-        lock(&self.best).as_ref().map_or(f64::INFINITY, |(_, o)| *o)
-    }
-}
+/// Longest the pairs of teams run at a time once the LP's prices are known, before sets
+/// of workers across teams get the threads again.
+const PAIRS_SLICE: Duration = Duration::from_secs(4);
 
 /// Most solves of the LP's support around a better allocation in [`solve_large`] before
 /// the columns the LP prices as nearly free are added.
 const SUPPORT_ROUNDS: usize = 3;
-
-/// Longest a pair of teams is given in [`exchange_between_teams`].
-const PAIR_TIME: Duration = Duration::from_secs(2);
-
-/// Re-solves pairs of teams together around the best allocation in `shared`, most
-/// promising first ([`candidates::promising_team_pairs`]), offering each change that
-/// lowers the objective to `shared` and starting again from a better allocation another
-/// pass offers there, until a sweep finds nothing or `deadline` passes. Pairs with no team in common are solved
-/// side by side, one per solver thread.
-pub(super) fn exchange_between_teams(
-    instance: &Instance,
-    deadline: Instant,
-    options: &SolveOptions,
-    shared: &Incumbent,
-) -> Result<()> {
-    let all_threads = solver_threads(instance, options);
-    let Some(mut best) = shared.best() else {
-        return Ok(());
-    };
-    let mut best_objective = instance.evaluate(&best).objective.total;
-    loop {
-        let mut improved = false;
-        let mut queue = candidates::promising_team_pairs(instance, &best);
-        while !queue.is_empty() {
-            let now = Instant::now();
-            if now >= deadline || options.cancelled() {
-                return Ok(());
-            }
-            // Another pass found better: start again from there.
-            if shared.objective() < best_objective - 1e-6 {
-                if let Some(other) = shared.best() {
-                    best_objective = instance.evaluate(&other).objective.total;
-                    best = other;
-                    improved = true;
-                    break;
-                }
-            }
-            // One thread fewer while the relaxation's thread holds one.
-            let beside = shared.beside.load(Ordering::SeqCst);
-            let threads = if beside { all_threads - 1 } else { all_threads }.max(1);
-            let mut batch: Vec<[String; 2]> = Vec::with_capacity(threads);
-            queue.retain(|pair| {
-                let free = batch.len() < threads
-                    && batch.iter().flatten().all(|team| !pair.contains(team));
-                if free {
-                    batch.push(pair.clone());
-                }
-                !free
-            });
-            let subs: Vec<(Instance, Part)> = batch
-                .iter()
-                .map(|teams| candidates::two_teams(instance, &best, [&teams[0], &teams[1]]))
-                .collect();
-            let jobs = subs
-                .iter()
-                .map(|(sub, part)| PartJob::new(sub, part.clone(), Some(&best), None))
-                .collect();
-            let until = deadline.min(now + PAIR_TIME);
-            for outcome in solve_parts(jobs, threads, 1, until, options, false)?
-                .into_iter()
-                .flatten()
-            {
-                let mut candidate = best.clone();
-                for &(u, w) in &outcome.decisions {
-                    candidate.units[u] = w;
-                }
-                if !hard_rule_breaches(instance, &candidate).is_empty() {
-                    continue;
-                }
-                let objective = instance.evaluate(&candidate).objective.total;
-                if objective < best_objective - 1e-6 {
-                    shared.offer(instance, &candidate);
-                    best = candidate;
-                    best_objective = objective;
-                    improved = true;
-                }
-            }
-        }
-        if !improved {
-            return Ok(());
-        }
-    }
-}
 
 /// Largest instance (eligible pairs) whose whole LP relaxation [`solve_large`] solves
 /// for its bound: the 30-team cross-team trust (565,000 pairs) takes 6–7 s and about

@@ -17,6 +17,7 @@ mod bp;
 #[doc(hidden)]
 pub mod cache;
 mod candidates;
+mod exchange;
 #[doc(hidden)]
 pub mod formulation;
 mod guard;

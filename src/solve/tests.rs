@@ -1,8 +1,8 @@
 //! One test per constraint family and objective term, each on two or three hand-made
 //! entities, asserting the exact effect.
 
+use super::exchange::{exchange_between_teams, Incumbent};
 use super::highs::relaxation_bound;
-use super::large::{exchange_between_teams, Incumbent};
 use super::*;
 use crate::check::{check, AllocationRow};
 use crate::model::{CapacityMode, Case, Change, Policy, Scenario, Worker};

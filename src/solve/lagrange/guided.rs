@@ -17,7 +17,7 @@
 //! on other runs beside the pairs of teams; 84,000 pairs (5 points) ended at 1,071,607
 //! after 20 s, 372,000 (20 points) never left the start.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use highs::HighsSolutionStatus;
 
@@ -27,6 +27,7 @@ use crate::error::{Error, Result, SolverError};
 use crate::model::{Allocation, Instance};
 use crate::solve::guard::hard_rule_breaches;
 use crate::solve::highs::{configure, set_option, MipSettings};
+use crate::solve::watch::Listener;
 use crate::solve::{Formulation, SolveOptions};
 
 /// Each unit's eligible workers cut to those of reduced cost at most `tau`, those holding
@@ -61,7 +62,9 @@ pub(crate) fn cut_to_prices(
 
 /// The best allocation HiGHS finds by `until` (one HiGHS thread) in the program cut to
 /// the LP's solution and, with `share`, to the columns of reduced cost at most `share` ×
-/// the LP bound, around `around`; if it meets every hard rule.
+/// the LP bound, around `around`; if it meets every hard rule. Each better allocation
+/// HiGHS finds on the way that meets every hard rule is handed to `found` as soon as it
+/// is found (on this thread, while HiGHS waits).
 pub(crate) fn guided(
     instance: &Instance,
     prices: &Prices,
@@ -69,6 +72,7 @@ pub(crate) fn guided(
     share: Option<f64>,
     until: Instant,
     options: &SolveOptions,
+    found: &dyn Fn(&Allocation),
 ) -> Result<Option<Allocation>> {
     let tau = share.map_or(f64::NEG_INFINITY, |s| s * prices.bound.abs());
     let cut = cut_to_prices(instance, prices, around, tau);
@@ -90,21 +94,40 @@ pub(crate) fn guided(
     model
         .try_set_solution(Some(&start), None, None, None)
         .map_err(|status| Error::Solver(SolverError::MipStart { status }))?;
+    let read = |values: &[f64]| -> Option<Allocation> {
+        if values.len() != formulation.columns() {
+            return None;
+        }
+        let mut allocation = around.clone();
+        for (u, w) in formulation.decisions(values) {
+            allocation.units[u] = w;
+        }
+        hard_rule_breaches(instance, &allocation)
+            .is_empty()
+            .then_some(allocation)
+    };
+    let improving = |values: &[f64]| {
+        if let Some(allocation) = read(values) {
+            found(&allocation);
+        }
+    };
+    let listener = Listener::new(options.watch.as_deref(), &improving, Some(GUIDED_STALL));
+    listener.attach(&mut model);
     let solved = model
         .try_solve()
         .map_err(|status| Error::Solver(SolverError::Run { status }))?;
     if solved.primal_solution_status() != HighsSolutionStatus::Feasible {
         return Ok(None);
     }
-    let mut found = around.clone();
-    for (u, w) in formulation.decisions(solved.get_solution().columns()) {
-        found.units[u] = w;
-    }
-    Ok(hard_rule_breaches(instance, &found)
-        .is_empty()
-        .then_some(found))
+    Ok(read(solved.get_solution().columns()))
 }
 
 /// The reduced cost up to which a column is kept in [`guided`] when asked, as a share of
 /// the LP bound (0.53 points on the 30-team trust; see the module's figures).
 pub(crate) const GUIDED_SHARE: f64 = 5e-7;
+
+/// How long [`guided`] lets HiGHS go on without a better allocation: on the 30-team
+/// trusts its better allocations come 1–4 s apart, and after a longer wait none came in the
+/// rest of a 30 s solve, while sets of workers across teams (`exchange`) put the core to
+/// better use.
+pub(crate) const GUIDED_STALL: Duration = Duration::from_secs(5);

@@ -156,11 +156,34 @@ fn the_guided_solve_keeps_every_hard_rule_and_never_leaves_its_start_for_worse()
         // The LP's support alone, and with the columns it prices as nearly free.
         for share in [None, Some(GUIDED_SHARE)] {
             let deadline = Instant::now() + Duration::from_secs(20);
-            let found = guided(&instance, &prices, &start, share, deadline, &options)
-                .expect("ran")
-                .expect("an allocation");
+            let reported = std::cell::RefCell::new(Vec::new());
+            let report = |a: &Allocation| reported.borrow_mut().push(a.clone());
+            let found = guided(
+                &instance, &prices, &start, share, deadline, &options, &report,
+            )
+            .expect("ran")
+            .expect("an allocation");
             assert_checked(&scenario, &instance, &found);
             let objective = instance.evaluate(&found).objective.total;
+            // Each better allocation was handed over as HiGHS found it (the start first),
+            // never worse than the one before (HiGHS's better solution may differ only in
+            // its band columns, the same allocation), the last one the answer.
+            let reported = reported.into_inner();
+            assert!(!reported.is_empty(), "seed {seed}: nothing reported");
+            let mut previous = f64::INFINITY;
+            for allocation in &reported {
+                assert_checked(&scenario, &instance, allocation);
+                let o = instance.evaluate(allocation).objective.total;
+                assert!(
+                    o <= previous + 1e-6,
+                    "seed {seed}: {o} reported after {previous}"
+                );
+                previous = o;
+            }
+            assert!(
+                (previous - objective).abs() <= 1e-6,
+                "seed {seed}: {previous} ≠ {objective}"
+            );
             assert!(
                 objective <= started + 1e-6,
                 "seed {seed}: {objective} > {started}"
@@ -179,5 +202,63 @@ fn the_guided_solve_keeps_every_hard_rule_and_never_leaves_its_start_for_worse()
                 }
             }
         }
+    }
+}
+
+#[test]
+fn sets_of_workers_grow_where_the_lp_differs_from_the_allocation() {
+    let options = SolveOptions {
+        threads: Some(1),
+        ..SolveOptions::default()
+    };
+    for seed in SEEDS {
+        let instance = Instance::new(&trust(3, seed)).expect("valid");
+        let within = crate::solve::candidates::within_teams(&instance);
+        let around = solve(&within, &options).expect("solved").allocation;
+        let prices = prices_of(&instance);
+        let tau = GUIDED_SHARE * prices.bound.abs();
+        let sets = worker_sets(&instance, &prices, &around, tau, 0, 5);
+        assert!(
+            !sets.is_empty(),
+            "seed {seed}: the LP differs from the within-team optimum"
+        );
+        assert_eq!(sets, worker_sets(&instance, &prices, &around, tau, 0, 5));
+        let wanted = |u: usize, w: usize| {
+            prices.support[u].contains(&w)
+                || prices.reduced[u].iter().any(|&(v, rc)| v == w && rc <= tau)
+        };
+        for (workers, waiting) in &sets {
+            assert!(!workers.is_empty() && workers.len() <= neighbours::SET_WORKERS);
+            assert!(
+                workers.windows(2).all(|p| p[0] < p[1]),
+                "seed {seed}: {workers:?}"
+            );
+            assert!(waiting.windows(2).all(|p| p[0] < p[1]));
+            for &u in waiting {
+                assert!(
+                    around.units[u].is_none(),
+                    "seed {seed}: unit {u} is not waiting"
+                );
+                assert!(
+                    workers.iter().any(|&w| wanted(u, w)),
+                    "seed {seed}: unit {u}"
+                );
+            }
+            // Every worker but the first joined through a unit the LP would move
+            // between it and the set.
+            for &w in workers {
+                let linked = (0..instance.units.len()).any(|u| match around.units[u] {
+                    Some(h) => {
+                        (h == w && workers.iter().any(|&v| v != w && wanted(u, v)))
+                            || (h != w && workers.contains(&h) && wanted(u, w))
+                    }
+                    None => wanted(u, w),
+                });
+                assert!(linked, "seed {seed}: worker {w} of {workers:?} has no link");
+            }
+        }
+        // The next call starts from other workers.
+        let next = worker_sets(&instance, &prices, &around, tau, 1, 5);
+        assert_eq!(next[..next.len() - 1], sets[1..next.len()]);
     }
 }

@@ -1,0 +1,121 @@
+//! Sets of workers across teams, re-solved around an allocation, against the optimum
+//! HiGHS proves on small cross-team trusts.
+
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::model::Scenario;
+use crate::solve::tests::checker_rows;
+use crate::solve::{solve, Status};
+
+/// A generated cross-team trust of three teams.
+fn trust(seed: u64) -> Scenario {
+    crate::generate::generate(&crate::generate::GenerateOptions {
+        teams: 3,
+        seed,
+        cross_team: true,
+        ..Default::default()
+    })
+}
+
+fn one_thread() -> SolveOptions {
+    SolveOptions {
+        threads: Some(1),
+        ..SolveOptions::default()
+    }
+}
+
+#[test]
+fn a_set_of_workers_is_a_closed_program_of_what_they_hold_and_the_waiting_units_named() {
+    let scenario = trust(1);
+    let instance = Instance::new(&scenario).expect("valid");
+    let within = candidates::within_teams(&instance);
+    let around = solve(&within, &one_thread()).expect("solved").allocation;
+    let waiting: Vec<usize> = (0..instance.units.len())
+        .filter(|&u| around.units[u].is_none())
+        .step_by(2)
+        .collect();
+    assert!(
+        !waiting.is_empty(),
+        "the within-team optimum leaves children waiting"
+    );
+    let workers = vec![0, 3, 7, 11];
+    let piece = Piece::Workers(workers.clone(), waiting.clone());
+    let (sub, part) = piece.program(&instance, &around);
+    assert_eq!(part.workers, workers);
+    for u in 0..instance.units.len() {
+        let held_inside = around.units[u].is_some_and(|w| workers.contains(&w));
+        let named = waiting.contains(&u);
+        assert_eq!(part.units.contains(&u), held_inside || named, "unit {u}");
+        if held_inside || named {
+            // Cut to the set, nothing else touched.
+            assert!(sub.units[u].eligible.iter().all(|w| workers.contains(w)));
+            let kept: Vec<usize> = instance.units[u]
+                .eligible
+                .iter()
+                .copied()
+                .filter(|w| workers.contains(w))
+                .collect();
+            assert_eq!(sub.units[u].eligible, kept);
+        } else {
+            assert_eq!(sub.units[u].eligible, instance.units[u].eligible);
+        }
+    }
+    // Pieces that share a worker or a waiting unit are not solved side by side.
+    let other = Piece::Workers(vec![1, 2], waiting[..1].to_vec());
+    assert!(piece.overlaps(&other));
+    assert!(piece.overlaps(&Piece::Workers(vec![3], Vec::new())));
+    assert!(!piece.overlaps(&Piece::Workers(vec![1, 2], Vec::new())));
+}
+
+#[test]
+fn sets_of_workers_improve_on_the_within_team_optimum_and_keep_every_hard_rule() {
+    let mut improved = 0;
+    for seed in [1, 2, 3, 6] {
+        let scenario = trust(seed);
+        let instance = Instance::new(&scenario).expect("valid");
+        let within = candidates::within_teams(&instance);
+        let start = solve(&within, &one_thread()).expect("solved").allocation;
+        let started = instance.evaluate(&start).objective.total;
+        let prices = lagrange::lp_prices(&instance, Instant::now() + Duration::from_secs(60), None)
+            .expect("ran")
+            .expect("an LP optimum");
+        let shared = Incumbent::default();
+        shared.offer(&instance, &start);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut tried = 0;
+        exchange_among_workers(
+            &instance,
+            &prices,
+            deadline,
+            &one_thread(),
+            &shared,
+            &mut tried,
+        )
+        .expect("ran");
+        assert!(tried > 0, "seed {seed}: no set tried");
+        let found = shared.best().expect("an allocation");
+        let evaluation = instance.evaluate(&found);
+        let report = crate::check::check(&scenario, &checker_rows(&instance, &evaluation));
+        assert!(report.is_valid(), "seed {seed}: {report}");
+        let objective = evaluation.objective.total;
+        assert!(
+            objective <= started + 1e-6,
+            "seed {seed}: {objective} > {started}"
+        );
+        let exact = solve(
+            &instance,
+            &SolveOptions {
+                mip_gap: 0.0,
+                ..one_thread()
+            },
+        )
+        .expect("solved whole");
+        assert_eq!(exact.status, Status::Optimal);
+        assert!(objective >= exact.evaluation.objective.total - 1e-6);
+        if objective < started - 1e-6 {
+            improved += 1;
+        }
+    }
+    assert!(improved > 0, "no trust improved by sets of workers");
+}
