@@ -165,15 +165,17 @@ pub(super) fn solve_large(
 /// pairs of teams until a sweep finds nothing or the LP's prices are known; then sets of
 /// workers across teams where the LP's solution differs until a sweep of them finds
 /// nothing, and pairs again for at most [`PAIRS_SLICE`] from any better allocation
-/// (another pass's or a set's). It ends early once the relaxation's thread has ended and
-/// no piece is left untried since the last better allocation.
+/// (another pass's or a set's); once every set has been tried since the last better
+/// allocation, pairs until a whole sweep of them finds nothing. It ends early once the
+/// relaxation's thread has ended and no piece is left untried since the last better
+/// allocation.
 fn improve(
     instance: &Instance,
     deadline: Instant,
     options: &SolveOptions,
     shared: &Incumbent,
 ) -> Result<()> {
-    let (mut swept, mut pairs_improving) = (f64::INFINITY, true);
+    let (mut swept, mut pairs_improving, mut fully_swept) = (f64::INFINITY, true, f64::INFINITY);
     let (mut tried, mut tried_at_best, mut best) = (0, 0, shared.objective());
     while Instant::now() < deadline && !options.cancelled() {
         let prices = shared.prices.get();
@@ -200,6 +202,12 @@ fn improve(
         match prices {
             Some(p) if !exhausted => {
                 exchange_among_workers(instance, p, deadline, options, shared, &mut tried)?
+            }
+            // Pairs of teams until a whole sweep of them finds nothing (a slice may have
+            // stopped before its end).
+            _ if shared.objective() < fully_swept - 1e-6 => {
+                exchange_between_teams(instance, deadline, options, shared)?;
+                (fully_swept, swept) = (shared.objective(), shared.objective());
             }
             _ if !beside => break,
             _ => std::thread::sleep(Duration::from_millis(20)),

@@ -158,16 +158,18 @@ impl<'a> Dual<'a> {
         }
     }
 
-    /// `L(λ)`, each team's subproblem solved within `seconds_per_team` (as an LP when
-    /// `relax`).
+    /// `L(λ)`, each team's subproblem solved within `seconds_per_team` and by `deadline`
+    /// (as an LP when `relax`); a team reached after the deadline counts its trivial
+    /// bound, unsolved.
     pub(super) fn evaluate(
         &self,
         lambda: &[f64],
         seconds_per_team: f64,
+        deadline: Instant,
         relax: bool,
         watch: Option<&super::Watch>,
     ) -> Result<Iterate> {
-        let settings = team::Settings {
+        let mut settings = team::Settings {
             time_limit: seconds_per_team,
             gap: TEAM_GAP,
             relax,
@@ -182,6 +184,7 @@ impl<'a> Dual<'a> {
         }
         let mut answers = Vec::with_capacity(self.teams.len());
         for workers in &self.teams {
+            settings.time_limit = seconds_per_team.min(team::seconds_until(deadline));
             let answer = team::solve(&self.data, workers, lambda, &settings)?;
             bound += answer.bound;
             answers.push(answer);
@@ -242,7 +245,7 @@ pub(super) fn ascend(
     let teams = dual.teams.len().max(1) as f64;
     while team::seconds_until(deadline) > 0.0 && !watch.is_some_and(|w| w.cancelled()) {
         let per_team = (team::seconds_until(deadline) / teams).max(0.01);
-        let iterate = dual.evaluate(&lambda, per_team, false, watch)?;
+        let iterate = dual.evaluate(&lambda, per_team, deadline, false, watch)?;
         let mut picks: Vec<(usize, usize)> = iterate
             .answers
             .iter()

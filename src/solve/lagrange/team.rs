@@ -87,13 +87,30 @@ pub(super) struct Settings<'w> {
     pub(super) watch: Option<&'w Watch>,
 }
 
-/// Solves team `workers`' subproblem at prices `lambda`.
+/// Solves team `workers`' subproblem at prices `lambda`; with no time left, answers its
+/// trivial bound (each unit's least reduced cost in the team, summed) without HiGHS.
 pub(super) fn solve(
     data: &[WorkerData],
     workers: &[usize],
     lambda: &[f64],
     settings: &Settings<'_>,
 ) -> Result<TeamAnswer> {
+    if settings.time_limit <= 0.0 {
+        let mut least: std::collections::BTreeMap<usize, f64> = std::collections::BTreeMap::new();
+        for &w in workers {
+            for &(u, numbers) in &data[w].pairs {
+                let reduced = numbers.cost - lambda[u];
+                if reduced < -REDUCED_COST_TOLERANCE {
+                    let entry = least.entry(u).or_insert(0.0);
+                    *entry = entry.min(reduced);
+                }
+            }
+        }
+        return Ok(TeamAnswer {
+            bound: least.values().sum(),
+            picks: Vec::new(),
+        });
+    }
     let mut vars = ProblemVariables::new();
     let mut objective = Expression::default();
     let mut rows = Vec::new();

@@ -17,6 +17,11 @@ fn trust(teams: usize, seed: u64) -> Scenario {
     })
 }
 
+/// A deadline no test reaches.
+fn far() -> Instant {
+    Instant::now() + Duration::from_secs(3600)
+}
+
 /// Seeds of the small trusts the bound is checked on.
 const SEEDS: [u64; 4] = [1, 2, 3, 6];
 
@@ -62,7 +67,9 @@ fn at_the_lp_prices_the_relaxed_teams_give_back_the_lp_bound() {
         let dual = Dual::new(&instance);
         let mut lambda = prices.lambda.clone();
         dual.project(&mut lambda);
-        let relaxed = dual.evaluate(&lambda, 30.0, true, None).expect("ran");
+        let relaxed = dual
+            .evaluate(&lambda, 30.0, far(), true, None)
+            .expect("ran");
         let tolerance = 1e-6 * prices.bound.abs().max(1.0);
         assert!(
             (relaxed.bound - prices.bound).abs() <= tolerance,
@@ -83,7 +90,9 @@ fn the_lagrangian_bound_lies_between_the_lp_bound_and_the_optimum() {
         let dual = Dual::new(&instance);
         let mut lambda = prices.lambda.clone();
         dual.project(&mut lambda);
-        let at_lp = dual.evaluate(&lambda, 30.0, false, None).expect("ran");
+        let at_lp = dual
+            .evaluate(&lambda, 30.0, far(), false, None)
+            .expect("ran");
         let tolerance = 1e-6 * optimum.abs().max(1.0);
         assert!(
             at_lp.bound >= prices.bound - tolerance,
@@ -94,6 +103,18 @@ fn the_lagrangian_bound_lies_between_the_lp_bound_and_the_optimum() {
         assert!(
             at_lp.bound <= optimum + tolerance,
             "seed {seed}: L(λ*) {} above the optimum {optimum}",
+            at_lp.bound
+        );
+        // Past its deadline each team counts its trivial bound, unsolved: lower still,
+        // at no time (the ascent's last iterate when the deadline comes mid-way).
+        let late = dual
+            .evaluate(&lambda, 30.0, Instant::now(), false, None)
+            .expect("ran");
+        assert!(late.answers.iter().all(|a| a.picks.is_empty()));
+        assert!(
+            late.bound <= at_lp.bound + tolerance,
+            "seed {seed}: trivial {} above solved {}",
+            late.bound,
             at_lp.bound
         );
         // Every iterate of the ascent is a bound too: its best stays below the optimum.
