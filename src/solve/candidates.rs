@@ -19,7 +19,7 @@ use crate::model::{Allocation, Instance};
 /// would be within teams.
 pub fn within_teams(instance: &Instance) -> Instance {
     let mut restricted = instance.clone();
-    for unit in &mut restricted.units {
+    for (u, unit) in restricted.units.iter_mut().enumerate() {
         let teams: Vec<&str> = unit
             .cases
             .iter()
@@ -29,11 +29,7 @@ pub fn within_teams(instance: &Instance) -> Instance {
         if teams.is_empty() {
             continue;
         }
-        let current: Vec<usize> = unit
-            .cases
-            .iter()
-            .filter_map(|&c| instance.current[c])
-            .collect();
+        let current = instance.current_workers(u);
         unit.eligible.retain(|&w| {
             current.contains(&w) || teams.contains(&instance.workers[w].team.as_str())
         });

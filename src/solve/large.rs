@@ -69,11 +69,11 @@ pub(super) fn solve_large(
     let lp_fits = pairs <= LP_BOUND_PAIRS && lp_time >= pairs as f64 * LP_SECONDS_PER_PAIR;
     let shared = Arc::new(Incumbent::default());
     let watch = options.watch.as_deref();
-    let (first, prices) = if !lp_fits {
+    let first = if !lp_fits {
         let first = within_teams(threads)?;
         shared.offer(instance, &first.allocation);
         improve(instance, deadline, options, &shared)?;
-        (first, None)
+        first
     } else if threads >= 2 {
         // The relaxation and the solve it guides on a thread of their own, with their own
         // copy of the instance: a cancelled solve answers without waiting for it
@@ -84,28 +84,27 @@ pub(super) fn solve_large(
         // The relaxation's thread holds a core until it ends: the passes take the others.
         shared.beside.store(true, Ordering::SeqCst);
         std::thread::spawn(move || {
-            let prices = prices_and_guided(&copy, deadline, &lp_options, &beside);
+            let ended = prices_and_guided(&copy, deadline, &lp_options, &beside);
             beside.beside.store(false, Ordering::SeqCst);
-            let _ = sender.send(prices);
+            let _ = sender.send(ended);
         });
         let first = within_teams(threads - 1)?;
         shared.offer(instance, &first.allocation);
         improve(instance, deadline, options, &shared)?;
-        let prices = if options.cancelled() {
-            None
-        } else {
+        if !options.cancelled() {
             relaxation
                 .recv()
-                .map_err(|_| Error::Solver(SolverError::BoundThreadPanicked))??
-        };
-        (first, prices)
+                .map_err(|_| Error::Solver(SolverError::BoundThreadPanicked))??;
+        }
+        first
     } else {
         let half = Instant::now() + Duration::from_secs_f64(seconds_left() / 2.0);
-        let prices = lagrange::lp_prices(instance, half, watch)?;
+        if let Some(p) = lagrange::lp_prices(instance, half, watch)? {
+            let _ = shared.prices.set(p);
+        }
         let first = within_teams(threads)?;
         shared.offer(instance, &first.allocation);
-        if let Some(p) = &prices {
-            let _ = shared.prices.set(p.clone());
+        if let Some(p) = shared.prices.get() {
             let until = Instant::now() + Duration::from_secs_f64(seconds_left() / 2.0);
             if let Some(found) = lagrange::guided(
                 instance,
@@ -120,9 +119,11 @@ pub(super) fn solve_large(
             }
         }
         improve(instance, deadline, options, &shared)?;
-        (first, prices)
+        first
     };
-    let mut bound = higher(pooled, prices.as_ref().map(|p| p.bound));
+    // The LP's prices, if the relaxation reached its optimum (on a cancel, perhaps not yet).
+    let prices = shared.prices.get();
+    let mut bound = higher(pooled, prices.map(|p| p.bound));
     // Time the allocation no longer needs goes to the bound, unless it proves the
     // allocation already.
     let open = |b: Option<f64>| {
@@ -133,7 +134,8 @@ pub(super) fn solve_large(
     {
         let dual = lagrange::Dual::new(instance);
         let upper = shared.objective();
-        let ascent = lagrange::ascend(&dual, p.lambda, upper, options.mip_gap, deadline, watch)?;
+        let lambda = p.lambda.clone();
+        let ascent = lagrange::ascend(&dual, lambda, upper, options.mip_gap, deadline, watch)?;
         if let Some(found) = &ascent.allocation {
             shared.offer(instance, found);
         }
@@ -217,25 +219,29 @@ fn improve(
 }
 
 /// The whole program's LP relaxation and its prices, stopped at `deadline` or by a
-/// cancel; then, once an allocation is known, the solve its prices guide
-/// ([`lagrange::guided`]), offered to `shared`.
+/// cancel, made known to the passes through `shared`; then, once an allocation is known,
+/// the solve its prices guide ([`lagrange::guided`]), each allocation it finds offered
+/// to `shared`.
 fn prices_and_guided(
     instance: &Instance,
     deadline: Instant,
     options: &SolveOptions,
     shared: &Incumbent,
-) -> Result<Option<lagrange::Prices>> {
-    let Some(prices) = lagrange::lp_prices(instance, deadline, options.watch.as_deref())? else {
-        return Ok(None);
+) -> Result<()> {
+    let Some(lp) = lagrange::lp_prices(instance, deadline, options.watch.as_deref())? else {
+        return Ok(());
     };
-    let _ = shared.prices.set(prices.clone());
+    let prices = shared.prices.get_or_init(|| lp);
+    let offer = |found: &Allocation| {
+        shared.offer(instance, found);
+    };
     // The within-team pass offers the first allocation.
     let around = loop {
         if let Some(best) = shared.best() {
             break best;
         }
         if Instant::now() >= deadline || options.cancelled() {
-            return Ok(Some(prices));
+            return Ok(());
         }
         std::thread::sleep(Duration::from_millis(20));
     };
@@ -245,13 +251,10 @@ fn prices_and_guided(
     let mut around = around;
     for _ in 0..SUPPORT_ROUNDS {
         if Instant::now() >= deadline || options.cancelled() {
-            return Ok(Some(prices));
+            return Ok(());
         }
-        let offer = |found: &Allocation| {
-            shared.offer(instance, found);
-        };
         if let Some(found) =
-            lagrange::guided(instance, &prices, &around, None, deadline, options, &offer)?
+            lagrange::guided(instance, prices, &around, None, deadline, options, &offer)?
         {
             shared.offer(instance, &found);
         }
@@ -262,16 +265,13 @@ fn prices_and_guided(
     }
     if Instant::now() < deadline && !options.cancelled() {
         let share = Some(lagrange::GUIDED_SHARE);
-        let offer = |found: &Allocation| {
-            shared.offer(instance, found);
-        };
         if let Some(found) =
-            lagrange::guided(instance, &prices, &around, share, deadline, options, &offer)?
+            lagrange::guided(instance, prices, &around, share, deadline, options, &offer)?
         {
             shared.offer(instance, &found);
         }
     }
-    Ok(Some(prices))
+    Ok(())
 }
 
 /// Longest the pairs of teams run at a time once the LP's prices are known, before sets

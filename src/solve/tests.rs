@@ -71,7 +71,7 @@ fn assert_valid(scenario: &Scenario, instance: &Instance, solution: &Solution) {
 }
 
 /// A generated service of `teams` teams.
-fn generated(teams: usize, seed: u64, cross_team: bool) -> Scenario {
+pub(super) fn generated(teams: usize, seed: u64, cross_team: bool) -> Scenario {
     crate::generate::generate(&crate::generate::GenerateOptions {
         teams,
         seed,

@@ -156,6 +156,16 @@ impl Instance {
         }
     }
 
+    /// The current workers of unit `u`'s cases, in case order (one per case that has
+    /// one, so a worker may repeat).
+    pub fn current_workers(&self, u: usize) -> Vec<usize> {
+        self.units[u]
+            .cases
+            .iter()
+            .filter_map(|&c| self.current[c])
+            .collect()
+    }
+
     /// Whether case `c`'s current worker still fits: available and eligible for the
     /// case's whole unit.
     pub fn still_fits(&self, c: usize) -> bool {

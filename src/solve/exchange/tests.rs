@@ -4,19 +4,8 @@
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::model::Scenario;
-use crate::solve::tests::checker_rows;
+use crate::solve::tests::{checker_rows, generated};
 use crate::solve::{solve, Status};
-
-/// A generated cross-team trust of three teams.
-fn trust(seed: u64) -> Scenario {
-    crate::generate::generate(&crate::generate::GenerateOptions {
-        teams: 3,
-        seed,
-        cross_team: true,
-        ..Default::default()
-    })
-}
 
 fn one_thread() -> SolveOptions {
     SolveOptions {
@@ -27,7 +16,7 @@ fn one_thread() -> SolveOptions {
 
 #[test]
 fn a_set_of_workers_is_a_closed_program_of_what_they_hold_and_the_waiting_units_named() {
-    let scenario = trust(1);
+    let scenario = generated(3, 1, true);
     let instance = Instance::new(&scenario).expect("valid");
     let within = candidates::within_teams(&instance);
     let around = solve(&within, &one_thread()).expect("solved").allocation;
@@ -72,7 +61,7 @@ fn a_set_of_workers_is_a_closed_program_of_what_they_hold_and_the_waiting_units_
 fn sets_of_workers_improve_on_the_within_team_optimum_and_keep_every_hard_rule() {
     let mut improved = 0;
     for seed in [1, 2, 3, 6] {
-        let scenario = trust(seed);
+        let scenario = generated(3, seed, true);
         let instance = Instance::new(&scenario).expect("valid");
         let within = candidates::within_teams(&instance);
         let start = solve(&within, &one_thread()).expect("solved").allocation;

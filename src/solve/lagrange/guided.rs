@@ -43,11 +43,7 @@ pub(crate) fn cut_to_prices(
         let Some(reduced) = prices.reduced.get(u) else {
             continue;
         };
-        let current: Vec<usize> = unit
-            .cases
-            .iter()
-            .filter_map(|&c| instance.current[c])
-            .collect();
+        let current = instance.current_workers(u);
         let held = &prices.support[u];
         unit.eligible = reduced
             .iter()

@@ -5,17 +5,8 @@ use std::time::{Duration, Instant};
 use super::*;
 use crate::model::{Instance, Scenario};
 use crate::solve::highs::relaxation_bound;
+use crate::solve::tests::generated;
 use crate::solve::{solve, SolveOptions, Status};
-
-/// A generated cross-team trust of `teams` teams.
-fn trust(teams: usize, seed: u64) -> Scenario {
-    crate::generate::generate(&crate::generate::GenerateOptions {
-        teams,
-        seed,
-        cross_team: true,
-        ..Default::default()
-    })
-}
 
 /// A deadline no test reaches.
 fn far() -> Instant {
@@ -62,7 +53,7 @@ fn assert_checked(scenario: &Scenario, instance: &Instance, allocation: &Allocat
 #[test]
 fn at_the_lp_prices_the_relaxed_teams_give_back_the_lp_bound() {
     for seed in SEEDS {
-        let instance = Instance::new(&trust(3, seed)).expect("valid");
+        let instance = Instance::new(&generated(3, seed, true)).expect("valid");
         let prices = prices_of(&instance);
         let dual = Dual::new(&instance);
         let mut lambda = prices.lambda.clone();
@@ -84,7 +75,7 @@ fn at_the_lp_prices_the_relaxed_teams_give_back_the_lp_bound() {
 fn the_lagrangian_bound_lies_between_the_lp_bound_and_the_optimum() {
     let mut raised = 0;
     for seed in SEEDS {
-        let instance = Instance::new(&trust(3, seed)).expect("valid");
+        let instance = Instance::new(&generated(3, seed, true)).expect("valid");
         let optimum = optimum(&instance);
         let prices = prices_of(&instance);
         let dual = Dual::new(&instance);
@@ -147,7 +138,7 @@ fn the_lagrangian_bound_lies_between_the_lp_bound_and_the_optimum() {
 #[test]
 fn the_subproblems_repaired_give_an_allocation_the_checker_accepts() {
     for seed in SEEDS {
-        let scenario = trust(3, seed);
+        let scenario = generated(3, seed, true);
         let instance = Instance::new(&scenario).expect("valid");
         let prices = prices_of(&instance);
         let dual = Dual::new(&instance);
@@ -167,7 +158,7 @@ fn the_guided_solve_keeps_every_hard_rule_and_never_leaves_its_start_for_worse()
         ..SolveOptions::default()
     };
     for seed in SEEDS {
-        let scenario = trust(3, seed);
+        let scenario = generated(3, seed, true);
         let instance = Instance::new(&scenario).expect("valid");
         let within = crate::solve::candidates::within_teams(&instance);
         let start = solve(&within, &options).expect("solved").allocation;
@@ -233,7 +224,7 @@ fn sets_of_workers_grow_where_the_lp_differs_from_the_allocation() {
         ..SolveOptions::default()
     };
     for seed in SEEDS {
-        let instance = Instance::new(&trust(3, seed)).expect("valid");
+        let instance = Instance::new(&generated(3, seed, true)).expect("valid");
         let within = crate::solve::candidates::within_teams(&instance);
         let around = solve(&within, &options).expect("solved").allocation;
         let prices = prices_of(&instance);
