@@ -112,11 +112,13 @@ pub(super) fn exchange_between_teams(
     })
 }
 
-/// Re-solves sets of workers across teams that the LP's solution (`prices`) would change
-/// together ([`lagrange::worker_sets`]), [`SETS_PER_SWEEP`] a sweep, as
+/// Re-solves sets of workers across teams, [`SETS_PER_SWEEP`] a sweep, as
 /// [`exchange_between_teams`] does pairs, until a sweep finds nothing or `deadline`
-/// passes. `tried` counts the sets tried so far, so the next call starts from other
-/// workers.
+/// passes. Sweeps alternate between two kinds of sets: those the LP's solution
+/// (`prices`) would change together ([`lagrange::worker_sets`]), and workers with room
+/// left under their load limits, with the waiting units they could take
+/// ([`candidates::slack_sets`]). `tried` counts the sets tried so far (a whole sweep
+/// each), so the next call starts from other workers.
 pub(super) fn exchange_among_workers(
     instance: &Instance,
     prices: &lagrange::Prices,
@@ -127,8 +129,14 @@ pub(super) fn exchange_among_workers(
 ) -> Result<()> {
     let tau = lagrange::GUIDED_SHARE * prices.bound.abs();
     exchange(instance, deadline, options, shared, &mut |best| {
-        let sets = lagrange::worker_sets(instance, prices, best, tau, *tried, SETS_PER_SWEEP);
-        *tried += sets.len();
+        let sweep = *tried / SETS_PER_SWEEP;
+        let sets = if sweep.is_multiple_of(2) {
+            lagrange::worker_sets(instance, prices, best, tau, *tried, SETS_PER_SWEEP)
+        } else {
+            let skip = sweep / 2 * SETS_PER_SWEEP;
+            candidates::slack_sets(instance, best, lagrange::SET_WORKERS, skip, SETS_PER_SWEEP)
+        };
+        *tried += SETS_PER_SWEEP;
         sets.into_iter()
             .map(|(workers, waiting)| Piece::Workers(workers, waiting))
             .collect()

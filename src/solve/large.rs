@@ -113,7 +113,7 @@ pub(super) fn solve_large(
                 Some(lagrange::GUIDED_SHARE),
                 until,
                 options,
-                &|_| {},
+                &|_| true,
             )? {
                 shared.offer(instance, &found);
             }
@@ -232,9 +232,7 @@ fn prices_and_guided(
         return Ok(());
     };
     let prices = shared.prices.get_or_init(|| lp);
-    let offer = |found: &Allocation| {
-        shared.offer(instance, found);
-    };
+    let offer = |found: &Allocation| shared.offer(instance, found);
     // The within-team pass offers the first allocation.
     let around = loop {
         if let Some(best) = shared.best() {

@@ -99,21 +99,24 @@ impl Watch {
 /// [`Watch::interrupt`] does. Its `improving` closure runs on the solving thread, inside
 /// HiGHS: it should be quick, and a panic in it is caught and ignored.
 ///
-/// With a `stall`, it also stops HiGHS once that long has passed without a better
-/// solution (HiGHS then answers with the best it has).
+/// With a `stall`, it also stops HiGHS once that long has passed without a solution the
+/// closure took as better than any known (it returns whether it did; HiGHS then answers
+/// with the best it has). A solution better than HiGHS's own earlier ones but not than
+/// what other passes found meanwhile does not count: on the 30-team trusts HiGHS went on
+/// for 12 s that way while the passes beside it had moved on.
 pub(super) struct Listener<'a> {
     cancelled: Option<&'a AtomicBool>,
-    improving: &'a dyn Fn(&[f64]),
+    improving: &'a dyn Fn(&[f64]) -> bool,
     stall: Option<Duration>,
     last_found: Cell<Instant>,
 }
 
 impl<'a> Listener<'a> {
     /// Listens for better solutions, for `watch`'s cancel if any, and stops HiGHS after
-    /// `stall` without a better solution, if given.
+    /// `stall` without a solution `improving` takes as better, if given.
     pub(super) fn new(
         watch: Option<&'a Watch>,
-        improving: &'a dyn Fn(&[f64]),
+        improving: &'a dyn Fn(&[f64]) -> bool,
         stall: Option<Duration>,
     ) -> Self {
         Self {
@@ -172,10 +175,12 @@ unsafe extern "C" fn on_listener_callback(
             }
             let size = usize::try_from((*out).mip_solution_size).unwrap_or(0);
             let values = std::slice::from_raw_parts((*out).mip_solution, size);
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let better = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 (listener.improving)(values)
             }));
-            listener.last_found.set(Instant::now());
+            if better.unwrap_or(false) {
+                listener.last_found.set(Instant::now());
+            }
         } else if !data_in.is_null() && listener.should_stop() {
             (*data_in).user_interrupt = 1;
         }
@@ -208,7 +213,7 @@ mod tests {
 
     #[test]
     fn a_listener_stops_highs_on_a_cancel_or_after_its_stall_without_a_better_solution() {
-        let nothing = |_: &[f64]| {};
+        let nothing = |_: &[f64]| false;
         let quiet = Listener::new(None, &nothing, None);
         assert!(!quiet.should_stop());
         let watch = Watch::new();
@@ -223,9 +228,13 @@ mod tests {
 
     #[test]
     fn highs_callback_hands_a_better_solution_over_and_interrupts_only_where_allowed() {
+        // The closure takes the first solution as better than any known, not the second.
         let seen = std::cell::RefCell::new(Vec::new());
-        let improving = |values: &[f64]| seen.borrow_mut().push(values.to_vec());
-        let listener = Listener::new(None, &improving, Some(Duration::ZERO));
+        let improving = |values: &[f64]| {
+            seen.borrow_mut().push(values.to_vec());
+            seen.borrow().len() == 1
+        };
+        let listener = Listener::new(None, &improving, Some(Duration::from_millis(50)));
         let data = &listener as *const Listener<'_> as *mut std::ffi::c_void;
         let mut solution = [1.0, 0.0, 2.5];
         // SAFETY: both structs are plain data HiGHS fills; zero is a valid value of each.
@@ -233,31 +242,24 @@ mod tests {
         let mut data_in: highs_sys::HighsCallbackDataIn = unsafe { std::mem::zeroed() };
         out.mip_solution = solution.as_mut_ptr();
         out.mip_solution_size = 3;
-        std::thread::sleep(Duration::from_millis(2));
         // SAFETY: the pointers are to live values above, as HiGHS would hand them.
-        unsafe {
-            on_listener_callback(
-                highs_sys::kHighsCallbackMipImprovingSolution,
-                std::ptr::null(),
-                &out,
-                &mut data_in,
-                data,
-            );
-        }
+        let call = |kind, data_in: &mut highs_sys::HighsCallbackDataIn| unsafe {
+            on_listener_callback(kind, std::ptr::null(), &out, data_in, data);
+        };
+        std::thread::sleep(Duration::from_millis(60));
+        call(highs_sys::kHighsCallbackMipImprovingSolution, &mut data_in);
         assert_eq!(*seen.borrow(), vec![vec![1.0, 0.0, 2.5]]);
         // HiGHS may not be interrupted while it reports a solution.
         assert_eq!(data_in.user_interrupt, 0);
-        std::thread::sleep(Duration::from_millis(2));
-        // SAFETY: as above.
-        unsafe {
-            on_listener_callback(
-                highs_sys::kHighsCallbackMipInterrupt,
-                std::ptr::null(),
-                &out,
-                &mut data_in,
-                data,
-            );
-        }
+        // A better solution was taken: the stall starts again.
+        call(highs_sys::kHighsCallbackMipInterrupt, &mut data_in);
+        assert_eq!(data_in.user_interrupt, 0, "a better solution came just now");
+        std::thread::sleep(Duration::from_millis(30));
+        // A solution not taken as better does not start the stall again.
+        call(highs_sys::kHighsCallbackMipImprovingSolution, &mut data_in);
+        assert_eq!(seen.borrow().len(), 2);
+        std::thread::sleep(Duration::from_millis(30));
+        call(highs_sys::kHighsCallbackMipInterrupt, &mut data_in);
         assert_eq!(data_in.user_interrupt, 1, "stalled: HiGHS is asked to stop");
     }
 }

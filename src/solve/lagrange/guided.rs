@@ -60,7 +60,8 @@ pub(crate) fn cut_to_prices(
 /// the LP's solution and, with `share`, to the columns of reduced cost at most `share` ×
 /// the LP bound, around `around`; if it meets every hard rule. Each better allocation
 /// HiGHS finds on the way that meets every hard rule is handed to `found` as soon as it
-/// is found (on this thread, while HiGHS waits).
+/// is found (on this thread, while HiGHS waits); `found` says whether it is better than
+/// any allocation known, and HiGHS stops after [`GUIDED_STALL`] without one that is.
 pub(crate) fn guided(
     instance: &Instance,
     prices: &Prices,
@@ -68,7 +69,7 @@ pub(crate) fn guided(
     share: Option<f64>,
     until: Instant,
     options: &SolveOptions,
-    found: &dyn Fn(&Allocation),
+    found: &dyn Fn(&Allocation) -> bool,
 ) -> Result<Option<Allocation>> {
     let tau = share.map_or(f64::NEG_INFINITY, |s| s * prices.bound.abs());
     let cut = cut_to_prices(instance, prices, around, tau);
@@ -102,11 +103,7 @@ pub(crate) fn guided(
             .is_empty()
             .then_some(allocation)
     };
-    let improving = |values: &[f64]| {
-        if let Some(allocation) = read(values) {
-            found(&allocation);
-        }
-    };
+    let improving = |values: &[f64]| read(values).is_some_and(|allocation| found(&allocation));
     let listener = Listener::new(options.watch.as_deref(), &improving, Some(GUIDED_STALL));
     listener.attach(&mut model);
     let solved = model

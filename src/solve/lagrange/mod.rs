@@ -44,7 +44,7 @@ use crate::model::{Allocation, Instance};
 use team::{TeamAnswer, WorkerData};
 
 pub(super) use guided::{guided, GUIDED_SHARE};
-pub(super) use neighbours::worker_sets;
+pub(super) use neighbours::{worker_sets, SET_WORKERS};
 pub(super) use repair::repair;
 
 /// The LP relaxation of the whole program: its optimum and the duals of its decision

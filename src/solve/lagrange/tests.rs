@@ -169,7 +169,10 @@ fn the_guided_solve_keeps_every_hard_rule_and_never_leaves_its_start_for_worse()
         for share in [None, Some(GUIDED_SHARE)] {
             let deadline = Instant::now() + Duration::from_secs(20);
             let reported = std::cell::RefCell::new(Vec::new());
-            let report = |a: &Allocation| reported.borrow_mut().push(a.clone());
+            let report = |a: &Allocation| {
+                reported.borrow_mut().push(a.clone());
+                true
+            };
             let found = guided(
                 &instance, &prices, &start, share, deadline, &options, &report,
             )
