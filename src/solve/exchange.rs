@@ -117,24 +117,29 @@ pub(super) fn exchange_between_teams(
 /// passes. Sweeps alternate between two kinds of sets: those the LP's solution
 /// (`prices`) would change together ([`lagrange::worker_sets`]), and workers with room
 /// left under their load limits, with the waiting units they could take
-/// ([`candidates::slack_sets`]). `tried` counts the sets tried so far (a whole sweep
-/// each), so the next call starts from other workers.
+/// ([`candidates::slack_sets`]); without prices, every sweep is of the second kind.
+/// `tried` counts the sets tried so far (a whole sweep each), so the next call starts
+/// from other workers.
 pub(super) fn exchange_among_workers(
     instance: &Instance,
-    prices: &lagrange::Prices,
+    prices: Option<&lagrange::Prices>,
     deadline: Instant,
     options: &SolveOptions,
     shared: &Incumbent,
     tried: &mut usize,
 ) -> Result<()> {
-    let tau = lagrange::GUIDED_SHARE * prices.bound.abs();
     exchange(instance, deadline, options, shared, &mut |best| {
         let sweep = *tried / SETS_PER_SWEEP;
-        let sets = if sweep.is_multiple_of(2) {
-            lagrange::worker_sets(instance, prices, best, tau, *tried, SETS_PER_SWEEP)
-        } else {
-            let skip = sweep / 2 * SETS_PER_SWEEP;
-            candidates::slack_sets(instance, best, lagrange::SET_WORKERS, skip, SETS_PER_SWEEP)
+        let sets = match prices {
+            Some(prices) if sweep.is_multiple_of(2) => {
+                let tau = lagrange::GUIDED_SHARE * prices.bound.abs();
+                lagrange::worker_sets(instance, prices, best, tau, *tried, SETS_PER_SWEEP)
+            }
+            _ => {
+                let skip = if prices.is_some() { sweep / 2 } else { sweep } * SETS_PER_SWEEP;
+                let size = lagrange::SET_WORKERS;
+                candidates::slack_sets(instance, best, size, skip, SETS_PER_SWEEP)
+            }
         };
         *tried += SETS_PER_SWEEP;
         sets.into_iter()

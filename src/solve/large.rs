@@ -164,8 +164,9 @@ pub(super) fn solve_large(
 
 /// Improves the best allocation in `shared` by re-solving pieces of the instance
 /// ([`exchange`](super::exchange)) until `deadline` or until nothing more can be found:
-/// pairs of teams until a sweep finds nothing or the LP's prices are known; then sets of
-/// workers across teams where the LP's solution differs until a sweep of them finds
+/// pairs of teams, [`PAIRS_SLICE`] at a time, until a slice finds nothing or the LP's
+/// prices are known; then sets of workers across teams (where the LP's solution differs,
+/// and with room; only the second kind when there is no LP) until a sweep of them finds
 /// nothing, and pairs again for at most [`PAIRS_SLICE`] from any better allocation
 /// (another pass's or a set's); once every set has been tried since the last better
 /// allocation, pairs until a whole sweep of them finds nothing. It ends early once the
@@ -184,15 +185,12 @@ fn improve(
         let beside = shared.beside.load(Ordering::SeqCst);
         if pairs_improving || shared.objective() < swept - 1e-6 {
             let before = shared.objective();
-            // Without an LP, nothing else will run: the pairs take all the time.
-            let until = if prices.is_none() && !beside {
-                deadline
-            } else {
-                deadline.min(Instant::now() + PAIRS_SLICE)
-            };
+            let until = deadline.min(Instant::now() + PAIRS_SLICE);
             exchange_between_teams(instance, until, options, shared)?;
             swept = shared.objective();
-            pairs_improving = prices.is_none() && swept < before - 1e-6;
+            // While the LP may still come, pairs go on as long as they find better;
+            // without one, sets of workers with room take turns with them.
+            pairs_improving = prices.is_none() && beside && swept < before - 1e-6;
             continue;
         }
         if shared.objective() < best - 1e-6 {
@@ -203,7 +201,10 @@ fn improve(
         let exhausted = tried - tried_at_best >= instance.workers.len();
         match prices {
             Some(p) if !exhausted => {
-                exchange_among_workers(instance, p, deadline, options, shared, &mut tried)?
+                exchange_among_workers(instance, Some(p), deadline, options, shared, &mut tried)?
+            }
+            None if !exhausted && !beside => {
+                exchange_among_workers(instance, None, deadline, options, shared, &mut tried)?
             }
             // Pairs of teams until a whole sweep of them finds nothing (a slice may have
             // stopped before its end).
