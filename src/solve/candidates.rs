@@ -162,12 +162,7 @@ pub fn slack_sets(
     count: usize,
 ) -> Vec<(Vec<usize>, Vec<usize>)> {
     let workers = instance.workers.len();
-    let mut load = vec![0.0; workers];
-    for (u, w) in around.units.iter().enumerate() {
-        if let Some(w) = *w {
-            load[w] += instance.unit_weight_on(u, w);
-        }
-    }
+    let loads = instance.evaluate(around).loads;
     let waiting_units: Vec<usize> = (0..instance.units.len())
         .filter(|&u| around.units[u].is_none())
         .collect();
@@ -180,7 +175,7 @@ pub fn slack_sets(
     let mut roomy: Vec<(usize, f64)> = (0..workers)
         .filter(|&w| takes_waiting[w])
         .filter_map(|w| {
-            let room = instance.load_limit(w)? - load[w];
+            let room = instance.load_limit(w)? - loads[w].load_after;
             (room > 1e-6).then_some((w, room))
         })
         .collect();

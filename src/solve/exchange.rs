@@ -1,6 +1,7 @@
 //! Improving an allocation of a large part by re-solving small pieces of it exactly:
-//! pairs of teams ([`exchange_between_teams`]) and sets of workers across teams where
-//! the LP's solution differs from the allocation ([`exchange_among_workers`]). Each piece
+//! pairs of teams ([`exchange_between_teams`]) and sets of workers across teams, where
+//! the LP's solution differs from the allocation or where workers have room left
+//! ([`exchange_among_workers`]). Each piece
 //! is a closed program ([`candidates::two_teams`], [`candidates::among_workers`]) solved
 //! from the allocation, so it never ends worse; each better allocation is offered to the
 //! passes' shared incumbent.

@@ -3,8 +3,8 @@
 //! relaxation and from its Lagrangian relaxation by team ([`lagrange`]), an allocation
 //! from team-sized parts solved within teams, improved by the program cut to the LP's
 //! prices ([`lagrange::guided`]), by re-solving pairs of teams together, and by
-//! re-solving sets of workers across teams where the LP's solution differs from the
-//! allocation ([`exchange`](super::exchange)).
+//! re-solving sets of workers across teams, where the LP's solution differs from the
+//! allocation or where workers have room left ([`exchange`](super::exchange)).
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -22,7 +22,8 @@ use crate::model::{Allocation, Instance};
 /// team-sized parts within teams (`within`): a bound first, the pooled LP (at most a tenth
 /// of the time), then within teams (exactly, in parallel, with half the time left), then
 /// pairs of teams re-solved together from the best allocation known
-/// ([`exchange_between_teams`]) with the rest.
+/// ([`exchange_between_teams`]), in turns with sets of workers with room
+/// ([`exchange_among_workers`]), with the rest.
 ///
 /// Meanwhile, on an instance of at most [`LP_BOUND_PAIRS`] pairs, the LP relaxation of
 /// the whole gives a tighter bound and its prices ([`lagrange::lp_prices`]): on a thread
@@ -199,21 +200,18 @@ fn improve(
         // Every set tried since the last better allocation: only the relaxation's
         // thread may still find one.
         let exhausted = tried - tried_at_best >= instance.workers.len();
-        match prices {
-            Some(p) if !exhausted => {
-                exchange_among_workers(instance, Some(p), deadline, options, shared, &mut tried)?
-            }
-            None if !exhausted && !beside => {
-                exchange_among_workers(instance, None, deadline, options, shared, &mut tried)?
-            }
+        // Sets need no LP, but while it may still come they wait for its prices.
+        if !exhausted && (prices.is_some() || !beside) {
+            exchange_among_workers(instance, prices, deadline, options, shared, &mut tried)?;
+        } else if shared.objective() < fully_swept - 1e-6 {
             // Pairs of teams until a whole sweep of them finds nothing (a slice may have
             // stopped before its end).
-            _ if shared.objective() < fully_swept - 1e-6 => {
-                exchange_between_teams(instance, deadline, options, shared)?;
-                (fully_swept, swept) = (shared.objective(), shared.objective());
-            }
-            _ if !beside => break,
-            _ => std::thread::sleep(Duration::from_millis(20)),
+            exchange_between_teams(instance, deadline, options, shared)?;
+            (fully_swept, swept) = (shared.objective(), shared.objective());
+        } else if !beside {
+            break;
+        } else {
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
     Ok(())

@@ -234,7 +234,8 @@ mod tests {
             seen.borrow_mut().push(values.to_vec());
             seen.borrow().len() == 1
         };
-        let listener = Listener::new(None, &improving, Some(Duration::from_millis(50)));
+        // Margins of 100 ms either side of the stall, so a busy machine cannot blur them.
+        let listener = Listener::new(None, &improving, Some(Duration::from_millis(200)));
         let data = &listener as *const Listener<'_> as *mut std::ffi::c_void;
         let mut solution = [1.0, 0.0, 2.5];
         // SAFETY: both structs are plain data HiGHS fills; zero is a valid value of each.
@@ -246,7 +247,7 @@ mod tests {
         let call = |kind, data_in: &mut highs_sys::HighsCallbackDataIn| unsafe {
             on_listener_callback(kind, std::ptr::null(), &out, data_in, data);
         };
-        std::thread::sleep(Duration::from_millis(60));
+        std::thread::sleep(Duration::from_millis(300));
         call(highs_sys::kHighsCallbackMipImprovingSolution, &mut data_in);
         assert_eq!(*seen.borrow(), vec![vec![1.0, 0.0, 2.5]]);
         // HiGHS may not be interrupted while it reports a solution.
@@ -254,11 +255,11 @@ mod tests {
         // A better solution was taken: the stall starts again.
         call(highs_sys::kHighsCallbackMipInterrupt, &mut data_in);
         assert_eq!(data_in.user_interrupt, 0, "a better solution came just now");
-        std::thread::sleep(Duration::from_millis(30));
+        std::thread::sleep(Duration::from_millis(150));
         // A solution not taken as better does not start the stall again.
         call(highs_sys::kHighsCallbackMipImprovingSolution, &mut data_in);
         assert_eq!(seen.borrow().len(), 2);
-        std::thread::sleep(Duration::from_millis(30));
+        std::thread::sleep(Duration::from_millis(150));
         call(highs_sys::kHighsCallbackMipInterrupt, &mut data_in);
         assert_eq!(data_in.user_interrupt, 1, "stalled: HiGHS is asked to stop");
     }

@@ -35,6 +35,31 @@ fn checked_best(
     objective
 }
 
+/// The incumbent after [`exchange_among_workers`] from `start` (one thread, 60 s at
+/// most), which tried at least one set.
+fn sets_from(
+    instance: &Instance,
+    prices: Option<&lagrange::Prices>,
+    start: &Allocation,
+    seed: u64,
+) -> Incumbent {
+    let shared = Incumbent::default();
+    shared.offer(instance, start);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut tried = 0;
+    exchange_among_workers(
+        instance,
+        prices,
+        deadline,
+        &one_thread(),
+        &shared,
+        &mut tried,
+    )
+    .expect("ran");
+    assert!(tried > 0, "seed {seed}: no set tried");
+    shared
+}
+
 /// A generated 3-team cross-team trust, and its optimum within teams.
 fn within_team_optimum(seed: u64) -> (crate::model::Scenario, Instance, Allocation) {
     let scenario = generated(3, seed, true);
@@ -93,20 +118,7 @@ fn sets_of_workers_improve_on_the_within_team_optimum_and_keep_every_hard_rule()
         let prices = lagrange::lp_prices(&instance, Instant::now() + Duration::from_secs(60), None)
             .expect("ran")
             .expect("an LP optimum");
-        let shared = Incumbent::default();
-        shared.offer(&instance, &start);
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut tried = 0;
-        exchange_among_workers(
-            &instance,
-            Some(&prices),
-            deadline,
-            &one_thread(),
-            &shared,
-            &mut tried,
-        )
-        .expect("ran");
-        assert!(tried > 0, "seed {seed}: no set tried");
+        let shared = sets_from(&instance, Some(&prices), &start, seed);
         let objective = checked_best(&scenario, &instance, &shared, started, seed);
         let exact = solve(
             &instance,
@@ -173,21 +185,8 @@ fn sets_of_workers_with_room_take_the_waiting_units_they_could_and_repack_them()
             assert_eq!(next[0], sets[1], "seed {seed}");
         }
         // Re-packed, the sets never make the allocation worse, and keep every rule.
-        let shared = Incumbent::default();
-        shared.offer(&instance, &start);
-        let deadline = Instant::now() + Duration::from_secs(60);
         // Without the LP's prices (a trust too large for it), only sets with room.
-        let mut tried = 0;
-        exchange_among_workers(
-            &instance,
-            None,
-            deadline,
-            &one_thread(),
-            &shared,
-            &mut tried,
-        )
-        .expect("ran");
-        assert!(tried > 0, "seed {seed}: no set tried");
+        let shared = sets_from(&instance, None, &start, seed);
         let objective = checked_best(&scenario, &instance, &shared, started, seed);
         if objective < started - 1e-6 {
             improved += 1;
